@@ -1,0 +1,5 @@
+"""`python -m digest`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,265 @@
+"""`digest.toml` → a frozen `Config`; every problem is reported at once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+CONFIG_NAME = "digest.toml"
+
+DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """`"24h"`, `"7d"`, `"2w"` → timedelta; raises ValueError otherwise."""
+    match = DURATION.match(text)
+    if not match:
+        raise ValueError(f"not a duration: {text!r} (use a number and s, m, h, d or w, e.g. '7d')")
+    return timedelta(**{DURATION_UNITS[match[2]]: int(match[1])})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting, with the defaults a newsroom gets with no file at all."""
+
+    # [site]
+    title: str = "Digest"
+    tagline: str = ""
+    base_url: str = "https://example.org/"
+    language: str = "en"
+    timezone: str = "UTC"
+    article_path: str = "{section}/{slug}/"
+    icon: str = ""
+    # [build]
+    articles: Path = Path("sample_articles")
+    output: Path = Path("public")
+    templates: Path | None = None
+    # [feeds]
+    feed_limit: int = 50
+    tag_feeds: bool = False
+    id_authority: str = ""  # default: the base URL's host
+    # [digest]
+    window: timedelta = timedelta(days=7)
+    section_order: tuple[str, ...] = ()
+    related_limit: int = 3
+    max_html_bytes: int = 100_000
+    # [email]
+    sender: str = "Digest <digest@example.org>"
+    recipient: str = "Subscriber <subscriber@example.org>"
+    subject: str = "{title}: {count} stories — {date}"
+    unsubscribe_url: str = ""
+    postal_address: str = ""
+    utm: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "utm_source": "digest",
+            "utm_medium": "email",
+            "utm_campaign": "{date}",
+        }
+    )
+    source: Path | None = None  # the file this came from, if any
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The site timezone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def authority(self) -> str:
+        """The tag-URI authority for item ids."""
+        return self.id_authority or (urlsplit(self.base_url).hostname or "localhost")
+
+
+# TOML table → keys in that table, in the order they are documented.
+TABLES: dict[str, tuple[str, ...]] = {
+    "site": ("title", "tagline", "base_url", "language", "timezone", "article_path", "icon"),
+    "build": ("articles", "output", "templates"),
+    "feeds": ("limit", "tag_feeds", "id_authority"),
+    "digest": ("window", "section_order", "related_limit", "max_html_bytes"),
+    "email": (
+        "sender",
+        "recipient",
+        "subject",
+        "unsubscribe_url",
+        "postal_address",
+        "utm",
+    ),
+}
+# TOML key → Config field, where they differ.
+FIELD_NAMES = {("feeds", "limit"): "feed_limit"}
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def _url(value: Any) -> str:
+    text = _text(value)
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be an absolute http(s) URL, got {text!r}")
+    return text
+
+
+def _base_url(value: Any) -> str:
+    text = _url(value)
+    return text if text.endswith("/") else text + "/"
+
+
+def _optional_url(value: Any) -> str:
+    return "" if value == "" else _url(value)
+
+
+def _timezone(value: Any) -> str:
+    text = _text(value)
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {text!r} (use an IANA name such as 'Europe/Berlin')")
+    return text
+
+
+def _positive(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"must be a whole number of at least 1, got {value!r}")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {value!r}")
+    return value
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of strings")
+    return tuple(value)
+
+
+def _window(value: Any) -> timedelta:
+    return parse_duration(_text(value))
+
+
+def _article_path(value: Any) -> str:
+    text = _text(value)
+    if "{slug}" not in text:
+        raise ValueError("must contain {slug}, e.g. '{section}/{slug}/'")
+    try:
+        text.format(slug="s", section="s", year="2026", month="01", day="01")
+    except (KeyError, IndexError, ValueError):
+        raise ValueError("may use only {slug}, {section}, {year}, {month} and {day}")
+    return text.lstrip("/")
+
+
+def _subject(value: Any) -> str:
+    text = _text(value)
+    try:
+        text.format(title="t", date="d", count=1, headline="h", issue=1)
+    except (KeyError, IndexError, ValueError):
+        raise ValueError("may use only {title}, {date}, {count}, {headline} and {issue}")
+    return text
+
+
+def _utm(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError("must be a table of strings, e.g. { utm_source = \"digest\" }")
+    return dict(value)
+
+
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "title": _text,
+    "tagline": _text,
+    "base_url": _base_url,
+    "language": _text,
+    "timezone": _timezone,
+    "article_path": _article_path,
+    "icon": _optional_url,
+    "articles": lambda v: Path(_text(v)),
+    "output": lambda v: Path(_text(v)),
+    "templates": lambda v: Path(_text(v)),
+    "feed_limit": _positive,
+    "tag_feeds": _flag,
+    "id_authority": _text,
+    "window": _window,
+    "section_order": _names,
+    "related_limit": _positive,
+    "max_html_bytes": _positive,
+    "sender": _text,
+    "recipient": _text,
+    "subject": _subject,
+    "unsubscribe_url": _optional_url,
+    "postal_address": _text,
+    "utm": _utm,
+}
+PATH_FIELDS = ("articles", "output", "templates")
+
+
+def parse_config(data: Mapping[str, Any], *, source: Path | None = None) -> Config:
+    """Validate a parsed TOML document; raise ConfigError listing every problem."""
+    where = f"{source}: " if source else ""
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for table, content in data.items():
+        if table not in TABLES:
+            problems.append(f"{where}unknown table [{table}] (allowed: {', '.join(TABLES)})")
+            continue
+        if not isinstance(content, dict):
+            problems.append(f"{where}'{table}' must be a table, e.g. [{table}]")
+            continue
+        for key, raw in content.items():
+            if key not in TABLES[table]:
+                allowed = ", ".join(TABLES[table])
+                problems.append(f"{where}unknown key '{table}.{key}' (allowed: {allowed})")
+                continue
+            name = FIELD_NAMES.get((table, key), key)
+            try:
+                values[name] = PARSERS[name](raw)
+            except ValueError as error:
+                problems.append(f"{where}'{table}.{key}' {error}")
+    if problems:
+        raise ConfigError(problems)
+    base = source.parent if source else Path()
+    for name in PATH_FIELDS:
+        if name in values and not values[name].is_absolute():
+            values[name] = base / values[name]
+    return Config(**values, source=source)
+
+
+def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
+    """Read `path`, else `digest.toml` in `cwd` if there is one, else the defaults."""
+    if path is None:
+        candidate = (cwd or Path()) / CONFIG_NAME
+        if not candidate.is_file():
+            return Config()
+        path = candidate
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such file; check --config"])
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([f"{path}: cannot read: {error}"])
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"{path}: not valid TOML: {error}"])
+    return parse_config(data, source=path)
+
+
+def override(config: Config, **changes: Any) -> Config:
+    """Apply command-line options that were given (None means 'not given')."""
+    given = {name: value for name, value in changes.items() if value is not None}
+    known = {f.name for f in fields(Config)}
+    unknown = set(given) - known
+    if unknown:
+        raise TypeError(f"not config fields: {sorted(unknown)}")
+    return replace(config, **given)

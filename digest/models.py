@@ -1,0 +1,82 @@
+"""The data that flows through a build: frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class LeadQuote:
+    """A direct quotation chosen to represent an article."""
+
+    text: str
+    speaker: str | None = None
+    source: str | None = None  # e.g. the agency that reported it ("TASS")
+
+
+@dataclass(frozen=True)
+class Image:
+    """An article's lead image; ``url`` is absolute."""
+
+    url: str
+    alt: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One parsed article file, before any rendering."""
+
+    source: Path  # the file it came from
+    body_line: int  # 1-based line of the file where the Markdown body starts
+    slug: str
+    id: str  # stable item id (front matter `id`, else the slug)
+    title: str
+    published: datetime  # timezone-aware
+    updated: datetime  # timezone-aware; equals `published` when not given
+    section: str
+    section_slug: str
+    url: str  # absolute URL of the article page
+    body: str  # Markdown source, front matter removed
+    authors: tuple[str, ...] = ()
+    summary: str = ""  # front-matter standfirst, "" when absent
+    image: Image | None = None
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()  # raw `related` entries: slugs or absolute URLs
+    quote_override: LeadQuote | None = None
+    draft: bool = False
+    expires: datetime | None = None
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+    """1-based file line of each front-matter key, for messages."""
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    """A link from one story to another, with why it was chosen."""
+
+    title: str
+    url: str
+    section: str = ""
+    reason: str = ""  # e.g. "Named by the editor", "Also about Belarus, Trade"
+
+
+@dataclass(frozen=True)
+class Story:
+    """An article made ready for output: HTML body, standfirst, quote, related links."""
+
+    article: Article
+    body_html: str  # sanitised HTML, absolute URLs
+    standfirst: str
+    lead_quote: LeadQuote | None
+    related: tuple[RelatedLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A named group of stories, newest first."""
+
+    name: str
+    slug: str
+    stories: tuple[Story, ...] = field(default_factory=tuple)

@@ -1,0 +1,79 @@
+"""build(config, *, now): the one place the stages are wired, top to bottom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .articles import Collection, collect_articles
+from .config import Config
+from .emails import render_digest
+from .errors import ArticleError, Problem
+from .feeds import render_feeds
+from .models import Article
+from .publish import Published, publish
+from .sections import group_sections, in_window, is_live, newest_first
+from .stories import prepare_stories
+from .templates import environment
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build read, published and wrote."""
+
+    collection: Collection
+    warnings: tuple[Problem, ...]
+    live: int  # articles published (not draft, embargoed or expired)
+    in_digest: int  # stories in this digest's window
+    files: tuple[str, ...]  # every output the build produced
+    published: Published | None  # None on a dry run
+
+
+def build(
+    config: Config,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    strict: bool = False,
+    dry_run: bool = False,
+) -> BuildResult:
+    """Read the articles, render feeds and the digest, publish what changed."""
+    collection = collect_articles(config.articles, config=config)
+    if strict and (collection.problems or collection.warnings):
+        raise ArticleError([*collection.problems, *collection.warnings])
+
+    live = newest_first(a for a in collection.articles if is_live(a, now))
+    since = since or now - config.window
+    window = in_window(live, since=since, now=now)
+    in_feeds = _feed_items(live, limit=config.feed_limit)
+    targets = newest_first({a.slug: a for a in [*in_feeds, *window]}.values())
+    stories, related_warnings = prepare_stories(targets, live, related_limit=config.related_limit)
+    if strict and related_warnings:
+        raise ArticleError(related_warnings)
+
+    env = environment(config.templates)
+    files = render_feeds([stories[a.slug] for a in in_feeds], config=config, env=env)
+    if window:
+        sections = group_sections([stories[a.slug] for a in window], order=config.section_order)
+        files |= render_digest(sections, config=config, env=env, now=now, since=since)
+    published = None if dry_run else publish(files, config.output)
+    return BuildResult(
+        collection=collection,
+        warnings=(*collection.warnings, *related_warnings),
+        live=len(live),
+        in_digest=len(window),
+        files=tuple(sorted(files)),
+        published=published,
+    )
+
+
+def _feed_items(live: list[Article], *, limit: int) -> list[Article]:
+    """The newest `limit` articles of the site and of each section (newest first)."""
+    chosen = {a.slug: a for a in live[:limit]}
+    per_section: dict[str, int] = {}
+    for article in live:
+        count = per_section.get(article.section_slug, 0)
+        if count < limit:
+            chosen.setdefault(article.slug, article)
+            per_section[article.section_slug] = count + 1
+    return newest_first(chosen.values())

@@ -1,0 +1,86 @@
+"""Shared fixtures: a pinned 'now', article files on disk, a demo build."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from digest.config import Config, load_config
+from digest.pipeline import BuildResult, build  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 27, 6, 0, tzinfo=timezone.utc)
+NOW_TEXT = "2026-11-27T06:00:00Z"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Rewrite tests/goldens/ from the current output instead of comparing.",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+ArticleWriter = Callable[..., Path]
+
+
+@pytest.fixture
+def articles_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def write_article(articles_dir: Path) -> ArticleWriter:
+    """Write `name`.md with the given front matter (defaults filled in) and body."""
+
+    def write(name: str, body: str = "Body text.\n", **front: Any) -> Path:
+        meta: dict[str, Any] = {
+            "title": f"Headline {name}",
+            "date": "2026-11-26T09:00:00Z",
+            "section": "World",
+        }
+        meta.update(front)
+        meta = {key: value for key, value in meta.items() if value is not None}
+        path = articles_dir / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def config(articles_dir: Path, tmp_path: Path) -> Config:
+    return Config(
+        title="Test Times",
+        tagline="Tests • Daily",
+        base_url="https://news.example.org/",
+        articles=articles_dir,
+        output=tmp_path / "public",
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    config = load_config(ROOT / "digest.toml")
+    out = tmp_path_factory.mktemp("demo") / "public"
+    return Config(**{**config.__dict__, "output": out})
+
+
+@pytest.fixture(scope="session")
+def demo_build(demo_config: Config) -> BuildResult:
+    """The demo newsroom built once per session with the pinned 'now'."""
+    return build(demo_config, now=NOW)

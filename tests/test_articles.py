@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from digest.articles import clean_text, collect_articles, parse_article, slugify
+from digest.config import Config
+from tests.conftest import ArticleWriter
+
+
+def parse(text: str, config: Config | None = None):  # type: ignore[no-untyped-def]
+    return parse_article(text, path=Path("a.md"), config=config or Config())
+
+
+def test_every_field(write_article: ArticleWriter, config: Config) -> None:
+    write_article(
+        "flood",
+        "Rain fell.\n",
+        title="River bursts its banks",
+        date="2026-11-26T09:30:00+03:00",
+        section="Media & Culture",
+        author=["Ann Lee", "Bo Chan"],
+        summary="The river rose overnight.",
+        updated="2026-11-26T12:00:00Z",
+        image="images/river.jpg",
+        image_alt="A flooded street",
+        image_credit="Ann Lee, Agency",
+        tags="Weather",
+        related=["other", "https://x.example/y"],
+        lead_quote="We were ready",
+        lead_quote_by="the mayor",
+        id="flood-2026",
+        expires="2026-12-31",
+    )
+    (article,) = collect_articles(config.articles, config=config).articles
+    assert article.slug == "flood"
+    assert article.id == "flood-2026"
+    assert article.published == datetime(2026, 11, 26, 6, 30, tzinfo=timezone.utc)
+    assert article.updated == datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
+    assert article.section_slug == "media-culture"
+    assert article.url == "https://news.example.org/media-culture/flood/"
+    assert article.authors == ("Ann Lee", "Bo Chan")
+    assert article.tags == ("Weather",)
+    assert article.related == ("other", "https://x.example/y")
+    assert article.image is not None
+    assert article.image.url == "https://news.example.org/images/river.jpg"
+    assert article.image.credit == "Ann Lee, Agency"
+    assert article.quote_override is not None
+    assert article.quote_override.speaker == "the mayor"
+    assert article.expires == datetime(2027, 1, 1, tzinfo=ZoneInfo("UTC"))
+    assert article.body == "Rain fell.\n"
+    assert article.body_line == 20
+
+
+def test_date_forms_use_the_site_timezone() -> None:
+    config = Config(timezone="Europe/Minsk")
+    text = "---\ntitle: T\nsection: S\ndate: {}\n---\n"
+    naive, _ = parse(text.format("2026-11-18 14:00"), config)
+    day, _ = parse(text.format("2026-11-20"), config)
+    zulu, _ = parse(text.format("2026-11-20T10:00:00Z"), config)
+    assert naive and day and zulu
+    assert naive.published.utcoffset() == timedelta(hours=3)
+    assert naive.published.hour == 14
+    assert day.published == datetime(2026, 11, 20, tzinfo=ZoneInfo("Europe/Minsk"))
+    assert zulu.published == datetime(2026, 11, 20, 10, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("---\ntitle: T\nsection: S\ndate: May 1st\n---\n", 4, "'date' is not a date: 'May 1st'"),
+        ("---\ntitle: T\ndate: 2026-11-01\n---\n", 1, "missing required field 'section'"),
+        ("---\ntitle: [unclosed\nsection: S\n---\n", 3, "bad YAML in front matter"),
+        ("no front matter\n", 1, "no front matter"),
+        ("---\ntitle: T\n", 1, "front matter is not closed"),
+        ("---\n- a list\n---\n", 1, "front matter must be a mapping"),
+        ("---\ntitle: T\nsection: S\ndate: 2026-11-01\ndraft: maybe\n---\n", 5, "'draft' must be"),
+        ("---\ntitle: T\nsection: S\ndate: 2026-11-01\nslug: ../../etc\n---\n", 5, "'slug' must"),
+        ("---\ntitle: T\nsection: '&&'\ndate: 2026-11-01\n---\n", 3, "no letters or digits"),
+        (
+            "---\ntitle: T\nsection: S\ndate: 2026-11-02\nupdated: 2026-11-01\n---\n",
+            5,
+            "'updated' is before 'date'",
+        ),
+    ],
+)
+def test_problems_name_the_line(text: str, line: int, message: str) -> None:
+    article, problems = parse(text)
+    assert article is None
+    assert problems[0].line == line
+    assert message in problems[0].message
+    assert str(problems[0]).startswith(f"a.md:{line}: ")
+
+
+def test_alias_bomb_is_refused_without_expanding() -> None:
+    bomb = "---\na: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\ntitle: T\nsection: S\ndate: 2026-11-01\n---\n"
+    article, problems = parse(bomb)
+    assert article is None
+    assert "anchors and aliases are not allowed" in problems[0].message
+
+
+def test_python_tags_are_not_executed() -> None:
+    text = "---\ntitle: !!python/object/apply:os.system ['echo hi']\nsection: S\ndate: 2026-11-01\n---\n"
+    article, problems = parse(text)
+    assert article is None
+    assert problems[0].line == 2
+
+
+def test_unknown_key_is_a_warning_not_a_skip() -> None:
+    article, problems = parse("---\ntitle: T\nsection: S\ndate: 2026-11-01\ntitel: x\n---\n")
+    assert article is not None
+    assert [str(p) for p in problems] == ["a.md:5: unknown front-matter key 'titel' (ignored)"]
+
+
+def test_bad_files_are_skipped_and_the_rest_kept(
+    write_article: ArticleWriter, articles_dir: Path, config: Config
+) -> None:
+    write_article("good")
+    write_article("sub/also-good")
+    (articles_dir / "latin1.md").write_bytes("---\ntitle: Caf\xe9\n".encode("latin-1"))
+    (articles_dir / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0")
+    write_article("dupe", slug="good")
+    collection = collect_articles(articles_dir, config=config)
+    assert sorted(a.slug for a in collection.articles) == ["also-good", "good"]
+    messages = {p.path.name: (p.line, p.message) for p in collection.problems}
+    assert messages["latin1.md"] == (2, "not UTF-8 text; save the file as UTF-8")
+    assert "binary file" in messages["binary.md"][1]
+    assert messages["dupe.md"][1].startswith("duplicate slug 'good'")
+    assert collection.files_read == 5
+
+
+def test_symlink_loop_is_walked_once(
+    write_article: ArticleWriter, articles_dir: Path, config: Config
+) -> None:
+    write_article("inner/story")
+    (articles_dir / "inner" / "loop").symlink_to(articles_dir, target_is_directory=True)
+    collection = collect_articles(articles_dir, config=config)
+    assert [a.slug for a in collection.articles] == ["story"]
+
+
+def test_control_characters_are_removed() -> None:
+    article, _ = parse('---\ntitle: "Bad\\x01 title\\x0b"\nsection: S\ndate: 2026-11-01\n---\nA\x00B\n')
+    assert article is not None
+    assert article.title == "Bad title"
+    assert article.body == "AB\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Media & Culture", "media-culture"),
+        ("Science & Health", "science-health"),
+        ("Économie  Mondiale", "economie-mondiale"),
+        ("  --World--  ", "world"),
+        ("Мир", "мир"),
+        ("../../etc", "etc"),
+    ],
+)
+def test_slugify(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+@given(st.text())
+def test_slugs_are_always_path_safe(text: str) -> None:
+    slug = slugify(text)
+    assert "/" not in slug and "\\" not in slug and ".." not in slug
+    assert slug == slug.strip("-")
+
+
+@given(st.text())
+def test_clean_text_leaves_only_xml_characters(text: str) -> None:
+    cleaned = clean_text(text)
+    assert all(c in "\t\n\r" or ord(c) >= 0x20 for c in cleaned)
+    assert "\ufffe" not in cleaned and "\uffff" not in cleaned

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from digest.models import Article, Story
+from digest.sections import group_sections, in_window, is_live, newest_first
+
+NOW = datetime(2026, 11, 27, 6, tzinfo=timezone.utc)
+
+
+def article(slug: str, section: str = "World", hours_ago: float = 1, **changes: object) -> Article:
+    published = NOW - timedelta(hours=hours_ago)
+    base = Article(
+        source=Path(f"{slug}.md"),
+        body_line=5,
+        slug=slug,
+        id=slug,
+        title=slug.title(),
+        published=published,
+        updated=published,
+        section=section,
+        section_slug=section.lower().replace(" & ", "-"),
+        url=f"https://example.org/{slug}/",
+        body="",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def story(item: Article) -> Story:
+    return Story(article=item, body_html="", standfirst="", lead_quote=None)
+
+
+def test_drafts_embargoes_and_expired_are_not_live() -> None:
+    assert is_live(article("a"), NOW)
+    assert not is_live(article("draft", draft=True), NOW)
+    assert not is_live(article("future", hours_ago=-1), NOW)
+    assert not is_live(article("gone", expires=NOW - timedelta(seconds=1)), NOW)
+    assert is_live(article("later", expires=NOW + timedelta(days=1)), NOW)
+
+
+def test_newest_first_breaks_ties_by_slug() -> None:
+    items = [article("b", hours_ago=2), article("c", hours_ago=1), article("a", hours_ago=2)]
+    assert [a.slug for a in newest_first(items)] == ["c", "a", "b"]
+
+
+def test_window_is_half_open() -> None:
+    items = [article("edge", hours_ago=24), article("in", hours_ago=23), article("old", hours_ago=48)]
+    chosen = in_window(items, since=NOW - timedelta(hours=24), now=NOW)
+    assert [a.slug for a in chosen] == ["in"]
+
+
+def test_sections_follow_configured_order_then_alphabetical() -> None:
+    stories = [
+        story(article("s1", "Sport")),
+        story(article("b1", "Business", hours_ago=3)),
+        story(article("w1", "World", hours_ago=5)),
+        story(article("w2", "World", hours_ago=1)),
+        story(article("m1", "Media & Culture")),
+    ]
+    sections = group_sections(stories, order=["world", "Sport"])
+    assert [s.name for s in sections] == ["World", "Sport", "Business", "Media & Culture"]
+    assert [s.article.slug for s in sections[0].stories] == ["w2", "w1"]
+    assert sections[3].slug == "media-culture"
