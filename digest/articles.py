@@ -70,8 +70,9 @@ class Collection:
 def parse_time(value: Any, key: str, zone: ZoneInfo, *, end_of_day: bool = False) -> datetime:
     """RFC 3339, a date, or a naive time (in the site timezone) → aware datetime."""
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = datetime.fromisoformat(value.strip())
+            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
             raise FieldError(
                 key, f"'{key}' is not a date: {value!r} (use e.g. 2026-11-26T09:30:00+02:00)"

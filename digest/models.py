@@ -80,3 +80,15 @@ class Section:
     name: str
     slug: str
     stories: tuple[Story, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class IssueRecord:
+    """One digest issue as remembered in the output folder's state."""
+
+    number: int | None  # None until the state store numbers issues
+    date: str  # local date of the issue, YYYY-MM-DD: names archive/<date>.html
+    sent_at: datetime  # the build's `now`
+    since: datetime  # start of the window it covered
+    ids: tuple[str, ...]  # ids of the articles it contained
+    subject: str = ""

@@ -1,0 +1,744 @@
+"""Lead-quote extraction: the first real statement quoted in an article, and who said it.
+
+The Markdown body is reduced to plain-text paragraphs (front matter, code, HTML, images, link
+URLs and footnotes dropped; link text and emphasised text kept), then scanned for quotation
+marks in document order. The first quotation that reads as a statement -- not a scare quote,
+a nickname or a title -- is returned with its speaker when the text attributes it, and with
+the news agency when a credit such as "reported TASS" follows the attribution.
+
+Everything here is heuristic and deliberately conservative: when a quotation never closes, or
+the speaker is unclear, the answer is "no quote" or "no speaker", never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from digest.models import LeadQuote
+
+__all__ = ["extract_lead_quote", "plain_paragraphs"]
+
+
+def extract_lead_quote(markdown: str) -> LeadQuote | None:
+    """The first direct quotation in the Markdown body that is a real statement, with its speaker.
+
+    Returns None when the body quotes no statement; an unclosed quotation is skipped, never
+    returned in part.
+    """
+    body = _Body(markdown)
+    for quotation in _quotations(body):
+        lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
+        attribution = _attribution(body, quotation, lead)
+        if _is_statement(quotation, lead, attributed=attribution.direct):
+            return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
+    return None
+
+
+def _clean_text(text: str) -> str:
+    """The quotation without edge spaces or the comma that hands over to "said"."""
+    return _SPACES.sub(" ", text).strip().rstrip(",").rstrip()
+
+
+def plain_paragraphs(markdown: str) -> list[str]:
+    """The plain text of each body paragraph, exactly as the extractor reads it."""
+    body = _Body(markdown)
+    return [text for index in range(len(body)) if (text := body.text(index))]
+
+
+# --- Markdown to plain paragraphs -------------------------------------------------------------
+
+_MARKDOWN = MarkdownIt("commonmark").disable("inline")  # inline parsing is done lazily, below
+
+_FRONT_MATTER = re.compile(
+    r"\A\ufeff?(---|\+\+\+)[ \t]*\r?\n"
+    r"(?=[ \t]*(?:#|[\w\"'.-]+[ \t]*[:=]|\1|\.\.\.))"  # YAML or TOML keys, or empty
+    r"(?:.*?\r?\n)??(?:\1|\.\.\.)[ \t]*(?:\r?\n|\Z)",
+    re.DOTALL,
+)
+_FOOTNOTE_DEFINITION = re.compile(r"\[\^[^\]\s]+\]:")
+_FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\]")
+_LINE_BREAK_TAG = re.compile(r"<br\b", re.IGNORECASE)
+# Collapses whitespace but keeps the no-break spaces of French typography ("fini !").
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+# A paragraph can only hold a quotation if it has an opening mark (or an entity for one).
+_MAY_QUOTE = re.compile(r"[“„«»‹›\"‚”&\\]|(?<!\w)['‘]")
+
+
+class _Body:
+    """The paragraphs of a Markdown body; each is turned into plain text on first use."""
+
+    def __init__(self, markdown: str) -> None:
+        self._env: dict[str, Any] = {}
+        tokens = _MARKDOWN.parse(_FRONT_MATTER.sub("", markdown, count=1), self._env)
+        # One entry per paragraph; None marks anything else (heading, code, HTML, list edge),
+        # which a quotation cannot run across.
+        self._paragraphs: list[Token | None] = []
+        for index, token in enumerate(tokens):
+            if token.type in ("paragraph_open", "paragraph_close"):
+                continue
+            is_paragraph = (
+                token.type == "inline"
+                and tokens[index - 1].type == "paragraph_open"
+                and not _FOOTNOTE_DEFINITION.match(token.content)
+            )
+            if is_paragraph:
+                self._paragraphs.append(token)
+            elif self._paragraphs and self._paragraphs[-1] is not None:
+                self._paragraphs.append(None)
+        self._texts: dict[int, str | None] = {}
+
+    def __len__(self) -> int:
+        return len(self._paragraphs)
+
+    def may_quote(self, index: int) -> bool:
+        """Whether paragraph ``index`` could contain an opening quotation mark."""
+        token = self._paragraphs[index]
+        return token is not None and _MAY_QUOTE.search(token.content) is not None
+
+    def text(self, index: int) -> str | None:
+        """The plain text of paragraph ``index``; None for a break between paragraphs."""
+        if index in self._texts:
+            return self._texts[index]
+        token = self._paragraphs[index]
+        text = None
+        if token is not None:
+            children: list[Token] = []
+            _MARKDOWN.inline.parse(token.content, _MARKDOWN, self._env, children)
+            text = _inline_text(children)
+        self._texts[index] = text
+        return text
+
+
+def _inline_text(children: list[Token]) -> str:
+    """Visible text of inline tokens: no code, images, HTML tags, URLs or footnote marks."""
+    parts: list[str] = []
+    for child in children:
+        if child.type in ("text", "text_special"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "html_inline" and _LINE_BREAK_TAG.match(child.content):
+            parts.append(" ")
+    text = _FOOTNOTE_REFERENCE.sub("", "".join(parts))
+    return _SPACES.sub(" ", text).strip()
+
+
+# --- Finding quotations -----------------------------------------------------------------------
+
+# Each opening mark, and the marks that may close it.
+_CLOSERS = {
+    "“": "”",  # English
+    "„": "“”",  # German, Polish, Czech ...
+    "«": "»",  # French, Russian ...
+    "»": "«»",  # German, Danish; Swedish and Finnish use »…»
+    "”": "”",  # Swedish and Finnish
+    "‹": "›",
+    "›": "‹›",
+    "‚": "‘’",
+    '"': '"',
+    "‘": "’",
+    "'": "'",
+}
+# Marks that open each continuation paragraph of a quotation that runs over several.
+_CONTINUES = {"«": "«»", "„": "„", "“": "“"}
+_OPENING_MARK = re.compile("[" + re.escape("".join(_CLOSERS)) + "]")
+_CLOSING_SEARCH = {
+    opener: re.compile("[" + re.escape(closers + opener) + "]")
+    for opener, closers in _CLOSERS.items()
+}
+# An opening single mark that is really an apostrophe of elision: ’90s, ’em, rock ’n’ roll.
+_ELISION = re.compile(
+    r"\d\ds\b|\d\d(?![\w'’])(?!\s+[a-z])|em\b|n['’]|[Tt](?:is|was)\b|til\b|cause\b|cos\b"
+)
+# 6'2" and 5'11": feet and inches, not a closing quotation mark.
+_INCHES = re.compile(r"\d['’]\d{1,2}\Z")
+# Words that follow a closing single mark but never a plural possessive (the Smiths’ house).
+_AFTER_CLOSING = frozenset(
+    "said says say told added asked he she they we i it and but or nor on in at to for by "
+    "with from as is was were are which who that when while because after before then "
+    "according".split()
+)
+_MAX_CONTINUATIONS = 12
+_ENDS_SENTENCE = re.compile(r"[.!?…:;—–][’”»)\]]*\Z")
+
+
+@dataclass(frozen=True)
+class _Quotation:
+    """One closed quotation: its text and where it sits in the body."""
+
+    text: str
+    first: int  # paragraph holding the opening mark
+    start: int  # offset of the opening mark in that paragraph
+    last: int  # paragraph holding the closing mark
+    end: int  # offset just past the closing mark
+    interruption: str = ""  # attribution between two halves: “We won,” she said, “and …”
+
+
+def _quotations(body: _Body) -> Iterator[_Quotation]:
+    """Every closed quotation of the body, outermost only, in document order."""
+    index, position = 0, 0
+    while index < len(body):
+        text = body.text(index) if position or body.may_quote(index) else None
+        start = _next_opening(text, position) if text else -1
+        if start < 0:
+            index, position = index + 1, 0
+            continue
+        quotation = _closed_quotation(body, index, start)
+        if quotation is None:
+            position = start + 1
+            continue
+        yield quotation
+        index, position = quotation.last, quotation.end
+
+
+def _next_opening(text: str, position: int) -> int:
+    for match in _OPENING_MARK.finditer(text, position):
+        if _opens(text, match.start()):
+            return match.start()
+    return -1
+
+
+def _opens(text: str, index: int) -> bool:
+    """Whether the mark at ``index`` opens a quotation (rather than closing one, or eliding)."""
+    mark = text[index]
+    before = text[index - 1] if index else " "
+    after = text[index + 1] if index + 1 < len(text) else ""
+    if not after or before.isalnum():
+        return False
+    if after.isspace():
+        return mark in "«‹"  # « Nous … » has a (no-break) space inside
+    if mark == "”":
+        return before.isspace() or not index
+    if mark in "'‘":
+        return _ELISION.match(text, index + 1) is None
+    return True
+
+
+def _closed_quotation(body: _Body, first: int, start: int) -> _Quotation | None:
+    """The quotation opened at ``start`` of paragraph ``first``; None if it never closes.
+
+    Follows the newspaper convention for a quotation over several paragraphs: each paragraph
+    opens with a quotation mark and only the last one closes.
+    """
+    text = body.text(first) or ""
+    opener = text[start]
+    pieces: list[str] = []
+    index, begin = first, start + 1
+    for _ in range(_MAX_CONTINUATIONS):
+        end = _closing_mark(text, begin, opener)
+        if end is not None:
+            pieces.append(text[begin:end])
+            return _joined_interruption(
+                text, _Quotation(" ".join(pieces), first, start, index, end + 1), opener
+            )
+        rest = text[begin:].rstrip()
+        following = body.text(index + 1) if index + 1 < len(body) else None
+        continues = (
+            _ENDS_SENTENCE.search(rest) is not None
+            and following
+            and following[0] in _CONTINUES.get(opener, opener)
+            and _opens(following, 0)
+        )
+        if not continues or not following:
+            return None
+        pieces.append(rest)
+        index, text, begin = index + 1, following, 1
+    return None
+
+
+def _closing_mark(text: str, begin: int, opener: str) -> int | None:
+    """Offset of the mark closing ``opener`` from ``begin`` in ``text``, if any."""
+    if opener in "'‘":
+        return _closing_single(text, begin, opener)
+    closers = _CLOSERS[opener]
+    depth = 0
+    for match in _CLOSING_SEARCH[opener].finditer(text, begin):
+        index = match.start()
+        mark = text[index]
+        if opener == '"':
+            if _INCHES.search(text, max(0, index - 5), index):
+                continue
+            if text[index - 1].isspace() and _opens(text, index):
+                return None  # a new quotation opens: the current one was never closed
+            return index
+        if mark == opener and mark not in closers:
+            depth += _opens(text, index)  # the same style nested: “He said “no” …”
+        elif mark in closers and not (mark == "”" and text[index - 1].isspace() and _opens(text, index)):
+            if not depth:
+                return index
+            depth -= 1
+    return None
+
+
+def _closing_single(text: str, begin: int, opener: str) -> int | None:
+    """Offset of the single mark closing ``opener``, telling it from apostrophes.
+
+    A mark between letters (it’s, 6'2) or after a space (’90s) is an apostrophe. One after a
+    plural "s" or a dropped "g" (the Smiths’ house, runnin’) may be either: it is taken as the
+    closing mark only if nothing better turns up.
+    """
+    closer = "’" if opener == "‘" else "'"
+    first_weak: int | None = None
+    last_weak: int | None = None
+    for match in _CLOSING_SEARCH[opener].finditer(text, begin):
+        index = match.start()
+        before = text[index - 1]
+        after = text[index + 1 : index + 2]
+        if text[index] == closer and not before.isspace() and not after.isalnum():
+            if not _possessive(text, index):
+                return index
+            first_weak = index if first_weak is None else first_weak
+            last_weak = index
+        elif text[index] == opener and before.isspace() and _opens(text, index):
+            if last_weak is not None:
+                return last_weak  # a new quotation opens: the last candidate closed this one
+    return first_weak
+
+
+def _possessive(text: str, index: int) -> bool:
+    """Whether the single mark at ``index`` may be an apostrophe ending a word."""
+    before = text[index - 1]
+    if not before.isalpha() or not text[index + 1 : index + 2].isspace():
+        return False
+    if before not in "sSzZxX" and text[index - 2 : index] != "in":
+        return False
+    following = text[index + 1 :].split(maxsplit=1)
+    return not following or following[0].lower().strip(",.;:") not in _AFTER_CLOSING
+
+
+def _joined_interruption(text: str, quotation: _Quotation, opener: str) -> _Quotation:
+    """Rejoin a sentence split by its attribution: “We won,” she said, “and we will again.”"""
+    match = _INTERRUPTION.match(text, quotation.end)
+    if not match or len(match.group("clause").split()) > 8:
+        return quotation
+    start = match.end()
+    if text[start : start + 1] != opener or not _opens(text, start):
+        return quotation
+    end = _closing_mark(text, start + 1, opener)
+    second = text[start + 1 : end] if end is not None else ""
+    if end is None or not second.lstrip(" …."):
+        return quotation
+    if not second.lstrip(" ….")[0].islower():
+        return quotation
+    return _Quotation(
+        f"{quotation.text} {second}",
+        quotation.first,
+        quotation.start,
+        quotation.last,
+        end + 1,
+        match.group("clause"),
+    )
+
+
+# --- Is it a statement? -----------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
+_SMALL_WORDS = frozenset(
+    "a an the and but or nor for so yet at by in of on to up as from into with vs via "
+    "de la le du des der die das und von".split()
+)
+# The word just before a quoted title: the book “…”, a song titled “…”.
+_TITLE_CUES = frozenset(
+    "book books novel memoir biography song songs single album track anthem hymn ballad film "
+    "films movie documentary play musical opera poem series show sitcom programme program "
+    "podcast episode article essay column headline title titled entitled named dubbed "
+    "nicknamed slogan motto hashtag banner placard reading campaign exhibition painting game "
+    "word words phrase term label caption operation".split()
+)
+
+
+def _is_statement(quotation: _Quotation, lead: str, *, attributed: bool) -> bool:
+    """Whether a quotation reads as something said, rather than a scare quote or a title."""
+    words = _WORD.findall(quotation.text)
+    if len(words) < 3 or _title_case(words):
+        return False
+    word_before = _last_word(lead)
+    if word_before in _TITLE_CUES:
+        return False
+    first_letter = next(character for character in quotation.text if character.isalnum())
+    embedded = lead.rstrip()[-1:].isalnum() and word_before not in _SPEECH_VERB_WORDS
+    if embedded and first_letter.islower():
+        return len(words) >= 6  # a partial quotation inside our own sentence
+    if len(words) >= 4:
+        return True
+    return attributed or (quotation.text[-1] in ".!?…" and first_letter.isupper())
+
+
+def _title_case(words: list[str]) -> bool:
+    significant = [word for word in words if word.lower() not in _SMALL_WORDS]
+    significant = [word for word in significant if not word[0].isdigit()]
+    return len(significant) >= 2 and all(word[0].isupper() for word in significant)
+
+
+def _last_word(text: str) -> str:
+    words = text.rstrip(" ,:\u00a0\u202f").rsplit(maxsplit=1)
+    return words[-1].lower() if words else ""
+
+
+# --- Who said it ------------------------------------------------------------------------------
+
+_SPEECH_VERBS = (
+    "said says say told tells added adds asked asks explained explains insisted insists warned "
+    "warns noted replied replies continued continues recalled recalls admitted admits declared "
+    "declares announced stressed stresses claimed argued argues remarked commented observed "
+    "shouted whispered joked conceded concedes wrote writes tweeted agreed agrees acknowledged "
+    "urged urges cautioned predicted promised vowed pleaded recounted suggested suggests "
+    "answered responded retorted cried sighed laughed murmured reflected boasted complained "
+    "complains maintained maintains emphasised emphasized stated mused quipped protested "
+    "objected confirmed "
+    # German, French, Russian, Spanish, Italian
+    "sagte sagt erklärte erklärt betonte meinte "
+    "déclare affirme ajoute estime explique souligne dit "
+    "заявил заявила сказал сказала отметил отметила добавил добавила сообщил сообщила "
+    "dijo afirmó añadió declaró "
+).split()
+_SPEECH_VERB_WORDS = frozenset(_SPEECH_VERBS)
+# Verbs that also attribute a quotation placed after them: He called it “a disgrace to us all”.
+_LEAD_VERBS = ("called", "described", "branded", "labelled", "labeled")
+_VERB_PATTERN = "|".join(sorted(_SPEECH_VERBS, key=len, reverse=True))
+_FRENCH_COMPOUND = r"a (?:déclaré|dit|affirmé|ajouté|expliqué|estimé|indiqué|souligné)"
+_ITALIAN_COMPOUND = r"ha (?:detto|dichiarato|aggiunto)"
+_VERB = rf"(?:{_FRENCH_COMPOUND}|{_ITALIAN_COMPOUND}|{_VERB_PATTERN})"
+_ACCORDING = r"(?:[Aa]ccording to|[Ss]elon|[Ll]aut|[Ss]egún|[Пп]о словам)"
+_ADVERBS = r"(?:(?:also|later|then|again|once|previously|further|simply|quietly|finally)\s+)"
+
+_QUOTE_CHARS = "“”„«»‹›‚‘’\""
+_DOUBLE_MARK = re.compile(r'[“”„«»]|(?<!\d)"')  # never part of a speaker's name
+# A quotation mark, but not an apostrophe inside or at the end of a word (O’Brien, Smiths’).
+_QUOTATION_MARK = re.compile(r"[“”„«»‹›‚‘]|(?<!\d)\"|(?<!\w)['’]|['’](?=[\s,.;:!?]|\Z)(?<![sS]['’])")
+_MARK_OR_COLON = re.compile(rf"[:{_QUOTE_CHARS}]")
+# After the quotation, inverted: “…,” said the president.
+_INVERTED_AFTER = re.compile(rf"[\s,]*(?:[—–]\s*)?{_ADVERBS}?(?!told\b|tells\b){_VERB}\s+(?P<who>.+)")
+# After the quotation: “…,” the president said.
+_SUBJECT_AFTER = re.compile(
+    rf"[\s,]*(?:[—–]\s*)?(?P<who>[^\s,.!?;:{_QUOTE_CHARS}][^!?;:{_QUOTE_CHARS}]*?)"
+    rf"\s+{_ADVERBS}*(?P<verb>{_VERB})\b(?P<rest>.*)"
+)
+_ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
+_DASH_CREDIT = re.compile(r"\s*[—–]\s*(?P<who>[^\W\d_][^.!?;:]{0,80})\Z")
+_INTERRUPTION = re.compile(rf",?\s*(?P<clause>[^.!?;:{_QUOTE_CHARS}]*?\b{_VERB}\b[^.!?;:{_QUOTE_CHARS}]*?),\s*")
+# Anywhere before the quotation, in the same sentence.
+_VERB_ANYWHERE = re.compile(rf"(?<![\w-])(?:{_VERB}|{'|'.join(_LEAD_VERBS)})(?!\w)")
+_ACCORDING_BEFORE = re.compile(rf"{_ACCORDING}\s+(?P<who>[^,:;{_QUOTE_CHARS}]+)")
+_COLON_SPEAKER = re.compile(rf"\s*(?P<who>[^\W\d_][^:;.!?{_QUOTE_CHARS}]{{0,60}}?)\s*:\s*\Z")
+# After a terminal mark inside the quotation, "X said" must end there: “Why?” Smith asked.
+_ATTRIBUTION_ENDS = re.compile(r"\s*(?:[,;]|\Z|(?:on|in|at|to|from|during|after|before|as)\b)")
+
+_PRONOUNS = frozenset(
+    "he she they i we you it him her them er sie es wir il elle ils elles on nous "
+    "он она они мы".split()
+)
+_RESOLVABLE_PRONOUNS = frozenset("he she they".split())
+_GROUP_NOUNS = frozenset(
+    "police officials authorities ministry government council company committee army court "
+    "critics residents experts analysts witnesses protesters party campaigners workers "
+    "organisers organizers prosecutors investigators statement report".split()
+)
+_NOT_A_NAME = frozenset(
+    "the a an this that these those his her their its our my your one some update note "
+    "correction warning editor bottom translation question answer quote source".split()
+)
+_FINITE_VERBS = frozenset(
+    "is are was were be been has have had will would can could must should do does did not "
+    "here there it this that".split()
+)
+_SENTENCE_OPENERS = (
+    r"(?:On|In|At|Asked|Last|Earlier|Later|After|Before|During|Since|Yesterday|Today|However|"
+    r"Meanwhile|Still|Now|Then|Separately|Elsewhere|Afterwards|Outside|Inside|Also|But|And|So|"
+    r"Yet|Speaking|Writing|Addressing|Responding|Answering|Talking|Commenting|Reacting|Standing|"
+    r"Referring|Pointing|Interviewed|Explaining|Defending|Announcing|Visiting|Following)"
+)
+_LEADING_PHRASES = re.compile(rf"(?:{_SENTENCE_OPENERS}\b[^,]*,\s*)+")
+_LEADING_CONJUNCTIONS = re.compile(
+    r"(?:(?:and|but|so|as|yet|then|while|because|later|earlier|meanwhile|however|still|now|"
+    r"also)\s+)+",
+    re.IGNORECASE,
+)
+# A clause boundary inside what precedes the verb: … the plan that residents called “…”.
+_CLAUSE_BREAK = re.compile(
+    r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|if|once|until)\s+"
+    r"|,\s+(?:and|but|so|yet)\s+|[;—–(])",
+    re.DOTALL,
+)
+_SOURCE_CLAUSE = re.compile(
+    r",?\s+(?P<how>reported|reports|reporting|according to|quoted by|cited by|via|told)\s+(?P<src>.+)",
+    re.DOTALL,
+)
+_SPEAKER_END = re.compile(
+    r"(?:,\s*|\s+)(?:who|whom|whose|which|adding|speaking|referring|writing|before|after|while|"
+    r"when|during|as|because|although|though|pointing|noting|insisting|saying|told|said|says)\b"
+    r"|\s+(?:on|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
+    r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
+    r"|\s*[;:(—–]|\s+-\s+"
+)
+_TRAILING_WORDS = re.compile(
+    r"(?:\s+(?:also|later|then|previously|once|again|further|simply|quietly|finally|had|has|"
+    r"have|would|will|was|were|is|did|does|do|not|never|earlier|recently|reportedly|"
+    r"allegedly))+\s*\Z",
+    re.IGNORECASE,
+)
+_AGENCIES = frozenset(
+    {
+        *"tass reuters afp ap interfax interfax-ukraine ria ria-novosti xinhua bloomberg dpa "
+        "ansa efe kyodo yonhap belta ukrinform unian pap anadolu ani pti irna sputnik bbc cnn "
+        "nhk bns leta ctk mti hina tanjug upi aap".split(),
+        "associated press",
+        "agence france-presse",
+        "ria novosti",
+        "press association",
+        "pa media",
+    }
+)
+_MEDIA_WORDS = re.compile(
+    r"\b(?:News|Agency|Press|Wire|TV|Television|Radio|Times|Post|Journal|Gazette|Telegraph|"
+    r"Herald|Tribune|Guardian|Broadcasting|Novosti)\b"
+)
+_NAME_JOINERS = frozenset("of de du la le del di von van für and".split())
+_MAX_LOOKBACK_SENTENCES = 8
+# A sentence opening on a person's name: "Jane Smith, the mayor, was defiant."
+_NAMED_SUBJECT = re.compile(
+    r"(?P<who>(?:(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|Lord|Lady)\.?\s+[A-Z][\w’'-]+"
+    r"|(?!(?:The|On|In|At|By|For|After|Before|When|While|But|And|This|That|It)\b)"
+    r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+)(?:,\s[^,]{1,60},)?)\s+[a-z]"
+)
+
+
+@dataclass(frozen=True)
+class _Attribution:
+    """Who said a quotation, and which agency reported it."""
+
+    speaker: str | None = None
+    source: str | None = None
+    direct: bool = False  # found in the quotation's own sentence
+
+
+def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
+    """The speaker (and agency) of ``quotation``, from its sentence or the one before."""
+    last_text = body.text(quotation.last) or ""
+    tail = _sentence_after(last_text, quotation.end)
+    ends_sentence = quotation.text.rstrip()[-1:] in ".!?…"
+    found: str | None = None  # the speaker as written
+    if quotation.interruption:
+        found = _speaker_after(quotation.interruption, ends_sentence=False)
+    if found is None:
+        found = _speaker_after(tail, ends_sentence=ends_sentence)
+    if found is None:
+        found = _speaker_before(lead)
+    direct = found is not None
+    if found is None and not _LEADING_CONJUNCTIONS.sub("", lead.strip()):
+        previous = next(_sentences_backwards(body, quotation.first, quotation.start), "")
+        found = _speaker_before(previous)
+    speaker, source = _clean_speaker(found) if found else (None, None)
+    source = source or _find_source(quotation.interruption, tail, lead)
+    if speaker is not None and speaker.lower() in _PRONOUNS:
+        speaker = _resolve_pronoun(body, quotation, speaker.lower())
+    if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
+        speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
+    return _Attribution(speaker, source, direct)
+
+
+def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
+    """The speaker as named just after a quotation."""
+    match = _INVERTED_AFTER.match(tail)
+    if match:
+        return match.group("who")
+    match = _SUBJECT_AFTER.match(tail)
+    if match and not _LEADING_CONJUNCTIONS.match(match.group("who")):
+        if not ends_sentence or _ATTRIBUTION_ENDS.match(match.group("rest")):
+            if len(match.group("who").split()) <= 10:
+                return match.group("who")
+    match = _ACCORDING_AFTER.match(tail) or _DASH_CREDIT.match(tail)
+    return match.group("who") if match else None
+
+
+def _speaker_before(clause: str) -> str | None:
+    """The speaker as named in the words before a quotation."""
+    clause = _LEADING_PHRASES.sub("", clause.strip(), count=1)
+    verbs = list(_VERB_ANYWHERE.finditer(clause))
+    if verbs:
+        verb = verbs[-1]
+        subject = _after_quotation_marks(clause[: verb.start()])
+        broken = _CLAUSE_BREAK.match(subject)
+        if broken:
+            subject = subject[broken.end() :]
+        if subject.strip(" ,"):
+            return subject
+        inverted = _MARK_OR_COLON.split(clause[verb.end() :], maxsplit=1)[0]
+        return inverted if inverted.strip(" ,.") else None
+    match = _ACCORDING_BEFORE.search(clause)
+    if match:
+        return match.group("who")
+    match = _COLON_SPEAKER.match(clause)
+    if match and _name_like(match.group("who")):
+        return match.group("who")
+    return None
+
+
+def _after_quotation_marks(text: str) -> str:
+    """What follows the last quotation mark in ``text`` (apostrophes are not marks)."""
+    marks = list(_QUOTATION_MARK.finditer(text))
+    return text[marks[-1].end() :] if marks else text
+
+
+def _name_like(text: str) -> bool:
+    """Whether ``text`` could be a name before a colon ("Ms Smith, the minister:")."""
+    words = [word.strip(",").lower() for word in text.split()]
+    return (
+        0 < len(words) <= 6
+        and words[0] not in _NOT_A_NAME
+        and not any(word in _FINITE_VERBS for word in words)
+    )
+
+
+def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
+    """A tidy speaker ("Ms Smith, the minister") and any agency credited after it."""
+    text, source = raw.strip(), None
+    credit = _SOURCE_CLAUSE.search(text)
+    if credit:
+        source = _agency(credit.group("src"), strict=credit.group("how") != "reported")
+        text = text[: credit.start()]
+    end = _SPEAKER_END.search(text)
+    if end:
+        text = text[: end.start()]
+    text = _LEADING_PHRASES.sub("", text.strip(" ,"), count=1)
+    text = _LEADING_CONJUNCTIONS.sub("", text)
+    text = _TRAILING_WORDS.sub("", text).strip(" ,.;:\u00a0\u202f")
+    words = text.split()
+    if not words or len(words) > 12 or _DOUBLE_MARK.search(text):
+        return None, source
+    if words[0] in ("The", "A", "An") and len(words) > 1 and words[1][:1].islower():
+        text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
+    return text, source
+
+
+def _find_source(*contexts: str) -> str | None:
+    """An agency credited in the quotation's sentence: "…, reported TASS", "told Reuters"."""
+    for context in contexts:
+        for match in re.finditer(
+            r"\b(?P<how>reported|according to|quoted by|cited by|told)\s+(?P<src>[^,;:]+)", context
+        ):
+            source = _agency(match.group("src"), strict=match.group("how") != "reported")
+            if source:
+                return source
+    return None
+
+
+def _agency(phrase: str, *, strict: bool) -> str | None:
+    """The news outlet named at the start of ``phrase``, if it clearly is one."""
+    words = phrase.replace("\u00a0", " ").split()
+    if "agency" in words[:6]:
+        words = words[words.index("agency") + 1 :]  # the state news agency BelTA
+    if words and words[0] == "the":
+        words = words[1:]
+    name: list[str] = []
+    for word in words[:6]:
+        bare = word.rstrip(".,;:)")
+        if bare[:1].isupper() or bare[:1].isdigit() or (name and bare in _NAME_JOINERS):
+            name.append(bare)
+        else:
+            break
+        if bare != word:
+            break
+    while name and name[-1] in _NAME_JOINERS:
+        name.pop()
+    text = " ".join(name)
+    if not text:
+        return None
+    known = text.lower() in _AGENCIES
+    if known or _MEDIA_WORDS.search(text) or (not strict and len(name) <= 5):
+        return text
+    return None
+
+
+def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | None:
+    """The speaker a pronoun stands for: the nearest one named before, if it fits."""
+    if pronoun not in _RESOLVABLE_PRONOUNS:
+        return None
+    sentences = _sentences_backwards(body, quotation.first, quotation.start)
+    for distance, sentence in enumerate(sentences):
+        found = _speaker_before(sentence)
+        speaker = _clean_speaker(found)[0] if found else None
+        if speaker is None and pronoun != "they" and distance < 2:
+            named = _NAMED_SUBJECT.match(sentence)
+            speaker = named.group("who").rstrip(",") if named else None
+        if speaker is None or speaker.lower() in _PRONOUNS:
+            continue
+        head = (speaker.split(",")[0].split() or [""])[-1].lower()
+        plural = head in _GROUP_NOUNS or (head.endswith("s") and not head.endswith("ss"))
+        if pronoun != "they" and plural and speaker[0].islower():
+            return None
+        return speaker
+    return None
+
+
+# --- Sentences --------------------------------------------------------------------------------
+
+_BOUNDARY = re.compile(r"[.!?…]+[”’\"»«)\]]*\s+")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st gen sen rep gov lt col capt sgt maj jr sr mt no vs etc inc ltd co "
+    "corp jan feb mar apr jun jul aug sep sept oct nov dec rev hon pres supt insp cllr approx "
+    "fig ft ave".split()
+)
+
+
+def _boundaries(text: str) -> Iterator[int]:
+    """Offsets where a new sentence starts in ``text``."""
+    for match in _BOUNDARY.finditer(text):
+        following = text[match.end() : match.end() + 1]
+        if not (following.isupper() or following.isdigit() or following in _QUOTE_CHARS):
+            continue
+        if text[match.start()] == ".":
+            bare = text[_word_start(text, match.start()) : match.start()].lstrip("(\"'“‘«")
+            if bare.lower() in _ABBREVIATIONS or len(bare) == 1 or "." in bare:
+                continue
+        yield match.end()
+
+
+def _word_start(text: str, end: int) -> int:
+    start = end
+    while start and not text[start - 1].isspace():
+        start -= 1
+    return start
+
+
+def _sentence_before(text: str, start: int) -> str:
+    """The part of the sentence before offset ``start``."""
+    before = text[:start]
+    return before[max(_boundaries(before), default=0) :]
+
+
+def _sentence_after(text: str, end: int) -> str:
+    """The rest of the sentence after offset ``end``, up to any next quotation."""
+    after = text[end:]
+    cut = re.search(r"[“„«»‹›\"‘]", after)
+    if cut:
+        after = after[: cut.start()]
+    return after[: next(_boundaries(after), len(after))]
+
+
+def _sentences_backwards(body: _Body, index: int, start: int) -> Iterator[str]:
+    """Sentences before the one holding ``start``, nearest first, across whole paragraphs."""
+    text = (body.text(index) or "")[:start]
+    cuts = [0, *_boundaries(text)]
+    pieces = [text[begin:end] for begin, end in zip(cuts, [*cuts[1:], len(text)], strict=True)]
+    pieces.pop()  # the quotation's own sentence
+    yielded = 0
+    while True:
+        for piece in reversed(pieces):
+            if piece.strip():
+                yield piece.strip()
+                yielded += 1
+                if yielded >= _MAX_LOOKBACK_SENTENCES:
+                    return
+        index -= 1
+        previous = body.text(index) if index >= 0 else None
+        if previous is None:
+            return
+        cuts = [0, *_boundaries(previous)]
+        pieces = [previous[b:e] for b, e in zip(cuts, [*cuts[1:], len(previous)], strict=True)]
