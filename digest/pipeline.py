@@ -47,7 +47,10 @@ def build(
     window = in_window(live, since=since, now=now)
     in_feeds = _feed_items(live, limit=config.feed_limit)
     targets = newest_first({a.slug: a for a in [*in_feeds, *window]}.values())
-    stories, related_warnings = prepare_stories(targets, live, related_limit=config.related_limit)
+    unpublished = {a.slug for a in collection.articles}.difference(a.slug for a in live)
+    stories, related_warnings = prepare_stories(
+        targets, live, related_limit=config.related_limit, unpublished=unpublished
+    )
     if strict and related_warnings:
         raise ArticleError(related_warnings)
 

@@ -1,3 +1,5 @@
+# Typographic quotation marks and apostrophes are this module's subject, not typos.
+# ruff: noqa: RUF001, RUF002, RUF003
 """Lead-quote extraction: the first real statement quoted in an article, and who said it.
 
 The Markdown body is reduced to plain-text paragraphs (front matter, code, HTML, images, link
@@ -33,22 +35,28 @@ def extract_lead_quote(markdown: str) -> LeadQuote | None:
     """
     body = _Body(markdown)
     for quotation in _quotations(body):
+        words = _WORD.findall(quotation.text)
+        if len(words) < 3 or _title_case(words):
+            continue  # a scare quote, a nickname or a title: cheap to tell, and most common
         lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
+        statement = _is_statement(quotation, words, lead)
+        if statement is False:
+            continue
         attribution = _attribution(body, quotation, lead)
-        if _is_statement(quotation, lead, attributed=attribution.direct):
+        if statement or attribution.direct:
             return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
-
-
-def _clean_text(text: str) -> str:
-    """The quotation without edge spaces or the comma that hands over to "said"."""
-    return _SPACES.sub(" ", text).strip().rstrip(",").rstrip()
 
 
 def plain_paragraphs(markdown: str) -> list[str]:
     """The plain text of each body paragraph, exactly as the extractor reads it."""
     body = _Body(markdown)
     return [text for index in range(len(body)) if (text := body.text(index))]
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of words written as one string, for the word lists below."""
+    return frozenset(text.split())
 
 
 # --- Markdown to plain paragraphs -------------------------------------------------------------
@@ -118,15 +126,27 @@ class _Body:
 def _inline_text(children: list[Token]) -> str:
     """Visible text of inline tokens: no code, images, HTML tags, URLs or footnote marks."""
     parts: list[str] = []
-    for child in children:
+    for index, child in enumerate(children):
+        if _is_footnote_link(children, index):
+            continue
         if child.type in ("text", "text_special"):
             parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "html_inline" and _LINE_BREAK_TAG.match(child.content):
+        elif child.type in ("softbreak", "hardbreak") or (
+            child.type == "html_inline" and _LINE_BREAK_TAG.match(child.content)
+        ):
             parts.append(" ")
     text = _FOOTNOTE_REFERENCE.sub("", "".join(parts))
     return _SPACES.sub(" ", text).strip()
+
+
+def _is_footnote_link(children: list[Token], index: int) -> bool:
+    """Whether ``children[index]`` is the text of a footnote mark parsed as a link: [^1]."""
+    return (
+        0 < index < len(children) - 1
+        and children[index - 1].type == "link_open"
+        and children[index + 1].type == "link_close"
+        and children[index].content.startswith("^")
+    )
 
 
 # --- Finding quotations -----------------------------------------------------------------------
@@ -159,10 +179,10 @@ _ELISION = re.compile(
 # 6'2" and 5'11": feet and inches, not a closing quotation mark.
 _INCHES = re.compile(r"\d['’]\d{1,2}\Z")
 # Words that follow a closing single mark but never a plural possessive (the Smiths’ house).
-_AFTER_CLOSING = frozenset(
+_AFTER_CLOSING = _words(
     "said says say told added asked he she they we i it and but or nor on in at to for by "
     "with from as is was were are which who that when while because after before then "
-    "according".split()
+    "according"
 )
 _MAX_CONTINUATIONS = 12
 _ENDS_SENTENCE = re.compile(r"[.!?…:;—–][’”»)\]]*\Z")
@@ -198,6 +218,7 @@ def _quotations(body: _Body) -> Iterator[_Quotation]:
 
 
 def _next_opening(text: str, position: int) -> int:
+    """Offset of the first opening mark from ``position``, or -1."""
     for match in _OPENING_MARK.finditer(text, position):
         if _opens(text, match.start()):
             return match.start()
@@ -239,17 +260,25 @@ def _closed_quotation(body: _Body, first: int, start: int) -> _Quotation | None:
             )
         rest = text[begin:].rstrip()
         following = body.text(index + 1) if index + 1 < len(body) else None
-        continues = (
-            _ENDS_SENTENCE.search(rest) is not None
-            and following
-            and following[0] in _CONTINUES.get(opener, opener)
-            and _opens(following, 0)
-        )
-        if not continues or not following:
+        if not following or not _continues(pieces[0] if pieces else rest, rest, following, opener):
             return None
         pieces.append(rest)
         index, text, begin = index + 1, following, 1
     return None
+
+
+def _continues(first_piece: str, rest: str, following: str, opener: str) -> bool:
+    """Whether an unclosed quotation goes on in the ``following`` paragraph.
+
+    Only a quotation of whole sentences does: it began with a capital (not a fragment of the
+    writer's own sentence), its paragraph ends a sentence, and the next one reopens the mark.
+    """
+    return (
+        not first_piece.lstrip(" \u00a0\u202f…")[:1].islower()
+        and _ENDS_SENTENCE.search(rest) is not None
+        and following[0] in _CONTINUES.get(opener, opener)
+        and _opens(following, 0)
+    )
 
 
 def _closing_mark(text: str, begin: int, opener: str) -> int | None:
@@ -269,7 +298,9 @@ def _closing_mark(text: str, begin: int, opener: str) -> int | None:
             return index
         if mark == opener and mark not in closers:
             depth += _opens(text, index)  # the same style nested: “He said “no” …”
-        elif mark in closers and not (mark == "”" and text[index - 1].isspace() and _opens(text, index)):
+        elif mark in closers and not (
+            mark == "”" and text[index - 1].isspace() and _opens(text, index)
+        ):
             if not depth:
                 return index
             depth -= 1
@@ -291,13 +322,16 @@ def _closing_single(text: str, begin: int, opener: str) -> int | None:
         before = text[index - 1]
         after = text[index + 1 : index + 2]
         if text[index] == closer and not before.isspace() and not after.isalnum():
+            if text[index - 2 : index] in ("’n", "'n"):
+                continue  # rock ’n’ roll
             if not _possessive(text, index):
                 return index
             first_weak = index if first_weak is None else first_weak
             last_weak = index
-        elif text[index] == opener and before.isspace() and _opens(text, index):
-            if last_weak is not None:
-                return last_weak  # a new quotation opens: the last candidate closed this one
+            continue
+        reopens = text[index] == opener and before.isspace() and _opens(text, index)
+        if reopens and last_weak is not None:
+            return last_weak  # a new quotation opens: the last candidate closed this one
     return first_weak
 
 
@@ -314,6 +348,9 @@ def _possessive(text: str, index: int) -> bool:
 
 def _joined_interruption(text: str, quotation: _Quotation, opener: str) -> _Quotation:
     """Rejoin a sentence split by its attribution: “We won,” she said, “and we will again.”"""
+    handed_over = quotation.text.rstrip().endswith(",") or text.startswith(",", quotation.end)
+    if not handed_over or opener not in text[quotation.end : quotation.end + 100]:
+        return quotation
     match = _INTERRUPTION.match(text, quotation.end)
     if not match or len(match.group("clause").split()) > 8:
         return quotation
@@ -321,11 +358,11 @@ def _joined_interruption(text: str, quotation: _Quotation, opener: str) -> _Quot
     if text[start : start + 1] != opener or not _opens(text, start):
         return quotation
     end = _closing_mark(text, start + 1, opener)
-    second = text[start + 1 : end] if end is not None else ""
-    if end is None or not second.lstrip(" …."):
+    if end is None:
         return quotation
-    if not second.lstrip(" ….")[0].islower():
-        return quotation
+    second = text[start + 1 : end]
+    if not second.lstrip(" ….")[:1].islower():
+        return quotation  # a new sentence, not the rest of this one
     return _Quotation(
         f"{quotation.text} {second}",
         quotation.first,
@@ -339,114 +376,142 @@ def _joined_interruption(text: str, quotation: _Quotation, opener: str) -> _Quot
 # --- Is it a statement? -----------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
-_SMALL_WORDS = frozenset(
+_SMALL_WORDS = _words(
     "a an the and but or nor for so yet at by in of on to up as from into with vs via "
-    "de la le du des der die das und von".split()
+    "de la le du des der die das und von"
 )
 # The word just before a quoted title: the book “…”, a song titled “…”.
-_TITLE_CUES = frozenset(
+_TITLE_CUES = _words(
     "book books novel memoir biography song songs single album track anthem hymn ballad film "
     "films movie documentary play musical opera poem series show sitcom programme program "
     "podcast episode article essay column headline title titled entitled named dubbed "
     "nicknamed slogan motto hashtag banner placard reading campaign exhibition painting game "
-    "word words phrase term label caption operation".split()
+    "word words phrase term label caption operation"
 )
 
 
-def _is_statement(quotation: _Quotation, lead: str, *, attributed: bool) -> bool:
-    """Whether a quotation reads as something said, rather than a scare quote or a title."""
-    words = _WORD.findall(quotation.text)
-    if len(words) < 3 or _title_case(words):
-        return False
+def _is_statement(quotation: _Quotation, words: list[str], lead: str) -> bool | None:
+    """Whether a quotation reads as something said, rather than a scare quote or a title.
+
+    None means "only if its own sentence attributes it": a short quotation such as
+    “We are ready,” the captain said.
+    """
     word_before = _last_word(lead)
     if word_before in _TITLE_CUES:
         return False
     first_letter = next(character for character in quotation.text if character.isalnum())
+    if first_letter.islower() and any(mark in lead for mark in _MARKS):
+        return False  # the second half of a sentence split by its attribution
     embedded = lead.rstrip()[-1:].isalnum() and word_before not in _SPEECH_VERB_WORDS
     if embedded and first_letter.islower():
         return len(words) >= 6  # a partial quotation inside our own sentence
-    if len(words) >= 4:
+    if len(words) >= 4 or (quotation.text[-1] in ".!?…" and first_letter.isupper()):
         return True
-    return attributed or (quotation.text[-1] in ".!?…" and first_letter.isupper())
+    return None
+
+
+def _clean_text(text: str) -> str:
+    """The quotation without edge spaces or the comma that hands over to "said"."""
+    return _SPACES.sub(" ", text).strip().rstrip(",").rstrip()
 
 
 def _title_case(words: list[str]) -> bool:
+    """Whether every significant word is capitalised, as in "The Old Man and the Sea"."""
     significant = [word for word in words if word.lower() not in _SMALL_WORDS]
     significant = [word for word in significant if not word[0].isdigit()]
     return len(significant) >= 2 and all(word[0].isupper() for word in significant)
 
 
 def _last_word(text: str) -> str:
+    """The last word of ``text``, lower-cased, ignoring trailing spaces, commas and colons."""
     words = text.rstrip(" ,:\u00a0\u202f").rsplit(maxsplit=1)
     return words[-1].lower() if words else ""
 
 
 # --- Who said it ------------------------------------------------------------------------------
 
-_SPEECH_VERBS = (
-    "said says say told tells added adds asked asks explained explains insisted insists warned "
-    "warns noted replied replies continued continues recalled recalls admitted admits declared "
-    "declares announced stressed stresses claimed argued argues remarked commented observed "
-    "shouted whispered joked conceded concedes wrote writes tweeted agreed agrees acknowledged "
-    "urged urges cautioned predicted promised vowed pleaded recounted suggested suggests "
-    "answered responded retorted cried sighed laughed murmured reflected boasted complained "
-    "complains maintained maintains emphasised emphasized stated mused quipped protested "
-    "objected confirmed "
-    # German, French, Russian, Spanish, Italian
-    "sagte sagt erklärte erklärt betonte meinte "
-    "déclare affirme ajoute estime explique souligne dit "
-    "заявил заявила сказал сказала отметил отметила добавил добавила сообщил сообщила "
-    "dijo afirmó añadió declaró "
-).split()
+_SPEECH_VERBS = sorted(
+    _words(
+        "said says say told tells added adds asked asks explained explains insisted insists warned "
+        "warns noted replied replies continued continues recalled recalls admitted admits declared "
+        "declares announced stressed stresses claimed argued argues remarked commented observed "
+        "shouted whispered joked conceded concedes wrote writes tweeted agreed agrees acknowledged "
+        "urged urges cautioned predicted promised vowed pleaded recounted suggested suggests "
+        "answered responded retorted cried sighed laughed murmured reflected boasted complained "
+        "complains maintained maintains emphasised emphasized stated mused quipped protested "
+        "objected confirmed "
+        # German, French, Russian, Spanish
+        "sagte sagt erklärte erklärt betonte meinte "
+        "déclare affirme ajoute estime explique souligne dit "
+        "заявил заявила сказал сказала отметил отметила добавил добавила сообщил сообщила "
+        "dijo afirmó añadió declaró "
+        "sa sade sagde"  # Swedish, Norwegian, Danish
+    ),
+    key=lambda verb: (-len(verb), verb),  # the longest first: "says" before "say"
+)
 _SPEECH_VERB_WORDS = frozenset(_SPEECH_VERBS)
 # Verbs that also attribute a quotation placed after them: He called it “a disgrace to us all”.
 _LEAD_VERBS = ("called", "described", "branded", "labelled", "labeled")
-_VERB_PATTERN = "|".join(sorted(_SPEECH_VERBS, key=len, reverse=True))
-_FRENCH_COMPOUND = r"a (?:déclaré|dit|affirmé|ajouté|expliqué|estimé|indiqué|souligné)"
+_VERB_PATTERN = "|".join(_SPEECH_VERBS)
+_FRENCH_COMPOUND = (
+    r"a (?:déclaré|dit|affirmé|ajouté|expliqué|estimé|indiqué|souligné|conclu|raconté|répondu|"
+    r"prévenu|assuré|insisté|rappelé)"
+)
 _ITALIAN_COMPOUND = r"ha (?:detto|dichiarato|aggiunto)"
 _VERB = rf"(?:{_FRENCH_COMPOUND}|{_ITALIAN_COMPOUND}|{_VERB_PATTERN})"
 _ACCORDING = r"(?:[Aa]ccording to|[Ss]elon|[Ll]aut|[Ss]egún|[Пп]о словам)"
 _ADVERBS = r"(?:(?:also|later|then|again|once|previously|further|simply|quietly|finally)\s+)"
 
-_QUOTE_CHARS = "“”„«»‹›‚‘’\""
+_QUOTE_CHARS = '“”„«»‹›‚‘’"'
+_MARKS = '“”„«»‹›"'  # quotation marks that never double as apostrophes
 _DOUBLE_MARK = re.compile(r'[“”„«»]|(?<!\d)"')  # never part of a speaker's name
 # A quotation mark, but not an apostrophe inside or at the end of a word (O’Brien, Smiths’).
-_QUOTATION_MARK = re.compile(r"[“”„«»‹›‚‘]|(?<!\d)\"|(?<!\w)['’]|['’](?=[\s,.;:!?]|\Z)(?<![sS]['’])")
-_MARK_OR_COLON = re.compile(rf"[:{_QUOTE_CHARS}]")
+_QUOTATION_MARK = re.compile(
+    r"[“”„«»‹›‚‘]|(?<!\d)\"|(?<!\w)['’]|['’](?=[\s,.;:!?]|\Z)(?<![sS]['’])"
+)
+_MARK_OR_COLON = re.compile(rf"[:‘{_MARKS}]")
 # After the quotation, inverted: “…,” said the president.
-_INVERTED_AFTER = re.compile(rf"[\s,]*(?:[—–]\s*)?{_ADVERBS}?(?!told\b|tells\b){_VERB}\s+(?P<who>.+)")
+_INVERTED_AFTER = re.compile(
+    rf"[\s,]*(?:[—–]\s*)?{_ADVERBS}?(?!told\b|tells\b){_VERB}\s+(?P<who>.+)"
+)
 # After the quotation: “…,” the president said.
 _SUBJECT_AFTER = re.compile(
-    rf"[\s,]*(?:[—–]\s*)?(?P<who>[^\s,.!?;:{_QUOTE_CHARS}][^!?;:{_QUOTE_CHARS}]*?)"
+    rf"[\s,]*(?:[—–]\s*)?(?P<who>[^\s,.!?;:{_MARKS}][^!?;:{_MARKS}]*?)"
     rf"\s+{_ADVERBS}*(?P<verb>{_VERB})\b(?P<rest>.*)"
 )
 _ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
 _DASH_CREDIT = re.compile(r"\s*[—–]\s*(?P<who>[^\W\d_][^.!?;:]{0,80})\Z")
-_INTERRUPTION = re.compile(rf",?\s*(?P<clause>[^.!?;:{_QUOTE_CHARS}]*?\b{_VERB}\b[^.!?;:{_QUOTE_CHARS}]*?),\s*")
+_INTERRUPTION = re.compile(
+    rf",?\s*(?P<clause>[^.!?;:{_MARKS}]*?\b{_VERB}\b[^.!?;:{_MARKS}]*?),\s*(?=[{_MARKS}‘'‚])"
+)
 # Anywhere before the quotation, in the same sentence.
 _VERB_ANYWHERE = re.compile(rf"(?<![\w-])(?:{_VERB}|{'|'.join(_LEAD_VERBS)})(?!\w)")
-_ACCORDING_BEFORE = re.compile(rf"{_ACCORDING}\s+(?P<who>[^,:;{_QUOTE_CHARS}]+)")
-_COLON_SPEAKER = re.compile(rf"\s*(?P<who>[^\W\d_][^:;.!?{_QUOTE_CHARS}]{{0,60}}?)\s*:\s*\Z")
+_ACCORDING_BEFORE = re.compile(rf"{_ACCORDING}\s+(?P<who>[^,:;{_MARKS}]+)")
+_COLON_SPEAKER = re.compile(rf"\s*(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,60}}?)\s*:\s*\Z")
+# The fire chief was blunt: “…”
+_COPULA_COLON = re.compile(
+    rf"(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,60}}?)\s+"
+    r"(?:was|is|were|are|remained|sounded|a été|était|war|ist)\s+\w+\s*:\s*\Z"
+)
 # After a terminal mark inside the quotation, "X said" must end there: “Why?” Smith asked.
 _ATTRIBUTION_ENDS = re.compile(r"\s*(?:[,;]|\Z|(?:on|in|at|to|from|during|after|before|as)\b)")
 
-_PRONOUNS = frozenset(
-    "he she they i we you it him her them er sie es wir il elle ils elles on nous "
-    "он она они мы".split()
+_PRONOUNS = _words(
+    "he she they i we you it him her them er sie es wir il elle ils elles on nous он она они мы"
 )
-_RESOLVABLE_PRONOUNS = frozenset("he she they".split())
-_GROUP_NOUNS = frozenset(
+_RESOLVABLE_PRONOUNS = _words("he she they")
+_GROUP_NOUNS = _words(
     "police officials authorities ministry government council company committee army court "
     "critics residents experts analysts witnesses protesters party campaigners workers "
-    "organisers organizers prosecutors investigators statement report".split()
+    "organisers organizers prosecutors investigators statement report"
 )
-_NOT_A_NAME = frozenset(
+_NOT_A_NAME = _words(
     "the a an this that these those his her their its our my your one some update note "
-    "correction warning editor bottom translation question answer quote source".split()
+    "correction warning editor bottom translation question answer quote source"
 )
-_FINITE_VERBS = frozenset(
+_FINITE_VERBS = _words(
     "is are was were be been has have had will would can could must should do does did not "
-    "here there it this that".split()
+    "here there it this that"
 )
 _SENTENCE_OPENERS = (
     r"(?:On|In|At|Asked|Last|Earlier|Later|After|Before|During|Since|Yesterday|Today|However|"
@@ -454,12 +519,14 @@ _SENTENCE_OPENERS = (
     r"Yet|Speaking|Writing|Addressing|Responding|Answering|Talking|Commenting|Reacting|Standing|"
     r"Referring|Pointing|Interviewed|Explaining|Defending|Announcing|Visiting|Following)"
 )
-_LEADING_PHRASES = re.compile(rf"(?:{_SENTENCE_OPENERS}\b[^,]*,\s*)+")
+_LEADING_PHRASES = re.compile(rf"\A(?:{_SENTENCE_OPENERS}\b[^,]*,\s*)+")
 _LEADING_CONJUNCTIONS = re.compile(
-    r"(?:(?:and|but|so|as|yet|then|while|because|later|earlier|meanwhile|however|still|now|"
+    r"\A(?:(?:and|but|so|as|yet|then|while|because|later|earlier|meanwhile|however|still|now|"
     r"also)\s+)+",
     re.IGNORECASE,
 )
+# An aside between dashes or in brackets: the president — who rarely speaks — said …
+_PARENTHETICAL = re.compile(r"\s+[—–][^—–]*[—–]\s+|\s*\([^()]*\)")
 # A clause boundary inside what precedes the verb: … the plan that residents called “…”.
 _CLAUSE_BREAK = re.compile(
     r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|if|once|until)\s+"
@@ -467,15 +534,22 @@ _CLAUSE_BREAK = re.compile(
     re.DOTALL,
 )
 _SOURCE_CLAUSE = re.compile(
-    r",?\s+(?P<how>reported|reports|reporting|according to|quoted by|cited by|via|told)\s+(?P<src>.+)",
+    r",?\s+(?P<how>reported|reports|reporting|according to|quoted by|cited by|via|told)"
+    r"\s+(?P<src>.+)",
     re.DOTALL,
 )
 _SPEAKER_END = re.compile(
     r"(?:,\s*|\s+)(?:who|whom|whose|which|adding|speaking|referring|writing|before|after|while|"
     r"when|during|as|because|although|though|pointing|noting|insisting|saying|told|said|says)\b"
-    r"|\s+(?:on|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
+    r"|\s+(?:on|am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
     r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
     r"|\s*[;:(—–]|\s+-\s+"
+)
+# "a estimé jeudi le président": a time word before an inverted speaker.
+_LEADING_TIME = re.compile(
+    r"\A(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|matin|soir|"
+    r"aujourd’hui|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today)"
+    r"\s+)+"
 )
 _TRAILING_WORDS = re.compile(
     r"(?:\s+(?:also|later|then|previously|once|again|further|simply|quietly|finally|had|has|"
@@ -485,9 +559,11 @@ _TRAILING_WORDS = re.compile(
 )
 _AGENCIES = frozenset(
     {
-        *"tass reuters afp ap interfax interfax-ukraine ria ria-novosti xinhua bloomberg dpa "
-        "ansa efe kyodo yonhap belta ukrinform unian pap anadolu ani pti irna sputnik bbc cnn "
-        "nhk bns leta ctk mti hina tanjug upi aap".split(),
+        *_words(
+            "tass reuters afp ap interfax interfax-ukraine ria ria-novosti xinhua bloomberg dpa "
+            "ansa efe kyodo yonhap belta ukrinform unian pap anadolu ani pti irna sputnik bbc "
+            "cnn nhk bns leta ctk mti hina tanjug upi aap"
+        ),
         "associated press",
         "agence france-presse",
         "ria novosti",
@@ -495,12 +571,23 @@ _AGENCIES = frozenset(
         "pa media",
     }
 )
+_CREDIT = re.compile(r"\b(?P<how>reported|according to|quoted by|cited by|told)\s+(?P<src>[^,;:]+)")
 _MEDIA_WORDS = re.compile(
     r"\b(?:News|Agency|Press|Wire|TV|Television|Radio|Times|Post|Journal|Gazette|Telegraph|"
     r"Herald|Tribune|Guardian|Broadcasting|Novosti)\b"
 )
-_NAME_JOINERS = frozenset("of de du la le del di von van für and".split())
+_NAME_JOINERS = _words("of de du la le del di von van für and")
 _MAX_LOOKBACK_SENTENCES = 8
+# A sentence opening on a person's role: "The coach addressed …", "The chancellor’s answer …"
+_ROLE_SUBJECT = re.compile(
+    r"(?:The|the)\s+(?P<who>(?:[a-z-]+\s+){0,2}?(?:coach|manager|captain|mayor|minister|president|"
+    r"chancellor|governor|premier|senator|chief|spokesman|spokeswoman|spokesperson|director|"
+    r"chairman|chairwoman|chair|judge|teacher|doctor|officer|commander|general|ambassador|"
+    r"secretary|leader|founder|owner|singer|author|player|farmer|witness|survivor|nurse|"
+    r"surgeon|priest|bishop|king|queen|prince|princess|pope|prosecutor|defendant|lawyer))"
+    r"(?:['’]s)?\b(?!['’-])"
+)
+_DETERMINERS = _words("The A An Le La Les Der Die Das El")
 # A sentence opening on a person's name: "Jane Smith, the mayor, was defiant."
 _NAMED_SUBJECT = re.compile(
     r"(?P<who>(?:(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|Lord|Lady)\.?\s+[A-Z][\w’'-]+"
@@ -549,17 +636,20 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     if match:
         return match.group("who")
     match = _SUBJECT_AFTER.match(tail)
-    if match and not _LEADING_CONJUNCTIONS.match(match.group("who")):
-        if not ends_sentence or _ATTRIBUTION_ENDS.match(match.group("rest")):
-            if len(match.group("who").split()) <= 10:
-                return match.group("who")
+    if (
+        match
+        and not _LEADING_CONJUNCTIONS.match(match.group("who"))
+        and len(match.group("who").split()) <= 10
+        and (not ends_sentence or _ATTRIBUTION_ENDS.match(match.group("rest")))
+    ):
+        return match.group("who")
     match = _ACCORDING_AFTER.match(tail) or _DASH_CREDIT.match(tail)
     return match.group("who") if match else None
 
 
 def _speaker_before(clause: str) -> str | None:
     """The speaker as named in the words before a quotation."""
-    clause = _LEADING_PHRASES.sub("", clause.strip(), count=1)
+    clause = _PARENTHETICAL.sub(" ", _LEADING_PHRASES.sub("", clause.strip(), count=1))
     verbs = list(_VERB_ANYWHERE.finditer(clause))
     if verbs:
         verb = verbs[-1]
@@ -569,15 +659,18 @@ def _speaker_before(clause: str) -> str | None:
             subject = subject[broken.end() :]
         if subject.strip(" ,"):
             return subject
+        if broken:
+            return None  # the verb's subject is in another clause
         inverted = _MARK_OR_COLON.split(clause[verb.end() :], maxsplit=1)[0]
         return inverted if inverted.strip(" ,.") else None
     match = _ACCORDING_BEFORE.search(clause)
     if match:
         return match.group("who")
-    match = _COLON_SPEAKER.match(clause)
-    if match and _name_like(match.group("who")):
+    match = _COPULA_COLON.match(clause)
+    if match:
         return match.group("who")
-    return None
+    match = _COLON_SPEAKER.match(clause)
+    return match.group("who") if match and _name_like(match.group("who")) else None
 
 
 def _after_quotation_marks(text: str) -> str:
@@ -608,11 +701,12 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         text = text[: end.start()]
     text = _LEADING_PHRASES.sub("", text.strip(" ,"), count=1)
     text = _LEADING_CONJUNCTIONS.sub("", text)
+    text = _LEADING_TIME.sub("", text)
     text = _TRAILING_WORDS.sub("", text).strip(" ,.;:\u00a0\u202f")
     words = text.split()
     if not words or len(words) > 12 or _DOUBLE_MARK.search(text):
         return None, source
-    if words[0] in ("The", "A", "An") and len(words) > 1 and words[1][:1].islower():
+    if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
 
@@ -620,9 +714,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
 def _find_source(*contexts: str) -> str | None:
     """An agency credited in the quotation's sentence: "…, reported TASS", "told Reuters"."""
     for context in contexts:
-        for match in re.finditer(
-            r"\b(?P<how>reported|according to|quoted by|cited by|told)\s+(?P<src>[^,;:]+)", context
-        ):
+        for match in _CREDIT.finditer(context):
             source = _agency(match.group("src"), strict=match.group("how") != "reported")
             if source:
                 return source
@@ -665,25 +757,35 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
         found = _speaker_before(sentence)
         speaker = _clean_speaker(found)[0] if found else None
         if speaker is None and pronoun != "they" and distance < 2:
-            named = _NAMED_SUBJECT.match(sentence)
-            speaker = named.group("who").rstrip(",") if named else None
+            speaker = _person_opening(sentence)
         if speaker is None or speaker.lower() in _PRONOUNS:
             continue
         head = (speaker.split(",")[0].split() or [""])[-1].lower()
-        plural = head in _GROUP_NOUNS or (head.endswith("s") and not head.endswith("ss"))
-        if pronoun != "they" and plural and speaker[0].islower():
+        plural = head.endswith("s") and not head.endswith("ss") and speaker[0].islower()
+        if pronoun != "they" and (head in _GROUP_NOUNS or plural):
             return None
         return speaker
     return None
 
 
+def _person_opening(sentence: str) -> str | None:
+    """The person a sentence opens on: "Jane Smith, 34, lost …", "The coach addressed …"."""
+    opening = _LEADING_PHRASES.sub("", sentence, count=1)
+    named = _NAMED_SUBJECT.match(opening)
+    if named:
+        return named.group("who").rstrip(",")
+    role = _ROLE_SUBJECT.match(opening)
+    return f"the {role.group('who')}" if role else None
+
+
 # --- Sentences --------------------------------------------------------------------------------
 
+_CONTEXT = 400  # characters either side of a quotation searched for its attribution
 _BOUNDARY = re.compile(r"[.!?…]+[”’\"»«)\]]*\s+")
-_ABBREVIATIONS = frozenset(
+_ABBREVIATIONS = _words(
     "mr mrs ms dr prof st gen sen rep gov lt col capt sgt maj jr sr mt no vs etc inc ltd co "
     "corp jan feb mar apr jun jul aug sep sept oct nov dec rev hon pres supt insp cllr approx "
-    "fig ft ave".split()
+    "fig ft ave"
 )
 
 
@@ -701,6 +803,7 @@ def _boundaries(text: str) -> Iterator[int]:
 
 
 def _word_start(text: str, end: int) -> int:
+    """Offset where the word ending at ``end`` starts."""
     start = end
     while start and not text[start - 1].isspace():
         start -= 1
@@ -709,13 +812,13 @@ def _word_start(text: str, end: int) -> int:
 
 def _sentence_before(text: str, start: int) -> str:
     """The part of the sentence before offset ``start``."""
-    before = text[:start]
+    before = text[max(0, start - _CONTEXT) : start]
     return before[max(_boundaries(before), default=0) :]
 
 
 def _sentence_after(text: str, end: int) -> str:
     """The rest of the sentence after offset ``end``, up to any next quotation."""
-    after = text[end:]
+    after = text[end : end + _CONTEXT]
     cut = re.search(r"[“„«»‹›\"‘]", after)
     if cut:
         after = after[: cut.start()]
@@ -724,9 +827,7 @@ def _sentence_after(text: str, end: int) -> str:
 
 def _sentences_backwards(body: _Body, index: int, start: int) -> Iterator[str]:
     """Sentences before the one holding ``start``, nearest first, across whole paragraphs."""
-    text = (body.text(index) or "")[:start]
-    cuts = [0, *_boundaries(text)]
-    pieces = [text[begin:end] for begin, end in zip(cuts, [*cuts[1:], len(text)], strict=True)]
+    pieces = _sentences((body.text(index) or "")[max(0, start - 4 * _CONTEXT) : start])
     pieces.pop()  # the quotation's own sentence
     yielded = 0
     while True:
@@ -740,5 +841,10 @@ def _sentences_backwards(body: _Body, index: int, start: int) -> Iterator[str]:
         previous = body.text(index) if index >= 0 else None
         if previous is None:
             return
-        cuts = [0, *_boundaries(previous)]
-        pieces = [previous[b:e] for b, e in zip(cuts, [*cuts[1:], len(previous)], strict=True)]
+        pieces = _sentences(previous[-4 * _CONTEXT :])
+
+
+def _sentences(text: str) -> list[str]:
+    """``text`` cut into sentences; never an empty list."""
+    cuts = [0, *_boundaries(text)]
+    return [text[begin:end] for begin, end in zip(cuts, [*cuts[1:], len(text)], strict=True)]

@@ -17,7 +17,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from itertools import chain
 from urllib.parse import urlsplit
 
@@ -99,11 +99,13 @@ def related_links(
     *,
     limit: int = 3,
     allow_newer: bool = False,
+    unpublished: Collection[str] = frozenset(),
 ) -> tuple[dict[str, tuple[RelatedLink, ...]], list[Problem]]:
     """Related links for each target article (keyed by slug), and warnings.
 
     ``archive`` holds every published article; ``targets`` must be among them. Named
-    entries resolve in order (unknown slugs are warned about and dropped); an article
+    entries resolve in order (unknown slugs are warned about and dropped; slugs in
+    ``unpublished`` — drafts, embargoed, expired — are dropped quietly); an article
     that names none, or whose named entries all drop, gets up to ``limit`` chosen ones,
     by default only from stories published before it. The editor's list is never cut.
     """
@@ -115,7 +117,7 @@ def related_links(
         if target.slug in links:
             continue
         position = index.position(target)
-        named, warnings = _named_links(target, index)
+        named, warnings = _named_links(target, index, unpublished)
         problems.extend(warnings)
         links[target.slug] = tuple(named)
         if not named and limit > 0:
@@ -262,7 +264,9 @@ class _TextIndex:
         return {position: shared / total for position, shared in found.items() if shared >= floor}
 
 
-def _named_links(target: Article, index: _ArchiveIndex) -> tuple[list[RelatedLink], list[Problem]]:
+def _named_links(
+    target: Article, index: _ArchiveIndex, unpublished: Collection[str]
+) -> tuple[list[RelatedLink], list[Problem]]:
     """Resolve the editor's ``related`` entries in order; warn about unknown slugs."""
     links: list[RelatedLink] = []
     problems: list[Problem] = []
@@ -278,7 +282,7 @@ def _named_links(target: Article, index: _ArchiveIndex) -> tuple[list[RelatedLin
         else:
             position = index.find_slug(entry)
             if position is None:
-                if entry not in warned:
+                if entry not in warned and entry not in unpublished:
                     warned.add(entry)
                     message = f"related: unknown article {entry!r} (dropped); check the slug"
                     line = target.key_lines.get("related", 1)

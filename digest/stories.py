@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
@@ -84,10 +84,16 @@ def standfirst(article: Article, rendered: str) -> str:
 
 
 def prepare_stories(
-    targets: Sequence[Article], archive: Sequence[Article], *, related_limit: int
+    targets: Sequence[Article],
+    archive: Sequence[Article],
+    *,
+    related_limit: int,
+    unpublished: Collection[str] = frozenset(),
 ) -> tuple[dict[str, Story], list[Problem]]:
     """Render each target article into a Story, keyed by slug; warnings alongside."""
-    links, warnings = related_links(targets, archive, limit=related_limit)
+    links, warnings = related_links(
+        targets, archive, limit=related_limit, unpublished=unpublished
+    )
     stories = {}
     for article in targets:
         rendered = body_html(article)

@@ -401,3 +401,12 @@ def test_a_tag_on_nearly_every_story_is_no_reason() -> None:
 
     assert slugs(links) == ["story-002", "story-004", "story-006"]
     assert {link.reason for link in links} == {"More in World"}
+
+
+def test_unpublished_slugs_are_dropped_without_a_warning() -> None:
+    target = article("target", related=["embargoed", "typo"])
+    links, problems = related_links([target], [target], unpublished={"embargoed"})
+    assert links["target"] == ()
+    assert [p.message for p in problems] == [
+        "related: unknown article 'typo' (dropped); check the slug"
+    ]
