@@ -543,6 +543,7 @@ _SPEAKER_END = re.compile(
     r"when|during|as|because|although|though|pointing|noting|insisting|saying|told|said|says)\b"
     r"|\s+(?:on|am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
     r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
+    r"|,\s*(?:at|in|on|during|after|before|from|outside|inside|near|[a-z]+ing)\b"  # circumstance
     r"|\s*[;:(—–]|\s+-\s+"
 )
 # "a estimé jeudi le président": a time word before an inverted speaker.
