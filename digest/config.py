@@ -6,7 +6,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +17,12 @@ from .errors import ConfigError
 CONFIG_NAME = "digest.toml"
 
 DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+# RFC 4151 tag: URI parts: a DNS name or an email address, and a date.
+TAG_AUTHORITY = re.compile(
+    r"^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$"
+)
+TAG_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -48,6 +54,7 @@ class Config:
     feed_limit: int = 50
     tag_feeds: bool = False
     id_authority: str = ""  # default: the base URL's host
+    id_date: str = "2026"  # the tag: URI date; set once, never change
     # [digest]
     window: timedelta = timedelta(days=7)
     section_order: tuple[str, ...] = ()
@@ -83,7 +90,7 @@ class Config:
 TABLES: dict[str, tuple[str, ...]] = {
     "site": ("title", "tagline", "base_url", "language", "timezone", "article_path", "icon"),
     "build": ("articles", "output", "templates"),
-    "feeds": ("limit", "tag_feeds", "id_authority"),
+    "feeds": ("limit", "tag_feeds", "id_authority", "id_date"),
     "digest": ("window", "section_order", "related_limit", "max_html_bytes"),
     "email": (
         "sender",
@@ -119,6 +126,28 @@ def _base_url(value: Any) -> str:
 
 def _optional_url(value: Any) -> str:
     return "" if value == "" else _url(value)
+
+
+def _authority(value: Any) -> str:
+    text = _text(value)
+    if not TAG_AUTHORITY.match(text):
+        raise ValueError(
+            f"must be a domain name or an email address you own, e.g. 'example.org', got {text!r}"
+        )
+    return text
+
+
+def _id_date(value: Any) -> str:
+    text = _text(value)
+    if TAG_DATE.match(text):
+        try:
+            date.fromisoformat((text + "-01-01")[:10])  # "2026" → 2026-01-01
+            return text
+        except ValueError:
+            pass
+    raise ValueError(
+        f"must be a date when you owned the id authority: YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}"
+    )
 
 
 def _timezone(value: Any) -> str:
@@ -191,7 +220,8 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "templates": lambda v: Path(_text(v)),
     "feed_limit": _positive,
     "tag_feeds": _flag,
-    "id_authority": _text,
+    "id_authority": _authority,
+    "id_date": _id_date,
     "window": _window,
     "section_order": _names,
     "related_limit": _positive,

@@ -1,141 +1,101 @@
-"""RSS 2.0 and Atom 1.0 (via feedgen) and JSON Feed 1.1; returns {path: bytes}."""
+"""Site-wide, per-section and per-tag feeds in RSS 2.0, Atom 1.0 and JSON Feed 1.1.
+
+`render_feeds` returns {path: bytes}. Each story is turned into one `FeedItem` (see
+feed_model.py) and every feed it belongs to is written from that same item in all three
+formats, so the formats cannot disagree.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import jinja2
-from feedgen.feed import FeedGenerator
 
-from . import __version__
+from .articles import slugify
 from .config import Config
-from .models import Story
+from .errors import RenderError
+from .feed_json import json_document
+from .feed_model import feed_item, make_feed, uri
+from .feed_xml import atom_document, rss_document
+from .models import Article, Story
+from .sections import newest_first
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-GENERATOR_URI = "https://pypi.org/project/digest/"
-
-
-@dataclass(frozen=True)
-class Feed:
-    """One feed to write: where, what it is called, and its stories (newest first)."""
-
-    folder: str  # "" for the site, "sections/world/" for a section
-    title: str
-    stories: tuple[Story, ...]
+FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
+STYLESHEET = "feed.xsl"
 
 
-def item_id(story: Story, config: Config) -> str:
-    """A tag: URI (RFC 4151) that depends only on the authority and the article's id."""
-    return f"tag:{config.authority},2026:{story.article.id}"
+def feed_folders(article: Article, *, tag_feeds: bool) -> dict[str, str]:
+    """Folder → label of every feed `article` is in: the site's, its section's, its tags'.
 
-
-def feed_date(stories: Sequence[Story]) -> datetime:
-    """The newest `updated` among the items; never the clock."""
-    return max((s.article.updated for s in stories), default=EPOCH)
-
-
-def summary(story: Story) -> str:
-    """Standfirst, then the lead quote with its speaker."""
-    parts = [story.standfirst] if story.standfirst else []
-    if story.lead_quote:
-        quote = f"“{story.lead_quote.text}”"
-        if story.lead_quote.speaker:
-            quote += f" — {story.lead_quote.speaker}"
-        parts.append(quote)
-    return " ".join(parts)
-
-
-def _feedgen(feed: Feed, config: Config, env: jinja2.Environment, name: str) -> FeedGenerator:
-    base = config.base_url + feed.folder
-    generator = FeedGenerator()
-    generator.load_extension("dc", atom=False, rss=True)
-    generator.id(base + "atom.xml")
-    generator.title(feed.title)
-    generator.subtitle(config.tagline or feed.title)
-    generator.link(href=base + name, rel="self")
-    generator.link(href=config.base_url, rel="alternate")
-    generator.language(config.language)
-    generator.generator("digest", __version__, GENERATOR_URI)
-    generator.updated(feed_date(feed.stories))
-    content = env.get_template("feed_item.html")
-    for story in feed.stories:
-        article = story.article
-        entry = generator.add_entry(order="append")
-        entry.id(item_id(story, config))
-        entry.guid(item_id(story, config), permalink=False)
-        entry.title(article.title)
-        entry.link(href=article.url, rel="alternate")
-        entry.published(article.published)
-        entry.updated(article.updated)
-        for author in article.authors:
-            entry.author(name=author)
-            entry.dc.dc_creator(author)
-        entry.category(term=article.section, label=article.section)
+    The site's label is ""; a tag whose name has no letters or digits has no feed.
+    """
+    folders = {"": "", f"sections/{article.section_slug}/": article.section}
+    if tag_feeds:
         for tag in article.tags:
-            entry.category(term=tag, label=tag)
-        entry.summary(summary(story))
-        entry.content(content.render(story=story), type="CDATA")
-    return generator
+            slug = slugify(tag)
+            if slug:
+                folders.setdefault(f"tags/{slug}/", tag)
+    return folders
 
 
-def _json_feed(feed: Feed, config: Config, env: jinja2.Environment) -> bytes:
-    content = env.get_template("feed_item.html")
-    items = []
-    for story in feed.stories:
-        article = story.article
-        item: dict[str, object] = {
-            "id": item_id(story, config),
-            "url": article.url,
-            "title": article.title,
-            "content_html": content.render(story=story),
-            "summary": summary(story),
-            "date_published": article.published.isoformat(),
-            "date_modified": article.updated.isoformat(),
-            "tags": [article.section, *article.tags],
-        }
-        if article.authors:
-            item["authors"] = [{"name": name} for name in article.authors]
-        if article.image:
-            item["image"] = article.image.url
-        item["_digest"] = {
-            "about": "https://pypi.org/project/digest/",
-            "section": article.section,
-            "lead_quote": story.lead_quote.text if story.lead_quote else None,
-            "lead_quote_by": story.lead_quote.speaker if story.lead_quote else None,
-            "related": [{"title": r.title, "url": r.url} for r in story.related],
-        }
-        items.append(item)
-    document = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": feed.title,
-        "home_page_url": config.base_url,
-        "feed_url": config.base_url + feed.folder + "feed.json",
-        "description": config.tagline,
-        "language": config.language,
-        "items": items,
-    }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def feed_articles(live: Sequence[Article], *, config: Config) -> list[Article]:
+    """The articles some feed shows: the newest `feeds.limit` of each feed, newest first."""
+    counts: dict[str, int] = {}
+    chosen = []
+    for article in newest_first(live):
+        shown = False
+        for folder in feed_folders(article, tag_feeds=config.tag_feeds):
+            if counts.get(folder, 0) < config.feed_limit:
+                counts[folder] = counts.get(folder, 0) + 1
+                shown = True
+        if shown:
+            chosen.append(article)
+    return chosen
+
+
+def stylesheet_href(config: Config) -> str:
+    """Where feeds find `feed.xsl`: from the site's root path, so it works on any host."""
+    return uri(urlsplit(config.base_url).path + STYLESHEET)
 
 
 def render_feeds(
     stories: Sequence[Story], *, config: Config, env: jinja2.Environment
 ) -> dict[str, bytes]:
-    """Site-wide and per-section feeds in three formats; `stories` newest first."""
-    limit = config.feed_limit
-    feeds = [Feed("", config.title, tuple(stories[:limit]))]
-    sections: dict[str, list[Story]] = {}
-    for story in stories:
-        sections.setdefault(story.article.section_slug, []).append(story)
-    for slug, members in sorted(sections.items()):
-        title = f"{config.title}: {members[0].article.section}"
-        feeds.append(Feed(f"sections/{slug}/", title, tuple(members[:limit])))
+    """Every feed in three formats, plus `feed.xsl`; each feed newest first, ties by slug."""
+    template = env.get_template("feed_item.html")
+    ordered = newest_first(stories)
+    members: dict[str, list[Story]] = {"": []}
+    labels: dict[str, str] = {}
+    for story in ordered:
+        for folder, label in feed_folders(story.article, tag_feeds=config.tag_feeds).items():
+            members.setdefault(folder, []).append(story)
+            labels.setdefault(folder, label)
+    items = {}
     files = {}
-    for feed in feeds:
-        atom = _feedgen(feed, config, env, "atom.xml")
-        files[feed.folder + "atom.xml"] = atom.atom_str(pretty=True)
-        files[feed.folder + "rss.xml"] = _feedgen(feed, config, env, "rss.xml").rss_str(pretty=True)
-        files[feed.folder + "feed.json"] = _json_feed(feed, config, env)
+    href = stylesheet_href(config)
+    for folder in sorted(members):
+        shown = members[folder][: config.feed_limit]
+        for story in shown:
+            if story.article.slug not in items:
+                items[story.article.slug] = feed_item(story, config=config, template=template)
+        label = labels.get(folder, "")
+        feed = make_feed(
+            folder,
+            f"{config.title}: {label}" if label else config.title,
+            [items[story.article.slug] for story in shown],
+            config=config,
+        )
+        files[folder + "rss.xml"] = rss_document(feed, stylesheet=href)
+        files[folder + "atom.xml"] = atom_document(feed, stylesheet=href)
+        files[folder + "feed.json"] = json_document(feed)
+    files[STYLESHEET] = _stylesheet(env)
     return files
+
+
+def _stylesheet(env: jinja2.Environment) -> bytes:
+    """`feed.xsl` as it is, not rendered: a template folder may replace it like any other."""
+    if env.loader is None:
+        raise RenderError(f"cannot find {STYLESHEET}: the template environment has no loader")
+    source, _, _ = env.loader.get_source(env, STYLESHEET)
+    return source.encode("utf-8")

@@ -9,8 +9,7 @@ from .articles import Collection, collect_articles
 from .config import Config
 from .emails import render_digest
 from .errors import ArticleError, Problem
-from .feeds import render_feeds
-from .models import Article
+from .feeds import feed_articles, render_feeds
 from .publish import Published, publish
 from .sections import group_sections, in_window, is_live, newest_first
 from .stories import prepare_stories
@@ -45,7 +44,7 @@ def build(
     live = newest_first(a for a in collection.articles if is_live(a, now))
     since = since or now - config.window
     window = in_window(live, since=since, now=now)
-    in_feeds = _feed_items(live, limit=config.feed_limit)
+    in_feeds = feed_articles(live, config=config)
     targets = newest_first({a.slug: a for a in [*in_feeds, *window]}.values())
     unpublished = {a.slug for a in collection.articles}.difference(a.slug for a in live)
     stories, related_warnings = prepare_stories(
@@ -68,15 +67,3 @@ def build(
         files=tuple(sorted(files)),
         published=published,
     )
-
-
-def _feed_items(live: list[Article], *, limit: int) -> list[Article]:
-    """The newest `limit` articles of the site and of each section (newest first)."""
-    chosen = {a.slug: a for a in live[:limit]}
-    per_section: dict[str, int] = {}
-    for article in live:
-        count = per_section.get(article.section_slug, 0)
-        if count < limit:
-            chosen.setdefault(article.slug, article)
-            per_section[article.section_slug] = count + 1
-    return newest_first(chosen.values())

@@ -1,0 +1,206 @@
+"""The one model every feed format is written from: `Feed` and its `FeedItem`s.
+
+RSS, Atom and JSON Feed are rendered from these objects only, so the three formats cannot
+drift apart. Building them is where every string is made XML-safe (the control characters
+XML forbids removed, also from config and template output), every URL is made a valid URI
+and every date is put in UTC without fractions of a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import jinja2
+
+from .articles import clean_text
+from .config import Config
+from .models import Image, LeadQuote, RelatedLink, Story
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+GENERATOR_NAME = "digest"
+GENERATOR_URI = "https://pypi.org/project/digest/"
+# RFC 3986 characters kept as they are: reserved and unreserved ones, and "%" of escapes.
+URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
+# An item id keeps RFC 3986 "pchar"s but "%" and "/": "/" is left for feed ids.
+ID_SAFE = "!$&'()*+,;=:@~"
+
+
+@dataclass(frozen=True)
+class Category:
+    """A section or a tag; `scheme` tells which (`…/sections/` or `…/tags/`)."""
+
+    term: str
+    scheme: str
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One article as every feed format shows it."""
+
+    id: str  # tag: URI; depends only on the configured authority, id_date and article id
+    url: str
+    title: str
+    published: datetime  # UTC
+    updated: datetime  # UTC
+    authors: tuple[str, ...]  # never empty: the site's name stands in for a missing byline
+    categories: tuple[Category, ...]  # the section first, then the tags
+    summary: str  # plain text: standfirst, then the lead quote; "" when there is neither
+    content_html: str  # full content: image with credit, lead quote, body, related links
+    image: Image | None
+    lead_quote: LeadQuote | None
+    related: tuple[RelatedLink, ...]
+    section: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed: its metadata and its items, newest first."""
+
+    folder: str  # "" for the site, "sections/world/", "tags/trade/"
+    id: str  # tag: URI of the feed (Atom feed id)
+    title: str
+    subtitle: str  # the site's tagline, may be ""
+    home_url: str  # the site
+    folder_url: str  # absolute URL of `folder`
+    language: str
+    icon: str  # "" when none is configured
+    items: tuple[FeedItem, ...]
+
+    def url(self, name: str) -> str:
+        """The absolute URL of file `name` of this feed, e.g. its `rss.xml`."""
+        return self.folder_url + name
+
+    @property
+    def updated(self) -> datetime:
+        """The newest `updated` of the items (never the clock); the epoch when empty."""
+        return max((item.updated for item in self.items), default=EPOCH)
+
+    @property
+    def published(self) -> datetime:
+        """The newest `published` of the items; the epoch when empty."""
+        return max((item.published for item in self.items), default=EPOCH)
+
+
+def uri(url: str) -> str:
+    """`url` with every character a URI may not hold percent-encoded (spaces, non-ASCII…)."""
+    parts = urlsplit(url)
+    return urlunsplit(
+        parts._replace(
+            path=quote(parts.path, safe=URI_SAFE),
+            query=quote(parts.query, safe=URI_SAFE),
+            fragment=quote(parts.fragment, safe=URI_SAFE),
+        )
+    )
+
+
+def utc(moment: datetime) -> datetime:
+    """`moment` in UTC, to the second: one spelling of a time in every format."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def item_id(article_id: str, config: Config) -> str:
+    """A tag: URI (RFC 4151) of the configured authority, id date and the article's id.
+
+    Nothing else goes in, so a new title, date, section, body or URL layout keeps the id.
+    """
+    return f"tag:{config.authority},{config.id_date}:{quote(article_id, safe=ID_SAFE)}"
+
+
+def feed_id(folder: str, config: Config) -> str:
+    """The Atom id of the feed in `folder`; its "/" keeps it apart from every item id."""
+    return f"tag:{config.authority},{config.id_date}:feeds/{quote(folder, safe='/')}"
+
+
+def attribution(quote_: LeadQuote) -> str:
+    """Who said the lead quote, and who reported it: "the president, via TASS"."""
+    parts = [quote_.speaker] if quote_.speaker else []
+    if quote_.source and (not quote_.speaker or quote_.source not in quote_.speaker):
+        parts.append(f"via {quote_.source}")
+    return ", ".join(parts)
+
+
+def summary(standfirst: str, lead_quote: LeadQuote | None) -> str:
+    """Standfirst, then the lead quote with its speaker, as plain text."""
+    parts = [standfirst] if standfirst else []
+    if lead_quote:
+        by = attribution(lead_quote)
+        parts.append(f"“{lead_quote.text}”" + (f" — {by}" if by else ""))  # noqa: RUF001
+    return " ".join(parts)
+
+
+def _clean(text: str | None) -> str | None:
+    return None if text is None else clean_text(text)
+
+
+def _image(image: Image | None) -> Image | None:
+    if image is None:
+        return None
+    return Image(uri(image.url), clean_text(image.alt), clean_text(image.credit))
+
+
+def _lead_quote(lead_quote: LeadQuote | None) -> LeadQuote | None:
+    if lead_quote is None:
+        return None
+    return LeadQuote(
+        clean_text(lead_quote.text), _clean(lead_quote.speaker), _clean(lead_quote.source)
+    )
+
+
+def _related(link: RelatedLink) -> RelatedLink:
+    return RelatedLink(
+        clean_text(link.title), uri(link.url), clean_text(link.section), clean_text(link.reason)
+    )
+
+
+def feed_item(story: Story, *, config: Config, template: jinja2.Template) -> FeedItem:
+    """Everything the feeds say about one story, rendered and cleaned once."""
+    article = story.article
+    image = _image(article.image)
+    lead_quote = _lead_quote(story.lead_quote)
+    related = tuple(_related(link) for link in story.related)
+    content = template.render(
+        story=story,
+        image=image,
+        lead_quote=lead_quote,
+        attribution=attribution(lead_quote) if lead_quote else "",
+        related=related,
+    )
+    section = clean_text(article.section)
+    return FeedItem(
+        id=item_id(article.id, config),
+        url=uri(article.url),
+        title=clean_text(article.title),
+        published=utc(article.published),
+        updated=utc(article.updated),
+        authors=tuple(clean_text(a) for a in article.authors) or (clean_text(config.title),),
+        categories=(
+            Category(section, uri(config.base_url + "sections/")),
+            *(Category(clean_text(tag), uri(config.base_url + "tags/")) for tag in article.tags),
+        ),
+        summary=clean_text(summary(story.standfirst, lead_quote)),
+        content_html=clean_text(content).strip(),
+        image=image,
+        lead_quote=lead_quote,
+        related=related,
+        section=section,
+    )
+
+
+def make_feed(
+    folder: str, title: str, items: Sequence[FeedItem], *, config: Config
+) -> Feed:
+    """The feed in `folder` (site-relative, "" or ending in "/") holding `items`."""
+    return Feed(
+        folder=folder,
+        id=feed_id(folder, config),
+        title=clean_text(title),
+        subtitle=clean_text(config.tagline),
+        home_url=uri(config.base_url),
+        folder_url=uri(config.base_url + folder),
+        language=clean_text(config.language),
+        icon=uri(config.icon) if config.icon else "",
+        items=tuple(items),
+    )

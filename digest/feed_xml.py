@@ -1,0 +1,100 @@
+"""RSS 2.0 and Atom 1.0 documents from the feed model, via feedgen.
+
+feedgen is wrapped here and only here, and none of its defaults reach the output: feed
+dates are set from the items (feedgen stamps the clock), items keep our order (feedgen
+prepends), the RSS channel `<link>` is the site (feedgen takes the last link added), and
+content is escaped text, never CDATA (a `]]>` in an article would break CDATA).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Literal
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from . import __version__
+from .feed_media import MediaEntryExtension, MediaExtension, MediaImage
+from .feed_model import GENERATOR_NAME, GENERATOR_URI, Feed, FeedItem
+from .feed_entry_links import EntryLinksEntryExtension, EntryLinksExtension
+
+Kind = Literal["rss", "atom"]
+MEDIA_TYPES: dict[Kind, str] = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+
+
+def rss_document(feed: Feed, *, stylesheet: str = "") -> bytes:
+    """`rss.xml`: RSS 2.0 with content:encoded, dc:creator, media:content and atom links."""
+    return _serialise(_generator(feed, "rss").rss_str(), stylesheet)
+
+
+def atom_document(feed: Feed, *, stylesheet: str = "") -> bytes:
+    """`atom.xml`: Atom 1.0 (RFC 4287) with html content and media:content."""
+    return _serialise(_generator(feed, "atom").atom_str(), stylesheet)
+
+
+def _serialise(document: bytes, stylesheet: str) -> bytes:
+    """Indent the document and put the `xml-stylesheet` instruction (if any) before it."""
+    root = etree.fromstring(document)
+    if stylesheet:
+        instruction = f'type="text/xsl" href="{html.escape(stylesheet)}"'
+        root.addprevious(etree.ProcessingInstruction("xml-stylesheet", instruction))
+    return bytes(
+        etree.tostring(
+            root.getroottree(), encoding="UTF-8", xml_declaration=True, pretty_print=True
+        )
+    )
+
+
+def _generator(feed: Feed, kind: Kind) -> Any:
+    rss = kind == "rss"
+    generator = FeedGenerator()
+    generator.load_extension("dc", atom=False, rss=True)
+    generator.register_extension("media", MediaExtension, MediaEntryExtension)
+    generator.register_extension("links", EntryLinksExtension, EntryLinksEntryExtension)
+    generator.id(feed.id)
+    generator.title(feed.title)
+    if rss:
+        generator.description(feed.subtitle or feed.title)  # required in RSS
+    elif feed.subtitle:
+        generator.subtitle(feed.subtitle)
+    generator.link(href=feed.url(f"{kind}.xml"), rel="self", type=MEDIA_TYPES[kind])
+    generator.link(href=feed.home_url, rel="alternate", type="text/html")  # last: RSS <link>
+    generator.language(feed.language)
+    if rss:
+        generator.generator(f"{GENERATOR_NAME} {__version__}")
+    else:
+        generator.generator(GENERATOR_NAME, __version__, GENERATOR_URI)
+    if feed.icon and rss:
+        generator.image(url=feed.icon, title=feed.title, link=feed.home_url)
+    elif feed.icon:
+        generator.icon(feed.icon)
+    generator.updated(feed.updated)  # Atom <updated> and RSS <lastBuildDate>
+    if rss and feed.items:
+        generator.pubDate(feed.published)
+    for item in feed.items:
+        _entry(generator.add_entry(order="append"), item, rss=rss)
+    return generator
+
+
+def _entry(entry: Any, item: FeedItem, *, rss: bool) -> None:
+    entry.id(item.id)  # also the RSS <guid isPermaLink="false">
+    entry.title(item.title)
+    if rss:
+        entry.link(href=item.url)  # the item's <link>; Atom links come from the extension
+    entry.published(item.published)
+    entry.updated(item.updated)
+    for author in item.authors:
+        if rss:
+            entry.dc.dc_creator(author)
+        else:
+            entry.author(name=author)
+    for category in item.categories:
+        entry.category(term=category.term, scheme=category.scheme)
+    if item.summary:
+        # An RSS description is HTML: escape the plain-text summary once more.
+        entry.summary(html.escape(item.summary, quote=False) if rss else item.summary)
+    entry.content(item.content_html, type="html")
+    if item.image:
+        entry.media.image(MediaImage(item.image.url, item.image.alt, item.image.credit))
+    entry.links.set(url=item.url, updated=item.updated, related=item.related)
