@@ -1,13 +1,15 @@
 """The one model every feed format is written from: `Feed` and its `FeedItem`s.
 
 RSS, Atom and JSON Feed are rendered from these objects only, so the three formats cannot
-drift apart. Building them is where every string is made XML-safe (the control characters
-XML forbids removed, also from config and template output), every URL is made a valid URI
-and every date is put in UTC without fractions of a second.
+drift apart. Building them is where every string is made XML-safe (the characters XML
+forbids or discourages are removed, also from config and template output), every URL is
+made a valid URI and every date is put in UTC without fractions of a second.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,10 +20,19 @@ import jinja2
 from .articles import clean_text
 from .config import Config
 from .models import Image, LeadQuote, RelatedLink, Story
+from .stories import plain_text, shorten
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 GENERATOR_NAME = "digest"
 GENERATOR_URI = "https://pypi.org/project/digest/"
+# What XML 1.0 (§2.2) discourages: C1 controls and noncharacters; and U+FFFD, which is what
+# an HTML parser makes of a broken character reference such as "&#0;". Readers show these
+# as boxes and the W3C validator flags them, so feeds drop them like forbidden ones.
+XML_DISCOURAGED = re.compile(
+    "[\x7f-\x9f\ufdd0-\ufdef\ufffd"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
+    + "]"
+)
 # RFC 3986 characters kept as they are: reserved and unreserved ones, and "%" of escapes.
 URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 # An item id keeps RFC 3986 "pchar"s but "%" and "/": "/" is left for feed ids.
@@ -47,7 +58,7 @@ class FeedItem:
     updated: datetime  # UTC
     authors: tuple[str, ...]  # never empty: the site's name stands in for a missing byline
     categories: tuple[Category, ...]  # the section first, then the tags
-    summary: str  # plain text: standfirst, then the lead quote; "" when there is neither
+    summary: str  # plain text: standfirst, then the lead quote; else the body's text, cut
     content_html: str  # full content: image with credit, lead quote, body, related links
     image: Image | None
     lead_quote: LeadQuote | None
@@ -82,6 +93,11 @@ class Feed:
     def published(self) -> datetime:
         """The newest `published` of the items; the epoch when empty."""
         return max((item.published for item in self.items), default=EPOCH)
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML forbids or discourages."""
+    return XML_DISCOURAGED.sub("", clean_text(text))
 
 
 def uri(url: str) -> str:
@@ -131,27 +147,27 @@ def summary(standfirst: str, lead_quote: LeadQuote | None) -> str:
     return " ".join(parts)
 
 
-def _clean(text: str | None) -> str | None:
-    return None if text is None else clean_text(text)
+def _optional_text(text: str | None) -> str | None:
+    return None if text is None else xml_text(text)
 
 
 def _image(image: Image | None) -> Image | None:
     if image is None:
         return None
-    return Image(uri(image.url), clean_text(image.alt), clean_text(image.credit))
+    return Image(uri(image.url), xml_text(image.alt), xml_text(image.credit))
 
 
 def _lead_quote(lead_quote: LeadQuote | None) -> LeadQuote | None:
     if lead_quote is None:
         return None
     return LeadQuote(
-        clean_text(lead_quote.text), _clean(lead_quote.speaker), _clean(lead_quote.source)
+        xml_text(lead_quote.text), _optional_text(lead_quote.speaker), _optional_text(lead_quote.source)
     )
 
 
 def _related(link: RelatedLink) -> RelatedLink:
     return RelatedLink(
-        clean_text(link.title), uri(link.url), clean_text(link.section), clean_text(link.reason)
+        xml_text(link.title), uri(link.url), xml_text(link.section), xml_text(link.reason)
     )
 
 
@@ -168,20 +184,24 @@ def feed_item(story: Story, *, config: Config, template: jinja2.Template) -> Fee
         attribution=attribution(lead_quote) if lead_quote else "",
         related=related,
     )
-    section = clean_text(article.section)
+    section = xml_text(article.section)
+    title = xml_text(article.title)
     return FeedItem(
         id=item_id(article.id, config),
         url=uri(article.url),
-        title=clean_text(article.title),
+        title=title,
         published=utc(article.published),
         updated=utc(article.updated),
-        authors=tuple(clean_text(a) for a in article.authors) or (clean_text(config.title),),
+        authors=tuple(xml_text(a) for a in article.authors) or (xml_text(config.title),),
         categories=(
             Category(section, uri(config.base_url + "sections/")),
-            *(Category(clean_text(tag), uri(config.base_url + "tags/")) for tag in article.tags),
+            *(Category(xml_text(tag), uri(config.base_url + "tags/")) for tag in article.tags),
         ),
-        summary=clean_text(summary(story.standfirst, lead_quote)),
-        content_html=clean_text(content).strip(),
+        summary=xml_text(
+            summary(story.standfirst, lead_quote) or shorten(plain_text(story.body_html))
+        ),
+        # An empty article still gets content: feed readers show a blank item otherwise.
+        content_html=xml_text(content).strip() or f"<p>{html.escape(title)}</p>",
         image=image,
         lead_quote=lead_quote,
         related=related,
@@ -196,11 +216,11 @@ def make_feed(
     return Feed(
         folder=folder,
         id=feed_id(folder, config),
-        title=clean_text(title),
-        subtitle=clean_text(config.tagline),
+        title=xml_text(title),
+        subtitle=xml_text(config.tagline),
         home_url=uri(config.base_url),
         folder_url=uri(config.base_url + folder),
-        language=clean_text(config.language),
+        language=xml_text(config.language),
         icon=uri(config.icon) if config.icon else "",
         items=tuple(items),
     )
