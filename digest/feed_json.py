@@ -44,9 +44,8 @@ def _item(item: FeedItem) -> dict[str, Any]:
         "url": item.url,
         "title": item.title,
         "content_html": item.content_html,
+        "summary": item.summary,
     }
-    if item.summary:
-        entry["summary"] = item.summary
     if item.image:
         entry["image"] = item.image.url
     entry["date_published"] = item.published.isoformat()

@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import jinja2
@@ -22,7 +22,7 @@ from .config import Config
 from .models import Image, LeadQuote, RelatedLink, Story
 from .stories import plain_text, shorten
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 GENERATOR_NAME = "digest"
 GENERATOR_URI = "https://pypi.org/project/digest/"
 # What XML 1.0 (§2.2) discourages: C1 controls and noncharacters; and U+FFFD, which is what
@@ -58,7 +58,7 @@ class FeedItem:
     updated: datetime  # UTC
     authors: tuple[str, ...]  # never empty: the site's name stands in for a missing byline
     categories: tuple[Category, ...]  # the section first, then the tags
-    summary: str  # plain text: standfirst, then the lead quote; else the body's text, cut
+    summary: str  # plain text: standfirst, then lead quote; else the body's text; else title
     content_html: str  # full content: image with credit, lead quote, body, related links
     image: Image | None
     lead_quote: LeadQuote | None
@@ -114,7 +114,7 @@ def uri(url: str) -> str:
 
 def utc(moment: datetime) -> datetime:
     """`moment` in UTC, to the second: one spelling of a time in every format."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0)
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def item_id(article_id: str, config: Config) -> str:
@@ -143,7 +143,7 @@ def summary(standfirst: str, lead_quote: LeadQuote | None) -> str:
     parts = [standfirst] if standfirst else []
     if lead_quote:
         by = attribution(lead_quote)
-        parts.append(f"“{lead_quote.text}”" + (f" — {by}" if by else ""))  # noqa: RUF001
+        parts.append(f"“{lead_quote.text}”" + (f" — {by}" if by else ""))
     return " ".join(parts)
 
 
@@ -161,7 +161,9 @@ def _lead_quote(lead_quote: LeadQuote | None) -> LeadQuote | None:
     if lead_quote is None:
         return None
     return LeadQuote(
-        xml_text(lead_quote.text), _optional_text(lead_quote.speaker), _optional_text(lead_quote.source)
+        xml_text(lead_quote.text),
+        _optional_text(lead_quote.speaker),
+        _optional_text(lead_quote.source),
     )
 
 
@@ -199,7 +201,8 @@ def feed_item(story: Story, *, config: Config, template: jinja2.Template) -> Fee
         ),
         summary=xml_text(
             summary(story.standfirst, lead_quote) or shorten(plain_text(story.body_html))
-        ),
+        )
+        or title,
         # An empty article still gets content: feed readers show a blank item otherwise.
         content_html=xml_text(content).strip() or f"<p>{html.escape(title)}</p>",
         image=image,
@@ -209,15 +212,13 @@ def feed_item(story: Story, *, config: Config, template: jinja2.Template) -> Fee
     )
 
 
-def make_feed(
-    folder: str, title: str, items: Sequence[FeedItem], *, config: Config
-) -> Feed:
+def make_feed(folder: str, title: str, items: Sequence[FeedItem], *, config: Config) -> Feed:
     """The feed in `folder` (site-relative, "" or ending in "/") holding `items`."""
     return Feed(
         folder=folder,
         id=feed_id(folder, config),
-        title=xml_text(title),
-        subtitle=xml_text(config.tagline),
+        title=xml_text(title).strip(),
+        subtitle=xml_text(config.tagline).strip(),
         home_url=uri(config.base_url),
         folder_url=uri(config.base_url + folder),
         language=xml_text(config.language),

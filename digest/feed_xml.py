@@ -15,9 +15,9 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from . import __version__
+from .feed_entry_links import EntryLinksEntryExtension, EntryLinksExtension
 from .feed_media import MediaEntryExtension, MediaExtension, MediaImage
 from .feed_model import GENERATOR_NAME, GENERATOR_URI, Feed, FeedItem
-from .feed_entry_links import EntryLinksEntryExtension, EntryLinksExtension
 
 Kind = Literal["rss", "atom"]
 MEDIA_TYPES: dict[Kind, str] = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
@@ -91,9 +91,8 @@ def _entry(entry: Any, item: FeedItem, *, rss: bool) -> None:
             entry.author(name=author)
     for category in item.categories:
         entry.category(term=category.term, scheme=category.scheme)
-    if item.summary:
-        # An RSS description is HTML: escape the plain-text summary once more.
-        entry.summary(html.escape(item.summary, quote=False) if rss else item.summary)
+    # An RSS description is HTML: escape the plain-text summary once more.
+    entry.summary(html.escape(item.summary, quote=False) if rss else item.summary)
     entry.content(item.content_html, type="html")
     if item.image:
         entry.media.image(MediaImage(item.image.url, item.image.alt, item.image.credit))

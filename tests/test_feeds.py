@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -36,10 +36,14 @@ NS = {
 FEED_NAMES = ("rss.xml", "atom.xml", "feed.json")
 SCHEMA = json.loads((Path(__file__).parent / "jsonfeed-1.1.schema.json").read_text("utf-8"))
 RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
-RFC822_UTC = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$")
+RFC822_UTC = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$"
+)
 # What XML forbids or discourages, and U+FFFD: none may reach a feed.
-NOT_IN_FEEDS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffd-\uffff]")
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+NOT_IN_FEEDS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffd-\uffff]"
+)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def feed_folders(files: tuple[str, ...]) -> list[str]:
@@ -86,7 +90,9 @@ def check_rss(data: bytes, *, self_url: str, home_url: str) -> list[str]:
         published.append(_rfc822(item.findtext("pubDate")))
         updated.append(_rfc3339(item.findtext("atom:updated", namespaces=NS)))
         assert updated[-1] >= published[-1]
-        assert item.findall("dc:creator", NS) and all(c.text for c in item.findall("dc:creator", NS))
+        assert item.findall("dc:creator", NS) and all(
+            c.text for c in item.findall("dc:creator", NS)
+        )
         assert item.findall("category") and all(c.text for c in item.findall("category"))
         assert item.findtext("description") or item.findtext("content:encoded", namespaces=NS)
         for related in item.findall("atom:link", NS):
@@ -225,8 +231,8 @@ def test_items_carry_article_fields(demo_build: BuildResult, demo_config: Config
             assert entry.title == article.title
             assert entry.id == f"tag:lantern.example.org,2026:{article.id}"
             assert [tag.term for tag in entry.tags] == [article.section, *article.tags]
-            assert datetime(*entry.published_parsed[:6], tzinfo=timezone.utc) == article.published
-            assert datetime(*entry.updated_parsed[:6], tzinfo=timezone.utc) == article.updated
+            assert datetime(*entry.published_parsed[:6], tzinfo=UTC) == article.published
+            assert datetime(*entry.updated_parsed[:6], tzinfo=UTC) == article.updated
             assert {a.name for a in entry.authors} == set(article.authors), name
             if article.image:
                 (media,) = entry.media_content
@@ -241,7 +247,9 @@ def test_lead_image_has_description_and_credit(demo_config: Config) -> None:
         contents = root.findall(".//media:content", NS)
         assert len(contents) > 20
         for content in contents:
-            assert content.get("medium") == "image" and content.get("url", "").startswith("https://")
+            assert content.get("medium") == "image" and content.get("url", "").startswith(
+                "https://"
+            )
             assert content.findtext("media:description", namespaces=NS)
             assert content.find("media:description", NS).get("type") == "plain"
             assert content.findtext("media:credit", namespaces=NS)
@@ -276,11 +284,21 @@ def test_related_links_in_every_format(demo_config: Config) -> None:
         related = item["_digest"]["related"]
         assert all(link["reason"] and link["title"] and link["url"] for link in related)
         expected = [(link["url"], link["title"]) for link in related]
-        (entry,) = [e for e in atom.iterfind("atom:entry", NS) if e.findtext("atom:id", namespaces=NS) == item["id"]]
-        found = [(l.get("href"), l.get("title")) for l in entry.iterfind("atom:link[@rel='related']", NS)]
+        (entry,) = [
+            e
+            for e in atom.iterfind("atom:entry", NS)
+            if e.findtext("atom:id", namespaces=NS) == item["id"]
+        ]
+        found = [
+            (link.get("href"), link.get("title"))
+            for link in entry.iterfind("atom:link[@rel='related']", NS)
+        ]
         assert found == expected
         (rss_item,) = [i for i in rss.iterfind("channel/item") if i.findtext("guid") == item["id"]]
-        found = [(l.get("href"), l.get("title")) for l in rss_item.iterfind("atom:link[@rel='related']", NS)]
+        found = [
+            (link.get("href"), link.get("title"))
+            for link in rss_item.iterfind("atom:link[@rel='related']", NS)
+        ]
         assert found == expected
         content = lxml.html.fromstring(item["content_html"])
         anchors = content.xpath("//h4[.='Related']/following-sibling::ul[1]/li/a")
@@ -336,7 +354,9 @@ def test_icon_when_configured(config: Config, write_article: Any) -> None:
     image = etree.fromstring((config.output / "rss.xml").read_bytes()).find("channel/image")
     assert image is not None
     assert [image.findtext(n) for n in ("url", "title", "link")] == [
-        "https://news.example.org/icon.png", "Test Times", "https://news.example.org/"
+        "https://news.example.org/icon.png",
+        "Test Times",
+        "https://news.example.org/",
     ]
     document = json.loads((config.output / "feed.json").read_bytes())
     assert document["icon"] == document["favicon"] == "https://news.example.org/icon.png"
@@ -347,7 +367,9 @@ def test_feed_without_tagline_or_items_is_still_valid(config: Config) -> None:
     config = replace(config, tagline="")
     result = build(config, now=NOW)
     assert sorted(n for n in result.files if n.endswith(FEED_NAMES)) == [
-        "atom.xml", "feed.json", "rss.xml"
+        "atom.xml",
+        "feed.json",
+        "rss.xml",
     ]
     check_feeds(config.output, result.files, config)
     rss = etree.fromstring((config.output / "rss.xml").read_bytes())
@@ -375,11 +397,26 @@ def test_feed_links_partial(demo_config: Config) -> None:
         '<html><head>{% include "_feed_links.html" %}</head><body></body></html>'
     )
     page = lxml.html.fromstring(template.render(config=demo_config))
-    links = [(l.get("type"), l.get("href"), l.get("title")) for l in page.xpath("//link[@rel='alternate']")]
+    links = [
+        (link.get("type"), link.get("href"), link.get("title"))
+        for link in page.xpath("//link[@rel='alternate']")
+    ]
     assert links == [
-        ("application/rss+xml", "https://lantern.example.org/rss.xml", "The Saltmere Lantern (RSS)"),
-        ("application/atom+xml", "https://lantern.example.org/atom.xml", "The Saltmere Lantern (Atom)"),
-        ("application/feed+json", "https://lantern.example.org/feed.json", "The Saltmere Lantern (JSON Feed)"),
+        (
+            "application/rss+xml",
+            "https://lantern.example.org/rss.xml",
+            "The Saltmere Lantern (RSS)",
+        ),
+        (
+            "application/atom+xml",
+            "https://lantern.example.org/atom.xml",
+            "The Saltmere Lantern (Atom)",
+        ),
+        (
+            "application/feed+json",
+            "https://lantern.example.org/feed.json",
+            "The Saltmere Lantern (JSON Feed)",
+        ),
     ]
     hostile = replace(demo_config, title='A "quoted" <Site> & co')
     page = lxml.html.fromstring(template.render(config=hostile))
