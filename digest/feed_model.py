@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -148,7 +148,7 @@ def summary(standfirst: str, lead_quote: LeadQuote | None) -> str:
 
 
 def _optional_text(text: str | None) -> str | None:
-    return None if text is None else xml_text(text)
+    return (xml_text(text).strip() or None) if text else None
 
 
 def _image(image: Image | None) -> Image | None:
@@ -158,13 +158,15 @@ def _image(image: Image | None) -> Image | None:
 
 
 def _lead_quote(lead_quote: LeadQuote | None) -> LeadQuote | None:
-    if lead_quote is None:
+    text = xml_text(lead_quote.text).strip() if lead_quote else ""
+    if not lead_quote or not text:
         return None
-    return LeadQuote(
-        xml_text(lead_quote.text),
-        _optional_text(lead_quote.speaker),
-        _optional_text(lead_quote.source),
-    )
+    return LeadQuote(text, _optional_text(lead_quote.speaker), _optional_text(lead_quote.source))
+
+
+def _texts(values: Iterable[str]) -> tuple[str, ...]:
+    """Cleaned, non-blank, each once."""
+    return tuple(dict.fromkeys(text for text in (xml_text(v).strip() for v in values) if text))
 
 
 def _related(link: RelatedLink) -> RelatedLink:
@@ -186,18 +188,18 @@ def feed_item(story: Story, *, config: Config, template: jinja2.Template) -> Fee
         attribution=attribution(lead_quote) if lead_quote else "",
         related=related,
     )
-    section = xml_text(article.section)
-    title = xml_text(article.title)
+    section = xml_text(article.section).strip() or article.section_slug
+    title = xml_text(article.title).strip() or article.slug
     return FeedItem(
         id=item_id(article.id, config),
         url=uri(article.url),
         title=title,
         published=utc(article.published),
         updated=utc(article.updated),
-        authors=tuple(xml_text(a) for a in article.authors) or (xml_text(config.title),),
+        authors=_texts(article.authors) or (site_title(config),),
         categories=(
             Category(section, uri(config.base_url + "sections/")),
-            *(Category(xml_text(tag), uri(config.base_url + "tags/")) for tag in article.tags),
+            *(Category(tag, uri(config.base_url + "tags/")) for tag in _texts(article.tags)),
         ),
         summary=xml_text(
             summary(story.standfirst, lead_quote) or shorten(plain_text(story.body_html))
@@ -212,12 +214,18 @@ def feed_item(story: Story, *, config: Config, template: jinja2.Template) -> Fee
     )
 
 
-def make_feed(folder: str, title: str, items: Sequence[FeedItem], *, config: Config) -> Feed:
-    """The feed in `folder` (site-relative, "" or ending in "/") holding `items`."""
+def site_title(config: Config) -> str:
+    """The site's name as feeds show it; its host when the configured name is blank."""
+    return xml_text(config.title).strip() or urlsplit(config.base_url).hostname or "feed"
+
+
+def make_feed(folder: str, label: str, items: Sequence[FeedItem], *, config: Config) -> Feed:
+    """The feed in `folder` ("" or ending in "/") holding `items`; `label`: section or tag."""
+    name = xml_text(label).strip()
     return Feed(
         folder=folder,
         id=feed_id(folder, config),
-        title=xml_text(title).strip(),
+        title=f"{site_title(config)}: {name}" if name else site_title(config),
         subtitle=xml_text(config.tagline).strip(),
         home_url=uri(config.base_url),
         folder_url=uri(config.base_url + folder),

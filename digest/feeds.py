@@ -79,13 +79,8 @@ def render_feeds(
         for story in shown:
             if story.article.slug not in items:
                 items[story.article.slug] = feed_item(story, config=config, template=template)
-        label = labels.get(folder, "")
-        feed = make_feed(
-            folder,
-            f"{config.title}: {label}" if label else config.title,
-            [items[story.article.slug] for story in shown],
-            config=config,
-        )
+        shown_items = [items[story.article.slug] for story in shown]
+        feed = make_feed(folder, labels.get(folder, ""), shown_items, config=config)
         files[folder + "rss.xml"] = rss_document(feed, stylesheet=href)
         files[folder + "atom.xml"] = atom_document(feed, stylesheet=href)
         files[folder + "feed.json"] = json_document(feed)

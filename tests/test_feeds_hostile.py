@@ -7,27 +7,36 @@ title exactly, and carry nothing unsafe.
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import feedparser
+import jsonschema
 import lxml.html
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from digest.articles import collect_articles
 from digest.config import Config, load_config
-from digest.feed_model import uri
+from digest.feed_model import uri, xml_text
+from digest.feeds import render_feeds
+from digest.models import Article, Image, LeadQuote, RelatedLink, Story
 from digest.pipeline import BuildResult, build
+from digest.templates import environment
 from tests.conftest import NOW
-from tests.test_feeds import ATOM, NS, check_feeds, feed_folders
+from tests.test_feeds import ATOM, NS, SCHEMA, check_feeds, feed_folders
 
 HOSTILE = Path(__file__).parent / "hostile_articles"
 BASE = "https://hostile.example.org/news/"
 SITE_TITLE = "Hostile Times <&> ]]> --"
 MARKUP_TITLE = "<script>alert('x')</script> & <b>bold</b> ]]> -- <!-- not a comment --> &amp; &lt;"
+ENV = environment()
 UNSAFE_TAGS = {"script", "style", "iframe", "form", "input", "object", "embed"}
 
 
@@ -229,3 +238,58 @@ def test_missing_fields_get_sensible_stand_ins(hostile_config: Config) -> None:
 def test_articles_are_read_as_the_tests_expect(hostile_config: Config) -> None:
     collection = collect_articles(HOSTILE, config=hostile_config)
     assert len(collection.articles) == 10 and not collection.problems
+
+
+def test_stylesheet_href_follows_the_base_path(hostile_config: Config) -> None:
+    data = (hostile_config.output / "sections/ثقافة/atom.xml").read_bytes()
+    assert b'<?xml-stylesheet type="text/xsl" href="/news/feed.xsl"?>' in data
+
+
+def _story(title: str, author: str, tag: str, standfirst: str, body_text: str) -> Story:
+    published = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    article = Article(
+        source=Path("generated.md"),
+        body_line=5,
+        slug="generated",
+        id="generated",
+        title=title,
+        published=published,
+        updated=published,
+        section="World",
+        section_slug="world",
+        url="https://news.example.org/world/generated/",
+        body=body_text,
+        authors=(author,),
+        tags=(tag,),
+        image=Image("https://news.example.org/a.jpg", alt=title, credit=author),
+    )
+    body = f"<p>{html.escape(body_text)}</p>"
+    quote = LeadQuote(body_text, speaker=author)
+    related = (RelatedLink(title, "https://news.example.org/x/", "World", tag),)
+    return Story(article, body, standfirst, quote, related)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=st.text(min_size=1), author=st.text(min_size=1), tag=st.text(), text=st.text())
+def test_any_text_comes_through_exactly_or_cleaned(
+    title: str, author: str, tag: str, text: str
+) -> None:
+    """Whatever the strings, every feed parses and says them exactly, minus what XML bars."""
+    config = Config(title=title, tagline=text, base_url="https://news.example.org/")
+    files = render_feeds([_story(title, author, tag, text, text)], config=config, env=ENV)
+    expected = xml_text(title).strip() or "generated"  # the slug stands in for a blank title
+    site = xml_text(title).strip() or "news.example.org"  # the host for a blank site title
+    by = xml_text(author).strip() or site
+    rss = etree.fromstring(files["rss.xml"])
+    atom = etree.fromstring(files["atom.xml"])
+    document = json.loads(files["feed.json"])
+    assert rss.findtext("channel/item/title") == expected
+    assert atom.findtext("atom:entry/atom:title", namespaces=NS) == expected
+    assert document["items"][0]["title"] == expected
+    assert rss.findtext("channel/title") == document["title"] == site
+    assert rss.findtext("channel/item/dc:creator", namespaces=NS) == by
+    assert atom.findtext("atom:entry/atom:author/atom:name", namespaces=NS) == by
+    assert document["items"][0]["authors"] == [{"name": by}]
+    jsonschema.Draft202012Validator(SCHEMA).validate(document)
+    for data in (files["rss.xml"], files["atom.xml"]):
+        assert not feedparser.parse(data).bozo
