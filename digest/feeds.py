@@ -21,7 +21,6 @@ from .feed_xml import atom_document, rss_document
 from .models import Article, Story
 from .sections import newest_first
 
-FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
 STYLESHEET = "feed.xsl"
 
 
