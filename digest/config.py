@@ -23,6 +23,7 @@ TAG_AUTHORITY = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$"
 )
 TAG_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+MAILBOX = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -66,6 +67,8 @@ class Config:
     subject: str = "{title}: {count} stories — {date}"
     unsubscribe_url: str = ""
     postal_address: str = ""
+    unsubscribe_mailto: str = ""
+    reason: str = ""  # default: "You are receiving this email because you subscribed to …"
     utm: Mapping[str, str] = field(
         default_factory=lambda: {
             "utm_source": "digest",
@@ -98,6 +101,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "subject",
         "unsubscribe_url",
         "postal_address",
+        "unsubscribe_mailto",
+        "reason",
         "utm",
     ),
 }
@@ -148,6 +153,13 @@ def _id_date(value: Any) -> str:
     raise ValueError(
         f"must be a date when you owned the id authority: YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}"
     )
+
+
+def _mailbox(value: Any) -> str:
+    text = _text(value)
+    if text and not MAILBOX.match(text):
+        raise ValueError(f"must be a bare email address such as 'leave@example.org', got {text!r}")
+    return text
 
 
 def _timezone(value: Any) -> str:
@@ -204,6 +216,11 @@ def _subject(value: Any) -> str:
 def _utm(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ValueError("must be a table of strings, e.g. { utm_source = \"digest\" }")
+    try:
+        for text in value.values():
+            text.format(date="2026-01-01")
+    except (KeyError, IndexError, ValueError):
+        raise ValueError("values may use only {date}") from None
     return dict(value)
 
 
@@ -231,6 +248,8 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "subject": _subject,
     "unsubscribe_url": _optional_url,
     "postal_address": _text,
+    "unsubscribe_mailto": _mailbox,
+    "reason": _text,
     "utm": _utm,
 }
 PATH_FIELDS = ("articles", "output", "templates")

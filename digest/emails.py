@@ -1,17 +1,46 @@
-"""The email digest: Jinja render → premailer inline → HTML, plus the plain-text twin."""
+"""The email digest: Jinja render → premailer inline → HTML under budget, text twin, MIME.
+
+`render_digest` renders `digest.html` (CSS inlined, trimmed to `digest.max_html_bytes`),
+`digest.txt`, `digest.eml`, and the issue's web copy with the archive index. The HTML is
+never cut: when it is over budget, whole parts are left out in a fixed order — images,
+then standfirsts, then each section's overflow becomes an "N more in SECTION" link to
+the web copy — and a warning says what was left out.
+
+Templates (any of them can be overridden by name from `build.templates`) see: `config`,
+`issue` (IssueRecord; `issue.number` is None until issues are numbered), `subject`,
+`date_text`, `count`, `sections` (SectionPart: `.section`, `.stories` shown, `.more`),
+`top_story`, `preheader`, `web` (true in the web copy), `web_url`, `index_url`, `reason`,
+`show_images`, `show_standfirsts`, `image_width`, `image_height`, and the helpers
+`track(url)` (adds the UTM parameters; identity in the web copy), `attribution(quote)`,
+`byline(authors)`, `credit(text)` and `wrap(text, indent, subsequent)`.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jinja2
 from premailer import Premailer
 
+from .archive import DATE_STYLE, INDEX_PATH, archive_entries, index_url, issue_path, issue_url
 from .config import Config
-from .models import Section
+from .errors import RenderError
+from .mime import build_message, subject_line
+from .models import IssueRecord, LeadQuote, Section, Story
+
+IMAGE_WIDTH = 552
+"""Images fill the 600 px sheet inside its 24 px margins."""
+IMAGE_HEIGHT = 368
+"""News photos are 3:2; clients that honour CSS keep each image's own ratio (height: auto)."""
+TEXT_WIDTH = 72
+DEFAULT_REASON = "You are receiving this email because you subscribed to the digest from"
+TEMPLATE_SUFFIXES = (".html", ".txt", ".xml")
+CREDIT_WORDS = ("photo", "image", "picture", "illustration", "graphic", "©")
 
 
 def with_utm(url: str, params: Mapping[str, str]) -> str:
@@ -26,18 +55,61 @@ def with_utm(url: str, params: Mapping[str, str]) -> str:
 
 
 def inline_css(html: str, *, base_url: str) -> str:
-    """Inline the CSS with premailer, offline, keeping media queries and !important."""
+    """Inline the CSS with premailer, offline and quietly; keep media queries and !important.
+
+    Style blocks marked ``data-premailer="ignore"`` are kept as written. Width and height
+    stay as the template sets them (premailer would otherwise turn ``height: auto`` into an
+    attribute Outlook cannot use).
+    """
     return str(
         Premailer(
             html,
             base_url=base_url,
             allow_network=False,
             strip_important=False,
-            keep_style_tags=True,
+            keep_style_tags=False,
+            preserve_internal_links=True,
+            disable_basic_attributes=["width", "height"],
             disable_validation=True,
             cssutils_logging_level=logging.CRITICAL,
-        ).transform()
+        ).transform(pretty_print=False)
     )
+
+
+@dataclass(frozen=True)
+class SectionPart:
+    """A section as one rendering shows it: the stories shown, the rest folded away."""
+
+    section: Section
+    stories: tuple[Story, ...]
+
+    @property
+    def more(self) -> int:
+        """How many of the section's stories are only in the web copy."""
+        return len(self.section.stories) - len(self.stories)
+
+
+@dataclass(frozen=True)
+class Trim:
+    """What the email leaves out to stay under its size budget."""
+
+    images: bool = True
+    standfirsts: bool = True
+    per_section: int | None = None  # stories shown per section; None shows them all
+
+    def parts(self, sections: Sequence[Section]) -> tuple[SectionPart, ...]:
+        """Each section with the stories this trim shows."""
+        return tuple(
+            SectionPart(section, section.stories[: self.per_section]) for section in sections
+        )
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    """The digest's files and what the reader should know about them (warnings)."""
+
+    files: dict[str, bytes]
+    warnings: tuple[str, ...]
 
 
 def render_digest(
@@ -45,20 +117,214 @@ def render_digest(
     *,
     config: Config,
     env: jinja2.Environment,
-    now: datetime,
-    since: datetime,
-) -> dict[str, bytes]:
-    """digest.html (CSS inlined) and digest.txt for the stories in `sections`."""
-    local_now = now.astimezone(config.zone)
-    utm = {key: value.format(date=local_now.strftime("%Y-%m-%d")) for key, value in config.utm.items()}
-    context = {
+    issue: IssueRecord,
+    archive: Sequence[IssueRecord],
+) -> RenderedDigest:
+    """digest.html, digest.txt, digest.eml, archive/<date>.html and archive/index.html.
+
+    `issue` is this digest; `archive` the issues before it, in any order. Only this issue's
+    web copy is returned: earlier ones are on disk already.
+    """
+    stories = [story for section in sections for story in section.stories]
+    if not stories:
+        raise ValueError("render_digest needs at least one story")
+    subject = subject_line(config, sections, issue)
+    utm = {key: value.format(date=issue.date) for key, value in config.utm.items()}
+    context: dict[str, Any] = {
         "config": config,
-        "now": local_now,
-        "since": since.astimezone(config.zone),
-        "sections": sections,
-        "count": sum(len(section.stories) for section in sections),
+        "issue": issue,
+        "subject": subject,
+        "date_text": issue.sent_at.astimezone(config.zone).strftime(DATE_STYLE),
+        "count": len(stories),
+        "top_story": stories[0],
+        "preheader": stories[0].standfirst or _quote_text(stories[0].lead_quote),
+        "web": False,
+        "web_url": issue_url(config, issue.date),
+        "index_url": index_url(config),
+        "reason": config.reason or f"{DEFAULT_REASON} {config.title}.",
+        "image_width": IMAGE_WIDTH,
+        "image_height": IMAGE_HEIGHT,
         "track": lambda url: with_utm(url, utm),
+        "attribution": attribution,
+        "byline": byline,
+        "credit": credit_line,
+        "wrap": wrap,
     }
-    html = inline_css(env.get_template("digest.html").render(context), base_url=config.base_url)
-    text = env.get_template("digest.txt").render(context)
-    return {"digest.html": html.encode("utf-8"), "digest.txt": text.encode("utf-8")}
+
+    def email_html(trim: Trim) -> str:
+        page = render_template(
+            env,
+            "digest.html",
+            context,
+            sections=trim.parts(sections),
+            show_images=trim.images,
+            show_standfirsts=trim.standfirsts,
+        )
+        return inline_css(page, base_url=config.base_url)
+
+    html, trim, warnings = fit_budget(email_html, sections, budget=config.max_html_bytes)
+    text = render_template(env, "digest.txt", context, sections=trim.parts(sections))
+    web_copy = render_template(
+        env,
+        "archive.html",
+        context,
+        web=True,
+        track=lambda url: url,
+        sections=Trim().parts(sections),
+        show_images=True,
+        show_standfirsts=True,
+    )
+    index = render_template(
+        env,
+        "archive_index.html",
+        config=config,
+        index_url=index_url(config),
+        issues=archive_entries(replace(issue, subject=subject), archive, config=config),
+    )
+    eml = build_message(text=text, html=html, subject=subject, config=config, issue=issue)
+    files = {
+        "digest.html": html.encode("utf-8"),
+        "digest.txt": text.encode("utf-8"),
+        "digest.eml": eml,
+        issue_path(issue.date): web_copy.encode("utf-8"),
+        INDEX_PATH: index.encode("utf-8"),
+    }
+    return RenderedDigest(files, tuple(warnings))
+
+
+def render_template(
+    env: jinja2.Environment, name: str, *contexts: Mapping[str, Any], **values: Any
+) -> str:
+    """Render `name`; a template mistake becomes a RenderError naming file:line."""
+    try:
+        return env.get_template(name).render(*contexts, **values)
+    except jinja2.TemplateSyntaxError as error:
+        where = f"{error.filename or error.name or name}:{error.lineno}"
+        raise RenderError(f"{where}: {error.message}; fix the template") from error
+    except jinja2.TemplateError as error:
+        where = _template_frame(error) or name
+        raise RenderError(f"{where}: {error}; fix the template") from error
+
+
+def _template_frame(error: BaseException) -> str | None:
+    """file:line of the innermost template frame in the traceback (Jinja maps them)."""
+    where = None
+    trace = error.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(TEMPLATE_SUFFIXES):
+            where = f"{filename}:{trace.tb_lineno}"
+        trace = trace.tb_next
+    return where
+
+
+def fit_budget(
+    render: Callable[[Trim], str], sections: Sequence[Section], *, budget: int
+) -> tuple[str, Trim, list[str]]:
+    """Render with the least trimming that fits `budget` bytes; warn with the numbers.
+
+    Images go first, then standfirsts; then every section shows its first N stories, N as
+    large as fits (size only grows with N, so a binary search finds it).
+    """
+    html = render(Trim())
+    full_size = _size(html)
+    if full_size <= budget:
+        return html, Trim(), []
+    for trim in (Trim(images=False), Trim(images=False, standfirsts=False)):
+        html = render(trim)
+        if _size(html) <= budget:
+            return html, trim, [_trim_warning(full_size, _size(html), trim, sections, budget)]
+    fitting = None
+    low, high = 1, max(len(section.stories) for section in sections) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = replace(trim, per_section=middle)
+        attempt = render(candidate)
+        if _size(attempt) <= budget:
+            fitting, low = (attempt, candidate), middle + 1
+        else:
+            high = middle - 1
+    if fitting is None:
+        trim = replace(trim, per_section=1)
+        html = render(trim)
+        warnings = [_trim_warning(full_size, _size(html), trim, sections, budget)]
+        warnings.append(
+            f"digest.html is still {_size(html):,} bytes with one story per section, over the "
+            f"{budget:,}-byte budget; Gmail clips messages over about 102 KB"
+        )
+        return html, trim, warnings
+    html, trim = fitting
+    return html, trim, [_trim_warning(full_size, _size(html), trim, sections, budget)]
+
+
+def _size(html: str) -> int:
+    return len(html.encode("utf-8"))
+
+
+def _trim_warning(
+    full_size: int, size: int, trim: Trim, sections: Sequence[Section], budget: int
+) -> str:
+    """What a trim left out, in numbers."""
+    shown = [story for part in trim.parts(sections) for story in part.stories]
+    total = sum(len(section.stories) for section in sections)
+    left_out = []
+    images = sum(1 for story in shown if story.article.image)
+    if not trim.images and images:
+        left_out.append(f"no images ({images} left out)")
+    standfirsts = sum(1 for story in shown if not story.lead_quote and story.standfirst)
+    if not trim.standfirsts and standfirsts:
+        left_out.append(f"no standfirsts ({standfirsts} left out)")
+    if trim.per_section is not None:
+        left_out.append(
+            f"{trim.per_section} {_plural(trim.per_section, 'story')} per section, "
+            f"{total - len(shown)} of {total} stories linked as 'N more in SECTION' "
+            "to the web copy"
+        )
+    return (
+        f"digest.html would be {full_size:,} bytes, over the {budget:,}-byte budget "
+        f"(digest.max_html_bytes); trimmed to {size:,} bytes: " + ", ".join(left_out)
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    if count == 1:
+        return word
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
+
+
+def _quote_text(quote: LeadQuote | None) -> str:
+    return quote.text if quote else ""
+
+
+def attribution(quote: LeadQuote) -> str:
+    """Who said it and who reported it: 'Dana Kovalenko', 'the minister, via TASS'."""
+    if quote.speaker and quote.source:
+        return f"{quote.speaker}, via {quote.source}"
+    if quote.source:
+        return f"as reported by {quote.source}"
+    return quote.speaker or ""
+
+
+def byline(authors: Sequence[str]) -> str:
+    """The byline: 'By Jane Doe', 'By Jane Doe and Omar Haddad'; '' with no author."""
+    if not authors:
+        return ""
+    names = ", ".join(authors[:-1]) + " and " + authors[-1] if len(authors) > 1 else authors[0]
+    return f"By {names}"
+
+
+def credit_line(credit: str) -> str:
+    """'Photo: Karel Stein, Agency', unless the credit already says what it is."""
+    return credit if credit.casefold().startswith(CREDIT_WORDS) else f"Photo: {credit}"
+
+
+def wrap(text: str, indent: str = "", subsequent: str | None = None) -> str:
+    """Wrap plain text at 72 columns; never break a word or a URL."""
+    return textwrap.fill(
+        " ".join(text.split()),
+        width=TEXT_WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent if subsequent is None else subsequent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )

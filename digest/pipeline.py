@@ -10,6 +10,7 @@ from .config import Config
 from .emails import render_digest
 from .errors import ArticleError, Problem
 from .feeds import feed_articles, render_feeds
+from .models import IssueRecord
 from .publish import Published, publish
 from .sections import group_sections, in_window, is_live, newest_first
 from .stories import prepare_stories
@@ -55,13 +56,25 @@ def build(
 
     env = environment(config.templates)
     files = render_feeds([stories[a.slug] for a in in_feeds], config=config, env=env)
+    digest_warnings: tuple[Problem, ...] = ()
     if window:
         sections = group_sections([stories[a.slug] for a in window], order=config.section_order)
-        files |= render_digest(sections, config=config, env=env, now=now, since=since)
+        issue = IssueRecord(
+            number=None,
+            date=now.astimezone(config.zone).date().isoformat(),
+            sent_at=now,
+            since=since,
+            ids=tuple(story.article.id for section in sections for story in section.stories),
+        )
+        digest = render_digest(sections, config=config, env=env, issue=issue, archive=())
+        files |= digest.files
+        digest_warnings = tuple(
+            Problem(config.output / "digest.html", 1, warning) for warning in digest.warnings
+        )
     published = None if dry_run else publish(files, config.output)
     return BuildResult(
         collection=collection,
-        warnings=(*collection.warnings, *related_warnings),
+        warnings=(*collection.warnings, *related_warnings, *digest_warnings),
         live=len(live),
         in_digest=len(window),
         files=tuple(sorted(files)),

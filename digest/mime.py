@@ -1,0 +1,89 @@
+"""digest.eml: a deterministic multipart/alternative message, safe against header injection.
+
+Text first, HTML last, both UTF-8 in quoted-printable (lines stay under 78 characters). The
+Message-ID and the MIME boundary are derived from the content, so the same digest gives the
+same bytes. Every header value passes through `header_text`, and `email.policy.SMTP` encodes
+non-ASCII as RFC 2047 words: a headline cannot add or break a header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from urllib.parse import urlsplit
+
+from .config import Config
+from .models import IssueRecord, Section
+
+_SPACE = re.compile(r"\s+")
+
+
+def header_text(value: str) -> str:
+    """One line of text fit for a header: control characters and line breaks become spaces."""
+    cleaned = "".join(_header_char(char) for char in value)
+    return _SPACE.sub(" ", cleaned).strip()
+
+
+def _header_char(char: str) -> str:
+    """Spaces and control characters (CR, LF, tab, U+2028…) → a space; invisible format
+    characters (soft hyphen, bidi marks), private-use and unassigned ones → nothing."""
+    category = unicodedata.category(char)
+    if category == "Cc" or category[0] == "Z":
+        return " "
+    return "" if category[0] == "C" else char
+
+
+def subject_line(config: Config, sections: Sequence[Section], issue: IssueRecord) -> str:
+    """The configured subject with {title} {date} {count} {headline} {issue} filled in."""
+    stories = [story for section in sections for story in section.stories]
+    local = issue.sent_at.astimezone(config.zone)
+    return header_text(
+        config.subject.format(
+            title=config.title,
+            date=local.strftime("%-d %B %Y"),
+            count=len(stories),
+            headline=stories[0].article.title if stories else "",
+            issue="" if issue.number is None else issue.number,
+        )
+    )
+
+
+def build_message(
+    *, text: str, html: str, subject: str, config: Config, issue: IssueRecord
+) -> bytes:
+    """The whole message as CRLF bytes, ready for an MTA."""
+    host = urlsplit(config.base_url).hostname or "localhost"
+    date = format_datetime(issue.sent_at.astimezone(config.zone))
+    fingerprint = hashlib.sha256(
+        "\0".join((subject, date, host, text, html)).encode("utf-8")
+    ).hexdigest()
+    message = EmailMessage(policy=SMTP)
+    message["Subject"] = header_text(subject)
+    message["From"] = header_text(config.sender)
+    message["To"] = header_text(config.recipient)
+    message["Date"] = date
+    message["Message-ID"] = f"<digest.{issue.date}.{fingerprint[:24]}@{host}>"
+    unsubscribe = _unsubscribe_targets(config)
+    if unsubscribe:
+        message["List-Unsubscribe"] = ", ".join(f"<{target}>" for target in unsubscribe)
+    if config.unsubscribe_url.startswith("https://"):
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    message.set_boundary(f"=_digest_{fingerprint[24:56]}")
+    return message.as_bytes()
+
+
+def _unsubscribe_targets(config: Config) -> list[str]:
+    """The one-click URL (RFC 8058 wants https) and the mailto, when configured."""
+    targets = []
+    if config.unsubscribe_url:
+        targets.append(header_text(config.unsubscribe_url))
+    if config.unsubscribe_mailto:
+        targets.append(f"mailto:{header_text(config.unsubscribe_mailto)}?subject=unsubscribe")
+    return targets
