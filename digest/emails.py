@@ -160,7 +160,7 @@ def render_digest(
             show_images=trim.images,
             show_standfirsts=trim.standfirsts,
         )
-        return inline_css(page, base_url=config.base_url)
+        return inline_css(page, base_url=config.base_url).rstrip("\n") + "\n"
 
     html, trim, warnings = fit_budget(email_html, sections, budget=config.max_html_bytes)
     text = render_template(env, "digest.txt", context, sections=trim.parts(sections))

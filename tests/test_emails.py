@@ -3,6 +3,7 @@
 The helpers at the top build stories in memory; test_emails_mime.py, test_emails_archive.py
 and test_browser.py use them too.
 """
+
 from __future__ import annotations
 
 import re
@@ -130,7 +131,9 @@ def demo_sections() -> tuple[Section, ...]:
         "quoted",
         quote=LeadQuote("The bridge was built for a different age", "Dana Kovalenko"),
         image=True,
-        related=(RelatedLink("Older story", f"{BASE}world/older/?id=3#top", "World", "Also about Trade"),),
+        related=(
+            RelatedLink("Older story", f"{BASE}world/older/?id=3#top", "World", "Also about Trade"),
+        ),
     )
     plain = story("plain", standfirst="Ferries will run a reduced timetable.")
     sport = story("match", section="Sport", authors=("Ann One", "Bob Two"))
@@ -146,9 +149,15 @@ UTM = {"utm_source": "digest", "utm_medium": "email"}
     ("url", "expected"),
     [
         ("https://a.example/x/", "https://a.example/x/?utm_source=digest&utm_medium=email"),
-        ("https://a.example/x?id=3#top", "https://a.example/x?id=3&utm_source=digest&utm_medium=email#top"),
+        (
+            "https://a.example/x?id=3#top",
+            "https://a.example/x?id=3&utm_source=digest&utm_medium=email#top",
+        ),
         ("https://a.example/?utm_source=rss", "https://a.example/?utm_source=rss&utm_medium=email"),
-        ("https://a.example/?q=a+b&empty=", "https://a.example/?q=a+b&empty=&utm_source=digest&utm_medium=email"),
+        (
+            "https://a.example/?q=a+b&empty=",
+            "https://a.example/?q=a+b&empty=&utm_source=digest&utm_medium=email",
+        ),
         ("mailto:desk@a.example", "mailto:desk@a.example"),
     ],
 )
@@ -167,7 +176,10 @@ def test_every_email_link_is_absolute_and_tagged_except_unsubscribe() -> None:
         assert href.startswith(BASE), href
         query = parse_qs(urlsplit(href).query)
         assert query["utm_source"] == ["digest"] and query["utm_campaign"] == ["2026-11-27"], href
-    assert f"{BASE}world/older/?id=3&utm_source=digest&utm_medium=email&utm_campaign=2026-11-27#top" in hrefs
+    assert (
+        f"{BASE}world/older/?id=3&utm_source=digest&utm_medium=email&utm_campaign=2026-11-27#top"
+        in hrefs
+    )
     text = files["digest.txt"].decode()
     assert f"{BASE}world/quoted/?utm_source=digest&utm_medium=email&utm_campaign=2026-11-27" in text
 
@@ -195,7 +207,8 @@ def test_feeds_are_not_tagged(demo_build: BuildResult, demo_config: Config) -> N
 
 def test_a_user_template_overrides_ours_by_name(tmp_path: Path) -> None:
     (tmp_path / "_masthead.html").write_text(
-        '<tr><td class="masthead"><h1 class="site">{{ config.title }} — our own masthead</h1></td></tr>\n'
+        '<tr><td class="masthead"><h1 class="site">'
+        "{{ config.title }} — our own masthead</h1></td></tr>\n"
     )
     cfg = config(templates=tmp_path)
     html = render(demo_sections(), cfg=cfg).files["digest.html"].decode()
@@ -217,7 +230,9 @@ def test_a_template_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_article_text_is_escaped_in_html_and_plain_in_text() -> None:
-    hostile = story("x", title="<script>alert(1)</script> Tom & Jerry", standfirst="<b>bold</b> claim")
+    hostile = story(
+        "x", title="<script>alert(1)</script> Tom & Jerry", standfirst="<b>bold</b> claim"
+    )
     files = render((section("World", hostile),)).files
     html = files["digest.html"].decode()
     assert "<script" not in html and "<b>bold" not in html
@@ -234,7 +249,9 @@ def test_email_is_table_based_client_proof_html() -> None:
     assert doc.get("lang") == "en"
     tables = doc.xpath("//table")
     assert tables and all(table.get("role") == "presentation" for table in tables)
-    assert not doc.xpath("//script | //div[contains(@style, 'flex')] | //*[contains(@style, 'grid')]")
+    assert not doc.xpath(
+        "//script | //div[contains(@style, 'flex')] | //*[contains(@style, 'grid')]"
+    )
     assert "display:flex" not in html and "display: flex" not in html
     assert doc.xpath("//meta[@name='color-scheme']/@content") == ["light dark"]
     assert doc.xpath("//meta[@name='viewport']")
@@ -279,17 +296,23 @@ def test_story_shows_image_quote_with_speaker_byline_and_related_reason() -> Non
     assert image.get("src") == f"{BASE}images/quoted.jpg"
     assert text_of(first.xpath(".//*[contains(@class, 'credit')]")[0]) == "Photo: Ann Lens, Agency"
     assert text_of(first.xpath(".//h3/a")[0]) == "Headline of quoted"
-    assert text_of(first.xpath(".//blockquote")[0]) == "“The bridge was built for a different age” — Dana Kovalenko"
+    assert (
+        text_of(first.xpath(".//blockquote")[0])
+        == "“The bridge was built for a different age” — Dana Kovalenko"
+    )
     assert not first.xpath(".//*[contains(@class, 'standfirst')]")
     related = first.xpath(".//*[contains(@class, 'related')]")[0]
-    assert text_of(related) == "› Older story · Also about Trade"
+    assert text_of(related) == "\u203a Older story · Also about Trade"
     assert "top" in first.get("class")
 
 
 def test_story_without_a_quote_shows_its_standfirst() -> None:
     doc = tree(render(demo_sections()).files["digest.html"])
     plain, match = doc.xpath("//td[contains(@class, 'story')]")[1:]
-    assert text_of(plain.xpath(".//*[contains(@class, 'standfirst')]")[0]) == "Ferries will run a reduced timetable."
+    assert (
+        text_of(plain.xpath(".//*[contains(@class, 'standfirst')]")[0])
+        == "Ferries will run a reduced timetable."
+    )
     assert not plain.xpath(".//blockquote | .//img")
     assert text_of(match.xpath(".//*[contains(@class, 'byline')]")[0]) == "By Ann One and Bob Two"
 
@@ -319,7 +342,9 @@ def test_preheader_is_the_top_story_lead_and_hidden() -> None:
 def test_masthead_and_contents() -> None:
     doc = tree(render(demo_sections(), this_issue=issue(number=12)).files["digest.html"])
     masthead = text_of(doc.xpath("//td[contains(@class, 'masthead')]")[0])
-    assert masthead == "Friday 27 November 2026 · No. 12 Test Times Tests • Daily 3 stories this issue"
+    assert (
+        masthead == "Friday 27 November 2026 · No. 12 Test Times Tests • Daily 3 stories this issue"
+    )
     contents = [text_of(row) for row in doc.xpath("//table[contains(@class, 'toc')]//tr")]
     assert contents == ["World 2 stories", "Sport 1 story"]
     unnumbered = tree(render(demo_sections()).files["digest.html"])
@@ -337,7 +362,9 @@ def test_footer_view_in_browser_unsubscribe_address_and_reason() -> None:
         "Unsubscribe": "https://news.example.org/unsubscribe?list=daily",
     }
     text = text_of(footer)
-    assert "You are receiving this email because you subscribed to the digest from Test Times." in text
+    assert (
+        "You are receiving this email because you subscribed to the digest from Test Times." in text
+    )
     assert "1 Test Street, Testville" in text
     custom = render(demo_sections(), cfg=config(reason="You asked for it at the fair.")).files
     assert b"You asked for it at the fair." in custom["digest.html"]
@@ -353,7 +380,9 @@ def test_text_twin_has_the_same_stories_in_order_wrapped_with_links_on_their_own
     files = render(sections).files
     text = files["digest.txt"].decode()
     html_links = tree(files["digest.html"]).xpath("//h3/a/@href")
-    text_links = [line.removeprefix("Read: ") for line in text.splitlines() if line.startswith("Read: ")]
+    text_links = [
+        line.removeprefix("Read: ") for line in text.splitlines() if line.startswith("Read: ")
+    ]
     assert text_links == html_links and len(text_links) == 4
     for line in text.splitlines():
         if "://" not in line:
@@ -361,8 +390,13 @@ def test_text_twin_has_the_same_stories_in_order_wrapped_with_links_on_their_own
     assert "    “word word" in text and "\n    — a speaker with a long title\n" in text
     assert "Ferries will run a reduced timetable." in text
     assert "  - Older story (Also about Trade)\n    https://news.example.org/world/older/" in text
-    assert "View this issue in your browser:\nhttps://news.example.org/archive/2026-11-27.html?utm" in text
-    assert text.endswith("Unsubscribe: https://news.example.org/unsubscribe?list=daily\n\n1 Test Street, Testville\n")
+    assert (
+        "View this issue in your browser:\nhttps://news.example.org/archive/2026-11-27.html?utm"
+        in text
+    )
+    assert text.endswith(
+        "Unsubscribe: https://news.example.org/unsubscribe?list=daily\n\n1 Test Street, Testville\n"
+    )
 
 
 def test_wrap_never_breaks_a_url() -> None:
@@ -400,10 +434,29 @@ def budget_sections() -> tuple[Section, ...]:
     ("budget", "expected", "warning"),
     [
         (5950, Trim(), None),
-        (5949, Trim(images=False), "would be 5,950 bytes, over the 5,949-byte budget (digest.max_html_bytes); trimmed to 2,350 bytes: no images (9 left out)"),
-        (2349, Trim(images=False, standfirsts=False), "trimmed to 550 bytes: no images (9 left out), no standfirsts (9 left out)"),
-        (549, Trim(False, False, 5), "trimmed to 530 bytes: no images (8 left out), no standfirsts (8 left out), 5 stories per section, 1 of 9 stories linked as 'N more in SECTION' to the web copy"),
-        (449, Trim(False, False, 3), "trimmed to 430 bytes: no images (6 left out), no standfirsts (6 left out), 3 stories per section, 3 of 9 stories"),
+        (
+            5949,
+            Trim(images=False),
+            "would be 5,950 bytes, over the 5,949-byte budget (digest.max_html_bytes); "
+            "trimmed to 2,350 bytes: no images (9 left out)",
+        ),
+        (
+            2349,
+            Trim(images=False, standfirsts=False),
+            "trimmed to 550 bytes: no images (9 left out), no standfirsts (9 left out)",
+        ),
+        (
+            549,
+            Trim(False, False, 5),
+            "trimmed to 530 bytes: no images (8 left out), no standfirsts (8 left out), "
+            "5 stories per section, 1 of 9 stories linked as 'N more in SECTION' to the web copy",
+        ),
+        (
+            449,
+            Trim(False, False, 3),
+            "trimmed to 430 bytes: no images (6 left out), no standfirsts (6 left out), "
+            "3 stories per section, 3 of 9 stories",
+        ),
         (300, Trim(False, False, 1), "trimmed to 260 bytes"),
     ],
 )
@@ -437,7 +490,7 @@ def test_a_300_story_digest_stays_under_budget_and_says_what_it_trimmed(
     for number in range(300):
         body = "Body text of the story. " * 20
         if number % 2:
-            body += "\n\n“This quotation is long enough to be a real statement,” said the spokesperson.\n"
+            body += "\n\n“This quotation is long enough to be a real statement,” said the chair.\n"
         write_article(
             f"story-{number:03d}",
             body,
@@ -453,7 +506,17 @@ def test_a_300_story_digest_stays_under_budget_and_says_what_it_trimmed(
     settings = tmp_path / "digest.toml"
     settings.write_text(f'[site]\nbase_url = "{BASE}"\n')
     result = CliRunner().invoke(
-        cli, ["build", str(articles_dir), "--config", str(settings), "--out", str(out), "--now", NOW_TEXT]
+        cli,
+        [
+            "build",
+            str(articles_dir),
+            "--config",
+            str(settings),
+            "--out",
+            str(out),
+            "--now",
+            NOW_TEXT,
+        ],
     )
     assert result.exit_code == 0, result.stderr
     html = (out / "digest.html").read_bytes()
@@ -461,8 +524,11 @@ def test_a_300_story_digest_stays_under_budget_and_says_what_it_trimmed(
     assert html.rstrip().endswith(b"</html>")
     warning = next(line for line in result.stderr.splitlines() if "digest.max_html_bytes" in line)
     assert warning.startswith(f"{out}/digest.html:1: warning: digest.html would be ")
-    match = re.search(r"would be ([\d,]+) bytes.*trimmed to ([\d,]+) bytes: no images \((\d+) left out\), "
-                      r"no standfirsts \(\d+ left out\), (\d+) stories per section, (\d+) of 300 stories", warning)
+    match = re.search(
+        r"would be ([\d,]+) bytes.*trimmed to ([\d,]+) bytes: no images \((\d+) left out\), "
+        r"no standfirsts \(\d+ left out\), (\d+) stories per section, (\d+) of 300 stories",
+        warning,
+    )
     assert match, warning
     assert int(match[1].replace(",", "")) > 500_000 and int(match[2].replace(",", "")) == len(html)
     per_section, folded = int(match[4]), int(match[5])
@@ -471,12 +537,14 @@ def test_a_300_story_digest_stays_under_budget_and_says_what_it_trimmed(
     assert not doc.xpath("//img")
     more = {text_of(a): a.get("href") for a in doc.xpath("//td[contains(@class, 'more')]/a")}
     assert len(more) == 6
-    assert more[f"{50 - per_section} more in World ›"] == (
+    assert more[f"{50 - per_section} more in World \u203a"] == (
         f"{BASE}archive/2026-11-27.html"
         "?utm_source=digest&utm_medium=email&utm_campaign=2026-11-27#world"
     )
     web_copy = tree((out / "archive/2026-11-27.html").read_bytes())
     assert len(web_copy.xpath("//h3/a")) == 300 and len(web_copy.xpath("//img")) == 300
     text = (out / "digest.txt").read_text()
-    text_links = [line.removeprefix("Read: ") for line in text.splitlines() if line.startswith("Read: ")]
+    text_links = [
+        line.removeprefix("Read: ") for line in text.splitlines() if line.startswith("Read: ")
+    ]
     assert text_links == doc.xpath("//h3/a/@href")
