@@ -21,8 +21,10 @@ from typing import Any
 import pytest
 
 from digest.config import Config
+from digest.models import RelatedLink
 from digest.pipeline import BuildResult
 from tests.conftest import ROOT
+from tests.test_emails import render, section, story
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -129,7 +131,7 @@ def open_page(browser: Any) -> Iterator[Any]:
     pages: list[Any] = []
     image = placeholder_png()
 
-    def open_at(path: Path, *, width: int, scheme: str = "light") -> Any:
+    def open_at(path: Path, *, width: int, scheme: str = "light", images: bool = True) -> Any:
         page = browser.new_page(viewport={"width": width, "height": 800})
         page.refused = []
 
@@ -137,8 +139,10 @@ def open_page(browser: Any) -> Iterator[Any]:
             request = request_route.request
             if request.url.startswith(("file:", "http://127.0.0.1")):
                 request_route.continue_()
-            elif request.resource_type == "image":
+            elif request.resource_type == "image" and images:
                 request_route.fulfill(body=image, content_type="image/png")
+            elif request.resource_type == "image":
+                request_route.abort()  # as a client that blocks images
             else:
                 page.refused.append(request.url)
                 request_route.abort()
@@ -207,3 +211,21 @@ def test_web_copy_and_index_fit_a_phone(
         assert page.evaluate(CONTRAST) == [], name
         assert page.refused == [], name
         screenshot(page, name.replace("/", "-").replace(".html", ".png"))
+
+
+def test_long_words_and_blocked_images_fit_a_phone(open_page: Any, tmp_path: Path) -> None:
+    url = "https://elsewhere.example/" + "averyverylongpathsegment" * 6
+    long_story = story(
+        "long",
+        title="Supercalifragilisticexpialidocious-and-yet-more-words-without-spaces headline",
+        related=(RelatedLink(url, url, "", "External link"),),
+        image=True,
+    )
+    files = render((section("World", long_story),)).files
+    for name in ("digest.html", "archive/2026-11-27.html"):
+        path = tmp_path / name.replace("/", "-")
+        path.write_bytes(files[name])
+        page = open_page(path, width=320, images=False)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 320, name
+        assert page.evaluate(CONTRAST) == [], name
+    screenshot(page, "long-words-320.png")
