@@ -7,7 +7,7 @@ then standfirsts, then each section's overflow becomes an "N more in SECTION" li
 the web copy — and a warning says what was left out.
 
 Templates (any of them can be overridden by name from `build.templates`) see: `config`,
-`issue` (IssueRecord; `issue.number` is None until issues are numbered), `subject`,
+`direction` ('ltr' or 'rtl'), `issue` (IssueRecord; `issue.number` is None until issues are numbered), `subject`,
 `date_text`, `count`, `sections` (SectionPart: `.section`, `.stories` shown, `.more`),
 `top_story`, `preheader`, `web` (true in the web copy), `web_url`, `index_url`, `reason`,
 `show_images`, `show_standfirsts`, `image_width`, `image_height`, and the helpers
@@ -40,6 +40,7 @@ IMAGE_HEIGHT = 368
 TEXT_WIDTH = 72
 DEFAULT_REASON = "You are receiving this email because you subscribed to the digest from"
 TEMPLATE_SUFFIXES = (".html", ".txt", ".xml")
+RIGHT_TO_LEFT = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
 CREDIT_WORDS = ("photo", "image", "picture", "illustration", "graphic", "©")
 
 
@@ -132,6 +133,7 @@ def render_digest(
     utm = {key: value.format(date=issue.date) for key, value in config.utm.items()}
     context: dict[str, Any] = {
         "config": config,
+        "direction": text_direction(config.language),
         "issue": issue,
         "subject": subject,
         "date_text": issue.sent_at.astimezone(config.zone).strftime(DATE_STYLE),
@@ -179,6 +181,7 @@ def render_digest(
         "archive_index.html",
         config=config,
         index_url=index_url(config),
+        direction=text_direction(config.language),
         issues=archive_entries(replace(issue, subject=subject), archive, config=config),
     )
     eml = build_message(text=text, html=html, subject=subject, config=config, issue=issue)
@@ -294,6 +297,12 @@ def _plural(count: int, word: str) -> str:
 
 def _quote_text(quote: LeadQuote | None) -> str:
     return quote.text if quote else ""
+
+
+def text_direction(language: str) -> str:
+    """'rtl' for Arabic, Hebrew, Persian, Urdu…, else 'ltr' (from the primary language tag)."""
+    primary = language.split("-")[0].split("_")[0].casefold()
+    return "rtl" if primary in RIGHT_TO_LEFT else "ltr"
 
 
 def attribution(quote: LeadQuote) -> str:

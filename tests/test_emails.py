@@ -246,7 +246,7 @@ def test_article_text_is_escaped_in_html_and_plain_in_text() -> None:
 def test_email_is_table_based_client_proof_html() -> None:
     html = render(demo_sections()).files["digest.html"].decode()
     doc = tree(html.encode())
-    assert doc.get("lang") == "en"
+    assert (doc.get("lang"), doc.get("dir")) == ("en", "ltr")
     tables = doc.xpath("//table")
     assert tables and all(table.get("role") == "presentation" for table in tables)
     assert not doc.xpath(
@@ -259,6 +259,12 @@ def test_email_is_table_based_client_proof_html() -> None:
     assert "<!--[if mso]></td></tr></table><![endif]-->" in html
     paper = doc.xpath("//table[contains(@class, 'paper')]")[0]
     assert "max-width:600px" in paper.get("style").replace(" ", "")
+
+
+def test_right_to_left_languages_set_dir() -> None:
+    files = render(demo_sections(), cfg=config(language="he-IL")).files
+    for name in ("digest.html", "archive/2026-11-27.html", "archive/index.html"):
+        assert (tree(files[name]).get("lang"), tree(files[name]).get("dir")) == ("he-IL", "rtl")
 
 
 def test_css_is_inlined_and_media_queries_kept_in_a_style_block() -> None:
