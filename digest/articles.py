@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -291,15 +291,22 @@ def article_files(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def collect_articles(folder: Path, *, config: Config) -> Collection:
-    """Read every article under `folder`; skip and report the ones that cannot be used."""
+def collect_articles(
+    folder: Path, *, config: Config, progress: Callable[[int, int], None] | None = None
+) -> Collection:
+    """Read every article under `folder`; skip and report the ones that cannot be used.
+
+    `progress`, if given, is called with (files read, files in all) after each file.
+    """
     articles: list[Article] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
     owners: dict[str, Path] = {}
     files = sorted(article_files(folder))
-    for path in files:
+    for done, path in enumerate(files, start=1):
         article, found = read_article(path, config=config)
+        if progress:
+            progress(done, len(files))
         if article is None:
             problems.extend(found)
             continue

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shlex
+import signal
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,9 +14,12 @@ import click
 
 from . import __version__
 from .articles import collect_articles
-from .config import Config, load_config, override, parse_duration
-from .errors import EXIT_BUILD_FAILED, ConfigError, DigestError, Problem
+from .config import CONFIG_NAME, Config, load_config, override, parse_duration
+from .errors import EXIT_BUILD_FAILED, ConfigError, DigestError
 from .pipeline import BuildResult, build
+from .preview import Preview
+from .scaffold import init_newsroom, new_article
+from .terminal import PreviewReport, Terminal
 
 
 def _fail(error: DigestError) -> NoReturn:
@@ -59,12 +64,6 @@ def resolve_since(text: str | None, now: datetime, config: Config) -> datetime |
         return now - parse_duration(text)
     except ValueError:
         return _moment(text, config, "--since")
-
-
-def _report(problems: tuple[Problem, ...] | list[Problem], *, kind: str = "") -> None:
-    for problem in problems:
-        message = f"{problem.path}:{problem.line}: {kind}{problem.message}"
-        click.echo(message, err=True)
 
 
 def _summary(result: BuildResult, out: Path, *, dry_run: bool) -> str:
@@ -122,16 +121,20 @@ def build_command(
     since = resolve_since(since_text, now, config)
     if not config.articles.is_dir():
         raise click.UsageError(f"no articles folder at {config.articles}; pass one as ARTICLES")
+    terminal = Terminal.detect(quiet=quiet)
     try:
-        result = build(config, now=now, since=since, strict=strict, dry_run=dry_run)
+        with terminal.progress("Reading articles") as progress:
+            result = build(
+                config, now=now, since=since, strict=strict, dry_run=dry_run, progress=progress
+            )
     except DigestError as error:
         _fail(error)
-    _report(result.collection.problems)
-    _report(result.warnings, kind="warning: ")
-    if result.in_digest == 0 and not quiet:
-        click.echo("digest: nothing new in the digest window; the previous digest is kept")
-    if not quiet:
-        click.echo(_summary(result, config.output, dry_run=dry_run))
+    terminal.problems(result.collection.problems, result.warnings)
+    if result.in_digest == 0:
+        terminal.info("digest: nothing new in the digest window; the previous digest is kept")
+    clean = not (result.collection.problems or result.warnings)
+    summary = _summary(result, config.output, dry_run=dry_run)
+    terminal.info(summary, fg="green" if clean else "yellow")
 
 
 @cli.command(epilog="Example: digest check sample_articles")
@@ -142,16 +145,165 @@ def check(articles: Path | None, config_file: Path | None) -> None:
     config = _config(config_file, articles=articles)
     if not config.articles.is_dir():
         raise click.UsageError(f"no articles folder at {config.articles}; pass one as ARTICLES")
-    collection = collect_articles(config.articles, config=config)
-    _report(collection.problems)
-    _report(collection.warnings, kind="warning: ")
+    terminal = Terminal.detect()
+    with terminal.progress("Checking articles") as progress:
+        collection = collect_articles(config.articles, config=config, progress=progress)
+    terminal.problems(collection.problems, collection.warnings)
     count = len(collection.problems)
-    click.echo(f"digest: checked {collection.files_read} articles, {count} with problems")
+    terminal.info(
+        f"digest: checked {collection.files_read} articles, {count} with problems",
+        fg="red" if count else "green",
+    )
     if count:
         sys.exit(EXIT_BUILD_FAILED)
+
+
+def _exit_quietly(signum: int, frame: object) -> NoReturn:
+    """SIGTERM ends a preview like Ctrl-C: cleanly, exit 0."""
+    raise SystemExit(0)
+
+
+@cli.command(epilog="Example: digest preview --port 8000")
+@ARTICLES
+@CONFIG
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build into this folder. Default: a scratch copy of the output folder, removed on exit, "
+    "so what you publish is never touched.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="Port on 127.0.0.1. Default: any free port.",
+)
+@click.option("--now", "now_text", metavar="TIME", help="Fix 'now' (RFC 3339) for every rebuild.")
+def preview(
+    articles: Path | None,
+    config_file: Path | None,
+    out: Path | None,
+    port: int,
+    now_text: str | None,
+) -> None:
+    """Build, serve the result on 127.0.0.1, and rebuild when anything changes.
+
+    The page shows the digest at desktop and phone width side by side, links the plain
+    text, every feed (readable in the browser) and the archive, and reloads after each
+    rebuild. Articles, templates and the configuration file are watched. Ctrl-C stops it.
+    """
+    config = _config(config_file, articles=articles)
+    if not config.articles.is_dir():
+        raise click.UsageError(f"no articles folder at {config.articles}; pass one as ARTICLES")
+    now = _moment(now_text, config, "--now") if now_text else None
+    terminal = Terminal.detect()
+
+    def load() -> Config:
+        return override(load_config(config_file), articles=articles)
+
+    try:
+        server = Preview(
+            load,
+            config_path=config_file or Path(CONFIG_NAME),
+            out=out,
+            port=port,
+            now=now,
+            on_build=PreviewReport(terminal).report,
+        )
+    except DigestError as error:
+        _fail(error)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}; "
+            "pick another --port, or leave it out for a free one"
+        ) from None
+    where = "a scratch folder" if out is None else f"{server.out}/"
+    terminal.info(f"digest: previewing {config.articles}/, built into {where}")
+    stop_on_term = signal.signal(signal.SIGTERM, _exit_quietly)
+    try:
+        server.start()
+        terminal.info(f"digest: preview at {server.url}  (Ctrl-C to stop)", bold=True)
+        server.wait()
+    except KeyboardInterrupt:
+        terminal.info("")
+    finally:
+        server.stop()
+        signal.signal(signal.SIGTERM, stop_on_term)
+    terminal.info("digest: preview stopped")
+
+
+@cli.command(epilog="Example: digest init my-newsroom --templates")
+@click.argument(
+    "folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--templates", is_flag=True, help="Also copy our templates into templates/ to edit.")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="TIME",
+    help="Date of the example article (RFC 3339). Default: now.",
+)
+def init(folder: Path, templates: bool, now_text: str | None) -> None:
+    """Start a new newsroom in FOLDER (default: here).
+
+    Writes digest.toml, which lists every setting with its default, and articles/ with
+    one example article; with --templates also a copy of our templates to edit. Nothing
+    that already exists is overwritten.
+    """
+    now = resolve_now(now_text, Config())
+    try:
+        created = init_newsroom(folder, now=now, templates=templates)
+    except DigestError as error:
+        _fail(error)
+    click.echo(f"Created a newsroom in {folder}/:")
+    for path in created.files:
+        click.echo(f"  {path}")
+    click.echo("Next:")
+    if folder != Path():
+        click.echo(f"  cd {shlex.quote(str(folder))}")
+    click.echo('  digest new "Your first headline" --section Local')
+    click.echo("  digest preview")
+
+
+@cli.command(epilog='Example: digest new "Harbour bridge reopens after repairs" --section Local')
+@click.argument("headline")
+@click.option("--section", required=True, help="The article's section, e.g. World.")
+@CONFIG
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Articles folder. Default: the configured one.",
+)
+@click.option("--slug", help="File name and URL slug. Default: from the headline.")
+@click.option(
+    "--now", "now_text", metavar="TIME", help="Date of the article (RFC 3339). Default: now."
+)
+def new(
+    headline: str,
+    section: str,
+    config_file: Path | None,
+    folder: Path | None,
+    slug: str | None,
+    now_text: str | None,
+) -> None:
+    """Start an article: a draft with its front matter filled in; prints its path.
+
+    The date is now in the site's timezone, and 'id:' fixes its feed id for good, even if
+    the file is renamed later. Delete the 'draft: true' line to publish it.
+    """
+    config = _config(config_file)
+    now = resolve_now(now_text, config)
+    try:
+        path = new_article(
+            folder or config.articles, headline, section=section, now=now, config=config, slug=slug
+        )
+    except DigestError as error:
+        _fail(error)
+    click.echo(path)
+    click.echo("digest: a draft; delete its 'draft: true' line when it is ready", err=True)
 
 
 def main() -> None:
     """Console entry point."""
     cli(prog_name="digest")
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,9 +37,13 @@ def build(
     since: datetime | None = None,
     strict: bool = False,
     dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
-    """Read the articles, render feeds and the digest, publish what changed."""
-    collection = collect_articles(config.articles, config=config)
+    """Read the articles, render feeds and the digest, publish what changed.
+
+    `progress` is called with (articles read, articles in all) while reading.
+    """
+    collection = collect_articles(config.articles, config=config, progress=progress)
     if strict and (collection.problems or collection.warnings):
         raise ArticleError([*collection.problems, *collection.warnings])
 
