@@ -83,10 +83,11 @@ class Outcome:
 
 
 def describe_template_error(error: jinja2.TemplateError) -> str:
-    """A template mistake as `file:line: message`, like an article problem."""
+    """A template mistake as `file:line: message`, like the email renderer's."""
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return f"{error.filename or error.name}:{error.lineno}: template error: {error.message}"
-    return f"template error: {error}"
+        where = f"{error.filename or error.name}:{error.lineno}"
+        return f"{where}: {error.message}; fix the template"
+    return f"template error: {error}; fix the template"
 
 
 def snapshot(roots: tuple[Path, ...]) -> Snapshot:

@@ -70,8 +70,10 @@ DERIVED_DEFAULTS: dict[str, str] = {
 
 EXAMPLES: dict[str, Any] = {
     "build.templates": "templates",
+    "feeds.id_authority": "example.org",
 }
-"""A value to show for settings that have no default (`digest init` writes it commented)."""
+"""A value to show, commented, in `digest init`'s file for settings whose default is unset
+or derived."""
 
 FRONT_MATTER: dict[str, tuple[str, str]] = {
     "title": ("Headline of the story", ""),

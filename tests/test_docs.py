@@ -97,7 +97,7 @@ def test_toml_values_and_durations() -> None:
     assert format_duration(timedelta(days=7)) == "7d"
     assert format_duration(timedelta(hours=36)) == "36h"
     assert format_duration(timedelta(seconds=90)) == "90s"
-    assert toml_value({"a": "x\"y"}) == '{a = "x\\"y"}'
+    assert toml_value({"a": 'x"y'}) == '{a = "x\\"y"}'
     assert toml_value((Path("a b"), True, 3)) == '["a b", true, 3]'
 
 

@@ -104,22 +104,23 @@ def test_serves_the_build_on_localhost_with_an_index(start_preview: Callable[...
     assert 'href="/digest.txt"' in page
     for feed in ("rss.xml", "atom.xml", "feed.json", "sections/business/rss.xml"):
         assert f'href="/__digest__/feed/{feed}"' in page
-    assert "Archive" not in page  # no archive was built
+    assert 'href="/archive/index.html">Archive</a>' in page
     status, kind, text = fetch(preview.url + "digest.txt")
     assert status == 200 and kind == "text/plain; charset=utf-8"
     assert "Harbour bridge reopens" in text
+    assert fetch(preview.url + "archive/index.html")[0] == 200
     assert not (preview.out / "index.html").exists()  # the index is never written
 
 
-def test_links_the_archive_when_there_is_one(
-    start_preview: Callable[..., Preview], tmp_path: Path
+def test_says_so_when_there_is_no_digest(
+    start_preview: Callable[..., Preview], write_article: ArticleWriter
 ) -> None:
-    archive = tmp_path / "public" / "archive" / "index.html"
-    archive.parent.mkdir(parents=True)
-    archive.write_text("<h1>Past digests</h1>", encoding="utf-8")
-    preview = start_preview()
-    assert 'href="/archive/index.html">Archive</a>' in fetch(preview.url)[2]
-    assert fetch(preview.url + "archive/index.html")[2] == "<h1>Past digests</h1>"
+    write_article("harbour", date="2026-10-01T09:00:00Z")
+    write_article("market", date="2026-10-02T09:00:00Z")
+    page = fetch(start_preview().url)[2]
+    assert '<p id="no-digest">No digest yet' in page
+    assert 'src="/digest.html"' not in page
+    assert 'href="/__digest__/feed/rss.xml"' in page  # the feeds still hold them
 
 
 @pytest.mark.parametrize("feed", ["rss.xml", "atom.xml", "feed.json", "sections/world/atom.xml"])
@@ -132,7 +133,9 @@ def test_feeds_render_readably(start_preview: Callable[..., Preview], feed: str)
     assert "<summary>Full content</summary>" in page
 
 
-@pytest.mark.parametrize("name", ["nothing.xml", "digest.html", "../digest.toml", "%2e%2e/x/rss.xml"])
+@pytest.mark.parametrize(
+    "name", ["nothing.xml", "digest.html", "../digest.toml", "%2e%2e/x/rss.xml"]
+)
 def test_feed_view_refuses_what_is_not_a_feed(
     start_preview: Callable[..., Preview], name: str
 ) -> None:
@@ -165,21 +168,23 @@ def test_rebuilds_after_an_article_is_edited(
     assert "Harbour bridge reopens to lorries" in fetch(preview.url + "__digest__/feed/rss.xml")[2]
 
 
+@pytest.mark.parametrize("template", ["digest.html", "feed_item.html"])
 def test_a_build_error_is_shown_and_the_server_keeps_serving(
-    start_preview: Callable[..., Preview], newsroom: Path
+    start_preview: Callable[..., Preview], newsroom: Path, template: str
 ) -> None:
     preview = start_preview()
     templates = newsroom.parent / "mine"
     templates.mkdir()
-    (templates / "digest.html").write_text("{% if %}\n", encoding="utf-8")
+    (templates / template).write_text("{% if %}\n", encoding="utf-8")
     newsroom.write_text(CONFIG + 'templates = "mine"\n', encoding="utf-8")
     wait_for(lambda: generation(preview) == 2)
-    status = json.loads(fetch(preview.url + "__digest__/status")[2])
-    assert status["error"].startswith(f"{templates / 'digest.html'}:1: template error:")
+    error = json.loads(fetch(preview.url + "__digest__/status")[2])["error"]
+    assert error.startswith(f"{templates / template}:1: ")
+    assert error.endswith("; fix the template")
     page = fetch(preview.url)[2]
     assert '<div class="alert" role="alert" id="error">' in page
     assert "Harbour bridge reopens" in fetch(preview.url + "digest.html")[2]  # last good build
-    (templates / "digest.html").unlink()  # now the watched templates folder changes
+    (templates / template).unlink()  # now the watched templates folder changes
     wait_for(lambda: generation(preview) == 3)
     assert json.loads(fetch(preview.url + "__digest__/status")[2])["error"] == ""
     assert 'role="alert"' not in fetch(preview.url)[2]
@@ -191,7 +196,10 @@ def test_a_config_mistake_is_shown_not_fatal(
     preview = start_preview()
     newsroom.write_text(CONFIG.replace("[build]", "[build]\ncolour = 1"), encoding="utf-8")
     wait_for(lambda: generation(preview) == 2)
-    assert "unknown key 'build.colour'" in json.loads(fetch(preview.url + "__digest__/status")[2])["error"]
+    assert (
+        "unknown key 'build.colour'"
+        in json.loads(fetch(preview.url + "__digest__/status")[2])["error"]
+    )
     assert fetch(preview.url + "digest.txt")[0] == 200
 
 
@@ -201,7 +209,9 @@ def test_drafts_and_problems_are_listed(
     write_article("later", draft=True)
     (articles_dir / "broken.md").write_text("---\ntitle: T\n---\n", encoding="utf-8")
     page = fetch(start_preview().url)[2]
-    assert "<li class=\"muted\">later.md: draft (delete &#39;draft: true&#39; to publish)</li>" in page
+    assert (
+        '<li class="muted">later.md: draft (delete &#39;draft: true&#39; to publish)</li>' in page
+    )
     assert f"{articles_dir / 'broken.md'}:1: missing required field" in page
 
 
@@ -317,9 +327,7 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     opened = context.new_page()
     # Only the preview server: the digest's images point at the newsroom's real site.
-    opened.route(
-        re.compile(r"^(?!http://127\.0\.0\.1:).*"), lambda route: route.abort()
-    )
+    opened.route(re.compile(r"^(?!http://127\.0\.0\.1:).*"), lambda route: route.abort())
     yield opened
     context.close()
 
@@ -336,9 +344,10 @@ def test_browser_reloads_after_an_edit(
     write_article("harbour", title="Harbour bridge reopens to lorries")
     page.wait_for_function("document.body.dataset.generation === '2'", timeout=10_000)
     assert "Harbour bridge reopens to lorries" in phone.locator("body").inner_text()
-    assert "Harbour bridge reopens to lorries" in page.frame_locator("#desktop").locator(
-        "body"
-    ).inner_text()
+    assert (
+        "Harbour bridge reopens to lorries"
+        in page.frame_locator("#desktop").locator("body").inner_text()
+    )
 
 
 def test_browser_shows_a_build_error_then_recovers(

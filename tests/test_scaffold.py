@@ -1,4 +1,4 @@
-"""`digest init` and `digest new`: what they write, that it builds, and that they never overwrite."""
+"""`digest init` and `digest new`: what they write, that it builds, that they never overwrite."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from digest.articles import parse_article
 from digest.cli import cli
 from digest.config import Config, load_config, parse_config
-from digest.reference import settings
+from digest.reference import EXAMPLES, settings, toml_value
 from digest.scaffold import article_slug, config_text
 from digest.templates import DEFAULT_TEMPLATES
 from tests.conftest import NOW_TEXT
@@ -34,7 +34,8 @@ def test_config_text_lists_every_setting_and_uncommented_gives_the_defaults() ->
     set_values = {table: keys for table, keys in tomllib.loads(text).items() if keys}
     assert set_values == {"site": {"title": "Gazette"}}
     uncommented = re.sub(r"^# (\w+ = )", r"\1", text, flags=re.MULTILINE)
-    uncommented = uncommented.replace('templates = "templates"', "")  # no default to restore
+    for name, example in EXAMPLES.items():  # these show an example, not the default
+        uncommented = uncommented.replace(f"{name.split('.')[1]} = {toml_value(example)}", "")
     config = parse_config(tomllib.loads(uncommented))
     assert config == Config(title="Gazette")
 
@@ -76,12 +77,18 @@ def test_init_with_templates_copies_ours_and_uses_them(
     ours = sorted(p.name for p in DEFAULT_TEMPLATES.iterdir() if p.is_file())
     assert sorted(p.name for p in (tmp_path / "templates").iterdir()) == ours
     for name in ours:
-        assert (tmp_path / "templates" / name).read_bytes() == (DEFAULT_TEMPLATES / name).read_bytes()
+        assert (tmp_path / "templates" / name).read_bytes() == (
+            DEFAULT_TEMPLATES / name
+        ).read_bytes()
     assert load_config(tmp_path / "digest.toml").templates == tmp_path / "templates"
     text = tmp_path / "templates" / "digest.txt"
     text.write_text("Our own footer\n" + text.read_text(encoding="utf-8"), encoding="utf-8")
     assert run("build", "--now", LATER)[0] == 0
-    assert (tmp_path / "public" / "digest.txt").read_text(encoding="utf-8").startswith("Our own footer")
+    assert (
+        (tmp_path / "public" / "digest.txt")
+        .read_text(encoding="utf-8")
+        .startswith("Our own footer")
+    )
 
 
 def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
@@ -121,7 +128,7 @@ def test_new_writes_a_draft_with_front_matter(tokyo: Path, tmp_path: Path) -> No
     article, problems = parse_article(text, path=path, config=load_config(tokyo))
     assert problems == []
     assert article is not None
-    assert article.title == "Bridge: it's back, and \"wider\""
+    assert article.title == 'Bridge: it\'s back, and "wider"'
     assert article.section == "Media & Culture"
     assert article.published == datetime.fromisoformat(NOW_TEXT)
     assert article.id == "2026-11-27-bridge-it-s-back-and-wider"
@@ -152,7 +159,9 @@ def test_new_refuses_to_overwrite_or_reuse_a_slug(tmp_path: Path) -> None:
     assert code == 1 and out == ""
     assert f"{folder}/world/floods.md already has the slug 'floods'" in err
     assert (folder / "world" / "floods.md").read_text() == "mine"
-    code, out, _ = run("new", "Floods", "--section", "World", "--dir", str(folder), "--slug", "floods-2")
+    code, out, _ = run(
+        "new", "Floods", "--section", "World", "--dir", str(folder), "--slug", "floods-2"
+    )
     assert code == 0 and out.strip() == f"{folder}/floods-2.md"
 
 

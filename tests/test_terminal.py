@@ -129,7 +129,7 @@ def run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
 @pytest.fixture
 def large_archive(write_article: ArticleWriter, articles_dir: Path) -> Path:
     for number in range(200):
-        write_article(f"story-{number:03d}", date=f"2026-11-{1 + number % 26:02d}T09:00:00Z")
+        write_article(f"story-{number:03d}", date=f"2026-10-{1 + number % 26:02d}T09:00:00Z")
     write_article("odd", colour="red")
     return articles_dir
 
@@ -145,7 +145,7 @@ def test_a_real_terminal_gets_progress_colour_and_summary(
     text = ANSI.sub("", shown)
     assert "odd.md:5: warning: unknown front-matter key 'colour' (ignored)" in text
     assert "digest: 1 warning (in 1 file)" in text
-    assert "read 201 articles (0 skipped); 201 published" in text
+    assert "read 201 articles (0 skipped); 201 published, 1 in the digest" in text
 
     plain = run_on_a_terminal(args, {"NO_COLOR": "1"})
     assert ESC + "3" not in plain and "Reading articles" in plain
