@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from .config import Config
-from .errors import DigestError, Problem
+from .errors import DigestError
 from .pipeline import BuildResult, build
 from .preview_pages import (
     FEED_NAMES,
@@ -272,11 +272,12 @@ class Preview:
     def index_page(self) -> IndexPage:
         """What the index page shows about the latest build."""
         outcome, config = self.outcome, self.config
-        problems: tuple[Problem, ...] = ()
+        problems: tuple[str, ...] = ()
         summary, not_shown = "", tuple[str, ...]()
         if outcome and outcome.result:
             result = outcome.result
-            problems = (*result.collection.problems, *result.warnings)
+            skipped = tuple(f"{problem} (file skipped)" for problem in result.collection.problems)
+            problems = (*skipped, *(str(warning) for warning in result.warnings))
             summary = f"{result.live} published, {result.in_digest} in the digest"
             not_shown = tuple(
                 f"{_relative(article.source, config.articles)}: "
@@ -290,7 +291,7 @@ class Preview:
             built_at=outcome.finished.astimezone().strftime("%H:%M:%S") if outcome else "",
             error=outcome.error if outcome else "",
             summary=summary,
-            problems=tuple(str(problem) for problem in problems),
+            problems=problems,
             not_shown=not_shown,
             has_digest=(self.out / "digest.html").is_file(),
             extras=extras(self.out),
