@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,12 +21,43 @@ from .errors import Problem
 from .models import Article, Image, LeadQuote
 
 try:
-    from yaml import CSafeLoader as YamlLoader
+    from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as YamlLoader  # type: ignore[assignment]
+    from yaml import SafeLoader  # type: ignore[assignment]
 
-# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF).
-XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+class YamlLoader(SafeLoader):
+    """The safe loader, where a value Python cannot hold is a YAML error, not a crash.
+
+    `2026-13-45` matches YAML's timestamp pattern and a 5,000-digit number its integer
+    pattern; the safe constructors raise ValueError on them, which would end the build.
+    """
+
+
+def _guarded(construct: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def guarded(loader: Any, node: Any) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as error:
+            value = str(node.value)
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{shown!r} is not a usable value: {error}", node.start_mark
+            ) from None
+
+    return guarded
+
+
+for _tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+    YamlLoader.add_constructor(_tag, _guarded(SafeLoader.yaml_constructors[_tag]))
+
+# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF), and
+# the ones it discourages and YAML refuses (DEL, the C1 controls but NEL, a line break).
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
+)
+YAML_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+LINE_BREAKS = re.compile("[ \t]*[\r\n\x0b\x0c\x85\u2028\u2029]+[ \t]*")
 FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -34,12 +66,22 @@ KNOWN_KEYS = (
     "lead_quote lead_quote_by slug id draft expires"
 ).split()
 REQUIRED_KEYS = ("title", "date", "section")
+MIN_YEAR, MAX_YEAR = 1000, 9998  # every date survives time-zone shifts and RFC 822
 MAX_ARTICLE_BYTES = 5_000_000
+_SIZE_LIMIT = f"articles may be {MAX_ARTICLE_BYTES // 1_000_000} MB"
 
 
 def clean_text(text: str) -> str:
-    """Remove the control characters XML forbids; keep everything else as written."""
-    return XML_FORBIDDEN.sub("", text)
+    """Remove control characters (all XML forbids, and DEL and C1); keep the rest as written."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """`clean_text`, with every line break made a space: front-matter values are one line.
+
+    A headline must never carry a CR or LF into an email header or a feed title.
+    """
+    return LINE_BREAKS.sub(" ", clean_text(text)).strip()
 
 
 def slugify(text: str) -> str:
@@ -78,11 +120,15 @@ def parse_time(value: Any, key: str, zone: ZoneInfo, *, end_of_day: bool = False
                 key, f"'{key}' is not a date: {value!r} (use e.g. 2026-11-26T09:30:00+02:00)"
             ) from None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=zone)
-    if isinstance(value, date):
+        moment = value if value.tzinfo else value.replace(tzinfo=zone)
+    elif isinstance(value, date):
         moment = datetime.combine(value, time(), tzinfo=zone)
-        return moment + timedelta(days=1) if end_of_day else moment
-    raise FieldError(key, f"'{key}' is not a date: {value!r} (use e.g. 2026-11-26)")
+        moment = moment + timedelta(days=1) if end_of_day and value.year < 9999 else moment
+    else:
+        raise FieldError(key, f"'{key}' is not a date: {value!r} (use e.g. 2026-11-26)")
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise FieldError(key, f"'{key}' is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}")
+    return moment
 
 
 def _string(meta: dict[str, Any], key: str, *, required: bool = False) -> str:
@@ -95,7 +141,7 @@ def _string(meta: dict[str, Any], key: str, *, required: bool = False) -> str:
         value = str(value)
     if not isinstance(value, str):
         raise FieldError(key, f"'{key}' must be text, got {type(value).__name__}")
-    value = clean_text(value).strip()
+    value = one_line(value)
     if required and not value:
         raise FieldError(key, f"'{key}' is empty")
     return value
@@ -108,7 +154,7 @@ def _strings(meta: dict[str, Any], key: str) -> tuple[str, ...]:
     items = [value] if isinstance(value, (str, int, float)) else value
     if not isinstance(items, list) or not all(isinstance(i, (str, int, float)) for i in items):
         raise FieldError(key, f"'{key}' must be text or a list of text")
-    cleaned = (clean_text(str(item)).strip() for item in items)
+    cleaned = (one_line(str(item)) for item in items)
     return tuple(dict.fromkeys(item for item in cleaned if item))
 
 
@@ -163,6 +209,12 @@ def _key_lines(front: str) -> dict[str, int]:
 
 
 def _load_yaml(front: str) -> Any:
+    """Safe-load the front matter, refusing aliases.
+
+    Control characters are dropped and the line breaks only YAML knows (NEL, U+2028,
+    U+2029) become spaces, so YAML's line numbers stay ours.
+    """
+    front = YAML_LINE_BREAKS.sub(" ", clean_text(front))
     if "&" in front and any(
         isinstance(event, yaml.AliasEvent) for event in yaml.parse(front, Loader=YamlLoader)
     ):
@@ -177,6 +229,7 @@ def parse_article(
 
     When the article is None the first problem is the reason it was skipped.
     """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     key_lines: dict[str, int] = {}
     try:
         front, body_line = _front_matter(text)
@@ -259,11 +312,9 @@ def _build_article(
 def read_article(path: Path, *, config: Config) -> tuple[Article | None, list[Problem]]:
     """Read and parse one file; unreadable files become a problem, never an exception."""
     try:
-        size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
-            limit = MAX_ARTICLE_BYTES // 1_000_000
-            return None, [Problem(path, 1, f"file is {size:,} bytes; articles may be {limit} MB")]
-        raw = path.read_bytes()
+        raw = _read_limited(path)
+    except _Refused as error:
+        return None, [Problem(path, 1, str(error))]
     except OSError as error:
         return None, [Problem(path, 1, f"cannot read: {error.strerror or error}")]
     if b"\0" in raw:
@@ -273,7 +324,31 @@ def read_article(path: Path, *, config: Config) -> tuple[Article | None, list[Pr
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         return None, [Problem(path, line, "not UTF-8 text; save the file as UTF-8")]
-    return parse_article(text.replace("\r\n", "\n"), path=path, config=config)
+    return parse_article(text, path=path, config=config)
+
+
+class _Refused(Exception):
+    """A file refused unread: too big, or not a regular file at all."""
+
+
+def _read_limited(path: Path) -> bytes:
+    """The file's bytes, refusing before reading anything that is not a small regular file.
+
+    Opened without blocking, so a named pipe cannot hang the build, and read no further
+    than the limit, so neither a file that grows nor a device such as /dev/zero can fill
+    memory.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Refused("not a regular file (a pipe, device or socket); remove it")
+        if info.st_size > MAX_ARTICLE_BYTES:
+            raise _Refused(f"file is {info.st_size:,} bytes; {_SIZE_LIMIT}")
+        raw = stream.read(MAX_ARTICLE_BYTES + 1)
+    if len(raw) > MAX_ARTICLE_BYTES:
+        raise _Refused(f"file grew while being read; {_SIZE_LIMIT}")
+    return raw
 
 
 def article_files(folder: Path) -> Iterator[Path]:
@@ -302,6 +377,7 @@ def collect_articles(
     problems: list[Problem] = []
     warnings: list[Problem] = []
     owners: dict[str, Path] = {}
+    id_owners: dict[str, Path] = {}
     files = sorted(article_files(folder))
     for done, path in enumerate(files, start=1):
         article, found = read_article(path, config=config)
@@ -322,6 +398,14 @@ def collect_articles(
                 )
             )
             continue
+        if article.id in id_owners:
+            line = article.key_lines.get("id", 1)
+            message = (
+                f"duplicate id '{article.id}' (also {id_owners[article.id]}); set a unique 'id:'"
+            )
+            problems.append(Problem(path, line, message))
+            continue
         owners[article.slug] = path
+        id_owners[article.id] = path
         articles.append(article)
     return Collection(tuple(articles), tuple(problems), tuple(warnings), len(files))

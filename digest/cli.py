@@ -6,17 +6,17 @@ import os
 import shlex
 import signal
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from . import __version__
-from .articles import collect_articles
 from .config import CONFIG_NAME, Config, load_config, override, parse_duration
 from .errors import EXIT_BUILD_FAILED, ConfigError, DigestError
 from .pipeline import BuildResult, build
+from .pipeline import check as run_checks
 from .preview import Preview
 from .scaffold import init_newsroom, new_article
 from .terminal import PreviewReport, Terminal
@@ -52,8 +52,8 @@ def resolve_now(text: str | None, config: Config) -> datetime:
         return _moment(text, config, "--now")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    return datetime.now(timezone.utc)
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(UTC)
 
 
 def resolve_since(text: str | None, now: datetime, config: Config) -> datetime | None:
@@ -66,14 +66,26 @@ def resolve_since(text: str | None, now: datetime, config: Config) -> datetime |
         return _moment(text, config, "--since")
 
 
-def _summary(result: BuildResult, out: Path, *, dry_run: bool) -> str:
+def _is_last(text: str | None) -> bool:
+    return text is not None and text.strip().lower() == "last"
+
+
+def _summary(result: BuildResult, out: Path) -> str:
     collection = result.collection
     read = f"read {collection.files_read} articles ({len(collection.problems)} skipped)"
-    live = f"{result.live} published, {result.in_digest} in the digest"
-    if result.published is None:
-        return f"digest: {read}; {live}; dry run: would write {len(result.files)} files to {out}/"
+    digest = f"issue {result.issue.number}" if result.issue else "the digest"
+    live = f"{result.live} published, {result.in_digest} in {digest}"
     written, kept = len(result.published.written), len(result.published.unchanged)
-    return f"digest: {read}; {live}; {written} files written, {kept} unchanged in {out}/"
+    if result.dry_run:
+        files = f"dry run: {written} files would be written, {kept} unchanged in {out}/"
+    else:
+        files = f"{written} files written, {kept} unchanged in {out}/"
+    return f"digest: {read}; {live}; {files}"
+
+
+def _nothing_new(result: BuildResult, config: Config) -> str:
+    since = result.since.astimezone(config.zone).strftime("%Y-%m-%d %H:%M %Z")
+    return f"digest: nothing new in the digest window (since {since}); the previous digest is kept"
 
 
 ARTICLES = click.argument(
@@ -101,10 +113,17 @@ def cli() -> None:
 @CONFIG
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--now", "now_text", metavar="TIME", help="Fix 'now' (RFC 3339) for a reproducible run.")
-@click.option("--since", "since_text", metavar="TIME|DURATION", help="Digest window start: a time or e.g. 24h, 7d.")
+@click.option(
+    "--since",
+    "since_text",
+    metavar="TIME|DURATION|last",
+    help="Digest window start: a time, a duration (24h, 7d) or 'last' (the previous issue).",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1, write nothing) on any article problem.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
-@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="List the files that would change; write nothing."
+)
 def build_command(
     articles: Path | None,
     config_file: Path | None,
@@ -118,43 +137,61 @@ def build_command(
     """Build the feeds and the email digest."""
     config = _config(config_file, articles=articles, output=out)
     now = resolve_now(now_text, config)
-    since = resolve_since(since_text, now, config)
+    since_last = _is_last(since_text)
+    since = None if since_last else resolve_since(since_text, now, config)
     if not config.articles.is_dir():
         raise click.UsageError(f"no articles folder at {config.articles}; pass one as ARTICLES")
     terminal = Terminal.detect(quiet=quiet)
     try:
         with terminal.progress("Reading articles") as progress:
             result = build(
-                config, now=now, since=since, strict=strict, dry_run=dry_run, progress=progress
+                config,
+                now=now,
+                since=since,
+                since_last=since_last,
+                strict=strict,
+                dry_run=dry_run,
+                progress=progress,
             )
     except DigestError as error:
         _fail(error)
     terminal.problems(result.collection.problems, result.warnings)
     if result.in_digest == 0:
-        terminal.info("digest: nothing new in the digest window; the previous digest is kept")
+        terminal.info(_nothing_new(result, config))
+    if dry_run:
+        for name in result.published.written:
+            terminal.info(f"would write: {name}")
+        for name in result.published.unchanged:
+            terminal.info(f"unchanged:   {name}")
     clean = not (result.collection.problems or result.warnings)
-    summary = _summary(result, config.output, dry_run=dry_run)
-    terminal.info(summary, fg="green" if clean else "yellow")
+    terminal.info(_summary(result, config.output), fg="green" if clean else "yellow")
 
 
 @cli.command(epilog="Example: digest check sample_articles")
 @ARTICLES
 @CONFIG
-def check(articles: Path | None, config_file: Path | None) -> None:
-    """Validate the configuration and every article; write nothing."""
+@click.option("--strict", is_flag=True, help="Count warnings as problems too.")
+def check(articles: Path | None, config_file: Path | None, strict: bool) -> None:
+    """Validate the configuration, every article and the templates; write nothing."""
     config = _config(config_file, articles=articles)
     if not config.articles.is_dir():
         raise click.UsageError(f"no articles folder at {config.articles}; pass one as ARTICLES")
     terminal = Terminal.detect()
     with terminal.progress("Checking articles") as progress:
-        collection = collect_articles(config.articles, config=config, progress=progress)
-    terminal.problems(collection.problems, collection.warnings)
-    count = len(collection.problems)
+        result = run_checks(config, progress=progress)
+    terminal.problems(result.article_problems, result.warnings)
+    for problem in result.template_problems:
+        terminal.warn(str(problem))
+    bad_articles = len({problem.path for problem in result.article_problems})
+    bad_templates = len({problem.path for problem in result.template_problems})
+    failed = result.article_problems or result.template_problems or (strict and result.warnings)
     terminal.info(
-        f"digest: checked {collection.files_read} articles, {count} with problems",
-        fg="red" if count else "green",
+        f"digest: checked {result.files_read} articles, {bad_articles} with problems; "
+        f"{result.templates_read} templates, {bad_templates} with errors; "
+        f"{len(result.warnings)} warnings",
+        fg="red" if failed else "green",
     )
-    if count:
+    if failed:
         sys.exit(EXIT_BUILD_FAILED)
 
 

@@ -51,6 +51,7 @@ class Config:
     articles: Path = Path("sample_articles")
     output: Path = Path("public")
     templates: Path | None = None
+    lock_timeout: float = 30  # seconds a build waits for another on the same output
     # [feeds]
     feed_limit: int = 50
     tag_feeds: bool = False
@@ -92,7 +93,7 @@ class Config:
 # TOML table → keys in that table, in the order they are documented.
 TABLES: dict[str, tuple[str, ...]] = {
     "site": ("title", "tagline", "base_url", "language", "timezone", "article_path", "icon"),
-    "build": ("articles", "output", "templates"),
+    "build": ("articles", "output", "templates", "lock_timeout"),
     "feeds": ("limit", "tag_feeds", "id_authority", "id_date"),
     "digest": ("window", "section_order", "related_limit", "max_html_bytes"),
     "email": (
@@ -183,6 +184,12 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 86_400:
+        raise ValueError(f"must be a number of seconds from 0 to 86400, got {value!r}")
+    return float(value)
+
+
 def _names(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError("must be a list of strings")
@@ -235,6 +242,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "articles": lambda v: Path(_text(v)),
     "output": lambda v: Path(_text(v)),
     "templates": lambda v: Path(_text(v)),
+    "lock_timeout": _seconds,
     "feed_limit": _positive,
     "tag_feeds": _flag,
     "id_authority": _authority,

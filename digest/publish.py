@@ -1,19 +1,31 @@
-"""Atomic, write-if-changed output: the only module that writes files."""
+"""Atomic, write-if-changed output: the only module that writes files.
+
+Every changed file is first written in full to a temporary file beside its target and
+synced; only then are they renamed into place, each rename atomic, and the folders synced.
+A reader, or a build killed at any moment, sees each file either old or new, never part
+of one. Temporary files a killed build leaves behind are removed by the next publish.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import PublishError
 
+TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+"""Names `_stage` gives its temporary files (`.rss.xml.k2j4h1x_.tmp`)."""
+
 
 @dataclass(frozen=True)
 class Published:
-    """Which output files were written and which already had the same bytes."""
+    """Which output files were (or, on a dry run, would be) written, and which were the same."""
 
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
@@ -27,12 +39,90 @@ def safe_target(out_dir: Path, name: str) -> Path:
     return out_dir.joinpath(*relative.parts)
 
 
-def _stage(target: Path, content: bytes) -> Path:
-    """Write `content` to a synced temporary file beside `target`; return its path."""
+def unchanged(target: Path, content: bytes) -> bool:
+    """True when `target` already holds exactly `content`."""
+    try:
+        return target.stat().st_size == len(content) and target.read_bytes() == content
+    except OSError:
+        return False
+
+
+def plan(files: Mapping[str, bytes], out_dir: Path) -> Published:
+    """What `publish` would write and leave alone; writes nothing."""
+    targets = {name: safe_target(out_dir, name) for name in sorted(files)}
+    changed = tuple(name for name, target in targets.items() if not unchanged(target, files[name]))
+    return Published(changed, tuple(name for name in targets if name not in changed))
+
+
+def publish(
+    files: Mapping[str, bytes],
+    out_dir: Path,
+    *,
+    last: Collection[str] = (),
+    stale_before: float | None = None,
+) -> Published:
+    """Write every changed file atomically; leave identical files (and their mtimes) alone.
+
+    All new contents are staged to synced temporary files first; only when every one is on
+    disk are they renamed into place, the names in `last` after all the others (so a state
+    file never runs ahead of the outputs it describes). With `stale_before` (the time the
+    caller took the output lock), temporary files older than that are removed first.
+    """
+    if stale_before is not None:
+        remove_stale(out_dir, before=stale_before)
+    result = plan(files, out_dir)
+    created_out_dir = not out_dir.exists()
+    umask = os.umask(0o022)
+    os.umask(umask)
+    staged: dict[str, Path] = {}
+    try:
+        for name in result.written:
+            target = safe_target(out_dir, name)
+            staged[name] = _stage(target, files[name], mode=0o666 & ~umask)
+    except OSError as error:
+        _discard(staged.values())
+        raise PublishError(
+            f"cannot write {target}: {error.strerror or error}; "
+            "nothing was replaced, the previous outputs are intact"
+        ) from error
+    replaced: list[str] = []
+    first = [name for name in result.written if name not in last]
+    for group in (first, [name for name in result.written if name in last]):
+        _replace(group, staged, out_dir, replaced=replaced)
+        _sync_folders(out_dir, group, parent=created_out_dir)
+    return result
+
+
+def remove_stale(out_dir: Path, *, before: float) -> list[Path]:
+    """Delete our temporary files under `out_dir` last modified before `before`."""
+    removed = []
+    for root, _dirs, names in os.walk(out_dir):
+        for name in names:
+            path = Path(root) / name
+            if not TEMPORARY.match(name):
+                continue
+            try:
+                if path.lstat().st_mtime < before:
+                    path.unlink()
+                    removed.append(path)
+            except FileNotFoundError:
+                continue
+    return removed
+
+
+def _stage(target: Path, content: bytes, *, mode: int) -> Path:
+    """Write `content` to a synced temporary file beside `target`; return its path.
+
+    The file gets `target`'s permissions if it exists, else `mode` (mkstemp's own 0600
+    would hide a feed from the web server).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     temporary = Path(name)
     try:
+        with contextlib.suppress(FileNotFoundError):
+            mode = stat.S_IMODE(target.stat().st_mode)
+        os.fchmod(handle, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
             stream.flush()
@@ -43,33 +133,44 @@ def _stage(target: Path, content: bytes) -> Path:
     return temporary
 
 
-def unchanged(target: Path, content: bytes) -> bool:
-    """True when `target` already holds exactly `content`."""
-    try:
-        return target.stat().st_size == len(content) and target.read_bytes() == content
-    except OSError:
-        return False
+def _replace(
+    names: list[str], staged: dict[str, Path], out_dir: Path, *, replaced: list[str]
+) -> None:
+    """Rename each staged file over its target; on failure, say what was and wasn't replaced."""
+    for name in names:
+        target = safe_target(out_dir, name)
+        try:
+            os.replace(staged[name], target)
+        except OSError as error:
+            _discard(staged[n] for n in staged if n not in replaced)
+            written = ", ".join(replaced) or "none"
+            kept = ", ".join(n for n in staged if n not in replaced)
+            raise PublishError(
+                f"cannot replace {target}: {error.strerror or error}; written: {written}; "
+                f"not written (their previous versions are intact): {kept}"
+            ) from error
+        replaced.append(name)
 
 
-def publish(files: Mapping[str, bytes], out_dir: Path) -> Published:
-    """Write every changed file atomically; leave identical files (and their mtimes) alone.
+def _discard(temporaries: Iterable[Path]) -> None:
+    for temporary in temporaries:
+        temporary.unlink(missing_ok=True)
 
-    All new contents are staged to temporary files first; only when every one is on disk
-    are they renamed into place, so a failure leaves the previous outputs untouched.
-    """
-    targets = {name: safe_target(out_dir, name) for name in sorted(files)}
-    changed = {name: t for name, t in targets.items() if not unchanged(t, files[name])}
-    staged: dict[str, Path] = {}
-    try:
-        for name, target in changed.items():
-            staged[name] = _stage(target, files[name])
-    except OSError as error:
-        for temporary in staged.values():
-            temporary.unlink(missing_ok=True)
-        raise PublishError(
-            f"cannot write {changed[name]}: {error.strerror or error}; "
-            "nothing was replaced, the previous outputs are intact"
-        ) from error
-    for name, temporary in staged.items():
-        os.replace(temporary, changed[name])
-    return Published(tuple(changed), tuple(n for n in targets if n not in changed))
+
+def _sync_folders(out_dir: Path, names: Iterable[str], *, parent: bool) -> None:
+    """fsync every folder whose entries changed, so the renames survive a power cut."""
+    names = list(names)
+    if not names:
+        return
+    folders = {out_dir.parent} if parent else set()
+    for name in names:
+        folder = safe_target(out_dir, name).parent
+        while folder != out_dir.parent and folder not in folders:
+            folders.add(folder)
+            folder = folder.parent
+    for folder in sorted(folders):
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

@@ -30,6 +30,7 @@ SETTINGS: dict[str, str] = {
     "build.articles": "folder of `*.md` articles, searched recursively",
     "build.output": "output folder",
     "build.templates": "folder whose templates override ours by file name",
+    "build.lock_timeout": "seconds a build waits for another build on the same output folder",
     "feeds.limit": "items per feed",
     "feeds.tag_feeds": "also write feeds per tag",
     "feeds.id_authority": "authority of the `tag:` item ids; never change it once published",

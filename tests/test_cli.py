@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from digest import __version__
 from digest.cli import cli
+from digest.templates import DEFAULT_TEMPLATES
 from tests.conftest import NOW_TEXT, ROOT, ArticleWriter
 
 
@@ -56,7 +57,9 @@ def test_bad_article_is_reported_and_skipped(
 ) -> None:
     write_article("good")
     (articles_dir / "bad.md").write_text("---\ntitle: T\nsection: S\ndate: May 1st\n---\n")
-    code, stdout, stderr = run("build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT)
+    code, stdout, stderr = run(
+        "build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT
+    )
     assert code == 0
     assert f"{articles_dir}/bad.md:4: 'date' is not a date: 'May 1st'" in stderr
     assert "(1 skipped); 1 published" in stdout
@@ -68,15 +71,21 @@ def test_strict_fails_and_writes_nothing(
     write_article("good")
     (articles_dir / "bad.md").write_text("---\ntitle: T\n---\n")
     out = tmp_path / "o"
-    code, _, stderr = run("build", str(articles_dir), "--out", str(out), "--now", NOW_TEXT, "--strict")
+    code, _, stderr = run(
+        "build", str(articles_dir), "--out", str(out), "--now", NOW_TEXT, "--strict"
+    )
     assert code == 1
     assert "bad.md:1: missing required field" in stderr
     assert not out.exists()
 
 
-def test_quiet_prints_only_problems(write_article: ArticleWriter, articles_dir: Path, tmp_path: Path) -> None:
+def test_quiet_prints_only_problems(
+    write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
     write_article("good")
-    code, stdout, stderr = run("build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT, "-q")
+    code, stdout, stderr = run(
+        "build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT, "-q"
+    )
     assert code == 0
     assert stdout == "" and stderr == ""
 
@@ -85,7 +94,9 @@ def test_nothing_new_keeps_the_previous_digest(
     write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
 ) -> None:
     write_article("old", date="2026-10-01T09:00:00Z")
-    code, stdout, _ = run("build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT)
+    code, stdout, _ = run(
+        "build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT
+    )
     assert code == 0
     assert "nothing new in the digest window" in stdout
     assert not (tmp_path / "o" / "digest.html").exists()
@@ -115,3 +126,160 @@ def test_check_reports_and_exits_1(write_article: ArticleWriter, articles_dir: P
     assert code == 1
     assert "bad.md:2: not UTF-8 text" in stderr
     assert "checked 2 articles, 1 with problems" in stdout
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run away from the repository's digest.toml, so the defaults apply."""
+    monkeypatch.chdir(tmp_path)
+
+
+def build_args(articles: Path, out: Path, now: str = NOW_TEXT, *extra: str) -> list[str]:
+    return ["build", str(articles), "--out", str(out), "--now", now, *extra]
+
+
+def test_since_last_from_the_command_line(
+    elsewhere: None, write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "o"
+    write_article("thursday", date="2026-11-26T09:00:00Z")
+    code, stdout, _ = run(*build_args(articles_dir, out, NOW_TEXT, "--since", "last"))
+    assert code == 0
+    assert "1 published, 1 in issue 1;" in stdout
+    digest = (out / "digest.html").read_bytes()
+
+    code, stdout, stderr = run(
+        *build_args(articles_dir, out, "2026-11-28T06:00:00Z", "--since", "last")
+    )
+    assert (code, stderr) == (0, "")
+    assert stdout.splitlines()[0] == (
+        "digest: nothing new in the digest window (since 2026-11-27 06:00 UTC); "
+        "the previous digest is kept"
+    )
+    assert (out / "digest.html").read_bytes() == digest
+
+    write_article("saturday", date="2026-11-29T05:00:00Z")
+    code, stdout, _ = run(*build_args(articles_dir, out, "2026-11-29T06:00:00Z", "--since", "LAST"))
+    assert code == 0
+    assert "2 published, 1 in issue 2;" in stdout
+
+
+def test_dry_run_lists_what_would_change_and_writes_nothing(
+    elsewhere: None, write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "o"
+    write_article("thursday", date="2026-11-26T09:00:00Z")
+    run(*build_args(articles_dir, out))
+    write_article("friday", date="2026-11-27T05:00:00Z")
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    code, stdout, _ = run(*build_args(articles_dir, out, NOW_TEXT, "--dry-run"))
+    assert code == 0
+    lines = stdout.splitlines()
+    assert "would write: digest.html" in lines
+    assert "would write: .digest/state.json" in lines
+    assert "would write: rss.xml" in lines
+    assert "unchanged:   feed.xsl" in lines  # the stylesheet does not depend on articles
+    changed = sum(line.startswith("would write: ") for line in lines)
+    kept = sum(line.startswith("unchanged:   ") for line in lines)
+    assert lines[-1].endswith(
+        f"dry run: {changed} files would be written, {kept} unchanged in {out}/"
+    )
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    code, stdout, _ = run(*build_args(articles_dir, tmp_path / "new", NOW_TEXT, "--dry-run", "-q"))
+    assert (code, stdout) == (0, "")
+    assert not (tmp_path / "new").exists()
+
+
+def test_quiet_prints_warnings_only(
+    elsewhere: None, write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
+    write_article("good", related=["no-such-story"])
+    code, stdout, stderr = run(*build_args(articles_dir, tmp_path / "o", NOW_TEXT, "--quiet"))
+    assert (code, stdout) == (0, "")
+    assert stderr == (
+        f"{articles_dir}/good.md:5: warning: related: unknown article 'no-such-story' "
+        "(dropped); check the slug\n"
+    )
+
+
+def test_a_damaged_state_file_fails_the_build(
+    elsewhere: None, write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
+    write_article("good")
+    (tmp_path / "o/.digest").mkdir(parents=True)
+    (tmp_path / "o/.digest/state.json").write_text("{")
+    code, _, stderr = run(*build_args(articles_dir, tmp_path / "o", NOW_TEXT, "--since", "last"))
+    assert code == 1
+    assert stderr.startswith(f"digest: error: {tmp_path}/o/.digest/state.json: not a digest state")
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [".digest"]
+
+
+def test_a_template_mistake_fails_build_and_check_naming_the_line(
+    elsewhere: None, write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
+    write_article("good")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "digest.txt").write_text(
+        "{{ config.title }}\n{% for s in sections %}\n{{ s.name }\n"
+    )
+    (templates / "digest.html").write_text(
+        "<p>{{ config.title }}</p>\n<p>{{ no_such_thing }}</p>\n"
+    )
+    config = tmp_path / "digest.toml"
+    config.write_text(f'[build]\ntemplates = "{templates}"\n')
+    code, stdout, stderr = run("check", str(articles_dir), "--config", str(config))
+    assert code == 1
+    assert stderr == f"{templates}/digest.txt:3: template error: unexpected '}}'\n"
+    shipped = sum(1 for path in DEFAULT_TEMPLATES.iterdir() if path.is_file())
+    assert stdout == (
+        f"digest: checked 1 articles, 0 with problems; {shipped} templates, 1 with errors; "
+        "0 warnings\n"
+    )
+    (templates / "digest.txt").unlink()
+    code, _, stderr = run(
+        *build_args(articles_dir, tmp_path / "o", NOW_TEXT, "--config", str(config))
+    )
+    assert code == 1
+    assert stderr == (
+        f"digest: error: {templates}/digest.html:2: 'no_such_thing' is undefined; "
+        "fix the template\n"
+    )
+    (templates / "digest.html").unlink()
+    (templates / "feed_item.html").write_text("<p>{{ story.nope.deeper }}</p>\n")
+    code, _, stderr = run(
+        *build_args(articles_dir, tmp_path / "o", NOW_TEXT, "--config", str(config))
+    )
+    assert code == 1
+    assert stderr == (
+        f"digest: error: {templates}/feed_item.html:1: 'digest.models.Story object' has no "
+        "attribute 'nope'; fix the template\n"
+    )
+    assert not (tmp_path / "o" / "rss.xml").exists()
+
+
+def test_check_strict_counts_warnings(
+    elsewhere: None, write_article: ArticleWriter, articles_dir: Path
+) -> None:
+    write_article("good", related=["no-such-story"], colour="red")
+    code, stdout, stderr = run("check", str(articles_dir))
+    assert code == 0
+    assert "warning: related: unknown article 'no-such-story'" in stderr
+    assert "good.md:7: warning: unknown front-matter key 'colour' (ignored)" in stderr
+    assert stdout.endswith("; 2 warnings\n")
+    code, _, _ = run("check", str(articles_dir), "--strict")
+    assert code == 1
+
+
+def test_check_reports_a_missing_template_folder_and_bad_config(
+    elsewhere: None, articles_dir: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "digest.toml"
+    config.write_text('[build]\ntemplates = "nowhere"\n')
+    code, _, stderr = run("check", str(articles_dir), "--config", str(config))
+    assert code == 1
+    assert stderr == f"{tmp_path}/nowhere:1: no such template folder; check build.templates\n"
+    config.write_text("[build]\nlock_timeout = -1\n")
+    code, _, stderr = run("check", str(articles_dir), "--config", str(config))
+    assert code == 2
+    assert "'build.lock_timeout' must be a number of seconds from 0 to 86400, got -1" in stderr
