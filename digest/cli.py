@@ -73,8 +73,8 @@ def _is_last(text: str | None) -> bool:
 def _summary(result: BuildResult, out: Path) -> str:
     collection = result.collection
     read = f"read {collection.files_read} articles ({len(collection.problems)} skipped)"
-    digest = f"issue {result.issue.number}" if result.issue else "the digest"
-    live = f"{result.live} published, {result.in_digest} in {digest}"
+    issue = f" (issue {result.issue.number})" if result.issue else ""
+    live = f"{result.live} published, {result.in_digest} in the digest{issue}"
     written, kept = len(result.published.written), len(result.published.unchanged)
     if result.dry_run:
         files = f"dry run: {written} files would be written, {kept} unchanged in {out}/"

@@ -145,7 +145,7 @@ def test_since_last_from_the_command_line(
     write_article("thursday", date="2026-11-26T09:00:00Z")
     code, stdout, _ = run(*build_args(articles_dir, out, NOW_TEXT, "--since", "last"))
     assert code == 0
-    assert "1 published, 1 in issue 1;" in stdout
+    assert "1 published, 1 in the digest (issue 1);" in stdout
     digest = (out / "digest.html").read_bytes()
 
     code, stdout, stderr = run(
@@ -161,7 +161,7 @@ def test_since_last_from_the_command_line(
     write_article("saturday", date="2026-11-29T05:00:00Z")
     code, stdout, _ = run(*build_args(articles_dir, out, "2026-11-29T06:00:00Z", "--since", "LAST"))
     assert code == 0
-    assert "2 published, 1 in issue 2;" in stdout
+    assert "2 published, 1 in the digest (issue 2);" in stdout
 
 
 def test_dry_run_lists_what_would_change_and_writes_nothing(
@@ -199,6 +199,7 @@ def test_quiet_prints_warnings_only(
     assert stderr == (
         f"{articles_dir}/good.md:5: warning: related: unknown article 'no-such-story' "
         "(dropped); check the slug\n"
+        "digest: 1 warning (in 1 file)\n"
     )
 
 
