@@ -2,8 +2,8 @@
 
 __version__ = "0.1.0"
 
-from .config import Config, load_config  # noqa: E402
-from .errors import DigestError  # noqa: E402
-from .pipeline import BuildResult, build  # noqa: E402
+from .config import Config, load_config
+from .errors import DigestError
+from .pipeline import BuildResult, build
 
 __all__ = ["BuildResult", "Config", "DigestError", "__version__", "build", "load_config"]

@@ -112,7 +112,9 @@ def cli() -> None:
 @ARTICLES
 @CONFIG
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--now", "now_text", metavar="TIME", help="Fix 'now' (RFC 3339) for a reproducible run.")
+@click.option(
+    "--now", "now_text", metavar="TIME", help="Fix 'now' (RFC 3339) for a reproducible run."
+)
 @click.option(
     "--since",
     "since_text",
@@ -121,9 +123,7 @@ def cli() -> None:
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1, write nothing) on any article problem.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
-@click.option(
-    "--dry-run", is_flag=True, help="List the files that would change; write nothing."
-)
+@click.option("--dry-run", is_flag=True, help="List the files that would change; write nothing.")
 def build_command(
     articles: Path | None,
     config_file: Path | None,

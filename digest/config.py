@@ -168,7 +168,9 @@ def _timezone(value: Any) -> str:
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown timezone {text!r} (use an IANA name such as 'Europe/Berlin')")
+        raise ValueError(
+            f"unknown timezone {text!r} (use an IANA name such as 'Europe/Berlin')"
+        ) from None
     return text
 
 
@@ -207,7 +209,7 @@ def _article_path(value: Any) -> str:
     try:
         text.format(slug="s", section="s", year="2026", month="01", day="01")
     except (KeyError, IndexError, ValueError):
-        raise ValueError("may use only {slug}, {section}, {year}, {month} and {day}")
+        raise ValueError("may use only {slug}, {section}, {year}, {month} and {day}") from None
     return text.lstrip("/")
 
 
@@ -216,13 +218,13 @@ def _subject(value: Any) -> str:
     try:
         text.format(title="t", date="d", count=1, headline="h", issue=1)
     except (KeyError, IndexError, ValueError):
-        raise ValueError("may use only {title}, {date}, {count}, {headline} and {issue}")
+        raise ValueError("may use only {title}, {date}, {count}, {headline} and {issue}") from None
     return text
 
 
 def _utm(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise ValueError("must be a table of strings, e.g. { utm_source = \"digest\" }")
+        raise ValueError('must be a table of strings, e.g. { utm_source = "digest" }')
     try:
         for text in value.values():
             text.format(date="2026-01-01")
@@ -280,7 +282,7 @@ def parse_config(data: Mapping[str, Any], *, source: Path | None = None) -> Conf
                 allowed = ", ".join(TABLES[table])
                 problems.append(f"{where}unknown key '{table}.{key}' (allowed: {allowed})")
                 continue
-            name = FIELD_NAMES.get((table, key), key)
+            name: str = FIELD_NAMES.get((table, str(key)), str(key))
             try:
                 values[name] = PARSERS[name](raw)
             except ValueError as error:
@@ -304,11 +306,11 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError([f"{path}: no such file; check --config"])
+        raise ConfigError([f"{path}: no such file; check --config"]) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError([f"{path}: cannot read: {error}"])
+        raise ConfigError([f"{path}: cannot read: {error}"]) from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError([f"{path}: not valid TOML: {error}"])
+        raise ConfigError([f"{path}: not valid TOML: {error}"]) from None
     return parse_config(data, source=path)
 
 

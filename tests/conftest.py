@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from digest.config import Config, load_config
-from digest.pipeline import BuildResult, build  # noqa: E402
+from digest.pipeline import BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 11, 27, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 NOW_TEXT = "2026-11-27T06:00:00Z"
 
 

@@ -57,7 +57,9 @@ def test_bad_article_is_reported_and_skipped(
 ) -> None:
     write_article("good")
     (articles_dir / "bad.md").write_text("---\ntitle: T\nsection: S\ndate: May 1st\n---\n")
-    code, stdout, stderr = run("build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT)
+    code, stdout, stderr = run(
+        "build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT
+    )
     assert code == 0
     assert f"{articles_dir}/bad.md:4: 'date' is not a date: 'May 1st'" in stderr
     assert "(1 skipped); 1 published" in stdout
@@ -69,15 +71,21 @@ def test_strict_fails_and_writes_nothing(
     write_article("good")
     (articles_dir / "bad.md").write_text("---\ntitle: T\n---\n")
     out = tmp_path / "o"
-    code, _, stderr = run("build", str(articles_dir), "--out", str(out), "--now", NOW_TEXT, "--strict")
+    code, _, stderr = run(
+        "build", str(articles_dir), "--out", str(out), "--now", NOW_TEXT, "--strict"
+    )
     assert code == 1
     assert "bad.md:1: missing required field" in stderr
     assert not out.exists()
 
 
-def test_quiet_prints_only_problems(write_article: ArticleWriter, articles_dir: Path, tmp_path: Path) -> None:
+def test_quiet_prints_only_problems(
+    write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
     write_article("good")
-    code, stdout, stderr = run("build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT, "-q")
+    code, stdout, stderr = run(
+        "build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT, "-q"
+    )
     assert code == 0
     assert stdout == "" and stderr == ""
 
@@ -86,7 +94,9 @@ def test_nothing_new_keeps_the_previous_digest(
     write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
 ) -> None:
     write_article("old", date="2026-10-01T09:00:00Z")
-    code, stdout, _ = run("build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT)
+    code, stdout, _ = run(
+        "build", str(articles_dir), "--out", str(tmp_path / "o"), "--now", NOW_TEXT
+    )
     assert code == 0
     assert "nothing new in the digest window" in stdout
     assert not (tmp_path / "o" / "digest.html").exists()

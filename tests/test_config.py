@@ -20,7 +20,8 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
 def test_file_values_and_relative_paths(tmp_path: Path) -> None:
     path = tmp_path / "digest.toml"
     path.write_text(
-        '[site]\ntitle = "Daily"\nbase_url = "https://news.example.com"\ntimezone = "Europe/Minsk"\n'
+        '[site]\ntitle = "Daily"\nbase_url = "https://news.example.com"\n'
+        'timezone = "Europe/Minsk"\n'
         '[build]\narticles = "posts"\n[feeds]\nlimit = 20\n[digest]\nwindow = "24h"\n'
         'section_order = ["World"]\n',
         encoding="utf-8",

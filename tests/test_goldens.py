@@ -37,4 +37,6 @@ def test_same_input_and_now_give_identical_bytes(demo_config: Config, tmp_path: 
     result = build(first, now=NOW)
     build(second, now=NOW)
     for name in result.files:
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), (
+            name
+        )

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from digest.models import Article, Story
 from digest.sections import group_sections, in_window, is_live, newest_first
 
-NOW = datetime(2026, 11, 27, 6, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
 
 
 def article(slug: str, section: str = "World", hours_ago: float = 1, **changes: object) -> Article:
@@ -46,7 +46,11 @@ def test_newest_first_breaks_ties_by_slug() -> None:
 
 
 def test_window_is_half_open() -> None:
-    items = [article("edge", hours_ago=24), article("in", hours_ago=23), article("old", hours_ago=48)]
+    items = [
+        article("edge", hours_ago=24),
+        article("in", hours_ago=23),
+        article("old", hours_ago=48),
+    ]
     chosen = in_window(items, since=NOW - timedelta(hours=24), now=NOW)
     assert [a.slug for a in chosen] == ["in"]
 
