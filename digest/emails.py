@@ -11,7 +11,7 @@ Templates (any of them can be overridden by name from `build.templates`) see: `c
 `date_text`, `count`, `sections` (SectionPart: `.section`, `.stories` shown, `.more`),
 `top_story`, `preheader`, `web` (true in the web copy), `web_url`, `index_url`, `reason`,
 `show_images`, `show_standfirsts`, `image_width`, `image_height`, and the helpers
-`track(url)` (adds the UTM parameters; identity in the web copy), `attribution(quote)`,
+`track(url)` (adds the UTM parameters; identity in the web copy),
 `byline(authors)`, `credit(text)` and `wrap(text, indent, subsequent)`.
 """
 
@@ -147,7 +147,6 @@ def render_digest(
         "image_width": IMAGE_WIDTH,
         "image_height": IMAGE_HEIGHT,
         "track": lambda url: with_utm(url, utm),
-        "attribution": attribution,
         "byline": byline,
         "credit": credit_line,
         "wrap": wrap,
@@ -303,15 +302,6 @@ def text_direction(language: str) -> str:
     """'rtl' for Arabic, Hebrew, Persian, Urdu…, else 'ltr' (from the primary language tag)."""
     primary = language.split("-")[0].split("_")[0].casefold()
     return "rtl" if primary in RIGHT_TO_LEFT else "ltr"
-
-
-def attribution(quote: LeadQuote) -> str:
-    """Who said it and who reported it: 'Dana Kovalenko', 'the minister, via TASS'."""
-    if quote.speaker and quote.source:
-        return f"{quote.speaker}, via {quote.source}"
-    if quote.source:
-        return f"as reported by {quote.source}"
-    return quote.speaker or ""
 
 
 def byline(authors: Sequence[str]) -> str:

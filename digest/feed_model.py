@@ -130,19 +130,11 @@ def feed_id(folder: str, config: Config) -> str:
     return f"tag:{config.authority},{config.id_date}:feeds/{quote(folder, safe='/')}"
 
 
-def attribution(quote_: LeadQuote) -> str:
-    """Who said the lead quote, and who reported it: "the president, via TASS"."""
-    parts = [quote_.speaker] if quote_.speaker else []
-    if quote_.source and (not quote_.speaker or quote_.source not in quote_.speaker):
-        parts.append(f"via {quote_.source}")
-    return ", ".join(parts)
-
-
 def summary(standfirst: str, lead_quote: LeadQuote | None) -> str:
     """Standfirst, then the lead quote with its speaker, as plain text."""
     parts = [standfirst] if standfirst else []
     if lead_quote:
-        by = attribution(lead_quote)
+        by = lead_quote.attribution
         parts.append(f"“{lead_quote.text}”" + (f" — {by}" if by else ""))
     return " ".join(parts)
 
@@ -185,7 +177,7 @@ def feed_item(story: Story, *, config: Config, template: jinja2.Template) -> Fee
         story=story,
         image=image,
         lead_quote=lead_quote,
-        attribution=attribution(lead_quote) if lead_quote else "",
+        attribution=lead_quote.attribution if lead_quote else "",
         related=related,
     )
     section = xml_text(article.section).strip() or article.section_slug

@@ -15,6 +15,15 @@ class LeadQuote:
     speaker: str | None = None
     source: str | None = None  # e.g. the agency that reported it ("TASS")
 
+    @property
+    def attribution(self) -> str:
+        """Who said it and who reported it: "the minister, via TASS"; "" when unknown."""
+        if self.source and not self.speaker:
+            return f"as reported by {self.source}"
+        if self.source and self.speaker and self.source not in self.speaker:
+            return f"{self.speaker}, via {self.source}"
+        return self.speaker or ""
+
 
 @dataclass(frozen=True)
 class Image:

@@ -22,7 +22,6 @@ from digest.config import Config, parse_config
 from digest.emails import (
     RenderedDigest,
     Trim,
-    attribution,
     fit_budget,
     inline_css,
     render_digest,
@@ -329,11 +328,12 @@ def test_story_without_a_quote_shows_its_standfirst() -> None:
         (LeadQuote("Text", "the minister", "TASS"), "the minister, via TASS"),
         (LeadQuote("Text", None, "Reuters"), "as reported by Reuters"),
         (LeadQuote("Text", "Ana Kovač"), "Ana Kovač"),
+        (LeadQuote("Text", "the TASS correspondent", "TASS"), "the TASS correspondent"),
         (LeadQuote("Text"), ""),
     ],
 )
 def test_attribution(quote: LeadQuote, expected: str) -> None:
-    assert attribution(quote) == expected
+    assert quote.attribution == expected
 
 
 def test_preheader_is_the_top_story_lead_and_hidden() -> None:
