@@ -65,7 +65,7 @@ class Config:
     # [email]
     sender: str = "Digest <digest@example.org>"
     recipient: str = "Subscriber <subscriber@example.org>"
-    subject: str = "{title}: {count} stories — {date}"
+    subject: str = "{title}: {stories} — {date}"
     unsubscribe_url: str = ""
     postal_address: str = ""
     unsubscribe_mailto: str = ""
@@ -216,9 +216,11 @@ def _article_path(value: Any) -> str:
 def _subject(value: Any) -> str:
     text = _text(value)
     try:
-        text.format(title="t", date="d", count=1, headline="h", issue=1)
+        text.format(title="t", date="d", count=1, stories="1 story", headline="h", issue=1)
     except (KeyError, IndexError, ValueError):
-        raise ValueError("may use only {title}, {date}, {count}, {headline} and {issue}") from None
+        raise ValueError(
+            "may use only {title}, {date}, {count}, {stories}, {headline} and {issue}"
+        ) from None
     return text
 
 

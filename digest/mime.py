@@ -12,8 +12,9 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
+from email.header import Header
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import EmailPolicy
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
@@ -21,6 +22,29 @@ from .config import Config
 from .models import IssueRecord, Section
 
 _SPACE = re.compile(r"\s+")
+
+
+class _Policy(EmailPolicy):
+    """SMTP policy whose Subject is encoded by `email.header.Header`.
+
+    The modern folder can drop a space that falls where it splits a long non-ASCII
+    subject into encoded words (the space ends up as folding whitespace, which decoders
+    discard); `Header` encodes the spaces inside the words, so the text survives exactly.
+    """
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() != "subject":
+            return super().fold(name, value)
+        encoded = Header(str(value), "utf-8", header_name=name).encode(linesep=self.linesep)
+        return f"{name}: {encoded}{self.linesep}"
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() != "subject":
+            return super().fold_binary(name, value)
+        return self.fold(name, value).encode("ascii")
+
+
+_SMTP = _Policy(linesep="\r\n")  # email.policy.SMTP, with the Subject fix
 
 
 def header_text(value: str) -> str:
@@ -39,7 +63,10 @@ def _header_char(char: str) -> str:
 
 
 def subject_line(config: Config, sections: Sequence[Section], issue: IssueRecord) -> str:
-    """The configured subject with {title} {date} {count} {headline} {issue} filled in."""
+    """The configured subject with {title} {date} {count} {stories} {headline} {issue} filled in.
+
+    `{stories}` is the count with its noun: "1 story", "9 stories".
+    """
     stories = [story for section in sections for story in section.stories]
     local = issue.sent_at.astimezone(config.zone)
     return header_text(
@@ -47,6 +74,7 @@ def subject_line(config: Config, sections: Sequence[Section], issue: IssueRecord
             title=config.title,
             date=local.strftime("%-d %B %Y"),
             count=len(stories),
+            stories=f"{len(stories)} {'story' if len(stories) == 1 else 'stories'}",
             headline=stories[0].article.title if stories else "",
             issue="" if issue.number is None else issue.number,
         )
@@ -62,7 +90,7 @@ def build_message(
     fingerprint = hashlib.sha256(
         "\0".join((subject, date, host, text, html)).encode("utf-8")
     ).hexdigest()
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=_SMTP)
     message["Subject"] = header_text(subject)
     message["From"] = header_text(config.sender)
     message["To"] = header_text(config.recipient)

@@ -46,7 +46,10 @@ SETTINGS: dict[str, str] = {
     "digest.max_html_bytes": "size budget of `digest.html`",
     "email.sender": "`From:` of the message",
     "email.recipient": "`To:` placeholder",
-    "email.subject": ("subject; may use `{title}`, `{date}`, `{count}`, `{headline}`, `{issue}`"),
+    "email.subject": (
+        "subject; may use `{title}`, `{date}`, `{count}`, `{stories}` (\"1 story\", "
+        "\"9 stories\"), `{headline}`, `{issue}`"
+    ),
     "email.unsubscribe_url": (
         "unsubscribe link in the footer and `List-Unsubscribe`; an `https` URL also gets "
         "one-click `List-Unsubscribe-Post` (RFC 8058)"

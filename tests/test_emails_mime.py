@@ -169,3 +169,11 @@ def test_unsubscribe_mailto_must_be_an_address() -> None:
     ):
         parse_config({"email": {"unsubscribe_mailto": "Leave <leave@example.org>"}})
     assert parse_config({"email": {"unsubscribe_mailto": "leave@example.org"}}).unsubscribe_mailto
+
+
+def test_a_space_where_a_long_subject_folds_is_kept() -> None:
+    # The standard library's folder turned this space into folding whitespace and lost it.
+    subject = "0¡¡¡¡¡¡¡¡¡ ¡¡0¡0¡00¡¡0¡ a0¡0¡¡0¡00¡¡00¡0¡¡0¡0a¡a¡ a0a00a00¡¡¡0¡0¡¡000¡¡0¡ ¡0¡¡¡¡¡¡0¡000¡¡¡¡¡¡¡¡00¡¡a ¡00¡0¡0 00¡0¡0 ¡0 00¡00 00¡¡0¡00¡¡a00¡a¡ ¡"  # noqa: E501
+    raw = small_message(subject=subject)
+    assert parse(raw)["Subject"] == subject
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
