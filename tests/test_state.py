@@ -211,6 +211,6 @@ def test_issue_numbers_and_history_reach_the_digest_and_archive(
     assert (config.output / "archive/2026-11-27.html").is_file()  # the earlier issue stays
     subjects = [issue.subject for issue in load_state(config.output).issues]
     assert subjects == [
-        "Test Times: 1 stories — 27 November 2026",
-        "Test Times: 1 stories — 28 November 2026",
+        "Test Times: 1 story — 27 November 2026",
+        "Test Times: 1 story — 28 November 2026",
     ]
