@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import stat
+import sys
+import threading
+import time as clock
 import unicodedata
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -17,8 +22,10 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from .config import Config
-from .errors import Problem
+from .errors import ArticleError, Problem
+from .frontmatter import load_simple
 from .models import Article, Image, LeadQuote
+from .related import BODY_LEAD_CHARS, article_terms
 
 try:
     from yaml import CSafeLoader as SafeLoader
@@ -58,9 +65,10 @@ CONTROL_CHARACTERS = re.compile(
 )
 YAML_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
 LINE_BREAKS = re.compile("[ \t]*[\r\n\x0b\x0c\x85\u2028\u2029]+[ \t]*")
-FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+NOT_SLUG = re.compile(r"[\W_]+")
 KNOWN_KEYS = (
     "title date section author summary updated image image_alt image_credit tags related "
     "lead_quote lead_quote_by slug id draft expires"
@@ -86,9 +94,16 @@ def one_line(text: str) -> str:
 
 def slugify(text: str) -> str:
     """A lower-case, hyphenated, path-safe slug: "Media & Culture" → "media-culture"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", "-", stripped.lower()).strip("-")
+    if not text.isascii():  # ASCII has nothing to decompose
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return NOT_SLUG.sub("-", text.lower()).strip("-")
+
+
+@lru_cache(maxsize=4096)
+def _section_slug(section: str) -> str:
+    """`slugify` for section names, which recur on thousands of articles."""
+    return sys.intern(slugify(section))
 
 
 class FieldError(ValueError):
@@ -99,14 +114,31 @@ class FieldError(ValueError):
         self.key = key
 
 
+Signature = tuple[int, int, int, int]
+"""What `stat` says about a file: size, modification and change times (ns), inode."""
+
+Revision = tuple[str, Signature]
+"""A file's path relative to the articles folder and its signature at collection."""
+
+Record = tuple[Any, tuple[str, ...], tuple[tuple[int, str], ...]]
+"""One file's parse result in plain values, as `collect_articles` caches it: the article's
+fields but its source and body (None if the file was skipped), its related-story terms,
+and its problems (if skipped) or warnings, as (line, message)."""
+
+
 @dataclass(frozen=True)
 class Collection:
     """What reading an articles folder gave: articles, problems and warnings."""
 
-    articles: tuple[Article, ...]
+    articles: tuple[Article, ...]  # bodies not loaded: see `load_bodies`
     problems: tuple[Problem, ...]  # files skipped
     warnings: tuple[Problem, ...]  # files used, with something to fix
     files_read: int
+    terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Slug → the words `related` compares (see `related.article_terms`)."""
+    revisions: Mapping[str, Revision] = field(default_factory=dict)
+    """Slug → the file revision the article was read from, for caches keyed by it; left
+    out for a file changed too recently to be told apart from its next change."""
 
 
 def parse_time(value: Any, key: str, zone: ZoneInfo, *, end_of_day: bool = False) -> datetime:
@@ -182,21 +214,33 @@ def _image(meta: dict[str, Any], config: Config) -> Image | None:
     url = _string(meta, "image")
     if not url:
         return None
-    absolute = urljoin(config.base_url, url)
+    absolute = url if PLAIN_ABSOLUTE_URL.match(url) else urljoin(config.base_url, url)
     if urlsplit(absolute).scheme not in ("http", "https"):
         raise FieldError("image", f"'image' must be an http(s) URL or a path, got {url!r}")
     return Image(absolute, _string(meta, "image_alt"), _string(meta, "image_credit"))
 
 
-def _front_matter(text: str) -> tuple[str, int]:
-    """Split off the YAML block; return it and the 1-based line where the body starts."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+PLAIN_ABSOLUTE_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[!\"$-:<->@-~]*)?(?:\?[!\"$-~]+)?(?:#[!-~]+)?\Z"
+)
+"""An absolute http(s) URL that `urljoin` would give back unchanged: lower-case scheme,
+plain host, printable ASCII, no `;` parameters, no empty query or fragment."""
+
+
+def _front_matter(text: str) -> tuple[str, int, int]:
+    """Split off the YAML block.
+
+    Returns it, the 1-based line where the body starts, and the body's offset in `text`.
+    """
+    first_end = text.find("\n")
+    if (text if first_end < 0 else text[:first_end]).rstrip() != "---":
         raise FieldError("", "no front matter: the file must start with a '---' line")
-    for number, line in enumerate(lines[1:], start=1):
-        if FENCE.match(line):
-            return "\n".join(lines[1:number]), number + 2
-    raise FieldError("", "front matter is not closed: add a '---' line after it")
+    fence = FENCE.search(text, first_end + 1) if first_end >= 0 else None
+    if fence is None:
+        raise FieldError("", "front matter is not closed: add a '---' line after it")
+    front = text[first_end + 1 : max(first_end + 1, fence.start() - 1)]
+    body_start = text.find("\n", fence.end()) + 1 or len(text)
+    return front, text.count("\n", 0, fence.start()) + 2, body_start
 
 
 def _key_lines(front: str) -> dict[str, int]:
@@ -208,18 +252,29 @@ def _key_lines(front: str) -> dict[str, int]:
     return lines
 
 
-def _load_yaml(front: str) -> Any:
-    """Safe-load the front matter, refusing aliases.
+@lru_cache(maxsize=1)
+def _fast_loader() -> Any:
+    """One loader instance whose resolver and constructors `load_simple` borrows."""
+    return YamlLoader("")
+
+
+def _load_yaml(front: str) -> tuple[Any, dict[str, int]]:
+    """Safe-load the front matter, refusing aliases; also return each key's line.
 
     Control characters are dropped and the line breaks only YAML knows (NEL, U+2028,
-    U+2029) become spaces, so YAML's line numbers stay ours.
+    U+2029) become spaces, so YAML's line numbers stay ours. The common subset, which
+    holds none of those, is read without PyYAML (see frontmatter.py).
     """
+    simple = load_simple(front, _fast_loader())
+    if simple is not None:
+        return simple
+    key_lines = _key_lines(front)
     front = YAML_LINE_BREAKS.sub(" ", clean_text(front))
     if "&" in front and any(
         isinstance(event, yaml.AliasEvent) for event in yaml.parse(front, Loader=YamlLoader)
     ):
         raise FieldError("", "YAML anchors and aliases are not allowed in front matter")
-    return yaml.load(front, Loader=YamlLoader)  # noqa: S506 - a safe loader
+    return yaml.load(front, Loader=YamlLoader), key_lines  # noqa: S506 - a safe loader
 
 
 def parse_article(
@@ -230,46 +285,55 @@ def parse_article(
     When the article is None the first problem is the reason it was skipped.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    article, body_start, found = _parse(text, path=path, config=config)
+    body = clean_text(text[body_start:])
+    return (replace(article, body=body) if article else None), found
+
+
+def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, int, list[Problem]]:
+    """`parse_article` without the body: the article, where its body starts, problems.
+
+    `text` has LF line ends only.
+    """
     key_lines: dict[str, int] = {}
     try:
-        front, body_line = _front_matter(text)
-        key_lines = _key_lines(front)
+        front, body_line, body_start = _front_matter(text)
         try:
-            meta = _load_yaml(front)
+            meta, key_lines = _load_yaml(front)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 2 if mark else 1
-            return None, [Problem(path, line, f"bad YAML in front matter: {error.problem}")]
+            return None, 0, [Problem(path, line, f"bad YAML in front matter: {error.problem}")]
         except yaml.YAMLError as error:
-            return None, [Problem(path, 1, f"bad YAML in front matter: {error}")]
+            return None, 0, [Problem(path, 1, f"bad YAML in front matter: {error}")]
         if not isinstance(meta, dict):
             raise FieldError("", "front matter must be a mapping of 'key: value' lines")
-        article = _build_article(meta, text, path, body_line, key_lines, config)
+        article = _build_article(meta, path, body_line, key_lines, config)
     except FieldError as error:
-        return None, [Problem(path, key_lines.get(error.key, 1), str(error))]
+        return None, 0, [Problem(path, key_lines.get(error.key, 1), str(error))]
     warnings = [
         Problem(path, key_lines.get(str(key), 1), f"unknown front-matter key '{key}' (ignored)")
         for key in meta
         if key not in KNOWN_KEYS
     ]
-    return article, warnings
+    return article, body_start, warnings
 
 
 def _build_article(
     meta: dict[str, Any],
-    text: str,
     path: Path,
     body_line: int,
     key_lines: dict[str, int],
     config: Config,
 ) -> Article:
+    """The article the front matter describes; its body is read separately."""
     zone = config.zone
     for key in REQUIRED_KEYS:
         if meta.get(key) is None:
             raise FieldError(key, f"missing required field '{key}'")
     title = _string(meta, "title", required=True)
-    section = _string(meta, "section", required=True)
-    section_slug = slugify(section)
+    section = sys.intern(_string(meta, "section", required=True))
+    section_slug = _section_slug(section)
     if not section_slug:
         raise FieldError("section", f"'section' has no letters or digits: {section!r}")
     published = parse_time(meta["date"], "date", zone)
@@ -284,7 +348,6 @@ def _build_article(
     quote_text = _string(meta, "lead_quote")
     quote = LeadQuote(quote_text, _string(meta, "lead_quote_by") or None) if quote_text else None
     expires = meta.get("expires")
-    body = clean_text(text.split("\n", body_line - 1)[-1] if body_line > 1 else "")
     return Article(
         source=path,
         body_line=body_line,
@@ -296,21 +359,42 @@ def _build_article(
         section=section,
         section_slug=section_slug,
         url=article_url(config, slug=slug, section_slug=section_slug, published=published),
-        body=body,
-        authors=_strings(meta, "author"),
+        body=None,
+        authors=_interned(_strings(meta, "author")),
         summary=_string(meta, "summary"),
         image=_image(meta, config),
-        tags=_strings(meta, "tags"),
+        tags=_interned(_strings(meta, "tags")),
         related=_strings(meta, "related"),
         quote_override=quote,
         draft=_flag(meta, "draft"),
         expires=parse_time(expires, "expires", zone, end_of_day=True) if expires else None,
-        key_lines=key_lines,
+        key_lines=_shared(key_lines),
     )
+
+
+def _interned(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Tags and authors recur across the archive: keep one copy of each in memory."""
+    return tuple(sys.intern(value) for value in values)
+
+
+_KEY_LAYOUTS: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
+
+
+def _shared(key_lines: dict[str, int]) -> dict[str, int]:
+    """One dict per front-matter layout; a newsroom's files share a handful. Never mutated."""
+    return _KEY_LAYOUTS.setdefault(tuple(key_lines.items()), key_lines)
 
 
 def read_article(path: Path, *, config: Config) -> tuple[Article | None, list[Problem]]:
     """Read and parse one file; unreadable files become a problem, never an exception."""
+    text, problems = _read_text(path)
+    if text is None:
+        return None, problems
+    return parse_article(text, path=path, config=config)
+
+
+def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """A file's text with every line end made LF, or None and why it cannot be used."""
     try:
         raw = _read_limited(path)
     except _Refused as error:
@@ -324,7 +408,7 @@ def read_article(path: Path, *, config: Config) -> tuple[Article | None, list[Pr
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         return None, [Problem(path, line, "not UTF-8 text; save the file as UTF-8")]
-    return parse_article(text, path=path, config=config)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
 class _Refused(Exception):
@@ -353,40 +437,114 @@ def _read_limited(path: Path) -> bytes:
 
 def article_files(folder: Path) -> Iterator[Path]:
     """Every `*.md` file under `folder`, sorted, following no symlinked folders twice."""
+    for relative, _ in scan_articles(folder):
+        yield folder / relative
+
+
+def scan_articles(folder: Path) -> list[tuple[str, Signature | None]]:
+    """Each `*.md` file's path relative to `folder` ('/'-separated) and its signature.
+
+    Sorted as paths sort (by their parts); the signature is None when `stat` fails (a
+    broken link): reading the file then reports why.
+    """
+    found: list[tuple[str, Signature | None]] = []
     seen: set[tuple[int, int]] = set()
-    for root, dirs, files in os.walk(folder, followlinks=True):
-        info = os.stat(root)
-        if (info.st_dev, info.st_ino) in seen:
-            dirs[:] = []
-            continue
-        seen.add((info.st_dev, info.st_ino))
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith(".md") and not name.startswith("."):
-                yield Path(root) / name
+
+    def walk(directory: str, prefix: str) -> None:
+        try:
+            info = os.stat(directory)
+            if (info.st_dev, info.st_ino) in seen:
+                return
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return
+        for entry in entries:  # by name, each folder in its place: the order paths sort in
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if _is_folder(entry):
+                walk(entry.path, f"{prefix}{name}/")
+            elif name.endswith(".md"):
+                found.append((prefix + name, _signature(entry)))
+
+    walk(os.fspath(folder), "")
+    return found
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _signature(entry: os.DirEntry[str]) -> Signature | None:
+    try:
+        stat = entry.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
+RACY_NS = 2_000_000_000
+"""A file changed this recently may change again within the clock's resolution and keep
+its signature; its parse is not cached (git's "racily clean" problem)."""
 
 
 def collect_articles(
-    folder: Path, *, config: Config, progress: Callable[[int, int], None] | None = None
+    folder: Path,
+    *,
+    config: Config,
+    progress: Callable[[int, int], None] | None = None,
+    cache: MutableMapping[str, tuple[Signature, Record]] | None = None,
+    files: Sequence[tuple[str, Signature | None]] | None = None,
 ) -> Collection:
     """Read every article under `folder`; skip and report the ones that cannot be used.
 
-    `progress`, if given, is called with (files read, files in all) after each file.
+    Articles come without their bodies (`load_bodies` reads those for the few that reach
+    an output). With `cache` (relative path → signature and parse record, from an earlier
+    build with the same code and configuration), a file whose signature is unchanged is
+    not read again; `cache` is then updated to describe this build's files. `files` is
+    what `scan_articles(folder)` just returned, if the caller has it. `progress`, if
+    given, is called with (files read, files to read) as files are read.
     """
+    started = clock.time_ns()
+    entries = scan_articles(folder) if files is None else files
+    records: dict[str, Record] = {}
+    unread: list[str] = []
+    for relative, signature in entries:
+        hit = cache.get(relative) if cache is not None and signature is not None else None
+        if hit is not None and hit[0] == signature:
+            records[relative] = hit[1]
+        else:
+            unread.append(relative)
+    records.update(_parse_files(os.fspath(folder), unread, config, progress))
+    settled = {
+        relative: signature
+        for relative, signature in entries
+        if signature is not None and signature[1] < started - RACY_NS
+    }
+    if cache is not None:
+        cache.clear()
+        cache.update((name, (signature, records[name])) for name, signature in settled.items())
+
     articles: list[Article] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
+    terms: dict[str, tuple[str, ...]] = {}
+    revisions: dict[str, Revision] = {}
     owners: dict[str, Path] = {}
     id_owners: dict[str, Path] = {}
-    files = sorted(article_files(folder))
-    for done, path in enumerate(files, start=1):
-        article, found = read_article(path, config=config)
-        if progress:
-            progress(done, len(files))
-        if article is None:
-            problems.extend(found)
+    for relative, _ in entries:
+        fields, words, messages = records[relative]
+        path = folder / relative
+        if fields is None:
+            problems.extend(Problem(path, line, message) for line, message in messages)
             continue
-        warnings.extend(found)
+        article = Article(path, *fields)
+        warnings.extend(Problem(path, line, message) for line, message in messages)
         if article.slug in owners:
             line = article.key_lines.get("slug", 1)
             problems.append(
@@ -408,4 +566,144 @@ def collect_articles(
         owners[article.slug] = path
         id_owners[article.id] = path
         articles.append(article)
-    return Collection(tuple(articles), tuple(problems), tuple(warnings), len(files))
+        terms[article.slug] = words
+        if relative in settled:
+            revisions[article.slug] = (relative, settled[relative])
+    return Collection(
+        tuple(articles), tuple(problems), tuple(warnings), len(entries), terms, revisions
+    )
+
+
+def _parse_file(folder: str, relative: str, config: Config) -> Record:
+    """Read and parse one file into its cacheable record."""
+    path = Path(folder, relative)
+    text, problems = _read_text(path)
+    if text is None:
+        return None, (), tuple((problem.line, problem.message) for problem in problems)
+    article, body_start, problems = _parse(text, path=path, config=config)
+    messages = tuple((problem.line, problem.message) for problem in problems)
+    if article is None:
+        return None, (), messages
+    lead = _clean_lead(text, body_start)
+    return _fields(article), article_terms(article.title, article.summary, lead), messages
+
+
+def _clean_lead(text: str, start: int) -> str:
+    """`clean_text(text[start:])`, cut once it is past what `article_terms` reads.
+
+    Cleaning only removes characters, so a cleaned prefix longer than the lead `related`
+    reads tells that lead and that the whole body is longer, as the full body would.
+    """
+    size = 2 * BODY_LEAD_CHARS
+    while True:
+        cleaned = clean_text(text[start : start + size])
+        if len(cleaned) > BODY_LEAD_CHARS or start + size >= len(text):
+            return cleaned
+        size *= 4
+
+
+def _fields(article: Article) -> tuple[Any, ...]:
+    """The article's fields after `source`, in order, as `Article(source, *fields)` takes them."""
+    return tuple(getattr(article, name) for name in ARTICLE_FIELDS[1:])
+
+
+ARTICLE_FIELDS = tuple(Article.__dataclass_fields__)
+PARALLEL_MIN_FILES = 1000
+"""Fewer files than this are parsed in this process: forking would cost more than it saves."""
+MAX_WORKERS = 4
+
+
+def _parse_files(
+    folder: str,
+    relatives: Sequence[str],
+    config: Config,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Record]:
+    """Parse files, in forked worker processes too when there are many and cores to spare.
+
+    Each worker parses a contiguous share and sends its records back pickled; if one
+    fails, its share is parsed here, so a worker can only make the build slower.
+    Progress counts this process's share, scaled to the whole.
+    """
+    workers = min(_cores(), MAX_WORKERS, len(relatives) // (PARALLEL_MIN_FILES // 2))
+    if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+        workers = 1
+    size = -(-len(relatives) // workers) if relatives else 0
+    shares = [relatives[start : start + size] for start in range(0, len(relatives), size or 1)]
+    children = [_fork_parser(folder, share, config) for share in shares[1:]]
+    records = {}
+    for done, relative in enumerate(shares[0] if shares else (), start=1):
+        records[relative] = _parse_file(folder, relative, config)
+        if progress:
+            progress(min(done * workers, len(relatives)), len(relatives))
+    for share, child in zip(shares[1:], children, strict=True):
+        received = _receive(child)
+        if received is None or len(received) != len(share):
+            received = [_parse_file(folder, relative, config) for relative in share]
+        records.update(zip(share, received, strict=True))
+    return records
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _fork_parser(folder: str, share: Sequence[str], config: Config) -> tuple[int, int] | None:
+    """Start a child that parses `share` and writes the pickled records to a pipe."""
+    try:
+        reader, writer = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid:
+        os.close(writer)
+        return pid, reader
+    status = 1
+    try:  # the child: never return into the caller's stack
+        os.close(reader)
+        records = [_parse_file(folder, relative, config) for relative in share]
+        with os.fdopen(writer, "wb") as stream:
+            pickle.dump(records, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _receive(child: tuple[int, int] | None) -> list[Record] | None:
+    """A child's records, or None if it failed."""
+    if child is None:
+        return None
+    pid, reader = child
+    with os.fdopen(reader, "rb") as stream:
+        data = stream.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return None
+    records: list[Record] = pickle.loads(data)  # written by our own child
+    return records
+
+
+def load_bodies(articles: Sequence[Article]) -> list[Article]:
+    """The articles with their Markdown bodies read from their files.
+
+    Raises ArticleError if a file can no longer be read or parsed: it changed while the
+    build ran, and the next build will read it afresh.
+    """
+    loaded = []
+    for article in articles:
+        text, problems = _read_text(article.source)
+        body = None
+        if text is not None:
+            try:
+                body = clean_text(text[_front_matter(text)[2] :])
+            except FieldError as error:
+                problems = [Problem(article.source, 1, str(error))]
+        if body is None:
+            raise ArticleError(
+                [replace(p, message=f"changed during the build: {p.message}") for p in problems]
+            )
+        loaded.append(replace(article, body=body))
+    return loaded

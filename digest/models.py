@@ -48,7 +48,9 @@ class Article:
     section: str
     section_slug: str
     url: str  # absolute URL of the article page
-    body: str  # Markdown source, front matter removed
+    body: str | None = None
+    """Markdown source, front matter removed; None until read: `collect_articles` leaves
+    bodies out (an archive's would fill memory) and `load_bodies` reads the few needed."""
     authors: tuple[str, ...] = ()
     summary: str = ""  # front-matter standfirst, "" when absent
     image: Image | None = None

@@ -11,7 +11,17 @@ from pathlib import Path
 
 import jinja2
 
-from .articles import Collection, collect_articles
+from .articles import Collection, collect_articles, scan_articles
+from .cache import (
+    CACHE_FILE,
+    REPLAY_FILE,
+    BuildCache,
+    cache_bytes,
+    inputs_key,
+    load_cache,
+    unchanged_bytes,
+    unchanged_result,
+)
 from .config import Config
 from .emails import render_digest
 from .errors import ArticleError, Problem, RenderError
@@ -19,7 +29,7 @@ from .feeds import feed_articles, render_feeds
 from .lock import OutputLock, output_lock
 from .mime import subject_line
 from .models import IssueRecord
-from .publish import Published, plan, publish
+from .publish import Published, plan, publish, write_private
 from .related import related_links
 from .sections import group_sections, in_window, is_live, newest_first
 from .state import STATE_FILE, check_forward, issue_record, load_state, new_since, state_bytes
@@ -40,6 +50,9 @@ class BuildResult:
     files: tuple[str, ...]  # every output the build produced
     published: Published  # on a dry run: what would be written
     dry_run: bool = False
+    replayed: bool = False
+    """Inputs and outputs were exactly as the previous build left them, so nothing was read
+    or written: the result is that build's, but `collection` holds no articles."""
 
 
 def build(
@@ -59,8 +72,27 @@ def build(
     falls back to the configured window. A build holds the output folder's lock from
     reading the state to the last rename; a dry run takes no lock and writes nothing.
     `progress` is called with (articles read, articles in all) while reading.
+
+    The output folder's cache (cache.py) spares reading unchanged files and rendering what
+    did not change; a build whose inputs and outputs are exactly as the previous build
+    left them returns that build's result at once (`replayed`).
     """
-    collection = collect_articles(config.articles, config=config, progress=progress)
+    # Every argument but `progress` (which only reports) is an input of the build.
+    arguments = {k: v for k, v in locals().items() if k not in ("config", "progress")}
+    files_found = scan_articles(config.articles)
+    key = inputs_key(config, arguments, files_found)
+    previous = None if dry_run else unchanged_result(config, key)
+    if isinstance(previous, BuildResult):
+        kept = Published(written=(), unchanged=previous.files)
+        return replace(previous, published=kept, replayed=True)
+    cache = load_cache(config)
+    collection = collect_articles(
+        config.articles,
+        config=config,
+        progress=progress,
+        cache=cache.articles,
+        files=files_found,
+    )
     if strict and (collection.problems or collection.warnings):
         raise ArticleError([*collection.problems, *collection.warnings])
 
@@ -80,14 +112,20 @@ def build(
         targets = newest_first({a.slug: a for a in [*in_feeds, *window]}.values())
         unpublished = {a.slug for a in collection.articles}.difference(a.slug for a in live)
         stories, related_warnings = prepare_stories(
-            targets, live, related_limit=config.related_limit, unpublished=unpublished
+            targets,
+            live,
+            related_limit=config.related_limit,
+            unpublished=unpublished,
+            collection=collection,
+            cache=cache.stories,
         )
         if strict and related_warnings:
             raise ArticleError(related_warnings)
 
         env = environment(config.templates)
+        feed_stories = [stories[a.slug] for a in in_feeds]
         with _template_errors():
-            files = render_feeds([stories[a.slug] for a in in_feeds], config=config, env=env)
+            files = cache.reuse("feeds", render_feeds, feed_stories, config=config, env=env)
         issue = None
         digest_warnings: tuple[Problem, ...] = ()
         if window:
@@ -107,17 +145,20 @@ def build(
             published = plan(files, config.output)
         else:
             published = publish(files, config.output, last=(STATE_FILE,), stale_before=lock.taken)
-    return BuildResult(
-        collection=collection,
-        warnings=(*collection.warnings, *related_warnings, *digest_warnings),
-        live=len(live),
-        in_digest=len(window),
-        since=since,
-        issue=issue,
-        files=tuple(sorted(files)),
-        published=published,
-        dry_run=dry_run,
-    )
+        result = BuildResult(
+            collection=collection,
+            warnings=(*collection.warnings, *related_warnings, *digest_warnings),
+            live=len(live),
+            in_digest=len(window),
+            since=since,
+            issue=issue,
+            files=tuple(sorted(files)),
+            published=published,
+            dry_run=dry_run,
+        )
+        if lock is not None:
+            _remember(config, cache, key, result)
+    return result
 
 
 @dataclass(frozen=True)
@@ -186,6 +227,19 @@ def _template_errors() -> Iterator[None]:
         ]
         where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
         raise RenderError(f"{where}{error}; fix the template") from error
+
+
+def _remember(config: Config, cache: BuildCache, key: str | None, result: BuildResult) -> None:
+    """Save the cache, and what the next build needs to tell that nothing changed."""
+    if cache.changed():
+        write_private(config.output, CACHE_FILE, cache_bytes(cache))
+    without_articles = replace(result.collection, articles=(), terms={}, revisions={})
+    unpublished = Published((), ())
+    watched = dict.fromkeys([*result.files, STATE_FILE])  # the state is an input too
+    replay = replace(result, collection=without_articles, published=unpublished)
+    record = unchanged_bytes(config, key, watched, replay)
+    if record is not None:
+        write_private(config.output, REPLAY_FILE, record)
 
 
 def _exclusive(config: Config, *, dry_run: bool) -> AbstractContextManager[OutputLock | None]:

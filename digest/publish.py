@@ -174,3 +174,18 @@ def _sync_folders(out_dir: Path, names: Iterable[str], *, parent: bool) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def write_private(out_dir: Path, name: str, content: bytes) -> None:
+    """Replace a file of the build's own (a cache) atomically, whether or not it changed.
+
+    Unlike `publish`, this is no output: it is not compared first nor reported, and only
+    its owner may read it.
+    """
+    target = safe_target(out_dir, name)
+    temporary = _stage(target, content, mode=0o600)
+    try:
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -15,16 +15,24 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import sys
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from itertools import chain
+from operator import attrgetter
 from urllib.parse import urlsplit
 
 from digest.errors import Problem
 from digest.models import Article, RelatedLink
 
-__all__ = ["EDITOR_REASON", "EXTERNAL_REASON", "SIMILAR_REASON", "related_links"]
+__all__ = [
+    "EDITOR_REASON",
+    "EXTERNAL_REASON",
+    "SIMILAR_REASON",
+    "article_terms",
+    "related_links",
+]
 
 EDITOR_REASON = "Chosen by the editor"
 EXTERNAL_REASON = "External link"
@@ -72,6 +80,9 @@ join the candidates, and the tag still scores for every candidate found."""
 POOL_PER_LINK = 4
 """Nearest-in-time stories taken per common tag and per section, for each link wanted."""
 
+BOUND_MARGIN = 1e-6
+"""Added to an upper bound on a score before comparing: far above float rounding error."""
+
 MAX_REASON_TAGS = 3
 """A reason names at most this many shared tags, and never one too common to relate two
 stories on its own (under MIN_RELEVANCE): "Also about News" would explain nothing."""
@@ -100,6 +111,7 @@ def related_links(
     limit: int = 3,
     allow_newer: bool = False,
     unpublished: Collection[str] = frozenset(),
+    terms: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[dict[str, tuple[RelatedLink, ...]], list[Problem]]:
     """Related links for each target article (keyed by slug), and warnings.
 
@@ -108,6 +120,9 @@ def related_links(
     ``unpublished`` — drafts, embargoed, expired — are dropped quietly); an article
     that names none, or whose named entries all drop, gets up to ``limit`` chosen ones,
     by default only from stories published before it. The editor's list is never cut.
+
+    ``terms`` (slug → :func:`article_terms`, as the article collection computes them)
+    spares reading bodies: an archive article missing from it is read from its body.
     """
     index = _ArchiveIndex(archive)
     links: dict[str, tuple[RelatedLink, ...]] = {}
@@ -123,7 +138,7 @@ def related_links(
         if not named and limit > 0:
             to_choose.append(position)
     if to_choose:
-        text = _TextIndex(index, to_choose)
+        text = _TextIndex(index, to_choose, terms or {})
         for position in to_choose:
             chosen = _choose(position, index, text, limit=limit, allow_newer=allow_newer)
             links[index.articles[position].slug] = chosen
@@ -136,19 +151,24 @@ class _ArchiveIndex:
     def __init__(self, archive: Sequence[Article]) -> None:
         # Sorting makes every result independent of the caller's order; posting lists
         # built in this order are sorted by time, which the nearest-in-time pools rely on.
-        self.articles = sorted(archive, key=lambda article: (article.published, article.slug))
+        self.articles = sorted(archive, key=attrgetter("published", "slug"))
         self.times = [article.published.timestamp() for article in self.articles]
+        self.sections = [article.section_slug for article in self.articles]
         self.by_slug: dict[str, int] = {}
         self.tag_keys: list[frozenset[str]] = []
         self.tag_postings: defaultdict[str, list[int]] = defaultdict(list)
         self.section_postings: defaultdict[str, list[int]] = defaultdict(list)
         tag_keys: dict[str, str] = {}  # the same few tags recur on thousands of articles
+        key_sets: dict[tuple[str, ...], frozenset[str]] = {}
         for position, article in enumerate(self.articles):
             self.by_slug.setdefault(article.slug, position)
-            for tag in article.tags:
-                if tag not in tag_keys:
-                    tag_keys[tag] = _tag_key(tag)
-            keys = frozenset(tag_keys[tag] for tag in article.tags) - {""}
+            keys = key_sets.get(article.tags)
+            if keys is None:
+                for tag in article.tags:
+                    if tag not in tag_keys:
+                        tag_keys[tag] = _tag_key(tag)
+                keys = frozenset(tag_keys[tag] for tag in article.tags) - {""}
+                key_sets[article.tags] = keys
             self.tag_keys.append(keys)
             for key in keys:
                 self.tag_postings[key].append(position)
@@ -216,22 +236,27 @@ class _TextIndex:
     keeps the one pass over the archive short.
     """
 
-    def __init__(self, index: _ArchiveIndex, targets: Sequence[int]) -> None:
+    def __init__(
+        self, index: _ArchiveIndex, targets: Sequence[int], terms: Mapping[str, Sequence[str]]
+    ) -> None:
         size = len(index.articles)
-        doc_terms = [_terms(_text_of(article)) for article in index.articles]
-        own_terms = {target: doc_terms[target] - STOPWORDS for target in targets}
+        doc_terms = [
+            terms[article.slug] if article.slug in terms else _article_terms(article)
+            for article in index.articles
+        ]
+        own_terms = {target: frozenset(doc_terms[target]) for target in targets}
         vocabulary = frozenset[str]().union(*own_terms.values())
         common_at = max(TEXT_DF_FLOOR, size / TEXT_DF_SHARE)
         sample = doc_terms[:: max(1, size // SAMPLE_SIZE)]
         scale = size / len(sample)
-        sample_freq = Counter(chain.from_iterable(terms & vocabulary for terms in sample))
+        sample_freq = Counter(chain.from_iterable(vocabulary.intersection(t) for t in sample))
         estimated = {
             term: count * scale for term, count in sample_freq.items() if count * scale > common_at
         }
         counted = vocabulary.difference(estimated)
         self._postings: defaultdict[str, list[int]] = defaultdict(list)
-        for position, terms in enumerate(doc_terms):
-            for term in terms & counted:
+        for position, words in enumerate(doc_terms):
+            for term in counted.intersection(words):
                 self._postings[term].append(position)
         doc_freq = {term: float(len(postings)) for term, postings in self._postings.items()}
         doc_freq.update(estimated)
@@ -308,40 +333,83 @@ def _choose(
     limit: int,
     allow_newer: bool,
 ) -> tuple[RelatedLink, ...]:
-    """Up to ``limit`` archive stories for ``target``, best first, each with its reason."""
+    """Up to ``limit`` archive stories for ``target``, best first, each with its reason.
+
+    Candidates are the stories sharing a tag (for a very common tag, the nearest in
+    time), the nearest in the same section, and those similar in text. In a large archive
+    the last are thousands, nearly all far below the best few: once the stories found by
+    tag and section set the bar, a story found only by text is scored only if its text
+    similarity, plus every bonus it could still get, can reach it. The result is the
+    same as scoring every candidate.
+    """
     article = index.articles[target]
     moment = index.times[target]
     pool = POOL_PER_LINK * limit
-    text_scores = text.similar(target)
-    candidates: set[int] = set(text_scores)
     target_tags = _ordered_tags(article.tags)
+    found: set[int] = set()
+    reachable_tags = 0.0  # weight of the tags a story found only by text may still share
     for key, _ in target_tags:
         postings = index.tag_postings[key]
         if len(postings) <= TAG_DF_CAP:
-            candidates.update(postings)
+            found.update(postings)
         else:
-            candidates.update(index.nearest(postings, moment, pool, both_ways=allow_newer))
+            found.update(index.nearest(postings, moment, pool, both_ways=allow_newer))
+            reachable_tags += index.tag_weight[key]
     section = index.section_postings[article.section_slug]
-    candidates.update(index.nearest(section, moment, pool, both_ways=allow_newer))
-    candidates.discard(target)
-
+    found.update(index.nearest(section, moment, pool, both_ways=allow_newer))
+    found.discard(target)
+    text_scores = text.similar(target)
+    # A story found only by text scores at most its text similarity plus the tags it may
+    # still share and, in the same section, the section bonus (time only lowers it).
+    mine = article.section_slug
+    times, tag_keys, sections = index.times, index.tag_keys, index.sections
+    other_room = reachable_tags + BOUND_MARGIN
+    same_room = other_room + SECTION_BONUS
+    weighted = [(key, index.tag_weight[key]) for key, _ in target_tags]
+    own_keys = frozenset(key for key, _ in target_tags)
     ranked: list[tuple[float, float, str, int]] = []
-    for position in candidates:
-        when = index.times[position]
-        if when >= moment and not allow_newer:
-            continue
-        other_keys = index.tag_keys[position]
-        relevance = sum(index.tag_weight[key] for key, _ in target_tags if key in other_keys)
-        if index.articles[position].section_slug == article.section_slug:
-            relevance += SECTION_BONUS
-        relevance += text_scores.get(position, 0.0)
-        if relevance < MIN_RELEVANCE:
-            continue
-        days = abs(moment - when) / 86_400
-        decay = DECAY_FLOOR + (1.0 - DECAY_FLOOR) * 0.5 ** (days / HALF_LIFE_DAYS)
-        ranked.append(
-            (-round(relevance * decay, 9), -when, index.articles[position].slug, position)
-        )
+    best: list[float] = []  # the `limit` best scores so far, smallest first
+    by_text: list[tuple[float, int]] = []
+    for stage in (0, 1):
+        if stage == 1:
+            bar = max(MIN_RELEVANCE, best[0] if len(best) == limit else 0.0)
+            by_text = sorted(
+                ((similarity, position) for position, similarity in text_scores.items()
+                 if similarity + (same_room if sections[position] == mine else other_room) >= bar
+                 and position not in found and position != target),
+                reverse=True,
+            )  # fmt: skip
+        for position in found if stage == 0 else (position for _, position in by_text):
+            when = times[position]
+            if when >= moment and not allow_newer:
+                continue
+            same_section = sections[position] == mine
+            similarity = text_scores.get(position, 0.0)
+            days = abs(moment - when) / 86_400
+            decay = DECAY_FLOOR + (1.0 - DECAY_FLOOR) * 0.5 ** (days / HALF_LIFE_DAYS)
+            if stage == 1 and len(best) == limit:
+                room = same_room if same_section else other_room
+                if (similarity + room) * decay + BOUND_MARGIN < best[0]:
+                    continue
+            other_keys = tag_keys[position]
+            relevance = 0.0
+            if not own_keys.isdisjoint(other_keys):
+                for key, weight in weighted:  # in the target's order: the same sum every time
+                    if key in other_keys:
+                        relevance += weight
+            if same_section:
+                relevance += SECTION_BONUS
+            relevance += similarity
+            if relevance < MIN_RELEVANCE:
+                continue
+            value = round(relevance * decay, 9)
+            if len(best) < limit:
+                heapq.heappush(best, value)
+            elif value >= best[0]:  # equal may still win on time or slug
+                heapq.heappushpop(best, value)
+            else:
+                continue  # below the `limit` best: can never be chosen
+            ranked.append((-value, -when, index.articles[position].slug, position))
     chosen = []
     for *_, position in heapq.nsmallest(limit, ranked):
         other = index.articles[position]
@@ -382,13 +450,22 @@ def _tag_key(tag: str) -> str:
     return " ".join(tag.split()).casefold()
 
 
-def _text_of(article: Article) -> str:
-    """Headline, standfirst and the lead of the body: what similarity reads."""
-    lead = article.body[:BODY_LEAD_CHARS]
-    if len(article.body) > BODY_LEAD_CHARS:
+def article_terms(title: str, summary: str, body: str) -> tuple[str, ...]:
+    """The distinct words similarity compares: headline, standfirst and the body's lead.
+
+    Stopwords are left out (they never count); each word is interned, so an archive's
+    many copies of a word share one string.
+    """
+    lead = body[:BODY_LEAD_CHARS]
+    if len(body) > BODY_LEAD_CHARS:
         whole_words = lead.rsplit(None, 1)  # never end on half a word
         lead = whole_words[0] if len(whole_words) > 1 else lead
-    return f"{article.title}\n{article.summary}\n{lead}"
+    words = _terms(f"{title}\n{summary}\n{lead}") - STOPWORDS
+    return tuple(map(sys.intern, words))
+
+
+def _article_terms(article: Article) -> tuple[str, ...]:
+    return article_terms(article.title, article.summary, article.body or "")
 
 
 def _terms(text: str) -> frozenset[str]:
@@ -401,6 +478,11 @@ def _url_key(url: str) -> str | None:
 
     Scheme, host case, a trailing slash and the fragment do not make a different page.
     """
+    simple = _SIMPLE_URL.match(url)
+    if simple is not None:  # what urlsplit would find, without its generality
+        host, path, query = simple.group("host", "path", "query")
+        key = host.lower() + path.rstrip("/")
+        return f"{key}?{query}" if query else key
     try:
         parts = urlsplit(url.strip())
     except ValueError:  # e.g. an unclosed IPv6 bracket: not a usable URL
@@ -409,3 +491,10 @@ def _url_key(url: str) -> str | None:
         return None
     key = parts.netloc.lower() + parts.path.rstrip("/")
     return f"{key}?{parts.query}" if parts.query else key
+
+
+_SIMPLE_URL = re.compile(
+    r"(?i:https?)://(?P<host>[A-Za-z0-9.-]+(?::[0-9]*)?)"
+    r"(?P<path>(?:/[!$-;=@-Z_a-z~]*)?)(?:\?(?P<query>[!$-;=?-Z_a-z~]*))?(?:#[!-~]*)?\Z"
+)
+"""An ASCII http(s) URL with a plain host and nothing urlsplit would strip or refuse."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import TypeVar
 
 from .models import Article, Section, Story
@@ -24,7 +25,11 @@ def _article(item: Article | Story) -> Article:
 
 def newest_first(items: Iterable[T]) -> list[T]:
     """Newest publication first; ties broken by slug so the order never wobbles."""
-    by_slug = sorted(items, key=lambda item: _article(item).slug)
+    listed = list(items)
+    if all(type(item) is Article for item in listed):  # the archive: sort without lambdas
+        by_slug = sorted(listed, key=attrgetter("slug"))
+        return sorted(by_slug, key=attrgetter("published"), reverse=True)
+    by_slug = sorted(listed, key=lambda item: _article(item).slug)
     return sorted(by_slug, key=lambda item: _article(item).published, reverse=True)
 
 

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
 
+from .articles import Collection as Articles
+from .articles import Revision, load_bodies
 from .errors import Problem
-from .models import Article, Story
+from .models import Article, LeadQuote, RelatedLink, Story
 from .quotes import extract_lead_quote
 from .related import related_links
+
+Rendered = tuple[str, str, tuple[str, str | None, str | None] | None]
+"""What an article's own text yields, in plain values for caching: body HTML, standfirst
+and lead quote (text, speaker, source)."""
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "figcaption",
@@ -47,6 +57,8 @@ def body_html(article: Article) -> str:
         url = urljoin(article.url, value.strip())
         return url if urlsplit(url).scheme in ("http", "https", "mailto") else None
 
+    if article.body is None:
+        raise ValueError(f"{article.slug}: body not loaded; see articles.load_bodies")
     rendered = _markdown().render(article.body)
     return nh3.clean(
         rendered,
@@ -83,25 +95,103 @@ def standfirst(article: Article, rendered: str) -> str:
     return ""
 
 
+@dataclass
+class StoryCache:
+    """What earlier builds (same code and configuration) worked out for their stories.
+
+    ``rendered``: slug → the file revision and what its body rendered to. ``related``:
+    the digest of the last related-links call's inputs (every archive article's file
+    revision, the targets, the limit), its links and its warnings.
+    """
+
+    rendered: dict[str, tuple[Revision, Rendered]] = field(default_factory=dict)
+    related: dict[str, Any] = field(default_factory=dict)
+
+
 def prepare_stories(
     targets: Sequence[Article],
     archive: Sequence[Article],
     *,
     related_limit: int,
     unpublished: Collection[str] = frozenset(),
+    collection: Articles | None = None,
+    cache: StoryCache | None = None,
 ) -> tuple[dict[str, Story], list[Problem]]:
-    """Render each target article into a Story, keyed by slug; warnings alongside."""
-    links, warnings = related_links(
-        targets, archive, limit=related_limit, unpublished=unpublished
+    """Render each target article into a Story, keyed by slug; warnings alongside.
+
+    Bodies are read (`load_bodies`) only for targets that need rendering. With the
+    `collection` the articles came from (its related-link terms and file revisions) and
+    a `cache`, a target whose file is unchanged is not rendered again, and related links
+    are not chosen again when no archive file changed; the cache is updated.
+    """
+    cache = cache or StoryCache()
+    terms = collection.terms if collection else None
+    revisions = collection.revisions if collection else {}
+    links, warnings = _related(
+        targets, archive, related_limit, unpublished, terms, revisions, cache.related
     )
+    parts: dict[str, Rendered] = {}
+    for article in targets:
+        hit = cache.rendered.get(article.slug)
+        if hit is not None and hit[0] == revisions.get(article.slug):
+            parts[article.slug] = hit[1]
+    missing = [article for article in targets if article.slug not in parts]
+    for article in load_bodies(missing):
+        parts[article.slug] = render_body(article)
+    cache.rendered = {
+        slug: (revisions[slug], values) for slug, values in parts.items() if slug in revisions
+    }
     stories = {}
     for article in targets:
-        rendered = body_html(article)
+        html_body, standfirst_text, quote = parts[article.slug]
         stories[article.slug] = Story(
             article=article,
-            body_html=rendered,
-            standfirst=standfirst(article, rendered),
-            lead_quote=article.quote_override or extract_lead_quote(article.body),
+            body_html=html_body,
+            standfirst=standfirst_text,
+            lead_quote=LeadQuote(*quote) if quote else None,
             related=links.get(article.slug, ()),
         )
     return stories, warnings
+
+
+def _related(
+    targets: Sequence[Article],
+    archive: Sequence[Article],
+    limit: int,
+    unpublished: Collection[str],
+    terms: Mapping[str, Sequence[str]] | None,
+    revisions: Mapping[str, Revision],
+    memo: dict[str, Any],
+) -> tuple[dict[str, tuple[RelatedLink, ...]], list[Problem]]:
+    """`related_links`, or its last result when every input file is as it was then."""
+    key = None
+    if all(article.slug in revisions for article in archive):
+        inputs = (
+            limit,
+            sorted(unpublished),
+            [article.slug for article in targets],
+            [revisions[article.slug] for article in archive],
+        )
+        key = hashlib.blake2b(repr(inputs).encode(), digest_size=20).hexdigest()
+        if memo.get("key") == key:
+            warnings = [Problem(Path(path), line, text) for path, line, text in memo["warnings"]]
+            return memo["links"], warnings
+    links, warnings = related_links(
+        targets, archive, limit=limit, unpublished=unpublished, terms=terms
+    )
+    memo.clear()
+    if key is not None:
+        memo.update(
+            key=key,
+            links=links,
+            warnings=[(str(p.path), p.line, p.message) for p in warnings],
+        )
+    return links, warnings
+
+
+def render_body(article: Article) -> Rendered:
+    """Body HTML, standfirst and lead quote of an article whose body is loaded."""
+    html_body = body_html(article)
+    quote = article.quote_override or extract_lead_quote(article.body or "")
+    quote_values = (quote.text, quote.speaker, quote.source) if quote else None
+    return html_body, standfirst(article, html_body), quote_values

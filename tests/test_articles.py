@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.articles import clean_text, collect_articles, parse_article, slugify
+from digest.articles import clean_text, collect_articles, load_bodies, parse_article, slugify
 from digest.config import Config
 from tests.conftest import ArticleWriter
 
@@ -53,7 +53,10 @@ def test_every_field(write_article: ArticleWriter, config: Config) -> None:
     assert article.quote_override is not None
     assert article.quote_override.speaker == "the mayor"
     assert article.expires == datetime(2027, 1, 1, tzinfo=ZoneInfo("UTC"))
-    assert article.body == "Rain fell.\n"
+    assert article.body is None
+    (loaded,) = load_bodies([article])
+    assert loaded.body == "Rain fell.\n"
+    assert loaded == parse_article(path.read_text(), path=path, config=config)[0]
     assert path.read_text().splitlines()[article.body_line - 1] == "Rain fell."
 
 

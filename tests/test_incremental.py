@@ -1,0 +1,359 @@
+"""A build that reuses the cache in its output folder writes exactly what a cold build writes.
+
+Each test changes the demo newsroom one way, builds it twice -- into an output folder that
+holds the previous build's cache (warm) and into an empty one (cold) -- and compares every
+file and every reported problem. Article files are given modification times in the past:
+a file changed within the last seconds is never cached (see articles.RACY_NS).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import digest.articles
+import digest.pipeline
+import digest.stories
+from digest.articles import collect_articles
+from digest.cache import CACHE_FILE, cache_key, load_cache
+from digest.config import Config
+from digest.pipeline import BuildResult, build
+from digest.templates import DEFAULT_TEMPLATES
+from tests.conftest import NOW, ROOT
+
+HOUR = 3600
+
+
+@pytest.fixture
+def newsroom(tmp_path: Path, demo_config: Config) -> Config:
+    """A copy of the demo newsroom whose files were last changed a day ago."""
+    articles = tmp_path / "articles"
+    shutil.copytree(ROOT / "sample_articles", articles)
+    for path in articles.rglob("*.md"):
+        _age(path, hours=24)
+    return replace(demo_config, articles=articles, output=tmp_path / "warm")
+
+
+def _age(path: Path, *, hours: float) -> None:
+    """Set a file's modification time `hours` into the past."""
+    moment = time.time() - hours * HOUR
+    os.utime(path, (moment, moment))
+
+
+def _write(path: Path, text: str, *, hours: float = 1) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    _age(path, hours=hours)
+
+
+def _outputs(folder: Path) -> dict[str, bytes]:
+    """Every file a build left, but its caches."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.relative_to(folder).as_posix().startswith(".digest/cache/")
+    }
+
+
+def _newest(config: Config) -> Path:
+    """The file of the newest published article: it is in every feed and the digest."""
+    articles = collect_articles(config.articles, config=config).articles
+    return max((a for a in articles if a.published <= NOW), key=lambda a: a.published).source
+
+
+def _report(result: BuildResult) -> tuple[Any, ...]:
+    collection = result.collection
+    return (
+        [str(p) for p in collection.problems],
+        [str(p) for p in result.warnings],
+        collection.files_read,
+        result.live,
+        result.in_digest,
+        result.files,
+    )
+
+
+def _assert_warm_equals_cold(config: Config, tmp_path: Path, *, now: datetime = NOW) -> BuildResult:
+    """Build warm into `config.output` and cold into a fresh folder; both must agree."""
+    warm = build(config, now=now)
+    cold_folder = tmp_path / "cold"
+    shutil.rmtree(cold_folder, ignore_errors=True)
+    cold = build(replace(config, output=cold_folder), now=now)
+    assert _report(warm) == _report(cold)
+    produced = _outputs(config.output)
+    if not warm.in_digest:  # the warm folder rightly keeps the previous digest
+        produced = {name: content for name, content in produced.items() if name in warm.files}
+    assert produced == _outputs(cold_folder)
+    return warm
+
+
+class _Calls:
+    """Counts calls of module functions while the test runs."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.counts: dict[str, int] = {}
+        self._monkeypatch = monkeypatch
+
+    def watch(self, module: Any, name: str) -> None:
+        original = getattr(module, name)
+        self.counts[name] = 0
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.counts[name] += 1
+            return original(*args, **kwargs)
+
+        self._monkeypatch.setattr(module, name, counted)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> _Calls:
+    watcher = _Calls(monkeypatch)
+    watcher.watch(digest.articles, "_read_text")
+    watcher.watch(digest.stories, "related_links")
+    watcher.watch(digest.pipeline, "render_feeds")
+    watcher.watch(digest.pipeline, "render_digest")
+    return watcher
+
+
+def test_an_unchanged_newsroom_is_not_built_again(
+    newsroom: Config, tmp_path: Path, calls: _Calls
+) -> None:
+    first = build(newsroom, now=NOW)
+    assert (newsroom.output / CACHE_FILE).is_file()
+    cache_written = (newsroom.output / CACHE_FILE).stat().st_mtime_ns
+    calls.counts = dict.fromkeys(calls.counts, 0)
+    second = build(newsroom, now=NOW)
+    assert second.replayed and not first.replayed
+    assert set(calls.counts.values()) == {0}
+    assert second.published is not None and second.published.written == ()
+    assert _report(second) == _report(first)
+    assert second.collection.articles == ()
+    assert (newsroom.output / CACHE_FILE).stat().st_mtime_ns == cache_written
+    _assert_warm_equals_cold(newsroom, tmp_path)
+
+
+def test_a_later_build_reads_no_unchanged_article_and_renders_only_the_digest(
+    newsroom: Config, tmp_path: Path, calls: _Calls
+) -> None:
+    build(newsroom, now=NOW)
+    calls.counts = dict.fromkeys(calls.counts, 0)
+    later = build(newsroom, now=NOW + timedelta(minutes=5))
+    assert not later.replayed
+    assert calls.counts == {
+        "_read_text": 0,
+        "related_links": 0,
+        "render_feeds": 0,
+        "render_digest": 1,  # it shows the time it was made
+    }
+    _assert_warm_equals_cold(newsroom, tmp_path, now=NOW + timedelta(minutes=5))
+
+
+def test_a_build_right_after_an_edit_is_never_replayed(newsroom: Config, tmp_path: Path) -> None:
+    build(newsroom, now=NOW)
+    story = _newest(newsroom)
+    story.write_text(story.read_text(encoding="utf-8") + "\nA line added just now.\n")
+    build(newsroom, now=NOW)
+    again = _assert_warm_equals_cold(newsroom, tmp_path)
+    assert not again.replayed
+
+
+def test_an_edited_body_is_read_again_and_only_it(
+    newsroom: Config, tmp_path: Path, calls: _Calls
+) -> None:
+    build(newsroom, now=NOW)
+    story = _newest(newsroom)
+    text = story.read_text(encoding="utf-8")
+    _write(story, text + "\n“We will not be caught out again,” said the mayor.\n")
+    calls.counts = dict.fromkeys(calls.counts, 0)
+    build(newsroom, now=NOW)
+    assert calls.counts["_read_text"] == 2  # its front matter, then its body to render
+    _assert_warm_equals_cold(newsroom, tmp_path)
+
+
+def test_edited_front_matter_of_an_old_story(newsroom: Config, tmp_path: Path) -> None:
+    build(newsroom, now=NOW)
+    oldest = min(
+        collect_articles(newsroom.articles, config=newsroom).articles, key=lambda a: a.published
+    )
+    text = oldest.source.read_text(encoding="utf-8")
+    _write(oldest.source, text.replace(f"title: {oldest.title}", "title: A retitled story", 1))
+    warm = _assert_warm_equals_cold(newsroom, tmp_path)
+    assert "A retitled story" in {a.title for a in warm.collection.articles}
+
+
+def test_added_deleted_and_renamed_articles(newsroom: Config, tmp_path: Path) -> None:
+    build(newsroom, now=NOW)
+    _write(
+        newsroom.articles / "world" / "late-story.md",
+        "---\ntitle: Ferry talks resume\ndate: 2026-11-27T05:00:00Z\nsection: World\n"
+        "tags: [Harbour]\n---\n“Talks resume at dawn,” said the harbour master.\n",
+    )
+    _assert_warm_equals_cold(newsroom, tmp_path)
+    victim = sorted(newsroom.articles.rglob("*.md"))[0]
+    victim.unlink()
+    _assert_warm_equals_cold(newsroom, tmp_path)
+    moved = sorted(newsroom.articles.rglob("*.md"))[0]
+    moved.rename(moved.with_name("renamed-" + moved.name))
+    _assert_warm_equals_cold(newsroom, tmp_path)
+
+
+def test_same_size_edit_with_the_old_modification_time_is_seen(
+    newsroom: Config, tmp_path: Path
+) -> None:
+    build(newsroom, now=NOW)
+    story = _newest(newsroom)
+    before = story.stat()
+    text = story.read_text(encoding="utf-8")
+    story.write_text(text.replace("e", "a", 1), encoding="utf-8")
+    os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert story.stat().st_size == before.st_size
+    _assert_warm_equals_cold(newsroom, tmp_path)
+
+
+def test_problems_and_warnings_are_reported_on_every_build(
+    newsroom: Config, tmp_path: Path
+) -> None:
+    _write(newsroom.articles / "broken.md", "---\ntitle: [unclosed\nsection: S\n---\n")
+    _write(
+        newsroom.articles / "typo.md",
+        "---\ntitle: T\nsection: S\ndate: 2026-11-01\ntitel: x\n---\n",
+    )
+    first = build(newsroom, now=NOW)
+    second = _assert_warm_equals_cold(newsroom, tmp_path)
+    assert _report(second) == _report(first)
+    assert any("broken.md:3: bad YAML" in str(p) for p in second.collection.problems)
+    assert any("typo.md:5: unknown front-matter key" in str(p) for p in second.warnings)
+
+
+def test_a_configuration_change_starts_afresh(newsroom: Config, tmp_path: Path) -> None:
+    build(newsroom, now=NOW)
+    changed = replace(newsroom, base_url="https://elsewhere.example.net/", title="Other Times")
+    assert cache_key(changed) != cache_key(newsroom)
+    assert load_cache(changed).articles == {}
+    _assert_warm_equals_cold(changed, tmp_path)
+
+
+def test_a_template_change_is_rendered(newsroom: Config, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shutil.copy(DEFAULT_TEMPLATES / "feed_item.html", templates / "feed_item.html")
+    themed = replace(newsroom, templates=templates)
+    build(themed, now=NOW)
+    item = templates / "feed_item.html"
+    item.write_text("<p>Read more on our site.</p>\n" + item.read_text(encoding="utf-8"))
+    _assert_warm_equals_cold(themed, tmp_path)
+    assert b"Read more on our site." in (themed.output / "rss.xml").read_bytes()
+
+
+@pytest.mark.parametrize("hours", [1, 20, 24 * 3, 24 * 8, 24 * 40])
+def test_time_moving_on_changes_what_is_live_and_in_the_window(
+    newsroom: Config, tmp_path: Path, hours: int
+) -> None:
+    _write(
+        newsroom.articles / "embargoed.md",
+        "---\ntitle: Embargoed report\ndate: 2026-11-27T12:00:00Z\nsection: World\n---\nLater.\n",
+    )
+    _write(
+        newsroom.articles / "expiring.md",
+        "---\ntitle: Short-lived notice\ndate: 2026-11-26T12:00:00Z\nsection: World\n"
+        "expires: 2026-11-28\n---\nSoon gone.\n",
+    )
+    build(newsroom, now=NOW)
+    _assert_warm_equals_cold(newsroom, tmp_path, now=NOW + timedelta(hours=hours))
+
+
+def test_damaged_or_removed_outputs_are_rendered_again(newsroom: Config, tmp_path: Path) -> None:
+    build(newsroom, now=NOW)
+    (newsroom.output / "rss.xml").write_bytes(b"tampered")
+    (newsroom.output / "digest.txt").unlink()
+    _assert_warm_equals_cold(newsroom, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_bytes(b"not a pickle"),
+        lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]),
+        lambda path: path.write_bytes(pickle.dumps(os.getpid)),
+    ],
+)
+def test_an_unusable_cache_only_makes_the_build_cold(
+    newsroom: Config, tmp_path: Path, damage: Callable[[Path], object]
+) -> None:
+    build(newsroom, now=NOW)
+    damage(newsroom.output / CACHE_FILE)
+    assert load_cache(newsroom).articles == {}
+    _assert_warm_equals_cold(newsroom, tmp_path)
+
+
+def test_a_cache_that_would_run_code_is_refused(newsroom: Config, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+
+    class Exploit:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (os.mkdir, (str(marker),))
+
+    build(newsroom, now=NOW)
+    path = newsroom.output / CACHE_FILE
+    path.write_bytes(pickle.dumps((1, cache_key(newsroom))) + pickle.dumps(Exploit()))
+    assert load_cache(newsroom).articles == {}
+    assert not marker.exists()
+
+
+def test_a_dry_run_writes_no_cache(newsroom: Config) -> None:
+    build(newsroom, now=NOW, dry_run=True)
+    assert not (newsroom.output / CACHE_FILE).exists()
+
+
+@pytest.fixture
+def many_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Sixty small articles, and a parallel threshold low enough to fork for them."""
+    folder = tmp_path / "many"
+    for number in range(60):
+        section = ("World", "Sport", "Business")[number % 3]
+        _write(
+            folder / f"{section.lower()}/story-{number:02d}.md",
+            f"---\ntitle: Story number {number}\ndate: 2026-11-{1 + number % 26:02d}\n"
+            f"section: {section}\ntags: [Tag{number % 7}]\n---\nBody of story {number}.\n",
+            hours=24,
+        )
+    _write(folder / "bad.md", "---\ntitle: [\n---\n", hours=24)
+    monkeypatch.setattr(digest.articles, "PARALLEL_MIN_FILES", 10)
+    yield folder
+
+
+def test_parsing_in_worker_processes_gives_what_one_process_gives(
+    many_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = Config(articles=many_files)
+    forks = []
+    fork_parser = digest.articles._fork_parser
+
+    def counted(*args: Any) -> Any:
+        forks.append(1)
+        return fork_parser(*args)
+
+    monkeypatch.setattr(digest.articles, "_fork_parser", counted)
+    parallel = collect_articles(many_files, config=config)
+    assert forks, "no worker process was started"
+    monkeypatch.setattr(digest.articles, "PARALLEL_MIN_FILES", 10_000)
+    serial = collect_articles(many_files, config=config)
+    assert parallel == serial
+    assert len(parallel.articles) == 60 and len(parallel.problems) == 1
+
+
+def test_a_failed_worker_costs_time_not_articles(
+    many_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = Config(articles=many_files)
+    monkeypatch.setattr(digest.articles, "_fork_parser", lambda *args: None)
+    assert len(collect_articles(many_files, config=config).articles) == 60
