@@ -198,11 +198,16 @@ KILL_ARTICLES, KILL_SECTIONS, KILL_ROUNDS = 40, 12, 20
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
-    """Every output file's bytes (the state included; the lock and temporary files not)."""
+    """Every output file's bytes (the state included; the lock, temporary files and the
+    build cache not: the cache is written after the outputs, and only ever describes
+    files as they are)."""
     return {
         str(path.relative_to(out)): path.read_bytes()
         for path in sorted(out.rglob("*"))
-        if path.is_file() and path.name != "lock" and not path.name.endswith(".tmp")
+        if path.is_file()
+        and path.name != "lock"
+        and not path.name.endswith(".tmp")
+        and ".digest/cache/" not in path.relative_to(out).as_posix()
     }
 
 
