@@ -488,9 +488,23 @@ def _signature(entry: os.DirEntry[str]) -> Signature | None:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
-RACY_NS = 2_000_000_000
-"""A file changed this recently may change again within the clock's resolution and keep
-its signature; its parse is not cached (git's "racily clean" problem)."""
+def settled(signature: Signature | None, now_ns: int) -> bool:
+    """Whether a file with this signature can be told apart from any later version.
+
+    A file changed again within the same tick of the file system's clock keeps its
+    signature (git's "racily clean" problem), so a file changed less than a tick before
+    `now_ns` is never cached. The change time counts (no tool can set it), and the tick is
+    taken as 100 ms where times have sub-microsecond digits, else as 2.5 s (FAT has 2 s).
+    """
+    if signature is None:
+        return False
+    changed = signature[2]
+    tick = FINE_TICK_NS if changed % 1000 else COARSE_TICK_NS
+    return changed < now_ns - tick
+
+
+FINE_TICK_NS = 100_000_000
+COARSE_TICK_NS = 2_500_000_000
 
 
 def collect_articles(
@@ -521,14 +535,10 @@ def collect_articles(
         else:
             unread.append(relative)
     records.update(_parse_files(os.fspath(folder), unread, config, progress))
-    settled = {
-        relative: signature
-        for relative, signature in entries
-        if signature is not None and signature[1] < started - RACY_NS
-    }
+    steady = {name: signature for name, signature in entries if settled(signature, started)}
     if cache is not None:
         cache.clear()
-        cache.update((name, (signature, records[name])) for name, signature in settled.items())
+        cache.update((name, (signature, records[name])) for name, signature in steady.items())
 
     articles: list[Article] = []
     problems: list[Problem] = []
@@ -567,8 +577,8 @@ def collect_articles(
         id_owners[article.id] = path
         articles.append(article)
         terms[article.slug] = words
-        if relative in settled:
-            revisions[article.slug] = (relative, settled[relative])
+        if relative in steady:
+            revisions[article.slug] = (relative, steady[relative])
     return Collection(
         tuple(articles), tuple(problems), tuple(warnings), len(entries), terms, revisions
     )

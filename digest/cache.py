@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from . import __version__
-from .articles import RACY_NS, Record, Signature
+from .articles import Record, Signature, settled
 from .config import Config
 from .publish import safe_target
 from .stories import StoryCache
@@ -224,11 +224,11 @@ def inputs_key(
 ) -> str | None:
     """A digest of every input of a build with these `arguments` and article `files`.
 
-    None if a file cannot be told apart from its next version (see `articles.RACY_NS`)
+    None if a file cannot be told apart from its next version (see `articles.settled`)
     or has no signature: such a build is never taken as unchanged.
     """
-    settled = time.time_ns() - RACY_NS
-    if not all(signature is not None and signature[1] < settled for _, signature in files):
+    now = time.time_ns()
+    if not all(settled(signature, now) for _, signature in files):
         return None
     templates = _files_digest([config.templates]) if config.templates else ""
     settings = repr(sorted((name, repr(value)) for name, value in arguments.items()))

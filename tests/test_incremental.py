@@ -3,7 +3,7 @@
 Each test changes the demo newsroom one way, builds it twice -- into an output folder that
 holds the previous build's cache (warm) and into an empty one (cold) -- and compares every
 file and every reported problem. Article files are given modification times in the past:
-a file changed within the last seconds is never cached (see articles.RACY_NS).
+a file changed a moment ago is never cached (see articles.settled).
 """
 
 from __future__ import annotations
@@ -31,6 +31,13 @@ from digest.templates import DEFAULT_TEMPLATES
 from tests.conftest import NOW, ROOT
 
 HOUR = 3600
+
+
+@pytest.fixture(autouse=True)
+def instant_clock_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Take files as settled as soon as they are written (one test puts the tick back)."""
+    monkeypatch.setattr(digest.articles, "FINE_TICK_NS", -1)
+    monkeypatch.setattr(digest.articles, "COARSE_TICK_NS", -1)
 
 
 @pytest.fixture
@@ -161,8 +168,11 @@ def test_a_later_build_reads_no_unchanged_article_and_renders_only_the_digest(
     _assert_warm_equals_cold(newsroom, tmp_path, now=NOW + timedelta(minutes=5))
 
 
-def test_a_build_right_after_an_edit_is_never_replayed(newsroom: Config, tmp_path: Path) -> None:
+def test_a_build_right_after_an_edit_is_never_replayed(
+    newsroom: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     build(newsroom, now=NOW)
+    monkeypatch.setattr(digest.articles, "FINE_TICK_NS", 60_000_000_000)
     story = _newest(newsroom)
     story.write_text(story.read_text(encoding="utf-8") + "\nA line added just now.\n")
     build(newsroom, now=NOW)
@@ -316,6 +326,20 @@ def test_a_cache_that_would_run_code_is_refused(newsroom: Config, tmp_path: Path
 def test_a_dry_run_writes_no_cache(newsroom: Config) -> None:
     build(newsroom, now=NOW, dry_run=True)
     assert not (newsroom.output / CACHE_FILE).exists()
+
+
+def test_a_file_changed_within_a_clock_tick_is_not_settled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.undo()  # the real ticks
+    second = 1_000_000_000
+    fine = (1, 0, 5 * second + 123, 1)  # size, modified, changed (ns), inode
+    coarse = (1, 0, 5 * second, 1)
+    assert digest.articles.settled(fine, 5 * second + 123 + second)
+    assert not digest.articles.settled(fine, 5 * second + 123 + second // 20)
+    assert not digest.articles.settled(coarse, 6 * second)
+    assert digest.articles.settled(coarse, 8 * second)
+    assert not digest.articles.settled(None, 8 * second)
 
 
 @pytest.fixture
