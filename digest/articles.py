@@ -534,6 +534,9 @@ def collect_articles(
             records[relative] = hit[1]
         else:
             unread.append(relative)
+    if progress is not None and len(unread) < len(entries):  # the cached ones: read at once
+        progress(len(entries) - len(unread), len(entries))
+        progress = _offset(progress, len(entries) - len(unread), len(entries))
     records.update(_parse_files(os.fspath(folder), unread, config, progress))
     steady = {name: signature for name, signature in entries if settled(signature, started)}
     if cache is not None:
@@ -582,6 +585,13 @@ def collect_articles(
     return Collection(
         tuple(articles), tuple(problems), tuple(warnings), len(entries), terms, revisions
     )
+
+
+def _offset(
+    progress: Callable[[int, int], None], done: int, total: int
+) -> Callable[[int, int], None]:
+    """`progress` for the files still to read, counted after the `done` already known."""
+    return lambda read, _: progress(done + read, total)
 
 
 def _parse_file(folder: str, relative: str, config: Config) -> Record:

@@ -83,6 +83,8 @@ def build(
     key = inputs_key(config, arguments, files_found)
     previous = None if dry_run else unchanged_result(config, key)
     if isinstance(previous, BuildResult):
+        if progress is not None:  # every article is as it was read last time
+            progress(len(files_found), len(files_found))
         kept = Published(written=(), unchanged=previous.files)
         return replace(previous, published=kept, replayed=True)
     cache = load_cache(config)
