@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -488,7 +488,7 @@ def _signature(entry: os.DirEntry[str]) -> Signature | None:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
-def settled(signature: Signature | None, now_ns: int) -> bool:
+def settled(signature: Signature | None, now_ns: int) -> TypeGuard[Signature]:
     """Whether a file with this signature can be told apart from any later version.
 
     A file changed again within the same tick of the file system's clock keeps its

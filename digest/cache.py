@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import copyreg
 import hashlib
-import io
 import pickle
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -135,15 +134,13 @@ def load_cache(config: Config) -> BuildCache:
     return BuildCache(key, articles, stories, outputs, folder=config.output, loaded=copies)
 
 
-def cache_bytes(cache: BuildCache) -> bytes:
-    """The cache as the file `load_cache` reads: a small header, then the parts."""
-    stream = io.BytesIO()
+def write_cache(cache: BuildCache, stream: BinaryIO) -> None:
+    """Write the cache as the file `load_cache` reads: a small header, then the parts."""
     pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {**copyreg.dispatch_table, ZoneInfo: _zone_by_key}
     pickler.dump((FORMAT, cache.key))
     pickler.clear_memo()  # the header is read on its own
     pickler.dump(cache._parts())
-    return stream.getvalue()
 
 
 def _zone_by_key(zone: ZoneInfo) -> tuple[type[ZoneInfo], tuple[str]]:

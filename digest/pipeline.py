@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -16,11 +17,11 @@ from .cache import (
     CACHE_FILE,
     REPLAY_FILE,
     BuildCache,
-    cache_bytes,
     inputs_key,
     load_cache,
     unchanged_bytes,
     unchanged_result,
+    write_cache,
 )
 from .config import Config
 from .emails import render_digest
@@ -234,7 +235,7 @@ def _template_errors() -> Iterator[None]:
 def _remember(config: Config, cache: BuildCache, key: str | None, result: BuildResult) -> None:
     """Save the cache, and what the next build needs to tell that nothing changed."""
     if cache.changed():
-        write_private(config.output, CACHE_FILE, cache_bytes(cache))
+        write_private(config.output, CACHE_FILE, partial(write_cache, cache))
     without_articles = replace(result.collection, articles=(), terms={}, revisions={})
     unpublished = Published((), ())
     watched = dict.fromkeys([*result.files, STATE_FILE])  # the state is an input too

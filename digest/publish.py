@@ -13,9 +13,10 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from .errors import PublishError
 
@@ -176,16 +177,30 @@ def _sync_folders(out_dir: Path, names: Iterable[str], *, parent: bool) -> None:
             os.close(descriptor)
 
 
-def write_private(out_dir: Path, name: str, content: bytes) -> None:
+def write_private(
+    out_dir: Path, name: str, content: bytes | Callable[[BinaryIO], object]
+) -> None:
     """Replace a file of the build's own (a cache) atomically, whether or not it changed.
 
     Unlike `publish`, this is no output: it is not compared first nor reported, and only
-    its owner may read it.
+    its owner may read it. `content` is the bytes, or a function that writes them to the
+    stream it is given (a large cache then never sits in memory twice).
     """
     target = safe_target(out_dir, name)
-    temporary = _stage(target, content, mode=0o600)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary_name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    temporary = Path(temporary_name)
     try:
+        with os.fdopen(handle, "wb") as stream:
+            if isinstance(content, bytes):
+                stream.write(content)
+            else:
+                content(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
         os.replace(temporary, target)
-    except OSError:
+    except BaseException:
         temporary.unlink(missing_ok=True)
         raise
