@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequenc
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeGuard
 from urllib.parse import urljoin, urlsplit
@@ -89,6 +90,8 @@ def one_line(text: str) -> str:
 
     A headline must never carry a CR or LF into an email header or a feed title.
     """
+    if text.isprintable():  # no control character, no line break: nothing to replace
+        return text.strip()
     return LINE_BREAKS.sub(" ", clean_text(text)).strip()
 
 
@@ -624,10 +627,12 @@ def _clean_lead(text: str, start: int) -> str:
 
 def _fields(article: Article) -> tuple[Any, ...]:
     """The article's fields after `source`, in order, as `Article(source, *fields)` takes them."""
-    return tuple(getattr(article, name) for name in ARTICLE_FIELDS[1:])
+    fields: tuple[Any, ...] = _FIELDS_AFTER_SOURCE(article)
+    return fields
 
 
 ARTICLE_FIELDS = tuple(Article.__dataclass_fields__)
+_FIELDS_AFTER_SOURCE = attrgetter(*ARTICLE_FIELDS[1:])
 PARALLEL_MIN_FILES = 1000
 """Fewer files than this are parsed in this process: forking would cost more than it saves."""
 MAX_WORKERS = 4

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import copyreg
 import hashlib
+import importlib.util
+import os
 import pickle
 import sys
 import time
@@ -41,7 +43,7 @@ from .templates import DEFAULT_TEMPLATES
 
 CACHE_FILE = ".digest/cache/build.pickle"
 FORMAT = 1
-LIBRARIES = ("markdown_it", "nh3", "yaml", "jinja2", "feedgen", "lxml.etree", "premailer")
+LIBRARIES = ("markdown_it", "nh3", "yaml", "jinja2", "feedgen", "lxml", "premailer", "cssutils")
 """Libraries whose output lands in ours: a new version of any starts a fresh cache."""
 
 _SAFE_GLOBALS = {
@@ -154,8 +156,17 @@ def cache_key(config: Config) -> str:
     """A digest of the code, the libraries and the configuration a cache is valid for."""
     settings = {f.name: getattr(config, f.name) for f in fields(config) if f.name != "output"}
     parts = [FORMAT, __version__, sys.version, repr(settings), _code_digest()]
-    parts += [getattr(sys.modules.get(name), "__version__", "") for name in LIBRARIES]
+    parts += [_installed(name) for name in LIBRARIES]
     return _digest(repr(parts).encode())
+
+
+def _installed(package: str) -> tuple[Any, ...]:
+    """Which copy of a library is installed (found, not imported): its entry file's stat."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return (package,)
+    info = os.stat(spec.origin)
+    return package, spec.origin, info.st_size, info.st_mtime_ns
 
 
 def _code_digest() -> str:

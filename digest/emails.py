@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jinja2
-from premailer import Premailer
 
 from .archive import DATE_STYLE, INDEX_PATH, archive_entries, index_url, issue_path, issue_url
 from .config import Config
@@ -62,6 +61,8 @@ def inline_css(html: str, *, base_url: str) -> str:
     stay as the template sets them (premailer would otherwise turn ``height: auto`` into an
     attribute Outlook cannot use).
     """
+    from premailer import Premailer  # imported here: it costs a fifth of a second to load
+
     return str(
         Premailer(
             html,

@@ -64,8 +64,8 @@ class _Reader:
     def __init__(self, loader: Any) -> None:
         self.loader = loader
         self.resolvers: dict[Any, Any] = loader.yaml_implicit_resolvers
-        if None in self.resolvers:  # a wildcard resolver could type anything
-            raise _Unsupported
+        if None in self.resolvers or getattr(loader, "yaml_path_resolvers", None):
+            raise _Unsupported  # a wildcard or path resolver could type anything
 
     def mapping(self, lines: list[str]) -> tuple[dict[Any, Any], dict[str, int]]:
         meta: dict[Any, Any] = {}
@@ -179,10 +179,11 @@ class _Reader:
             raise _Unsupported from None  # PyYAML reports it, with the line
 
     def _tag(self, raw: str) -> str:
-        if raw and raw[0] not in self.resolvers:
-            return _STR_TAG
-        tag: str = self.loader.resolve(ScalarNode, raw, (True, False))
-        return tag
+        """The tag PyYAML's resolver gives a plain scalar (its `resolve`, inlined)."""
+        for tag, pattern in self.resolvers.get(raw[0] if raw else "", ()):
+            if pattern.match(raw):
+                return str(tag)
+        return _STR_TAG
 
 
 def _plain_text(text: str) -> str:

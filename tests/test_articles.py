@@ -180,3 +180,10 @@ def test_clean_text_leaves_only_xml_characters(text: str) -> None:
     cleaned = clean_text(text)
     assert all(c in "\t\n\r" or ord(c) >= 0x20 for c in cleaned)
     assert "\ufffe" not in cleaned and "\uffff" not in cleaned
+
+
+@given(st.text())
+def test_one_line_takes_printable_text_as_it_is(text: str) -> None:
+    from digest.articles import LINE_BREAKS, one_line
+
+    assert one_line(text) == LINE_BREAKS.sub(" ", clean_text(text)).strip()
