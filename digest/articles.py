@@ -217,8 +217,9 @@ def _image(meta: dict[str, Any], config: Config) -> Image | None:
     url = _string(meta, "image")
     if not url:
         return None
-    absolute = url if PLAIN_ABSOLUTE_URL.match(url) else urljoin(config.base_url, url)
-    if urlsplit(absolute).scheme not in ("http", "https"):
+    plain = PLAIN_ABSOLUTE_URL.match(url) is not None  # http(s) already, and kept as it is
+    absolute = url if plain else urljoin(config.base_url, url)
+    if not plain and urlsplit(absolute).scheme not in ("http", "https"):
         raise FieldError("image", f"'image' must be an http(s) URL or a path, got {url!r}")
     return Image(absolute, _string(meta, "image_alt"), _string(meta, "image_credit"))
 
@@ -432,7 +433,9 @@ def _read_limited(path: Path) -> bytes:
             raise _Refused("not a regular file (a pipe, device or socket); remove it")
         if info.st_size > MAX_ARTICLE_BYTES:
             raise _Refused(f"file is {info.st_size:,} bytes; {_SIZE_LIMIT}")
-        raw = stream.read(MAX_ARTICLE_BYTES + 1)
+        raw = stream.read(info.st_size + 1)  # not the limit: a buffer that size costs time
+        if len(raw) > info.st_size:  # it grew: read on, as far as the limit
+            raw += stream.read(MAX_ARTICLE_BYTES + 1 - len(raw))
     if len(raw) > MAX_ARTICLE_BYTES:
         raise _Refused(f"file grew while being read; {_SIZE_LIMIT}")
     return raw
