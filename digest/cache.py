@@ -120,9 +120,13 @@ def load_cache(config: Config) -> BuildCache:
     empty = BuildCache(key=key, folder=config.output)
     try:
         with (config.output / CACHE_FILE).open("rb") as stream:
-            if _SafeUnpickler(stream).load() != (FORMAT, key):
+            header = _SafeUnpickler(stream).load()
+            if not (isinstance(header, tuple) and header[:2] == (FORMAT, key)):
                 return empty
-            parts = _SafeUnpickler(stream).load()
+            articles: dict[str, Any] = {}
+            for _ in range(int(header[2])):
+                articles.update(_SafeUnpickler(stream).load())
+            parts = (articles, *_SafeUnpickler(stream).load())
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
             IndexError, KeyError, ImportError, MemoryError, RecursionError):  # fmt: skip
         return empty
@@ -137,12 +141,25 @@ def load_cache(config: Config) -> BuildCache:
 
 
 def write_cache(cache: BuildCache, stream: BinaryIO) -> None:
-    """Write the cache as the file `load_cache` reads: a small header, then the parts."""
+    """Write the cache as the file `load_cache` reads: a header, then the parts.
+
+    The article records go in chunks, each pickled on its own: a pickler remembers every
+    object it wrote, which for a whole archive would cost more memory than the archive.
+    """
     pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {**copyreg.dispatch_table, ZoneInfo: _zone_by_key}
-    pickler.dump((FORMAT, cache.key))
-    pickler.clear_memo()  # the header is read on its own
-    pickler.dump(cache._parts())
+    names = list(cache.articles)
+    chunks = [names[start : start + CHUNK] for start in range(0, len(names), CHUNK)]
+    pickler.dump((FORMAT, cache.key, len(chunks)))
+    for chunk in chunks:
+        pickler.clear_memo()  # each chunk is read on its own
+        pickler.dump({name: cache.articles[name] for name in chunk})
+    pickler.clear_memo()
+    pickler.dump(cache._parts()[1:])
+
+
+CHUNK = 10_000
+"""Article records pickled together: enough to share their tags and words on reading."""
 
 
 def _zone_by_key(zone: ZoneInfo) -> tuple[type[ZoneInfo], tuple[str]]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LeadQuote:
     """A direct quotation chosen to represent an article."""
 
@@ -25,7 +25,7 @@ class LeadQuote:
         return self.speaker or ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image:
     """An article's lead image; ``url`` is absolute."""
 
@@ -34,7 +34,7 @@ class Image:
     credit: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One parsed article file, before any rendering."""
 

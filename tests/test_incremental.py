@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 import digest.articles
+import digest.cache
 import digest.pipeline
 import digest.stories
 from digest.articles import collect_articles
@@ -318,7 +319,8 @@ def test_a_cache_that_would_run_code_is_refused(newsroom: Config, tmp_path: Path
 
     build(newsroom, now=NOW)
     path = newsroom.output / CACHE_FILE
-    path.write_bytes(pickle.dumps((1, cache_key(newsroom))) + pickle.dumps(Exploit()))
+    header = pickle.dumps((digest.cache.FORMAT, cache_key(newsroom), 1))
+    path.write_bytes(header + pickle.dumps(Exploit()))
     assert load_cache(newsroom).articles == {}
     assert not marker.exists()
 
