@@ -654,7 +654,8 @@ def _parse_files(
     Progress counts this process's share, scaled to the whole.
     """
     workers = min(_cores(), MAX_WORKERS, len(relatives) // (PARALLEL_MIN_FILES // 2))
-    if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+    # fork only where it is safe: Linux, no other threads (macOS system libraries are not)
+    if workers < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
         workers = 1
     size = -(-len(relatives) // workers) if relatives else 0
     shares = [relatives[start : start + size] for start in range(0, len(relatives), size or 1)]
