@@ -61,6 +61,7 @@ class Config:
     window: timedelta = timedelta(days=7)
     section_order: tuple[str, ...] = ()
     related_limit: int = 3
+    related_newer: bool = False
     max_html_bytes: int = 100_000
     # [email]
     sender: str = "Digest <digest@example.org>"
@@ -95,7 +96,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "site": ("title", "tagline", "base_url", "language", "timezone", "article_path", "icon"),
     "build": ("articles", "output", "templates", "lock_timeout"),
     "feeds": ("limit", "tag_feeds", "id_authority", "id_date"),
-    "digest": ("window", "section_order", "related_limit", "max_html_bytes"),
+    "digest": ("window", "section_order", "related_limit", "related_newer", "max_html_bytes"),
     "email": (
         "sender",
         "recipient",
@@ -254,6 +255,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "window": _window,
     "section_order": _names,
     "related_limit": _positive,
+    "related_newer": _flag,
     "max_html_bytes": _positive,
     "sender": _text,
     "recipient": _text,

@@ -118,6 +118,7 @@ def build(
             targets,
             live,
             related_limit=config.related_limit,
+            related_newer=config.related_newer,
             unpublished=unpublished,
             collection=collection,
             cache=cache.stories,

@@ -43,6 +43,9 @@ SETTINGS: dict[str, str] = {
         "sections first, in this order (by name or slug); the rest follow alphabetically"
     ),
     "digest.related_limit": "related links chosen per article when it names none",
+    "digest.related_newer": (
+        "also choose related stories published after the article (default: only older ones)"
+    ),
     "digest.max_html_bytes": "size budget of `digest.html`",
     "email.sender": "`From:` of the message",
     "email.recipient": "`To:` placeholder",

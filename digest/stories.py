@@ -80,7 +80,7 @@ def shorten(text: str, limit: int = STANDFIRST_LIMIT) -> str:
     """Cut at a word boundary and mark the cut with an ellipsis."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ")
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ")  # noqa: RUF001
     return cut + "…"
 
 
@@ -113,6 +113,7 @@ def prepare_stories(
     archive: Sequence[Article],
     *,
     related_limit: int,
+    related_newer: bool = False,
     unpublished: Collection[str] = frozenset(),
     collection: Articles | None = None,
     cache: StoryCache | None = None,
@@ -128,7 +129,13 @@ def prepare_stories(
     terms = collection.terms if collection else None
     revisions = collection.revisions if collection else {}
     links, warnings = _related(
-        targets, archive, related_limit, unpublished, terms, revisions, cache.related
+        targets,
+        archive,
+        (related_limit, related_newer),
+        unpublished,
+        terms,
+        revisions,
+        cache.related,
     )
     parts: dict[str, Rendered] = {}
     for article in targets:
@@ -157,7 +164,7 @@ def prepare_stories(
 def _related(
     targets: Sequence[Article],
     archive: Sequence[Article],
-    limit: int,
+    options: tuple[int, bool],
     unpublished: Collection[str],
     terms: Mapping[str, Sequence[str]] | None,
     revisions: Mapping[str, Revision],
@@ -167,7 +174,7 @@ def _related(
     key = None
     if all(article.slug in revisions for article in archive):
         inputs = (
-            limit,
+            options,
             sorted(unpublished),
             [article.slug for article in targets],
             [revisions[article.slug] for article in archive],
@@ -176,8 +183,9 @@ def _related(
         if memo.get("key") == key:
             warnings = [Problem(Path(path), line, text) for path, line, text in memo["warnings"]]
             return memo["links"], warnings
+    limit, newer = options
     links, warnings = related_links(
-        targets, archive, limit=limit, unpublished=unpublished, terms=terms
+        targets, archive, limit=limit, allow_newer=newer, unpublished=unpublished, terms=terms
     )
     memo.clear()
     if key is not None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from digest.config import Config
 from digest.errors import Problem
 from digest.models import Article, RelatedLink
+from digest.pipeline import build
 from digest.related import (
     EDITOR_REASON,
     EXTERNAL_REASON,
@@ -18,6 +22,7 @@ from digest.related import (
     TAG_DF_CAP,
     related_links,
 )
+from tests.conftest import NOW, ArticleWriter
 
 BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 SITE = "https://news.example.org"
@@ -410,3 +415,15 @@ def test_unpublished_slugs_are_dropped_without_a_warning() -> None:
     assert [p.message for p in problems] == [
         "related: unknown article 'typo' (dropped); check the slug"
     ]
+
+
+@pytest.mark.parametrize(("newer", "expected"), [(False, []), (True, ["Also about Lighthouses"])])
+def test_build_relates_to_newer_stories_only_when_configured(
+    write_article: ArticleWriter, config: Config, newer: bool, expected: list[str]
+) -> None:
+    write_article("older", date="2026-11-25T09:00:00Z", tags=["Lighthouses"])
+    write_article("newer", date="2026-11-26T09:00:00Z", tags=["Lighthouses"])
+    build(replace(config, related_newer=newer), now=NOW)
+    feed = json.loads((config.output / "feed.json").read_text(encoding="utf-8"))
+    older = next(item for item in feed["items"] if item["url"].endswith("/older/"))
+    assert [link["reason"] for link in older["_digest"]["related"]] == expected
