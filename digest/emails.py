@@ -7,7 +7,8 @@ then standfirsts, then each section's overflow becomes an "N more in SECTION" li
 the web copy — and a warning says what was left out.
 
 Templates (any of them can be overridden by name from `build.templates`) see: `config`,
-`direction` ('ltr' or 'rtl'), `issue` (IssueRecord; `issue.number` is None until issues are numbered), `subject`,
+`direction` ('ltr' or 'rtl'), `issue` (IssueRecord; `issue.number` is None until issues
+are numbered), `subject`,
 `date_text`, `count`, `sections` (SectionPart: `.section`, `.stories` shown, `.more`),
 `top_story`, `preheader`, `web` (true in the web copy), `web_url`, `index_url`, `reason`,
 `show_images`, `show_standfirsts`, `image_width`, `image_height`, and the helpers

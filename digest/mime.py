@@ -34,7 +34,7 @@ class _Policy(EmailPolicy):
 
     def fold(self, name: str, value: str) -> str:
         if name.lower() != "subject":
-            return super().fold(name, value)
+            return str(super().fold(name, value))
         encoded = Header(str(value), "utf-8", header_name=name).encode(linesep=self.linesep)
         return f"{name}: {encoded}{self.linesep}"
 

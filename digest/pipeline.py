@@ -176,9 +176,7 @@ class CheckResult:
     warnings: tuple[Problem, ...]
 
 
-def check(
-    config: Config, *, progress: Callable[[int, int], None] | None = None
-) -> CheckResult:
+def check(config: Config, *, progress: Callable[[int, int], None] | None = None) -> CheckResult:
     """Validate every article, the editors' related slugs and every template; write nothing."""
     collection = collect_articles(config.articles, config=config, progress=progress)
     published = [article for article in collection.articles if not article.draft]

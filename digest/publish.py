@@ -177,9 +177,7 @@ def _sync_folders(out_dir: Path, names: Iterable[str], *, parent: bool) -> None:
             os.close(descriptor)
 
 
-def write_private(
-    out_dir: Path, name: str, content: bytes | Callable[[BinaryIO], object]
-) -> None:
+def write_private(out_dir: Path, name: str, content: bytes | Callable[[BinaryIO], object]) -> None:
     """Replace a file of the build's own (a cache) atomically, whether or not it changed.
 
     Unlike `publish`, this is no output: it is not compared first nor reported, and only

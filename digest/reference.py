@@ -50,8 +50,8 @@ SETTINGS: dict[str, str] = {
     "email.sender": "`From:` of the message",
     "email.recipient": "`To:` placeholder",
     "email.subject": (
-        "subject; may use `{title}`, `{date}`, `{count}`, `{stories}` (\"1 story\", "
-        "\"9 stories\"), `{headline}`, `{issue}`"
+        'subject; may use `{title}`, `{date}`, `{count}`, `{stories}` ("1 story", '
+        '"9 stories"), `{headline}`, `{issue}`'
     ),
     "email.unsubscribe_url": (
         "unsubscribe link in the footer and `List-Unsubscribe`; an `https` URL also gets "

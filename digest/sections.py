@@ -46,7 +46,7 @@ def group_sections(stories: Sequence[Story], *, order: Sequence[str] = ()) -> tu
         slug = story.article.section_slug
         groups.setdefault(slug, []).append(story)
         names.setdefault(slug, story.article.section)
-    rank = {}
+    rank: dict[str, int] = {}
     for position, wanted in enumerate(order):
         for slug, name in names.items():
             if wanted in (name, slug) or wanted.casefold() == name.casefold():

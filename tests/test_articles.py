@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,8 +40,8 @@ def test_every_field(write_article: ArticleWriter, config: Config) -> None:
     (article,) = collect_articles(config.articles, config=config).articles
     assert article.slug == "flood"
     assert article.id == "flood-2026"
-    assert article.published == datetime(2026, 11, 26, 6, 30, tzinfo=timezone.utc)
-    assert article.updated == datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
+    assert article.published == datetime(2026, 11, 26, 6, 30, tzinfo=UTC)
+    assert article.updated == datetime(2026, 11, 26, 12, tzinfo=UTC)
     assert article.section_slug == "media-culture"
     assert article.url == "https://news.example.org/media-culture/flood/"
     assert article.authors == ("Ann Lee", "Bo Chan")
@@ -70,7 +70,7 @@ def test_date_forms_use_the_site_timezone() -> None:
     assert naive.published.utcoffset() == timedelta(hours=3)
     assert naive.published.hour == 14
     assert day.published == datetime(2026, 11, 20, tzinfo=ZoneInfo("Europe/Minsk"))
-    assert zulu.published == datetime(2026, 11, 20, 10, tzinfo=timezone.utc)
+    assert zulu.published == datetime(2026, 11, 20, 10, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -101,14 +101,20 @@ def test_problems_name_the_line(text: str, line: int, message: str) -> None:
 
 
 def test_alias_bomb_is_refused_without_expanding() -> None:
-    bomb = "---\na: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\ntitle: T\nsection: S\ndate: 2026-11-01\n---\n"
+    bomb = (
+        "---\na: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+        "title: T\nsection: S\ndate: 2026-11-01\n---\n"
+    )
     article, problems = parse(bomb)
     assert article is None
     assert "anchors and aliases are not allowed" in problems[0].message
 
 
 def test_python_tags_are_not_executed() -> None:
-    text = "---\ntitle: !!python/object/apply:os.system ['echo hi']\nsection: S\ndate: 2026-11-01\n---\n"
+    text = (
+        "---\ntitle: !!python/object/apply:os.system ['echo hi']\n"
+        "section: S\ndate: 2026-11-01\n---\n"
+    )
     article, problems = parse(text)
     assert article is None
     assert problems[0].line == 2
@@ -147,7 +153,9 @@ def test_symlink_loop_is_walked_once(
 
 
 def test_control_characters_are_removed() -> None:
-    article, _ = parse('---\ntitle: "Bad\\x01 title\\x0b"\nsection: S\ndate: 2026-11-01\n---\nA\x00B\n')
+    article, _ = parse(
+        '---\ntitle: "Bad\\x01 title\\x0b"\nsection: S\ndate: 2026-11-01\n---\nA\x00B\n'
+    )
     assert article is not None
     assert article.title == "Bad title"
     assert article.body == "AB\n"
