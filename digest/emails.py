@@ -18,6 +18,7 @@ are numbered), `subject`,
 
 from __future__ import annotations
 
+import functools
 import logging
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
@@ -154,8 +155,9 @@ def render_digest(
         "wrap": wrap,
     }
 
-    def email_html(trim: Trim) -> str:
-        page = render_template(
+    @functools.cache
+    def page(trim: Trim) -> str:
+        return render_template(
             env,
             "digest.html",
             context,
@@ -163,9 +165,19 @@ def render_digest(
             show_images=trim.images,
             show_standfirsts=trim.standfirsts,
         )
-        return inline_css(page, base_url=config.base_url).rstrip("\n") + "\n"
 
-    html, trim, warnings = fit_budget(email_html, sections, budget=config.max_html_bytes)
+    @functools.cache
+    def email_html(trim: Trim) -> str:
+        return inline_css(page(trim), base_url=config.base_url).rstrip("\n") + "\n"
+
+    def estimate(trim: Trim) -> float:
+        """Inlining grows a page by about the same factor whatever it shows."""
+        growth = _size(email_html(Trim())) / _size(page(Trim()))
+        return _size(page(trim)) * growth
+
+    html, trim, warnings = fit_budget(
+        email_html, sections, budget=config.max_html_bytes, estimate=estimate
+    )
     text = render_template(env, "digest.txt", context, sections=trim.parts(sections))
     web_copy = render_template(
         env,
@@ -223,42 +235,46 @@ def _template_frame(error: BaseException) -> str | None:
 
 
 def fit_budget(
-    render: Callable[[Trim], str], sections: Sequence[Section], *, budget: int
+    render: Callable[[Trim], str],
+    sections: Sequence[Section],
+    *,
+    budget: int,
+    estimate: Callable[[Trim], float] | None = None,
 ) -> tuple[str, Trim, list[str]]:
     """Render with the least trimming that fits `budget` bytes; warn with the numbers.
 
     Images go first, then standfirsts; then every section shows its first N stories, N as
-    large as fits (size only grows with N, so a binary search finds it).
+    large as fits. Sizes only shrink along that list, so a binary search over it finds the
+    first that fits by `estimate` (a cheap guess of the rendered size; default: render);
+    the choice is then confirmed by rendering, stepping on while it is still too big.
     """
     html = render(Trim())
     full_size = _size(html)
     if full_size <= budget:
         return html, Trim(), []
-    for trim in (Trim(images=False), Trim(images=False, standfirsts=False)):
+    guess = estimate or (lambda trim: _size(render(trim)))
+    longest = max(len(section.stories) for section in sections)
+    bare = Trim(images=False, standfirsts=False)
+    candidates = [Trim(images=False), bare]
+    candidates += [replace(bare, per_section=count) for count in range(longest - 1, 0, -1)]
+    low, high = 0, len(candidates) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if guess(candidates[middle]) <= budget:
+            high = middle
+        else:
+            low = middle + 1
+    for trim in candidates[low:]:
         html = render(trim)
         if _size(html) <= budget:
             return html, trim, [_trim_warning(full_size, _size(html), trim, sections, budget)]
-    fitting = None
-    low, high = 1, max(len(section.stories) for section in sections) - 1
-    while low <= high:
-        middle = (low + high) // 2
-        candidate = replace(trim, per_section=middle)
-        attempt = render(candidate)
-        if _size(attempt) <= budget:
-            fitting, low = (attempt, candidate), middle + 1
-        else:
-            high = middle - 1
-    if fitting is None:
-        trim = replace(trim, per_section=1)
-        html = render(trim)
-        warnings = [_trim_warning(full_size, _size(html), trim, sections, budget)]
-        warnings.append(
-            f"digest.html is still {_size(html):,} bytes with one story per section, over the "
-            f"{budget:,}-byte budget; Gmail clips messages over about 102 KB"
-        )
-        return html, trim, warnings
-    html, trim = fitting
-    return html, trim, [_trim_warning(full_size, _size(html), trim, sections, budget)]
+    trim = candidates[-1]
+    warnings = [_trim_warning(full_size, _size(html), trim, sections, budget)]
+    warnings.append(
+        f"digest.html is still {_size(html):,} bytes with one story per section, over the "
+        f"{budget:,}-byte budget; Gmail clips messages over about 102 KB"
+    )
+    return html, trim, warnings
 
 
 def _size(html: str) -> int:
