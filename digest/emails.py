@@ -30,9 +30,9 @@ import jinja2
 
 from .archive import DATE_STYLE, INDEX_PATH, archive_entries, index_url, issue_path, issue_url
 from .config import Config
-from .errors import RenderError
 from .mime import build_message, subject_line
 from .models import IssueRecord, LeadQuote, Section, Story
+from .templates import render_template
 
 IMAGE_WIDTH = 552
 """Images fill the 600 px sheet inside its 24 px margins."""
@@ -40,7 +40,6 @@ IMAGE_HEIGHT = 368
 """News photos are 3:2; clients that honour CSS keep each image's own ratio (height: auto)."""
 TEXT_WIDTH = 72
 DEFAULT_REASON = "You are receiving this email because you subscribed to the digest from"
-TEMPLATE_SUFFIXES = (".html", ".txt", ".xml")
 RIGHT_TO_LEFT = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
 CREDIT_WORDS = ("photo", "image", "picture", "illustration", "graphic", "©")
 
@@ -206,32 +205,6 @@ def render_digest(
         INDEX_PATH: index.encode("utf-8"),
     }
     return RenderedDigest(files, tuple(warnings))
-
-
-def render_template(
-    env: jinja2.Environment, name: str, *contexts: Mapping[str, Any], **values: Any
-) -> str:
-    """Render `name`; a template mistake becomes a RenderError naming file:line."""
-    try:
-        return env.get_template(name).render(*contexts, **values)
-    except jinja2.TemplateSyntaxError as error:
-        where = f"{error.filename or error.name or name}:{error.lineno}"
-        raise RenderError(f"{where}: {error.message}; fix the template") from error
-    except jinja2.TemplateError as error:
-        where = _template_frame(error) or name
-        raise RenderError(f"{where}: {error}; fix the template") from error
-
-
-def _template_frame(error: BaseException) -> str | None:
-    """file:line of the innermost template frame in the traceback (Jinja maps them)."""
-    where = None
-    trace = error.__traceback__
-    while trace is not None:
-        filename = trace.tb_frame.f_code.co_filename
-        if filename.endswith(TEMPLATE_SUFFIXES):
-            where = f"{filename}:{trace.tb_lineno}"
-        trace = trace.tb_next
-    return where
 
 
 def fit_budget(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -25,7 +24,7 @@ from .cache import (
 )
 from .config import Config
 from .emails import render_digest
-from .errors import ArticleError, Problem, RenderError
+from .errors import ArticleError, Problem
 from .feeds import feed_articles, render_feeds
 from .lock import OutputLock, output_lock
 from .mime import subject_line
@@ -35,7 +34,7 @@ from .related import related_links
 from .sections import group_sections, in_window, is_live, newest_first
 from .state import STATE_FILE, check_forward, issue_record, load_state, new_since, state_bytes
 from .stories import prepare_stories
-from .templates import environment
+from .templates import environment, template_errors
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ def build(
 
         env = environment(config.templates)
         feed_stories = [stories[a.slug] for a in in_feeds]
-        with _template_errors():
+        with template_errors():
             files = cache.reuse("feeds", render_feeds, feed_stories, config=config, env=env)
         issue = None
         digest_warnings: tuple[Problem, ...] = ()
@@ -211,24 +210,6 @@ def check_templates(config: Config) -> tuple[int, list[Problem]]:
         except UnicodeDecodeError:
             problems.append(Problem(Path(name), 1, "template is not UTF-8 text"))
     return len(names), problems
-
-
-@contextmanager
-def _template_errors() -> Iterator[None]:
-    """Turn a template mistake into a RenderError naming `template:line`."""
-    try:
-        yield
-    except jinja2.TemplateSyntaxError as error:
-        where = f"{error.filename or error.name}:{error.lineno}"
-        raise RenderError(f"{where}: {error.message}; fix the template") from error
-    except jinja2.TemplateError as error:
-        frames = [
-            frame
-            for frame in traceback.extract_tb(error.__traceback__)
-            if not frame.filename.endswith(".py")
-        ]
-        where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
-        raise RenderError(f"{where}{error}; fix the template") from error
 
 
 def _remember(config: Config, cache: BuildCache, key: str | None, result: BuildResult) -> None:

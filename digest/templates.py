@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import jinja2
+
+from .errors import RenderError
 
 DEFAULT_TEMPLATES = next(
     folder
@@ -37,3 +42,39 @@ def environment(user_folder: Path | None = None) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     return env
+
+
+TEMPLATE_SUFFIXES = (".html", ".txt", ".xml", ".xsl")
+
+
+@contextmanager
+def template_errors(name: str = "") -> Iterator[None]:
+    """Turn a template mistake into a RenderError naming `template:line`."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as error:
+        where = f"{error.filename or error.name or name}:{error.lineno}"
+        raise RenderError(f"{where}: {error.message}; fix the template") from error
+    except jinja2.TemplateError as error:
+        where = _template_frame(error) or name
+        raise RenderError(f"{where}: {error}; fix the template") from error
+
+
+def _template_frame(error: BaseException) -> str | None:
+    """file:line of the innermost template frame in the traceback (Jinja maps them)."""
+    where = None
+    trace = error.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(TEMPLATE_SUFFIXES):
+            where = f"{filename}:{trace.tb_lineno}"
+        trace = trace.tb_next
+    return where
+
+
+def render_template(
+    env: jinja2.Environment, name: str, *contexts: Mapping[str, Any], **values: Any
+) -> str:
+    """Render `name`; a template mistake becomes a RenderError naming file:line."""
+    with template_errors(name):
+        return env.get_template(name).render(*contexts, **values)
