@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,9 +10,16 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from digest.config import Config, load_config
 from digest.pipeline import BuildResult, build
+
+# No per-example deadline (a loaded 2-core CI machine is slow, not wrong); on CI the examples
+# are derandomized so a landing never depends on luck — local runs keep exploring.
+settings.register_profile("local", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
