@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -92,3 +93,47 @@ def demo_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
 def demo_build(demo_config: Config) -> BuildResult:
     """The demo newsroom built once per session with the pinned 'now'."""
     return build(demo_config, now=NOW)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def _browser_unavailable() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    if not CHROMIUM.is_file() and not shutil.which("chromium"):
+        return f"chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Debian chromium per test module, with no background networking.
+
+    Without chromium (or playwright) the browser tests skip, unless the environment sets
+    DIGEST_REQUIRE_BROWSER=1 (as .ci/run does): then they fail.
+    """
+    reason = _browser_unavailable()
+    if reason:
+        if os.environ.get("DIGEST_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests required (DIGEST_REQUIRE_BROWSER=1) but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        executable = CHROMIUM if CHROMIUM.is_file() else Path(shutil.which("chromium") or "")
+        launched = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()

@@ -10,8 +10,6 @@ DIGEST_REQUIRE_BROWSER=1 (as .ci/run does): then they fail.
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import zlib
 from collections.abc import Iterator
@@ -26,15 +24,6 @@ from digest.pipeline import BuildResult
 from tests.conftest import ROOT
 from tests.test_emails import render, section, story
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 ARTIFACTS = ROOT / "test-artifacts"
 
 CONTRAST = """() => {
@@ -96,33 +85,6 @@ def placeholder_png(width: int = 300, height: int = 200) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
-
-
-def _unavailable() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install -e '.[test]')"
-    if not CHROMIUM.is_file() and not shutil.which("chromium"):
-        return f"chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless chromium for the whole module."""
-    reason = _unavailable()
-    if reason:
-        if os.environ.get("DIGEST_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests required (DIGEST_REQUIRE_BROWSER=1) but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        executable = CHROMIUM if CHROMIUM.is_file() else Path(shutil.which("chromium") or "")
-        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
