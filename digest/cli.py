@@ -36,6 +36,14 @@ def _config(config_file: Path | None, **changes: object) -> Config:
         _fail(error)
 
 
+def _config_with_articles(config_file: Path | None, **changes: object) -> Config:
+    """The configuration, for a command that reads the articles folder (which must exist)."""
+    config = _config(config_file, **changes)
+    if not config.articles.is_dir():
+        raise click.UsageError(f"no articles folder at {config.articles}; pass one as ARTICLES")
+    return config
+
+
 def _moment(text: str, config: Config, option: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
@@ -135,12 +143,10 @@ def build_command(
     dry_run: bool,
 ) -> None:
     """Build the feeds and the email digest."""
-    config = _config(config_file, articles=articles, output=out)
+    config = _config_with_articles(config_file, articles=articles, output=out)
     now = resolve_now(now_text, config)
     since_last = _is_last(since_text)
     since = None if since_last else resolve_since(since_text, now, config)
-    if not config.articles.is_dir():
-        raise click.UsageError(f"no articles folder at {config.articles}; pass one as ARTICLES")
     terminal = Terminal.detect(quiet=quiet)
     try:
         with terminal.progress("Reading articles") as progress:
@@ -173,9 +179,7 @@ def build_command(
 @click.option("--strict", is_flag=True, help="Count warnings as problems too.")
 def check(articles: Path | None, config_file: Path | None, strict: bool) -> None:
     """Validate the configuration, every article and the templates; write nothing."""
-    config = _config(config_file, articles=articles)
-    if not config.articles.is_dir():
-        raise click.UsageError(f"no articles folder at {config.articles}; pass one as ARTICLES")
+    config = _config_with_articles(config_file, articles=articles)
     terminal = Terminal.detect()
     with terminal.progress("Checking articles") as progress:
         result = run_checks(config, progress=progress)
@@ -229,9 +233,7 @@ def preview(
     text, every feed (readable in the browser) and the archive, and reloads after each
     rebuild. Articles, templates and the configuration file are watched. Ctrl-C stops it.
     """
-    config = _config(config_file, articles=articles)
-    if not config.articles.is_dir():
-        raise click.UsageError(f"no articles folder at {config.articles}; pass one as ARTICLES")
+    config = _config_with_articles(config_file, articles=articles)
     now = _moment(now_text, config, "--now") if now_text else None
     terminal = Terminal.detect()
 
