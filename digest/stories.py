@@ -170,31 +170,55 @@ def _related(
     revisions: Mapping[str, Revision],
     memo: dict[str, Any],
 ) -> tuple[dict[str, tuple[RelatedLink, ...]], list[Problem]]:
-    """`related_links`, or its last result when every input file is as it was then."""
-    key = None
-    if all(article.slug in revisions for article in archive):
-        inputs = (
-            options,
-            sorted(unpublished),
-            [article.slug for article in targets],
-            [revisions[article.slug] for article in archive],
-        )
-        key = hashlib.blake2b(repr(inputs).encode(), digest_size=20).hexdigest()
-        if memo.get("key") == key:
-            warnings = [Problem(Path(path), line, text) for path, line, text in memo["warnings"]]
-            return memo["links"], warnings
+    """`related_links`, or its last result when nothing it reads has changed since.
+
+    The memo keeps each archive article's file revision and a fingerprint of what
+    `related_links` reads of it. An article whose file changed is fingerprinted again:
+    an edit that leaves its headline, lead, tags and the rest alone (a correction deep in
+    the body) does not choose every story's links again.
+    """
+    call = repr((options, sorted(unpublished), [article.slug for article in targets]))
+    known: dict[str, tuple[Revision, bytes]] = memo.get("archive", {})
+    current: dict[str, tuple[Revision, bytes]] = {}
+    same = memo.get("call") == call and len(known) == len(archive) and terms is not None
+    for article in archive:
+        revision = revisions.get(article.slug)
+        was = known.get(article.slug)
+        if was is not None and revision is not None and was[0] == revision:
+            current[article.slug] = was
+            continue
+        fingerprint = _related_fingerprint(article, terms)
+        same = same and was is not None and was[1] == fingerprint
+        if revision is not None:
+            current[article.slug] = (revision, fingerprint)
+    if same:
+        memo["archive"] = current
+        warnings = [Problem(Path(path), line, text) for path, line, text in memo["warnings"]]
+        return memo["links"], warnings
     limit, newer = options
     links, warnings = related_links(
         targets, archive, limit=limit, allow_newer=newer, unpublished=unpublished, terms=terms
     )
     memo.clear()
-    if key is not None:
+    if len(current) == len(archive):  # every file settled: the next build can compare
         memo.update(
-            key=key,
+            call=call,
+            archive=current,
             links=links,
             warnings=[(str(p.path), p.line, p.message) for p in warnings],
         )
     return links, warnings
+
+
+def _related_fingerprint(article: Article, terms: Mapping[str, Sequence[str]] | None) -> bytes:
+    """A digest of everything `related_links` reads of an article."""
+    words = sorted(terms.get(article.slug, ())) if terms is not None else None
+    read = (
+        article.slug, article.title, article.url, article.section, article.section_slug,
+        article.published.isoformat(), article.tags, article.related, article.summary,
+        str(article.source), article.key_lines.get("related"), words,
+    )  # fmt: skip
+    return hashlib.blake2b(repr(read).encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
 
 def render_body(article: Article) -> Rendered:

@@ -194,6 +194,25 @@ def test_an_edited_body_is_read_again_and_only_it(
     _assert_warm_equals_cold(newsroom, tmp_path)
 
 
+def test_an_edit_past_the_lead_keeps_related_links_and_a_retitle_chooses_again(
+    newsroom: Config, tmp_path: Path, calls: _Calls
+) -> None:
+    build(newsroom, now=NOW)
+    story = _newest(newsroom)
+    text = story.read_text(encoding="utf-8")
+    _write(story, text + "\n" + "A correction far below the lead. " * 40 + "\n")
+    calls.counts = dict.fromkeys(calls.counts, 0)
+    build(newsroom, now=NOW)
+    assert calls.counts["related_links"] == 0
+    _assert_warm_equals_cold(newsroom, tmp_path)
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    _write(story, text.replace(title, "title: Harbour ferry strike ends", 1), hours=0.5)
+    calls.counts = dict.fromkeys(calls.counts, 0)
+    warm = _assert_warm_equals_cold(newsroom, tmp_path)
+    assert calls.counts["related_links"] == 2  # the warm build, then the cold one
+    assert "Harbour ferry strike ends" in {a.title for a in warm.collection.articles}
+
+
 def test_edited_front_matter_of_an_old_story(newsroom: Config, tmp_path: Path) -> None:
     build(newsroom, now=NOW)
     oldest = min(
