@@ -68,13 +68,15 @@ class BuildCache:
     outputs: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     folder: Path = Path()  # the output folder
     loaded: tuple[dict[Any, Any], ...] = ()  # copies of the parts as read, to tell changes
+    used: set[str] = field(default_factory=set)  # outputs `reuse` was asked for this build
 
     def changed(self) -> bool:
         """Whether the stages changed anything since the cache was read."""
         return self.loaded != self._parts()
 
     def _parts(self) -> tuple[dict[Any, Any], ...]:
-        return self.articles, self.stories.rendered, self.stories.related, self.outputs
+        outputs = {name: value for name, value in self.outputs.items() if name in self.used}
+        return self.articles, self.stories.rendered, self.stories.related, outputs
 
     def reuse(
         self, name: str, render: Callable[..., dict[str, bytes]], *args: Any, **kwargs: Any
@@ -89,6 +91,7 @@ class BuildCache:
         named = [(key, _comparable(value)) for key, value in sorted(kwargs.items())]
         inputs = repr((name, [_comparable(value) for value in args], named))
         key = _digest(inputs.encode("utf-8", "surrogatepass"))
+        self.used.add(name)
         previous = self.outputs.get(name)
         if previous is not None and previous[0] == key and " at 0x" not in inputs:
             files = self._read_back(previous[1])

@@ -7,7 +7,7 @@ formats, so the formats cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 import jinja2
@@ -22,6 +22,9 @@ from .models import Article, Story
 from .sections import newest_first
 
 STYLESHEET = "feed.xsl"
+
+Reuse = Callable[..., dict[str, bytes]]
+"""`reuse(name, render, *args, **kwargs)`: render's files, or the same files kept from before."""
 
 
 def feed_folders(article: Article, *, tag_feeds: bool) -> dict[str, str]:
@@ -59,10 +62,17 @@ def stylesheet_href(config: Config) -> str:
 
 
 def render_feeds(
-    stories: Sequence[Story], *, config: Config, env: jinja2.Environment
+    stories: Sequence[Story],
+    *,
+    config: Config,
+    env: jinja2.Environment,
+    reuse: Reuse | None = None,
 ) -> dict[str, bytes]:
-    """Every feed in three formats, plus `feed.xsl`; each feed newest first, ties by slug."""
-    template = env.get_template("feed_item.html")
+    """Every feed in three formats, plus `feed.xsl`; each feed newest first, ties by slug.
+
+    Each feed is rendered through `reuse(name, render_feed, *args, **kwargs)` when given
+    (the build cache's: a feed whose stories did not change is not rendered again).
+    """
     ordered = newest_first(stories)
     members: dict[str, list[Story]] = {"": []}
     labels: dict[str, str] = {}
@@ -70,21 +80,33 @@ def render_feeds(
         for folder, label in feed_folders(story.article, tag_feeds=config.tag_feeds).items():
             members.setdefault(folder, []).append(story)
             labels.setdefault(folder, label)
-    items = {}
-    files = {}
-    href = stylesheet_href(config)
+    files: dict[str, bytes] = {}
     for folder in sorted(members):
         shown = members[folder][: config.feed_limit]
-        for story in shown:
-            if story.article.slug not in items:
-                items[story.article.slug] = feed_item(story, config=config, template=template)
-        shown_items = [items[story.article.slug] for story in shown]
-        feed = make_feed(folder, labels.get(folder, ""), shown_items, config=config)
-        files[folder + "rss.xml"] = rss_document(feed, stylesheet=href)
-        files[folder + "atom.xml"] = atom_document(feed, stylesheet=href)
-        files[folder + "feed.json"] = json_document(feed)
+        label = labels.get(folder, "")
+        if reuse is None:
+            files |= render_feed(folder, label, shown, config=config, env=env)
+        else:
+            files |= reuse(
+                f"feed {folder}", render_feed, folder, label, shown, config=config, env=env
+            )
     files[STYLESHEET] = _stylesheet(env)
     return files
+
+
+def render_feed(
+    folder: str, label: str, stories: Sequence[Story], *, config: Config, env: jinja2.Environment
+) -> dict[str, bytes]:
+    """One feed (the site's, a section's or a tag's) in RSS, Atom and JSON Feed."""
+    template = env.get_template("feed_item.html")
+    items = [feed_item(story, config=config, template=template) for story in stories]
+    feed = make_feed(folder, label, items, config=config)
+    href = stylesheet_href(config)
+    return {
+        folder + "rss.xml": rss_document(feed, stylesheet=href),
+        folder + "atom.xml": atom_document(feed, stylesheet=href),
+        folder + "feed.json": json_document(feed),
+    }
 
 
 def _stylesheet(env: jinja2.Environment) -> bytes:

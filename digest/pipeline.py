@@ -128,7 +128,7 @@ def build(
         env = environment(config.templates)
         feed_stories = [stories[a.slug] for a in in_feeds]
         with template_errors():
-            files = cache.reuse("feeds", render_feeds, feed_stories, config=config, env=env)
+            files = render_feeds(feed_stories, config=config, env=env, reuse=cache.reuse)
         issue = None
         digest_warnings: tuple[Problem, ...] = ()
         if window:

@@ -22,6 +22,7 @@ import pytest
 
 import digest.articles
 import digest.cache
+import digest.feeds
 import digest.pipeline
 import digest.stories
 from digest.articles import collect_articles
@@ -131,7 +132,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> _Calls:
     watcher = _Calls(monkeypatch)
     watcher.watch(digest.articles, "_read_text")
     watcher.watch(digest.stories, "related_links")
-    watcher.watch(digest.pipeline, "render_feeds")
+    watcher.watch(digest.feeds, "render_feed")
     watcher.watch(digest.pipeline, "render_digest")
     return watcher
 
@@ -163,7 +164,7 @@ def test_a_later_build_reads_no_unchanged_article_and_renders_only_the_digest(
     assert calls.counts == {
         "_read_text": 0,
         "related_links": 0,
-        "render_feeds": 0,
+        "render_feed": 0,
         "render_digest": 1,  # it shows the time it was made
     }
     _assert_warm_equals_cold(newsroom, tmp_path, now=NOW + timedelta(minutes=5))
@@ -191,6 +192,7 @@ def test_an_edited_body_is_read_again_and_only_it(
     calls.counts = dict.fromkeys(calls.counts, 0)
     build(newsroom, now=NOW)
     assert calls.counts["_read_text"] == 2  # its front matter, then its body to render
+    assert calls.counts["render_feed"] == 2  # the site's feed and its section's, not the rest
     _assert_warm_equals_cold(newsroom, tmp_path)
 
 
