@@ -88,31 +88,52 @@ class Sample:
 
 
 def _tree_rss_kib(root: int) -> int:
-    """Sum of VmRSS over the descendants of ``root`` (not ``root`` itself)."""
+    """Memory of the descendants of ``root`` (not ``root`` itself), in KiB.
+
+    A direct child (the tool) counts its whole VmRSS; a process the tool forked counts only
+    its private pages (Private_Clean + Private_Dirty): the pages it still shares with the
+    tool are already in the tool's RSS, and summing RSS would count them twice.
+    """
     total = 0
-    stack = [root]
+    stack = [(root, 0)]
     seen = set()
     while stack:
-        pid = stack.pop()
+        pid, depth = stack.pop()
         if pid in seen:
             continue
         seen.add(pid)
         try:
             for tid in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                    stack.extend(int(c) for c in fh.read().split())
+                    stack.extend((int(c), depth + 1) for c in fh.read().split())
         except OSError:
             continue
-        if pid == root:
+        if depth == 0:
             continue
-        try:
-            with open(f"/proc/{pid}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            pass
+        total += _rss_kib(pid) if depth == 1 else _private_kib(pid)
+    return total
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _private_kib(pid: int) -> int:
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1])
+    except OSError:
+        return _rss_kib(pid)  # no smaps_rollup (old kernel): count it all
     return total
 
 
