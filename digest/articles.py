@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import stat
 import sys
-import threading
 import time as clock
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -27,6 +25,7 @@ from .errors import ArticleError, Problem
 from .frontmatter import load_simple
 from .models import Article, Image, LeadQuote
 from .related import BODY_LEAD_CHARS, article_terms
+from .workers import parallel_map
 
 try:
     from yaml import CSafeLoader as SafeLoader
@@ -651,7 +650,6 @@ ARTICLE_FIELDS = tuple(Article.__dataclass_fields__)
 _FIELDS_AFTER_SOURCE = attrgetter(*ARTICLE_FIELDS[1:])
 PARALLEL_MIN_FILES = 1000
 """Fewer files than this are parsed in this process: forking would cost more than it saves."""
-MAX_WORKERS = 4
 
 
 def _parse_files(
@@ -660,72 +658,10 @@ def _parse_files(
     config: Config,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Record]:
-    """Parse files, in forked worker processes too when there are many and cores to spare.
-
-    Each worker parses a contiguous share and sends its records back pickled; if one
-    fails, its share is parsed here, so a worker can only make the build slower.
-    Progress counts this process's share, scaled to the whole.
-    """
-    workers = min(_cores(), MAX_WORKERS, len(relatives) // (PARALLEL_MIN_FILES // 2))
-    # fork only where it is safe: Linux, no other threads (macOS system libraries are not)
-    if workers < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
-        workers = 1
-    size = -(-len(relatives) // workers) if relatives else 0
-    shares = [relatives[start : start + size] for start in range(0, len(relatives), size or 1)]
-    children = [_fork_parser(folder, share, config) for share in shares[1:]]
-    records = {}
-    for done, relative in enumerate(shares[0] if shares else (), start=1):
-        records[relative] = _parse_file(folder, relative, config)
-        if progress:
-            progress(min(done * workers, len(relatives)), len(relatives))
-    for share, child in zip(shares[1:], children, strict=True):
-        received = _receive(child)
-        if received is None or len(received) != len(share):
-            received = [_parse_file(folder, relative, config) for relative in share]
-        records.update(zip(share, received, strict=True))
-    return records
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _fork_parser(folder: str, share: Sequence[str], config: Config) -> tuple[int, int] | None:
-    """Start a child that parses `share` and writes the pickled records to a pipe."""
-    try:
-        reader, writer = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid:
-        os.close(writer)
-        return pid, reader
-    status = 1
-    try:  # the child: never return into the caller's stack
-        os.close(reader)
-        records = [_parse_file(folder, relative, config) for relative in share]
-        with os.fdopen(writer, "wb") as stream:
-            pickle.dump(records, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        status = 0
-    finally:
-        os._exit(status)
-
-
-def _receive(child: tuple[int, int] | None) -> list[Record] | None:
-    """A child's records, or None if it failed."""
-    if child is None:
-        return None
-    pid, reader = child
-    with os.fdopen(reader, "rb") as stream:
-        data = stream.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
-        return None
-    records: list[Record] = pickle.loads(data)  # written by our own child
-    return records
+    """Parse files, in forked worker processes too when there are many and cores to spare."""
+    parse = partial(_parse_file, folder, config=config)
+    records = parallel_map(parse, relatives, min_share=PARALLEL_MIN_FILES // 2, progress=progress)
+    return dict(zip(relatives, records, strict=True))
 
 
 def load_bodies(articles: Sequence[Article]) -> list[Article]:

@@ -21,6 +21,7 @@ from .errors import Problem
 from .models import Article, LeadQuote, RelatedLink, Story
 from .quotes import extract_lead_quote
 from .related import related_links
+from .workers import parallel_map
 
 Rendered = tuple[str, str, tuple[str, str | None, str | None] | None]
 """What an article's own text yields, in plain values for caching: body HTML, standfirst
@@ -41,6 +42,8 @@ ALLOWED_ATTRIBUTES = {
 URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
 FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 STANDFIRST_LIMIT = 280
+PARALLEL_MIN_STORIES = 100
+"""Fewer stories to render than this are rendered in this process: forking would not pay."""
 
 
 @lru_cache(maxsize=1)
@@ -143,8 +146,8 @@ def prepare_stories(
         if hit is not None and hit[0] == revisions.get(article.slug):
             parts[article.slug] = hit[1]
     missing = [article for article in targets if article.slug not in parts]
-    for article in load_bodies(missing):
-        parts[article.slug] = render_body(article)
+    rendered = parallel_map(_load_and_render, missing, min_share=PARALLEL_MIN_STORIES // 2)
+    parts.update(zip([article.slug for article in missing], rendered, strict=True))
     cache.rendered = {
         slug: (revisions[slug], values) for slug, values in parts.items() if slug in revisions
     }
@@ -219,6 +222,10 @@ def _related_fingerprint(article: Article, terms: Mapping[str, Sequence[str]] | 
         str(article.source), article.key_lines.get("related"), words,
     )  # fmt: skip
     return hashlib.blake2b(repr(read).encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+def _load_and_render(article: Article) -> Rendered:
+    return render_body(load_bodies([article])[0])
 
 
 def render_body(article: Article) -> Rendered:

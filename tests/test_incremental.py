@@ -25,6 +25,7 @@ import digest.cache
 import digest.feeds
 import digest.pipeline
 import digest.stories
+import digest.workers
 from digest.articles import collect_articles
 from digest.cache import CACHE_FILE, cache_key, load_cache
 from digest.config import Config
@@ -387,13 +388,13 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(
 ) -> None:
     config = Config(articles=many_files)
     forks = []
-    fork_parser = digest.articles._fork_parser
+    fork = digest.workers.fork
 
     def counted(*args: Any) -> Any:
         forks.append(1)
-        return fork_parser(*args)
+        return fork(*args)
 
-    monkeypatch.setattr(digest.articles, "_fork_parser", counted)
+    monkeypatch.setattr(digest.workers, "fork", counted)
     parallel = collect_articles(many_files, config=config)
     assert forks, "no worker process was started"
     monkeypatch.setattr(digest.articles, "PARALLEL_MIN_FILES", 10_000)
@@ -406,5 +407,25 @@ def test_a_failed_worker_costs_time_not_articles(
     many_files: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = Config(articles=many_files)
-    monkeypatch.setattr(digest.articles, "_fork_parser", lambda *args: None)
+    monkeypatch.setattr(digest.workers, "fork", lambda *args: None)
     assert len(collect_articles(many_files, config=config).articles) == 60
+
+
+def test_stories_rendered_in_worker_processes_match_one_process(
+    newsroom: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forks = []
+    fork = digest.workers.fork
+
+    def counted(*args: Any) -> Any:
+        forks.append(1)
+        return fork(*args)
+
+    monkeypatch.setattr(digest.workers, "fork", counted)
+    monkeypatch.setattr(digest.stories, "PARALLEL_MIN_STORIES", 4)
+    build(newsroom, now=NOW)
+    assert forks, "no worker process was started"
+    monkeypatch.setattr(digest.stories, "PARALLEL_MIN_STORIES", 10_000)
+    serial = build(replace(newsroom, output=tmp_path / "serial"), now=NOW)
+    assert serial.files
+    assert _outputs(newsroom.output) == _outputs(tmp_path / "serial")
