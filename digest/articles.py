@@ -156,6 +156,9 @@ class Collection:
     revisions: Mapping[str, Revision] = field(default_factory=dict)
     """Slug → the file revision the article was read from, for caches keyed by it; left
     out for a file changed too recently to be told apart from its next change."""
+    earlier: Mapping[str, tuple[Revision, Article, tuple[str, ...]]] = field(default_factory=dict)
+    """Slug → for a file read again because it changed since the cache was written: the
+    revision, article and terms that earlier read gave (so a cache can tell what changed)."""
 
 
 def parse_time(value: Any, key: str, zone: ZoneInfo, *, end_of_day: bool = False) -> datetime:
@@ -546,12 +549,15 @@ def collect_articles(
     entries = scan_articles(folder) if files is None else files
     records: dict[str, Record] = {}
     unread: list[str] = []
+    changed: dict[str, tuple[Signature, Record]] = {}
     for relative, signature in entries:
         hit = cache.get(relative) if cache is not None and signature is not None else None
         if hit is not None and hit[0] == signature:
             records[relative] = hit[1]
         else:
             unread.append(relative)
+            if hit is not None:
+                changed[relative] = hit
     if progress is not None and len(unread) < len(entries):  # the cached ones: read at once
         progress(len(entries) - len(unread), len(entries))
         progress = _offset(progress, len(entries) - len(unread), len(entries))
@@ -600,8 +606,13 @@ def collect_articles(
         terms[article.slug] = words
         if relative in steady:
             revisions[article.slug] = (relative, steady[relative])
+    earlier = {}
+    for relative, (signature, (fields, words, _)) in changed.items():
+        if fields is not None:
+            article = Article(folder / relative, *fields)
+            earlier[article.slug] = ((relative, signature), article, words)
     return Collection(
-        tuple(articles), tuple(problems), tuple(warnings), len(entries), terms, revisions
+        tuple(articles), tuple(problems), tuple(warnings), len(entries), terms, revisions, earlier
     )
 
 

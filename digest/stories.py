@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -129,16 +129,9 @@ def prepare_stories(
     are not chosen again when no archive file changed; the cache is updated.
     """
     cache = cache or StoryCache()
-    terms = collection.terms if collection else None
     revisions = collection.revisions if collection else {}
     links, warnings = _related(
-        targets,
-        archive,
-        (related_limit, related_newer),
-        unpublished,
-        terms,
-        revisions,
-        cache.related,
+        targets, archive, (related_limit, related_newer), unpublished, collection, cache.related
     )
     parts: dict[str, Rendered] = {}
     for article in targets:
@@ -169,59 +162,61 @@ def _related(
     archive: Sequence[Article],
     options: tuple[int, bool],
     unpublished: Collection[str],
-    terms: Mapping[str, Sequence[str]] | None,
-    revisions: Mapping[str, Revision],
+    collection: Articles | None,
     memo: dict[str, Any],
 ) -> tuple[dict[str, tuple[RelatedLink, ...]], list[Problem]]:
     """`related_links`, or its last result when nothing it reads has changed since.
 
-    The memo keeps each archive article's file revision and a fingerprint of what
-    `related_links` reads of it. An article whose file changed is fingerprinted again:
-    an edit that leaves its headline, lead, tags and the rest alone (a correction deep in
-    the body) does not choose every story's links again.
+    The memo holds a digest of the call and of every archive file's revision. A file
+    changed since is compared with what it gave last time (`collection.earlier`): an edit
+    that leaves its headline, lead, tags and the rest alone (a correction deep in the
+    body) does not choose every story's links again.
     """
-    call = repr((options, sorted(unpublished), [article.slug for article in targets]))
-    known: dict[str, tuple[Revision, bytes]] = memo.get("archive", {})
-    current: dict[str, tuple[Revision, bytes]] = {}
-    same = memo.get("call") == call and len(known) == len(archive) and terms is not None
-    for article in archive:
-        revision = revisions.get(article.slug)
-        was = known.get(article.slug)
-        if was is not None and revision is not None and was[0] == revision:
-            current[article.slug] = was
-            continue
-        fingerprint = _related_fingerprint(article, terms)
-        same = same and was is not None and was[1] == fingerprint
-        if revision is not None:
-            current[article.slug] = (revision, fingerprint)
-    if same:
-        memo["archive"] = current
-        warnings = [Problem(Path(path), line, text) for path, line, text in memo["warnings"]]
-        return memo["links"], warnings
+    terms = collection.terms if collection else None
+    revisions = collection.revisions if collection else {}
+    earlier = collection.earlier if collection else {}
+    key = reused = None
+    if all(article.slug in revisions for article in archive):
+        call = (options, sorted(unpublished), [article.slug for article in targets])
+        key = _digest(call, [revisions[article.slug] for article in archive])
+        if terms is not None and memo.get("key") not in (None, key):
+            now = {article.slug: article for article in archive if article.slug in earlier}
+            unchanged = all(
+                _related_reads(then, then_terms) == _related_reads(now[slug], terms[slug])
+                for slug, (_, then, then_terms) in earlier.items()
+                if slug in now
+            )
+            was = [earlier[a.slug][0] if a.slug in earlier else revisions[a.slug] for a in archive]
+            reused = unchanged and memo["key"] == _digest(call, was)
+        if memo.get("key") == key or reused:
+            memo["key"] = key
+            warnings = [Problem(Path(path), line, text) for path, line, text in memo["warnings"]]
+            return memo["links"], warnings
     limit, newer = options
     links, warnings = related_links(
         targets, archive, limit=limit, allow_newer=newer, unpublished=unpublished, terms=terms
     )
     memo.clear()
-    if len(current) == len(archive):  # every file settled: the next build can compare
+    if key is not None:
         memo.update(
-            call=call,
-            archive=current,
+            key=key,
             links=links,
             warnings=[(str(p.path), p.line, p.message) for p in warnings],
         )
     return links, warnings
 
 
-def _related_fingerprint(article: Article, terms: Mapping[str, Sequence[str]] | None) -> bytes:
-    """A digest of everything `related_links` reads of an article."""
-    words = sorted(terms.get(article.slug, ())) if terms is not None else None
-    read = (
+def _digest(*values: Any) -> str:
+    return hashlib.blake2b(repr(values).encode(), digest_size=20).hexdigest()
+
+
+def _related_reads(article: Article, terms: Sequence[str]) -> tuple[Any, ...]:
+    """Everything `related_links` reads of an article."""
+    return (
         article.slug, article.title, article.url, article.section, article.section_slug,
-        article.published.isoformat(), article.tags, article.related, article.summary,
-        str(article.source), article.key_lines.get("related"), words,
+        article.published, article.tags, article.related, article.summary, article.source,
+        article.key_lines.get("related"), sorted(terms),
     )  # fmt: skip
-    return hashlib.blake2b(repr(read).encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
 
 def _load_and_render(article: Article) -> Rendered:
