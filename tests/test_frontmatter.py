@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from digest.articles import YamlLoader
@@ -149,3 +149,40 @@ LINES = st.one_of(
 @example("t: [a, 'b''c', \"d\\\"e\"]  # c")
 def test_whenever_the_fast_reader_answers_pyyaml_agrees(text: str) -> None:
     agrees(text)
+
+
+TIMESTAMP_PARTS = st.tuples(
+    st.integers(1, 9999),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.sampled_from(["", "T", " ", "t"]),
+    st.integers(0, 24),
+    st.integers(0, 60),
+    st.integers(0, 60),
+    st.sampled_from(["", ".5", ".123456", ".1234567", ".000001"]),
+    st.sampled_from(["", "Z", "z", "+00:00", "-05:30", "+09:00", "+9", "-14:00", " Z"]),
+)
+
+
+@settings(max_examples=400)
+@given(TIMESTAMP_PARTS)
+@example((2026, 11, 26, "T", 9, 30, 0, "", "+02:00"))
+@example((2026, 11, 26, "", 0, 0, 0, "", ""))
+def test_timestamps_build_what_pyyaml_builds(parts: tuple[Any, ...]) -> None:
+    year, month, day, separator, hour, minute, second, fraction, zone = parts
+    text = f"{year:04d}-{month:02d}-{day:02d}"
+    if separator:
+        text += f"{separator}{hour:02d}:{minute:02d}:{second:02d}{fraction}{zone}"
+    tag = "tag:yaml.org,2002:timestamp"
+    assume(LOADER.resolve(yaml.ScalarNode, text, (True, False)) == tag)
+    node = yaml.ScalarNode(tag, text)
+    original = yaml.SafeLoader.yaml_constructors["tag:yaml.org,2002:timestamp"]
+    try:
+        expected = typed(original(LOADER, node))
+    except ValueError:
+        with pytest.raises(yaml.constructor.ConstructorError):
+            LOADER.yaml_constructors["tag:yaml.org,2002:timestamp"](LOADER, node)
+        return
+    built = LOADER.yaml_constructors["tag:yaml.org,2002:timestamp"](LOADER, node)
+    assert typed(built) == expected
+    assert getattr(built, "tzinfo", None) == getattr(original(LOADER, node), "tzinfo", None)
