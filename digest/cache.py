@@ -26,7 +26,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -40,8 +40,11 @@ from .config import Config
 from .publish import safe_target
 from .stories import StoryCache
 from .templates import DEFAULT_TEMPLATES
+from .workers import parallel_map
 
 CACHE_FILE = ".digest/cache/build.pickle"
+PARALLEL_MIN_CALLS = 8
+"""Fewer renders than this are done in this process: forking would not pay."""
 FORMAT = 1
 LIBRARIES = ("markdown_it", "nh3", "yaml", "jinja2", "feedgen", "lxml", "premailer", "cssutils")
 """Libraries whose output lands in ours: a new version of any starts a fresh cache."""
@@ -79,26 +82,41 @@ class BuildCache:
         return self.articles, self.stories.rendered, self.stories.related, outputs
 
     def reuse(
-        self, name: str, render: Callable[..., dict[str, bytes]], *args: Any, **kwargs: Any
+        self,
+        render: Callable[..., dict[str, bytes]],
+        calls: Mapping[str, tuple[Any, ...]],
+        **kwargs: Any,
     ) -> dict[str, bytes]:
-        """`render(*args, **kwargs)`, or the files it wrote last time if nothing changed.
+        """`render(*args, **kwargs)` for each named call's `args`, all files merged.
 
-        The call's inputs are compared by repr (a Jinja environment by its templates'
-        contents); an input without a faithful repr (one showing a memory address) is
-        never taken as unchanged. The files are read back from the output folder and
-        used only if each still has the digest recorded when it was rendered.
+        A call whose inputs are as they were last time gives the files it wrote then. The
+        inputs are compared by repr (a Jinja environment by its templates' contents); an
+        input without a faithful repr (one showing a memory address) is never taken as
+        unchanged. The files are read back from the output folder and used only if each
+        still has the digest recorded when it was rendered. The calls left to render are
+        shared with worker processes when there are enough of them.
         """
         named = [(key, _comparable(value)) for key, value in sorted(kwargs.items())]
-        inputs = repr((name, [_comparable(value) for value in args], named))
-        key = _digest(inputs.encode("utf-8", "surrogatepass"))
-        self.used.add(name)
-        previous = self.outputs.get(name)
-        if previous is not None and previous[0] == key and " at 0x" not in inputs:
-            files = self._read_back(previous[1])
-            if files is not None:
-                return files
-        files = render(*args, **kwargs)
-        self.outputs[name] = (key, {path: _digest(content) for path, content in files.items()})
+        files: dict[str, bytes] = {}
+        keys = {}
+        for name, args in calls.items():
+            inputs = repr((name, [_comparable(value) for value in args], named))
+            key = _digest(inputs.encode("utf-8", "surrogatepass"))
+            self.used.add(name)
+            previous = self.outputs.get(name)
+            if previous is not None and previous[0] == key and " at 0x" not in inputs:
+                kept = self._read_back(previous[1])
+                if kept is not None:
+                    files |= kept
+                    continue
+            keys[name] = key
+        names = list(keys)
+        rendered = parallel_map(
+            lambda name: render(*calls[name], **kwargs), names, min_share=PARALLEL_MIN_CALLS // 2
+        )
+        for name, made in zip(names, rendered, strict=True):
+            self.outputs[name] = (keys[name], {path: _digest(data) for path, data in made.items()})
+            files |= made
         return files
 
     def _read_back(self, digests: dict[str, str]) -> dict[str, bytes] | None:

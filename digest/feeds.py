@@ -24,7 +24,8 @@ from .sections import newest_first
 STYLESHEET = "feed.xsl"
 
 Reuse = Callable[..., dict[str, bytes]]
-"""`reuse(name, render, *args, **kwargs)`: render's files, or the same files kept from before."""
+"""`reuse(render, {name: args}, **kwargs)`: every call's files, kept from before where the
+call's inputs are unchanged (see cache.BuildCache.reuse)."""
 
 
 def feed_folders(article: Article, *, tag_feeds: bool) -> dict[str, str]:
@@ -70,8 +71,8 @@ def render_feeds(
 ) -> dict[str, bytes]:
     """Every feed in three formats, plus `feed.xsl`; each feed newest first, ties by slug.
 
-    Each feed is rendered through `reuse(name, render_feed, *args, **kwargs)` when given
-    (the build cache's: a feed whose stories did not change is not rendered again).
+    With `reuse` (the build cache's), a feed whose stories did not change is not rendered
+    again.
     """
     ordered = newest_first(stories)
     members: dict[str, list[Story]] = {"": []}
@@ -80,16 +81,16 @@ def render_feeds(
         for folder, label in feed_folders(story.article, tag_feeds=config.tag_feeds).items():
             members.setdefault(folder, []).append(story)
             labels.setdefault(folder, label)
+    calls = {
+        f"feed {folder}": (folder, labels.get(folder, ""), members[folder][: config.feed_limit])
+        for folder in sorted(members)
+    }
     files: dict[str, bytes] = {}
-    for folder in sorted(members):
-        shown = members[folder][: config.feed_limit]
-        label = labels.get(folder, "")
-        if reuse is None:
-            files |= render_feed(folder, label, shown, config=config, env=env)
-        else:
-            files |= reuse(
-                f"feed {folder}", render_feed, folder, label, shown, config=config, env=env
-            )
+    if reuse is None:
+        for args in calls.values():
+            files |= render_feed(*args, config=config, env=env)
+    else:
+        files = reuse(render_feed, calls, config=config, env=env)
     files[STYLESHEET] = _stylesheet(env)
     return files
 

@@ -411,21 +411,23 @@ def test_a_failed_worker_costs_time_not_articles(
     assert len(collect_articles(many_files, config=config).articles) == 60
 
 
-def test_stories_rendered_in_worker_processes_match_one_process(
+def test_stories_and_feeds_rendered_in_worker_processes_match_one_process(
     newsroom: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forks = []
     fork = digest.workers.fork
 
-    def counted(*args: Any) -> Any:
-        forks.append(1)
-        return fork(*args)
+    def counted(work: Any, share: Any) -> Any:
+        forks.append(len(share))
+        return fork(work, share)
 
     monkeypatch.setattr(digest.workers, "fork", counted)
     monkeypatch.setattr(digest.stories, "PARALLEL_MIN_STORIES", 4)
+    monkeypatch.setattr(digest.cache, "PARALLEL_MIN_CALLS", 2)
     build(newsroom, now=NOW)
-    assert forks, "no worker process was started"
+    assert len(forks) == 2, "one worker for the stories, one for the feeds"
     monkeypatch.setattr(digest.stories, "PARALLEL_MIN_STORIES", 10_000)
+    monkeypatch.setattr(digest.cache, "PARALLEL_MIN_CALLS", 10_000)
     serial = build(replace(newsroom, output=tmp_path / "serial"), now=NOW)
     assert serial.files
     assert _outputs(newsroom.output) == _outputs(tmp_path / "serial")
