@@ -27,13 +27,16 @@ from digest.models import LeadQuote
 __all__ = ["extract_lead_quote", "plain_paragraphs"]
 
 
-def extract_lead_quote(markdown: str) -> LeadQuote | None:
+def extract_lead_quote(markdown: str, *, parsed: Parsed | None = None) -> LeadQuote | None:
     """The first direct quotation in the Markdown body that is a real statement, with its speaker.
 
     Returns None when the body quotes no statement; an unclosed quotation is skipped, never
-    returned in part.
+    returned in part. `parsed` is the body as a CommonMark parser (with any extensions)
+    already tokenised it, and the environment it filled: its block structure is reused
+    rather than parsed again, so what the reader sees as a table or a code block is that
+    here too.
     """
-    body = _Body(markdown)
+    body = _Body(markdown, parsed)
     for quotation in _quotations(body):
         words = _WORD.findall(quotation.text)
         if len(words) < 3 or _title_case(words):
@@ -78,12 +81,19 @@ _SPACES = re.compile(r"[^\S\u00a0\u202f]+")
 _MAY_QUOTE = re.compile(r"[“„«»‹›\"‚”&\\]|(?<!\w)['‘]")
 
 
+Parsed = tuple[list[Token], dict[str, Any]]
+"""A Markdown body's tokens and the environment the parser filled (link references)."""
+
+
 class _Body:
     """The paragraphs of a Markdown body; each is turned into plain text on first use."""
 
-    def __init__(self, markdown: str) -> None:
-        self._env: dict[str, Any] = {}
-        tokens = _MARKDOWN.parse(_FRONT_MATTER.sub("", markdown, count=1), self._env)
+    def __init__(self, markdown: str, parsed: Parsed | None = None) -> None:
+        if parsed is None:
+            self._env: dict[str, Any] = {}
+            tokens = _MARKDOWN.parse(_FRONT_MATTER.sub("", markdown, count=1), self._env)
+        else:
+            tokens, self._env = parsed
         # One entry per paragraph; None marks anything else (heading, code, HTML, list edge),
         # which a quotation cannot run across.
         self._paragraphs: list[Token | None] = []

@@ -19,7 +19,7 @@ from .articles import Collection as Articles
 from .articles import Revision, load_bodies
 from .errors import Problem
 from .models import Article, LeadQuote, RelatedLink, Story
-from .quotes import extract_lead_quote
+from .quotes import Parsed, extract_lead_quote
 from .related import related_links
 from .workers import parallel_map
 
@@ -53,6 +53,22 @@ def _markdown() -> MarkdownIt:
 
 def body_html(article: Article) -> str:
     """The Markdown body as sanitised HTML with every URL made absolute."""
+    return _render(article)[0]
+
+
+def _render(article: Article) -> tuple[str, Parsed]:
+    """`body_html`, and the parsed body it was rendered from."""
+    if article.body is None:
+        raise ValueError(f"{article.slug}: body not loaded; see articles.load_bodies")
+    markdown = _markdown()
+    env: dict[str, Any] = {}
+    tokens = markdown.parse(article.body, env)
+    rendered = markdown.renderer.render(tokens, markdown.options, env)
+    return _sanitised(rendered, article), (tokens, env)
+
+
+def _sanitised(rendered: str, article: Article) -> str:
+    """Rendered body HTML made safe, with every URL made absolute against the article's."""
 
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if (tag, attribute) not in URL_ATTRIBUTES:
@@ -60,9 +76,6 @@ def body_html(article: Article) -> str:
         url = urljoin(article.url, value.strip())
         return url if urlsplit(url).scheme in ("http", "https", "mailto") else None
 
-    if article.body is None:
-        raise ValueError(f"{article.slug}: body not loaded; see articles.load_bodies")
-    rendered = _markdown().render(article.body)
     return nh3.clean(
         rendered,
         tags=ALLOWED_TAGS,
@@ -225,7 +238,7 @@ def _load_and_render(article: Article) -> Rendered:
 
 def render_body(article: Article) -> Rendered:
     """Body HTML, standfirst and lead quote of an article whose body is loaded."""
-    html_body = body_html(article)
-    quote = article.quote_override or extract_lead_quote(article.body or "")
+    html_body, parsed = _render(article)
+    quote = article.quote_override or extract_lead_quote(article.body or "", parsed=parsed)
     quote_values = (quote.text, quote.speaker, quote.source) if quote else None
     return html_body, standfirst(article, html_body), quote_values

@@ -14,6 +14,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import digest.stories
 from digest.models import LeadQuote
 from digest.quotes import extract_lead_quote, plain_paragraphs
 
@@ -334,3 +335,17 @@ def test_pathological_input_stays_fast() -> None:
     started = time.perf_counter()
     extract_lead_quote(body)
     assert time.perf_counter() - started < 2.0
+
+
+def test_the_body_as_the_renderer_parsed_it_gives_the_same_quote() -> None:
+    """The build hands over the tokens it rendered the body from, instead of a second parse."""
+    markdown = digest.stories._markdown()
+    bodies = [case["body"] for case in _load_cases()] + [_typical_article()]
+    found = 0
+    for body in bodies:
+        env: dict[str, Any] = {}
+        parsed = (markdown.parse(body, env), env)
+        alone = extract_lead_quote(body)
+        assert extract_lead_quote(body, parsed=parsed) == alone, body
+        found += alone is not None
+    assert found > len(bodies) // 2
