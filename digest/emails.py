@@ -4,7 +4,8 @@
 `digest.txt`, `digest.eml`, and the issue's web copy with the archive index. The HTML is
 never cut: when it is over budget, whole parts are left out in a fixed order — images,
 then standfirsts, then each section's overflow becomes an "N more in SECTION" link to
-the web copy — and a warning says what was left out.
+the web copy — and a warning says what was left out. Inlining is costly, so only pages
+that may fit are inlined; the warning then gives the full page's size as an estimate.
 
 Templates (any of them can be overridden by name from `build.templates`) see: `config`,
 `direction` ('ltr' or 'rtl'), `issue` (IssueRecord; `issue.number` is None until issues
@@ -128,54 +129,14 @@ def render_digest(
     `issue` is this digest; `archive` the issues before it, in any order. Only this issue's
     web copy is returned: earlier ones are on disk already.
     """
-    stories = [story for section in sections for story in section.stories]
-    if not stories:
-        raise ValueError("render_digest needs at least one story")
-    subject = subject_line(config, sections, issue)
-    utm = {key: value.format(date=issue.date) for key, value in config.utm.items()}
-    context: dict[str, Any] = {
-        "config": config,
-        "direction": text_direction(config.language),
-        "issue": issue,
-        "subject": subject,
-        "date_text": issue.sent_at.astimezone(config.zone).strftime(DATE_STYLE),
-        "count": len(stories),
-        "top_story": stories[0],
-        "preheader": stories[0].standfirst or _quote_text(stories[0].lead_quote),
-        "web": False,
-        "web_url": issue_url(config, issue.date),
-        "index_url": index_url(config),
-        "reason": config.reason or f"{DEFAULT_REASON} {config.title}.",
-        "image_width": IMAGE_WIDTH,
-        "image_height": IMAGE_HEIGHT,
-        "track": lambda url: with_utm(url, utm),
-        "byline": byline,
-        "credit": credit_line,
-        "wrap": wrap,
-    }
-
-    @functools.cache
-    def page(trim: Trim) -> str:
-        return render_template(
-            env,
-            "digest.html",
-            context,
-            sections=trim.parts(sections),
-            show_images=trim.images,
-            show_standfirsts=trim.standfirsts,
-        )
-
-    @functools.cache
-    def email_html(trim: Trim) -> str:
-        return inline_css(page(trim), base_url=config.base_url).rstrip("\n") + "\n"
-
-    def estimate(trim: Trim) -> float:
-        """Inlining grows a page by about the same factor whatever it shows."""
-        growth = _size(email_html(Trim())) / _size(page(Trim()))
-        return _size(page(trim)) * growth
-
+    context = digest_context(sections, config=config, issue=issue)
+    subject = context["subject"]
+    pages = EmailPages(sections, env=env, context=context, base_url=config.base_url)
     html, trim, warnings = fit_budget(
-        email_html, sections, budget=config.max_html_bytes, estimate=estimate
+        pages.inlined,
+        sections,
+        budget=config.max_html_bytes,
+        template_size=pages.template_size,
     )
     text = render_template(env, "digest.txt", context, sections=trim.parts(sections))
     web_copy = render_template(
@@ -207,42 +168,151 @@ def render_digest(
     return RenderedDigest(files, tuple(warnings))
 
 
+def digest_context(
+    sections: Sequence[Section], *, config: Config, issue: IssueRecord
+) -> dict[str, Any]:
+    """What the digest's templates see (module docstring), for the email's page."""
+    stories = [story for section in sections for story in section.stories]
+    if not stories:
+        raise ValueError("render_digest needs at least one story")
+    utm = {key: value.format(date=issue.date) for key, value in config.utm.items()}
+    return {
+        "config": config,
+        "direction": text_direction(config.language),
+        "issue": issue,
+        "subject": subject_line(config, sections, issue),
+        "date_text": issue.sent_at.astimezone(config.zone).strftime(DATE_STYLE),
+        "count": len(stories),
+        "top_story": stories[0],
+        "preheader": stories[0].standfirst or _quote_text(stories[0].lead_quote),
+        "web": False,
+        "web_url": issue_url(config, issue.date),
+        "index_url": index_url(config),
+        "reason": config.reason or f"{DEFAULT_REASON} {config.title}.",
+        "image_width": IMAGE_WIDTH,
+        "image_height": IMAGE_HEIGHT,
+        # A link is tracked once however many pages the budget's search renders.
+        "track": functools.cache(lambda url: with_utm(url, utm)),
+        "byline": byline,
+        "credit": credit_line,
+        "wrap": wrap,
+    }
+
+
+class EmailPages:
+    """The email's page for any trim: as the template writes it, and with its CSS inlined."""
+
+    def __init__(
+        self,
+        sections: Sequence[Section],
+        *,
+        env: jinja2.Environment,
+        context: Mapping[str, Any],
+        base_url: str,
+    ) -> None:
+        self._sections = sections
+        self._env = env
+        self._context = context
+        self._base_url = base_url
+        self._templated: dict[Trim, str] = {}
+
+    def templated(self, trim: Trim) -> str:
+        """The page before inlining (cheap; kept, as the budget's search asks again)."""
+        if trim not in self._templated:
+            self._templated[trim] = render_template(
+                self._env,
+                "digest.html",
+                self._context,
+                sections=trim.parts(self._sections),
+                show_images=trim.images,
+                show_standfirsts=trim.standfirsts,
+            )
+        return self._templated[trim]
+
+    def template_size(self, trim: Trim) -> int:
+        """Bytes of the page before inlining."""
+        return _size(self.templated(trim))
+
+    def inlined(self, trim: Trim) -> str:
+        """The page with its CSS inlined by premailer (the costly step)."""
+        return inline_css(self.templated(trim), base_url=self._base_url).rstrip("\n") + "\n"
+
+
+ROUGH_MARGIN = 0.25
+"""How far over the budget a page's estimate must be to take the page as too big unrendered,
+when the estimate comes from pages unlike it (say, with images for one without): such a page
+may still fit, and one that fits must never be trimmed."""
+CLOSE_MARGIN = 0.05
+"""The same, when two measured pages like it (showing the same parts) draw its estimate."""
+LINE_SPREAD = 0.05
+"""Two measured pages draw a line only when their template sizes differ by this much."""
+
+
+def trim_candidates(sections: Sequence[Section]) -> list[Trim]:
+    """Every trim in the order the budget tries them: each shows less than the one before.
+
+    Nothing left out, then no images, then no standfirsts either, then every section shows
+    its first N stories, N from one less than the longest section down to one.
+    """
+    longest = max(len(section.stories) for section in sections)
+    bare = Trim(images=False, standfirsts=False)
+    return [
+        Trim(),
+        Trim(images=False),
+        bare,
+        *(replace(bare, per_section=count) for count in range(longest - 1, 0, -1)),
+    ]
+
+
 def fit_budget(
     render: Callable[[Trim], str],
     sections: Sequence[Section],
     *,
     budget: int,
-    estimate: Callable[[Trim], float] | None = None,
+    template_size: Callable[[Trim], int] | None = None,
 ) -> tuple[str, Trim, list[str]]:
     """Render with the least trimming that fits `budget` bytes; warn with the numbers.
 
-    Images go first, then standfirsts; then every section shows its first N stories, N as
-    large as fits. Sizes only shrink along that list, so a binary search over it finds the
-    first that fits by `estimate` (a cheap guess of the rendered size; default: render);
-    the choice is then confirmed by rendering, stepping on while it is still too big.
+    Sizes only shrink along `trim_candidates`, so the first that fits is searched for.
+    `render` (premailer) is the costly step: with `template_size` (the page's size before
+    inlining, cheap) the search estimates each candidate's rendered size from the pages
+    rendered so far and renders only the likely answer and what the estimates cannot
+    settle, so a page far over budget is never rendered. Without it, every size is real.
     """
-    html = render(Trim())
-    full_size = _size(html)
-    if full_size <= budget:
-        return html, Trim(), []
-    guess = estimate or (lambda trim: _size(render(trim)))
-    longest = max(len(section.stories) for section in sections)
-    bare = Trim(images=False, standfirsts=False)
-    candidates = [Trim(images=False), bare]
-    candidates += [replace(bare, per_section=count) for count in range(longest - 1, 0, -1)]
-    low, high = 0, len(candidates) - 1
-    while low < high:
-        middle = (low + high) // 2
-        if guess(candidates[middle]) <= budget:
-            high = middle
+    candidates = trim_candidates(sections)
+    sizes = _Sizes(render, candidates, template_size)
+    if template_size is None or template_size(candidates[0]) <= budget:
+        sizes.render(0)  # it likely fits; if not, it is the first page measured
+    else:
+        sizes.render(len(candidates) - 1)  # the cheapest page to learn the growth from
+        if not sizes.clearly_over(0, budget):
+            sizes.render(0)
+    if 0 in sizes.html and sizes.fits(0, budget):
+        return sizes.html[0], candidates[0], []
+    over, fits = 0, len(candidates)  # candidates[over] is too big; candidates[fits] fits
+    for index in sizes.html:
+        if sizes.fits(index, budget):
+            fits = min(fits, index)
         else:
-            low = middle + 1
-    for trim in candidates[low:]:
-        html = render(trim)
-        if _size(html) <= budget:
-            return html, trim, [_trim_warning(full_size, _size(html), trim, sections, budget)]
+            over = max(over, index)
+    while fits - over > 1:
+        probe = sizes.first_under(budget, low=over + 1, high=fits - 1)
+        if sizes.fits(probe, budget):
+            fits = probe
+        else:
+            over = probe
+        if fits - 1 > over and sizes.clearly_over(fits - 1, budget):
+            over = fits - 1
+    full = sizes.html.get(0)
+    full_size = (
+        f"{_size(full):,}" if full is not None else f"about {_round(sizes.estimate(0)[0]):,}"
+    )
+    if fits < len(candidates):
+        trim, html = candidates[fits], sizes.html[fits]
+        return html, trim, [_trim_warning(full_size, html, trim, sections, budget)]
     trim = candidates[-1]
-    warnings = [_trim_warning(full_size, _size(html), trim, sections, budget)]
+    html = sizes.html[len(candidates) - 1]
+    warnings = [_trim_warning(full_size, html, trim, sections, budget)]
     warnings.append(
         f"digest.html is still {_size(html):,} bytes with one story per section, over the "
         f"{budget:,}-byte budget; Gmail clips messages over about 102 KB"
@@ -250,12 +320,119 @@ def fit_budget(
     return html, trim, warnings
 
 
+class _Sizes:
+    """Rendered sizes of the budget's candidates: measured when rendered, else estimated.
+
+    Inlining adds about the same bytes per template byte to pages showing the same parts,
+    give or take a fixed amount (the style block goes, inline styles come): a page's estimate
+    is the line through the two measured pages like it nearest in template size; failing
+    that, through any two, or the nearest one scaled.
+    """
+
+    def __init__(
+        self,
+        render: Callable[[Trim], str],
+        candidates: Sequence[Trim],
+        template_size: Callable[[Trim], int] | None,
+    ) -> None:
+        self._render = render
+        self._candidates = candidates
+        self._template_size = template_size
+        self.html: dict[int, str] = {}
+
+    def render(self, index: int) -> int:
+        """Render a candidate for real and return its size."""
+        if index not in self.html:
+            self.html[index] = self._render(self._candidates[index])
+        return _size(self.html[index])
+
+    def estimate(self, index: int) -> tuple[float, float]:
+        """The candidate's rendered size, and by what fraction that may be too large.
+
+        Measured when rendered, or when there is no template size to estimate from.
+        """
+        if index in self.html or self._template_size is None:
+            return self.render(index), 0.0
+        trim = self._candidates[index]
+        size = self._template_size(trim)
+        measured = [
+            (self._template_size(self._candidates[i]), _size(html), self._candidates[i])
+            for i, html in self.html.items()
+        ]
+        alike = [
+            (template, rendered) for template, rendered, other in measured if _alike(other, trim)
+        ]
+        close = _line(size, alike)
+        if close is not None:
+            return close, CLOSE_MARGIN
+        pairs = [(template, rendered) for template, rendered, _ in measured]
+        rough = _line(size, pairs)
+        if rough is None:
+            template, rendered = min(pairs, key=lambda pair: abs(pair[0] - size))
+            rough = rendered * size / template
+        return rough, ROUGH_MARGIN
+
+    def fits(self, index: int, budget: int) -> bool:
+        """Whether the candidate really fits (rendering it if need be)."""
+        return self.render(index) <= budget
+
+    def clearly_over(self, index: int, budget: int) -> bool:
+        """Too big for certain, or by an estimate with its margin to spare."""
+        size, margin = self.estimate(index)
+        return size > budget * (1 + margin)
+
+    def first_under(self, budget: int, *, low: int, high: int) -> int:
+        """The first candidate in low..high estimated to fit (`high` if none is).
+
+        Estimates shrink along the candidates; the search gallops from the small end, so the
+        templates it renders are at most about twice the size of the answer's.
+        """
+        step, upper = 1, high
+        while upper - step >= low and self.estimate(upper - step)[0] <= budget:
+            upper, step = upper - step, step * 2
+        lower = max(low, upper - step)  # estimated over (or `low`); `upper` fits or is `high`
+        while lower < upper:
+            middle = (lower + upper) // 2
+            if self.estimate(middle)[0] <= budget:
+                upper = middle
+            else:
+                lower = middle + 1
+        return upper
+
+
+def _alike(one: Trim, other: Trim) -> bool:
+    """Whether two trims show the same parts of a story (so inlining grows them alike)."""
+    return (one.images, one.standfirsts) == (other.images, other.standfirsts)
+
+
+def _line(size: int, measured: Sequence[tuple[int, int]]) -> float | None:
+    """The rendered size of a page of template `size`, on a line through measured pages.
+
+    The line runs through the two (template, rendered) sizes nearest `size`; None without
+    two far enough apart on a rising line.
+    """
+    nearest = sorted(measured, key=lambda pair: abs(pair[0] - size))[:2]
+    if len(nearest) < 2:
+        return None
+    (template, rendered), (other_template, other_rendered) = nearest
+    if abs(template - other_template) < LINE_SPREAD * max(template, other_template):
+        return None
+    slope = (other_rendered - rendered) / (other_template - template)
+    return rendered + slope * (size - template) if slope > 0 else None
+
+
+def _round(size: float) -> int:
+    """A size to two significant figures, for an estimate: 2,764,101 → 2,800,000."""
+    digits = len(str(int(size)))
+    return int(round(size, 2 - digits))
+
+
 def _size(html: str) -> int:
     return len(html.encode("utf-8"))
 
 
 def _trim_warning(
-    full_size: int, size: int, trim: Trim, sections: Sequence[Section], budget: int
+    full_size: str, html: str, trim: Trim, sections: Sequence[Section], budget: int
 ) -> str:
     """What a trim left out, in numbers."""
     shown = [story for part in trim.parts(sections) for story in part.stories]
@@ -274,8 +451,8 @@ def _trim_warning(
             "to the web copy"
         )
     return (
-        f"digest.html would be {full_size:,} bytes, over the {budget:,}-byte budget "
-        f"(digest.max_html_bytes); trimmed to {size:,} bytes: " + ", ".join(left_out)
+        f"digest.html would be {full_size} bytes, over the {budget:,}-byte budget "
+        f"(digest.max_html_bytes); trimmed to {_size(html):,} bytes: " + ", ".join(left_out)
     )
 
 
