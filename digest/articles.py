@@ -8,13 +8,13 @@ import stat
 import sys
 import time as clock
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,10 @@ from .config import Config
 from .errors import ArticleError, Problem
 from .frontmatter import load_simple
 from .models import Article, Image, LeadQuote
+from .models import Collection as Collection  # read by other modules from here
 from .related import BODY_LEAD_CHARS, article_terms
+from .scan import Revision as Revision  # read by other modules from here
+from .scan import Signature, scan_articles, settled
 from .workers import parallel_map
 
 try:
@@ -145,34 +148,10 @@ class FieldError(ValueError):
         self.key = key
 
 
-Signature = tuple[int, int, int, int]
-"""What `stat` says about a file: size, modification and change times (ns), inode."""
-
-Revision = tuple[str, Signature]
-"""A file's path relative to the articles folder and its signature at collection."""
-
 Record = tuple[Any, tuple[str, ...], tuple[tuple[int, str], ...]]
 """One file's parse result in plain values, as `collect_articles` caches it: the article's
 fields but its source and body (None if the file was skipped), its related-story terms,
 and its problems (if skipped) or warnings, as (line, message)."""
-
-
-@dataclass(frozen=True)
-class Collection:
-    """What reading an articles folder gave: articles, problems and warnings."""
-
-    articles: tuple[Article, ...]  # bodies not loaded: see `load_bodies`
-    problems: tuple[Problem, ...]  # files skipped
-    warnings: tuple[Problem, ...]  # files used, with something to fix
-    files_read: int
-    terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Slug → the words `related` compares (see `related.article_terms`)."""
-    revisions: Mapping[str, Revision] = field(default_factory=dict)
-    """Slug → the file revision the article was read from, for caches keyed by it; left
-    out for a file changed too recently to be told apart from its next change."""
-    earlier: Mapping[str, tuple[Revision, Article, tuple[str, ...]]] = field(default_factory=dict)
-    """Slug → for a file read again because it changed since the cache was written: the
-    revision, article and terms that earlier read gave (so a cache can tell what changed)."""
 
 
 def parse_time(value: Any, key: str, zone: ZoneInfo, *, end_of_day: bool = False) -> datetime:
@@ -483,72 +462,6 @@ def article_files(folder: Path) -> Iterator[Path]:
     """Every `*.md` file under `folder`, sorted, following no symlinked folders twice."""
     for relative, _ in scan_articles(folder):
         yield folder / relative
-
-
-def scan_articles(folder: Path) -> list[tuple[str, Signature | None]]:
-    """Each `*.md` file's path relative to `folder` ('/'-separated) and its signature.
-
-    Sorted as paths sort (by their parts); the signature is None when `stat` fails (a
-    broken link): reading the file then reports why.
-    """
-    found: list[tuple[str, Signature | None]] = []
-    seen: set[tuple[int, int]] = set()
-
-    def walk(directory: str, prefix: str) -> None:
-        try:
-            info = os.stat(directory)
-            if (info.st_dev, info.st_ino) in seen:
-                return
-            seen.add((info.st_dev, info.st_ino))
-            with os.scandir(directory) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError:
-            return
-        for entry in entries:  # by name, each folder in its place: the order paths sort in
-            name = entry.name
-            if name.startswith("."):
-                continue
-            if _is_folder(entry):
-                walk(entry.path, f"{prefix}{name}/")
-            elif name.endswith(".md"):
-                found.append((prefix + name, _signature(entry)))
-
-    walk(os.fspath(folder), "")
-    return found
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def _signature(entry: os.DirEntry[str]) -> Signature | None:
-    try:
-        stat = entry.stat()
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
-
-
-def settled(signature: Signature | None, now_ns: int) -> TypeGuard[Signature]:
-    """Whether a file with this signature can be told apart from any later version.
-
-    A file changed again within the same tick of the file system's clock keeps its
-    signature (git's "racily clean" problem), so a file changed less than a tick before
-    `now_ns` is never cached. The change time counts (no tool can set it), and the tick is
-    taken as 100 ms where times have sub-microsecond digits, else as 2.5 s (FAT has 2 s).
-    """
-    if signature is None:
-        return False
-    changed = signature[2]
-    tick = FINE_TICK_NS if changed % 1000 else COARSE_TICK_NS
-    return changed < now_ns - tick
-
-
-FINE_TICK_NS = 100_000_000
-COARSE_TICK_NS = 2_500_000_000
 
 
 def collect_articles(

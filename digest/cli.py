@@ -16,10 +16,11 @@ from . import __version__
 from .config import CONFIG_NAME, Config, load_config, override, parse_duration
 from .errors import EXIT_BUILD_FAILED, ConfigError, DigestError
 from .pipeline import BuildResult, build
-from .pipeline import check as run_checks
-from .preview import Preview
-from .scaffold import init_newsroom, new_article
 from .terminal import PreviewReport, Terminal
+
+# `build` is imported above because it is light until it has work to do (see pipeline.py);
+# the other commands import what they run in their own bodies, so that `digest build`
+# with nothing to do loads neither templates, Markdown, YAML nor the preview server.
 
 
 def _fail(error: DigestError) -> NoReturn:
@@ -179,6 +180,8 @@ def build_command(
 @click.option("--strict", is_flag=True, help="Count warnings as problems too.")
 def check(articles: Path | None, config_file: Path | None, strict: bool) -> None:
     """Validate the configuration, every article and the templates; write nothing."""
+    from .checks import check as run_checks
+
     config = _config_with_articles(config_file, articles=articles)
     terminal = Terminal.detect()
     with terminal.progress("Checking articles") as progress:
@@ -233,6 +236,8 @@ def preview(
     text, every feed (readable in the browser) and the archive, and reloads after each
     rebuild. Articles, templates and the configuration file are watched. Ctrl-C stops it.
     """
+    from .preview import Preview
+
     config = _config_with_articles(config_file, articles=articles)
     now = _moment(now_text, config, "--now") if now_text else None
     terminal = Terminal.detect()
@@ -289,6 +294,8 @@ def init(folder: Path, templates: bool, now_text: str | None) -> None:
     one example article; with --templates also a copy of our templates to edit. Nothing
     that already exists is overwritten.
     """
+    from .scaffold import init_newsroom
+
     now = resolve_now(now_text, Config())
     try:
         created = init_newsroom(folder, now=now, templates=templates)
@@ -331,6 +338,8 @@ def new(
     The date is now in the site's timezone, and 'id:' fixes its feed id for good, even if
     the file is renamed later. Delete the 'draft: true' line to publish it.
     """
+    from .scaffold import new_article
+
     config = _config(config_file)
     now = resolve_now(now_text, config)
     try:

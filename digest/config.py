@@ -16,6 +16,16 @@ from .errors import ConfigError
 
 CONFIG_NAME = "digest.toml"
 
+DEFAULT_TEMPLATES = next(
+    folder
+    for folder in (
+        Path(__file__).with_name("templates"),  # installed wheel
+        Path(__file__).parent.parent / "templates",  # source checkout
+    )
+    if folder.is_dir()
+)
+"""Our templates; a configured `templates` folder overrides any of them by name."""
+
 DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 # RFC 4151 tag: URI parts: a DNS name or an email address, and a date.
 TAG_AUTHORITY = re.compile(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+from .errors import Problem
+from .scan import Revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +107,21 @@ class IssueRecord:
     since: datetime  # start of the window it covered
     ids: tuple[str, ...]  # ids of the articles it contained
     subject: str = ""
+
+
+@dataclass(frozen=True)
+class Collection:
+    """What reading an articles folder gave: articles, problems and warnings."""
+
+    articles: tuple[Article, ...]  # bodies not loaded: see `load_bodies`
+    problems: tuple[Problem, ...]  # files skipped
+    warnings: tuple[Problem, ...]  # files used, with something to fix
+    files_read: int
+    terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Slug → the words `related` compares (see `related.article_terms`)."""
+    revisions: Mapping[str, Revision] = field(default_factory=dict)
+    """Slug → the file revision the article was read from, for caches keyed by it; left
+    out for a file changed too recently to be told apart from its next change."""
+    earlier: Mapping[str, tuple[Revision, Article, tuple[str, ...]]] = field(default_factory=dict)
+    """Slug → for a file read again because it changed since the cache was written: the
+    revision, article and terms that earlier read gave (so a cache can tell what changed)."""

@@ -17,10 +17,9 @@ from typing import Any
 import yaml
 
 from .articles import SLUG, article_files, slugify
-from .config import CONFIG_NAME, Config
+from .config import CONFIG_NAME, DEFAULT_TEMPLATES, Config
 from .errors import DigestError
 from .reference import DERIVED_DEFAULTS, EXAMPLES, FRONT_MATTER, settings, toml_value
-from .templates import DEFAULT_TEMPLATES
 
 ARTICLES_FOLDER = "articles"
 TEMPLATES_FOLDER = "templates"

@@ -10,16 +10,8 @@ from typing import Any
 
 import jinja2
 
+from .config import DEFAULT_TEMPLATES
 from .errors import RenderError
-
-DEFAULT_TEMPLATES = next(
-    folder
-    for folder in (
-        Path(__file__).with_name("templates"),  # installed wheel
-        Path(__file__).parent.parent / "templates",  # source checkout
-    )
-    if folder.is_dir()
-)
 
 
 def _date(moment: datetime, style: str = "%-d %B %Y") -> str:

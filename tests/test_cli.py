@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from digest import __version__
 from digest.cli import cli
-from digest.templates import DEFAULT_TEMPLATES
+from digest.config import DEFAULT_TEMPLATES
 from tests.conftest import NOW_TEXT, ROOT, ArticleWriter
 
 

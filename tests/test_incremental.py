@@ -3,14 +3,17 @@
 Each test changes the demo newsroom one way, builds it twice -- into an output folder that
 holds the previous build's cache (warm) and into an empty one (cold) -- and compares every
 file and every reported problem. Article files are given modification times in the past:
-a file changed a moment ago is never cached (see articles.settled).
+a file changed a moment ago is never cached (see scan.settled).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -23,15 +26,15 @@ import pytest
 import digest.articles
 import digest.cache
 import digest.feeds
-import digest.pipeline
+import digest.scan
+import digest.stages
 import digest.stories
 import digest.workers
 from digest.articles import collect_articles
 from digest.cache import CACHE_FILE, cache_key, load_cache
-from digest.config import Config
+from digest.config import DEFAULT_TEMPLATES, Config
 from digest.pipeline import BuildResult, build
-from digest.templates import DEFAULT_TEMPLATES
-from tests.conftest import NOW, ROOT
+from tests.conftest import NOW, NOW_TEXT, ROOT
 
 HOUR = 3600
 
@@ -39,8 +42,8 @@ HOUR = 3600
 @pytest.fixture(autouse=True)
 def instant_clock_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Take files as settled as soon as they are written (one test puts the tick back)."""
-    monkeypatch.setattr(digest.articles, "FINE_TICK_NS", -1)
-    monkeypatch.setattr(digest.articles, "COARSE_TICK_NS", -1)
+    monkeypatch.setattr(digest.scan, "FINE_TICK_NS", -1)
+    monkeypatch.setattr(digest.scan, "COARSE_TICK_NS", -1)
 
 
 @pytest.fixture
@@ -134,7 +137,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> _Calls:
     watcher.watch(digest.articles, "_read_text")
     watcher.watch(digest.stories, "related_links")
     watcher.watch(digest.feeds, "render_feed")
-    watcher.watch(digest.pipeline, "render_digest")
+    watcher.watch(digest.stages, "render_digest")
     return watcher
 
 
@@ -153,6 +156,37 @@ def test_an_unchanged_newsroom_is_not_built_again(
     assert second.collection.articles == ()
     assert (newsroom.output / CACHE_FILE).stat().st_mtime_ns == cache_written
     _assert_warm_equals_cold(newsroom, tmp_path)
+
+
+HEAVY_MODULES = {"jinja2", "markdown_it", "nh3", "yaml", "feedgen", "lxml", "premailer", "cssutils"}
+"""The rendering stack: a build with nothing to do must not import any of it."""
+
+BUILD_AND_LIST_MODULES = """
+import json, sys
+import digest.scan
+from digest.cli import cli
+digest.scan.FINE_TICK_NS = digest.scan.COARSE_TICK_NS = -1  # as instant_clock_ticks does
+try:
+    cli(sys.argv[1:], prog_name="digest")
+except SystemExit as end:
+    assert not end.code, end.code
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_build_with_nothing_to_do_imports_no_rendering_library(
+    newsroom: Config, tmp_path: Path
+) -> None:
+    command = ["build", str(newsroom.articles), "--out", str(newsroom.output), "--now", NOW_TEXT]
+    run = [sys.executable, "-c", BUILD_AND_LIST_MODULES, *command]
+    cold = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=True)
+    warm = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=True)
+    cold_modules = set(json.loads(cold.stdout.splitlines()[-1]))
+    warm_modules = set(json.loads(warm.stdout.splitlines()[-1]))
+    assert {name.partition(".")[0] for name in cold_modules} >= HEAVY_MODULES
+    assert " 0 files written" in warm.stdout
+    assert not HEAVY_MODULES & {name.partition(".")[0] for name in warm_modules}
+    assert not {"digest.stages", "digest.articles", "digest.cache"} & warm_modules
 
 
 def test_a_later_build_reads_no_unchanged_article_and_renders_only_the_digest(
@@ -175,7 +209,7 @@ def test_a_build_right_after_an_edit_is_never_replayed(
     newsroom: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(newsroom, now=NOW)
-    monkeypatch.setattr(digest.articles, "FINE_TICK_NS", 60_000_000_000)
+    monkeypatch.setattr(digest.scan, "FINE_TICK_NS", 60_000_000_000)
     story = _newest(newsroom)
     story.write_text(story.read_text(encoding="utf-8") + "\nA line added just now.\n")
     build(newsroom, now=NOW)
@@ -359,11 +393,11 @@ def test_a_file_changed_within_a_clock_tick_is_not_settled(
     second = 1_000_000_000
     fine = (1, 0, 5 * second + 123, 1)  # size, modified, changed (ns), inode
     coarse = (1, 0, 5 * second, 1)
-    assert digest.articles.settled(fine, 5 * second + 123 + second)
-    assert not digest.articles.settled(fine, 5 * second + 123 + second // 20)
-    assert not digest.articles.settled(coarse, 6 * second)
-    assert digest.articles.settled(coarse, 8 * second)
-    assert not digest.articles.settled(None, 8 * second)
+    assert digest.scan.settled(fine, 5 * second + 123 + second)
+    assert not digest.scan.settled(fine, 5 * second + 123 + second // 20)
+    assert not digest.scan.settled(coarse, 6 * second)
+    assert digest.scan.settled(coarse, 8 * second)
+    assert not digest.scan.settled(None, 8 * second)
 
 
 @pytest.fixture

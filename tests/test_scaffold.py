@@ -12,10 +12,9 @@ from click.testing import CliRunner
 
 from digest.articles import parse_article
 from digest.cli import cli
-from digest.config import Config, load_config, parse_config
+from digest.config import DEFAULT_TEMPLATES, Config, load_config, parse_config
 from digest.reference import EXAMPLES, settings, toml_value
 from digest.scaffold import article_slug, config_text
-from digest.templates import DEFAULT_TEMPLATES
 from tests.conftest import NOW_TEXT
 
 LATER = "2026-11-27T07:00:00Z"

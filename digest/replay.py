@@ -1,0 +1,100 @@
+"""The replay record: what the last build saw and left, to tell that a new one would change nothing.
+
+A build whose inputs (arguments, code, libraries, configuration, article files,
+templates) and outputs are exactly as the last build left them would write the same
+bytes again; it returns the last build's result instead. Telling that takes a scan of
+the articles folder and a `stat` of each output, and nothing here imports the rendering
+stack, so such a build starts and ends quickly.
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .fingerprints import cache_key, digest, files_digest
+from .publish import safe_target
+from .safe_pickle import READ_ERRORS, ReplayUnpickler
+from .scan import Signature, settled
+
+REPLAY_FILE = ".digest/cache/last-build.pickle"
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """What the last build saw and left, to tell whether a new build would change anything.
+
+    The build's inputs are its arguments, the code, libraries and configuration (see
+    `fingerprints.cache_key`), every article file's `stat` signature and the templates'
+    contents; its outputs, the signature of every file it produced. `result` is what it
+    returned, without the articles.
+    """
+
+    key: str
+    outputs: dict[str, Signature | None]
+    result: Any
+
+
+def inputs_key(
+    config: Config, arguments: dict[str, Any], files: Sequence[tuple[str, Signature | None]]
+) -> str | None:
+    """A digest of every input of a build with these `arguments` and article `files`.
+
+    None if a file cannot be told apart from its next version (see `scan.settled`)
+    or has no signature: such a build is never taken as unchanged.
+    """
+    now = time.time_ns()
+    if not all(settled(signature, now) for _, signature in files):
+        return None
+    templates = files_digest([config.templates]) if config.templates else ""
+    settings = repr(sorted((name, repr(value)) for name, value in arguments.items()))
+    listing = digest(pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL))
+    return digest(f"{cache_key(config)}\0{settings}\0{templates}\0{listing}".encode())
+
+
+def unchanged_result(config: Config, key: str | None) -> Any | None:
+    """The last build's result if its inputs had this `key` and its outputs are untouched.
+
+    A build is deterministic, and rebuilding over its own outputs (and state) writes the
+    same bytes again: the result is then that of the last build, and nothing need be read.
+    """
+    if key is None:
+        return None
+    try:
+        with (config.output / REPLAY_FILE).open("rb") as stream:
+            record = ReplayUnpickler(stream).load()
+    except READ_ERRORS:
+        return None
+    if not isinstance(record, Unchanged) or record.key != key:
+        return None
+    for name, signature in record.outputs.items():
+        if _file_signature(safe_target(config.output, name)) != signature:
+            return None
+    return record.result
+
+
+def unchanged_bytes(
+    config: Config, key: str | None, files: Iterable[str], result: Any
+) -> bytes | None:
+    """The record `unchanged_result` reads, for a build that just published `files`.
+
+    `files` may name files that do not exist (a state file not written yet): they must
+    still not exist for the build to be taken as unchanged.
+    """
+    if key is None:
+        return None
+    outputs = {name: _file_signature(safe_target(config.output, name)) for name in files}
+    return pickle.dumps(Unchanged(key, outputs, result), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _file_signature(path: Path) -> Signature | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino

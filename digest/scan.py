@@ -1,0 +1,83 @@
+"""Finding the article files and telling, by `stat` alone, whether one changed.
+
+Nothing here reads a file: a build that finds every file as the last one left it (see
+replay.py) needs only this.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TypeGuard
+
+Signature = tuple[int, int, int, int]
+"""What `stat` says about a file: size, modification and change times (ns), inode."""
+
+Revision = tuple[str, Signature]
+"""A file's path relative to the articles folder and its signature at collection."""
+
+
+def scan_articles(folder: Path) -> list[tuple[str, Signature | None]]:
+    """Each `*.md` file's path relative to `folder` ('/'-separated) and its signature.
+
+    Sorted as paths sort (by their parts); the signature is None when `stat` fails (a
+    broken link): reading the file then reports why.
+    """
+    found: list[tuple[str, Signature | None]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def walk(directory: str, prefix: str) -> None:
+        try:
+            info = os.stat(directory)
+            if (info.st_dev, info.st_ino) in seen:
+                return
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return
+        for entry in entries:  # by name, each folder in its place: the order paths sort in
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if _is_folder(entry):
+                walk(entry.path, f"{prefix}{name}/")
+            elif name.endswith(".md"):
+                found.append((prefix + name, _signature(entry)))
+
+    walk(os.fspath(folder), "")
+    return found
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _signature(entry: os.DirEntry[str]) -> Signature | None:
+    try:
+        stat = entry.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
+def settled(signature: Signature | None, now_ns: int) -> TypeGuard[Signature]:
+    """Whether a file with this signature can be told apart from any later version.
+
+    A file changed again within the same tick of the file system's clock keeps its
+    signature (git's "racily clean" problem), so a file changed less than a tick before
+    `now_ns` is never cached. The change time counts (no tool can set it), and the tick is
+    taken as 100 ms where times have sub-microsecond digits, else as 2.5 s (FAT has 2 s).
+    """
+    if signature is None:
+        return False
+    changed = signature[2]
+    tick = FINE_TICK_NS if changed % 1000 else COARSE_TICK_NS
+    return changed < now_ns - tick
+
+
+FINE_TICK_NS = 100_000_000
+COARSE_TICK_NS = 2_500_000_000
