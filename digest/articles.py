@@ -8,7 +8,7 @@ import stat
 import sys
 import time as clock
 import unicodedata
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
@@ -23,6 +23,7 @@ import yaml
 from .config import Config
 from .errors import ArticleError, Problem
 from .frontmatter import load_simple
+from .gc_pause import gc_paused
 from .models import Article, Image, LeadQuote
 from .models import Collection as Collection  # read by other modules from here
 from .related import BODY_LEAD_CHARS, article_terms
@@ -500,9 +501,25 @@ def collect_articles(
     records.update(_parse_files(os.fspath(folder), unread, config, progress))
     steady = {name: signature for name, signature in entries if settled(signature, started)}
     if cache is not None:
-        cache.clear()
-        cache.update((name, (signature, records[name])) for name, signature in steady.items())
+        _update_cache(cache, steady, records)
+    return _collection(folder, entries, records, steady, changed)
 
+
+@gc_paused()
+def _collection(
+    folder: Path,
+    entries: Sequence[tuple[str, Signature | None]],
+    records: Mapping[str, Record],
+    steady: Mapping[str, Signature],
+    changed: Mapping[str, tuple[Signature, Record]],
+) -> Collection:
+    """The articles, problems and warnings the files' `records` give, in `entries` order.
+
+    `changed` holds the cache's earlier entry of each file read again.
+
+    Run without the cycle collector: an archive's articles and paths are many objects
+    and hold no cycles (see gc_pause.py).
+    """
     articles: list[Article] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -510,14 +527,19 @@ def collect_articles(
     revisions: dict[str, Revision] = {}
     owners: dict[str, Path] = {}
     id_owners: dict[str, Path] = {}
+    folders = {"": folder}  # a Path is costly to make: each folder's is made once
     for relative, _ in entries:
         fields, words, messages = records[relative]
-        path = folder / relative
+        parent, _, name = relative.rpartition("/")
+        if parent not in folders:
+            folders[parent] = folder / parent
+        path = folders[parent] / name
         if fields is None:
             problems.extend(Problem(path, line, message) for line, message in messages)
             continue
         article = Article(path, *fields)
-        warnings.extend(Problem(path, line, message) for line, message in messages)
+        if messages:
+            warnings.extend(Problem(path, line, message) for line, message in messages)
         if article.slug in owners:
             line = article.key_lines.get("slug", 1)
             problems.append(
@@ -550,6 +572,25 @@ def collect_articles(
     return Collection(
         tuple(articles), tuple(problems), tuple(warnings), len(entries), terms, revisions, earlier
     )
+
+
+def _update_cache(
+    cache: MutableMapping[str, tuple[Signature, Record]],
+    steady: Mapping[str, Signature],
+    records: Mapping[str, Record],
+) -> None:
+    """Make `cache` describe the `steady` files, touching only the entries that changed.
+
+    The others keep their places and values, so the cache file's chunks that hold only
+    them are copied as they are (see `cache.write_cache`).
+    """
+    for name in [name for name in cache if name not in steady]:
+        del cache[name]
+    for name, signature in steady.items():
+        record = records[name]
+        hit = cache.get(name)
+        if hit is None or hit[1] is not record or hit[0] != signature:
+            cache[name] = (signature, record)
 
 
 def _offset(

@@ -20,8 +20,10 @@ build slower. It is written by publish.py, like every other file, after the outp
 from __future__ import annotations
 
 import copyreg
+import os
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -32,6 +34,7 @@ import jinja2
 from .articles import Record
 from .config import Config
 from .fingerprints import FORMAT, cache_key, digest, files_digest
+from .gc_pause import gc_paused
 from .publish import safe_target
 from .safe_pickle import READ_ERRORS, SafeUnpickler
 from .scan import Signature
@@ -41,6 +44,15 @@ from .workers import parallel_map
 CACHE_FILE = ".digest/cache/build.pickle"
 PARALLEL_MIN_CALLS = 8
 """Fewer renders than this are done in this process: forking would not pay."""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Where one chunk of article records lies in the cache file read, and how many it holds."""
+
+    count: int
+    start: int
+    end: int
 
 
 @dataclass
@@ -54,6 +66,8 @@ class BuildCache:
     folder: Path = Path()  # the output folder
     loaded: tuple[dict[Any, Any], ...] = ()  # copies of the parts as read, to tell changes
     used: set[str] = field(default_factory=set)  # outputs `reuse` was asked for this build
+    chunks: tuple[Chunk, ...] = ()  # the article records' chunks in the file read
+    source: tuple[int, ...] = ()  # that file's identity, to copy unchanged chunks from it
 
     def changed(self) -> bool:
         """Whether the stages changed anything since the cache was read."""
@@ -121,15 +135,20 @@ def load_cache(config: Config) -> BuildCache:
     """
     key = cache_key(config)
     empty = BuildCache(key=key, folder=config.output)
+    chunks = []
     try:
-        with (config.output / CACHE_FILE).open("rb") as stream:
+        with (config.output / CACHE_FILE).open("rb") as stream, gc_paused():
             header = SafeUnpickler(stream).load()
             if not (isinstance(header, tuple) and header[:2] == (FORMAT, key)):
                 return empty
             articles: dict[str, Any] = {}
             for _ in range(int(header[2])):
-                articles.update(SafeUnpickler(stream).load())
+                start = stream.tell()
+                chunk = SafeUnpickler(stream).load()
+                articles.update(chunk)
+                chunks.append(Chunk(len(chunk), start, stream.tell()))
             parts = (articles, *SafeUnpickler(stream).load())
+            source = _identity(os.fstat(stream.fileno()))
     except READ_ERRORS:
         return empty
     if not (isinstance(parts, tuple) and len(parts) == 4):
@@ -139,7 +158,18 @@ def load_cache(config: Config) -> BuildCache:
     articles, rendered, related, outputs = parts
     copies = tuple(dict(part) for part in parts)
     stories = StoryCache(rendered, related)
-    return BuildCache(key, articles, stories, outputs, folder=config.output, loaded=copies)
+    if sum(chunk.count for chunk in chunks) != len(articles):  # a name twice: copy none
+        chunks = []
+    return BuildCache(
+        key,
+        articles,
+        stories,
+        outputs,
+        folder=config.output,
+        loaded=copies,
+        chunks=tuple(chunks),
+        source=source,
+    )
 
 
 def write_cache(cache: BuildCache, stream: BinaryIO) -> None:
@@ -147,17 +177,62 @@ def write_cache(cache: BuildCache, stream: BinaryIO) -> None:
 
     The article records go in chunks, each pickled on its own: a pickler remembers every
     object it wrote, which for a whole archive would cost more memory than the archive.
+    A chunk that holds the very records it held when the cache was read is copied from
+    the file read (if it is still there, unchanged) instead: after an edit, most are.
     """
     pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {**copyreg.dispatch_table, ZoneInfo: _zone_by_key}
     names = list(cache.articles)
     chunks = [names[start : start + CHUNK] for start in range(0, len(names), CHUNK)]
     pickler.dump((FORMAT, cache.key, len(chunks)))
-    for chunk in chunks:
-        pickler.clear_memo()  # each chunk is read on its own
-        pickler.dump({name: cache.articles[name] for name in chunk})
+    unchanged = _unchanged_chunks(cache, chunks)
+    with _file_read(cache) if unchanged else nullcontext() as previous:
+        for index, chunk in enumerate(chunks):
+            span = unchanged.get(index)
+            if previous is not None and span is not None:
+                previous.seek(span.start)
+                stream.write(previous.read(span.end - span.start))
+            else:
+                pickler.clear_memo()  # each chunk is read on its own
+                pickler.dump({name: cache.articles[name] for name in chunk})
     pickler.clear_memo()
     pickler.dump(cache._parts()[1:])
+
+
+def _unchanged_chunks(cache: BuildCache, chunks: Sequence[list[str]]) -> dict[int, Chunk]:
+    """Chunk number → where it lies in the file read, for each chunk holding what it held.
+
+    That is the same names in the same order, each with the very record object read.
+    """
+    if not cache.chunks:
+        return {}
+    read = cache.loaded[0]
+    names_read = list(read)
+    found = {}
+    start = 0
+    for index, (span, names) in enumerate(zip(cache.chunks, chunks, strict=False)):
+        was = names_read[start : start + span.count]
+        start += span.count
+        if was == names and all(cache.articles[name] is read[name] for name in names):
+            found[index] = span
+    return found
+
+
+@contextmanager
+def _file_read(cache: BuildCache) -> Iterator[BinaryIO | None]:
+    """The cache file the build read, open, or None if it is gone or was replaced since."""
+    try:
+        stream = (cache.folder / CACHE_FILE).open("rb")
+    except OSError:
+        yield None
+        return
+    with stream:
+        yield stream if _identity(os.fstat(stream.fileno())) == cache.source else None
+
+
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    """Which file this is, and which version of it."""
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 CHUNK = 10_000

@@ -19,6 +19,7 @@ from .config import Config
 from .emails import render_digest
 from .errors import ArticleError, Problem
 from .feeds import feed_articles, render_feeds
+from .gc_pause import gc_frozen
 from .lock import OutputLock, output_lock
 from .mime import subject_line
 from .pipeline import BuildResult
@@ -31,6 +32,7 @@ from .stories import prepare_stories
 from .templates import environment, template_errors
 
 
+@gc_frozen()  # the archive is kept to the end: no collector pass need walk it again
 def build_anew(
     config: Config,
     *,
