@@ -8,6 +8,7 @@ a file changed a moment ago is never cached (see scan.settled).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -31,7 +32,7 @@ import digest.stages
 import digest.stories
 import digest.workers
 from digest.articles import collect_articles
-from digest.cache import CACHE_FILE, cache_key, load_cache
+from digest.cache import CACHE_FILE, cache_key, load_cache, write_cache
 from digest.config import DEFAULT_TEMPLATES, Config
 from digest.pipeline import BuildResult, build
 from tests.conftest import NOW, NOW_TEXT, ROOT
@@ -379,6 +380,40 @@ def test_a_cache_that_would_run_code_is_refused(newsroom: Config, tmp_path: Path
     path.write_bytes(header + pickle.dumps(Exploit()))
     assert load_cache(newsroom).articles == {}
     assert not marker.exists()
+
+
+def test_an_edit_rewrites_only_the_cache_chunk_that_holds_it(
+    newsroom: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(digest.cache, "CHUNK", 4)
+    build(newsroom, now=NOW)
+    before, old = load_cache(newsroom), (newsroom.output / CACHE_FILE).read_bytes()
+    story = _newest(newsroom)
+    _write(story, story.read_text(encoding="utf-8") + "\nA line added.\n")
+    build(newsroom, now=NOW)
+    after, new = load_cache(newsroom), (newsroom.output / CACHE_FILE).read_bytes()
+    assert len(after.chunks) == len(before.chunks) > 5
+    spans = zip(before.chunks, after.chunks, strict=True)
+    copied = [old[was.start : was.end] == new[now.start : now.end] for was, now in spans]
+    assert copied.count(False) == 1
+    cold = replace(newsroom, output=tmp_path / "cold")
+    build(cold, now=NOW)
+    assert after.articles == load_cache(cold).articles
+
+
+def test_cache_chunks_are_copied_only_from_the_file_they_were_read_from(
+    newsroom: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(digest.cache, "CHUNK", 4)
+    build(newsroom, now=NOW)
+    cache = load_cache(newsroom)
+    path = newsroom.output / CACHE_FILE
+    path.write_bytes(path.read_bytes()[::-1])  # another file, of the same size
+    rewritten = io.BytesIO()
+    write_cache(cache, rewritten)
+    path.write_bytes(rewritten.getvalue())
+    assert len(cache.articles) > 20
+    assert load_cache(newsroom).articles == cache.articles
 
 
 def test_a_dry_run_writes_no_cache(newsroom: Config) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from digest.models import Article, Story
@@ -43,6 +43,20 @@ def test_drafts_embargoes_and_expired_are_not_live() -> None:
 def test_newest_first_breaks_ties_by_slug() -> None:
     items = [article("b", hours_ago=2), article("c", hours_ago=1), article("a", hours_ago=2)]
     assert [a.slug for a in newest_first(items)] == ["c", "a", "b"]
+
+
+def test_newest_first_compares_moments_across_time_zones() -> None:
+    east, west = timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))
+    items = [
+        article("c", hours_ago=1),
+        replace(article("b"), published=(NOW - timedelta(hours=1)).astimezone(east)),  # a tie
+        article("a", hours_ago=0.75),
+        replace(article("z"), published=(NOW - timedelta(minutes=1)).astimezone(west)),
+    ]
+    assert [a.slug for a in newest_first(items)] == ["z", "a", "b", "c"]
+    ordered = newest_first([story(item) for item in items])
+    assert [s.article.slug for s in ordered] == ["z", "a", "b", "c"]
+    assert newest_first(ordered) == ordered
 
 
 def test_window_is_half_open() -> None:
