@@ -66,6 +66,7 @@ class BuildCache:
     folder: Path = Path()  # the output folder
     loaded: tuple[dict[Any, Any], ...] = ()  # copies of the parts as read, to tell changes
     used: set[str] = field(default_factory=set)  # outputs `reuse` was asked for this build
+    inlined: dict[str, str] = field(default_factory=dict)  # the digest's pages, CSS inlined
     chunks: tuple[Chunk, ...] = ()  # the article records' chunks in the file read
     source: tuple[int, ...] = ()  # that file's identity, to copy unchanged chunks from it
 
@@ -75,7 +76,7 @@ class BuildCache:
 
     def _parts(self) -> tuple[dict[Any, Any], ...]:
         outputs = {name: value for name, value in self.outputs.items() if name in self.used}
-        return self.articles, self.stories.rendered, self.stories.related, outputs
+        return self.articles, self.stories.rendered, self.stories.related, outputs, self.inlined
 
     def reuse(
         self,
@@ -151,11 +152,11 @@ def load_cache(config: Config) -> BuildCache:
             source = _identity(os.fstat(stream.fileno()))
     except READ_ERRORS:
         return empty
-    if not (isinstance(parts, tuple) and len(parts) == 4):
+    if not (isinstance(parts, tuple) and len(parts) == 5):
         return empty
     if not all(isinstance(part, dict) for part in parts):
         return empty
-    articles, rendered, related, outputs = parts
+    articles, rendered, related, outputs, inlined = parts
     copies = tuple(dict(part) for part in parts)
     stories = StoryCache(rendered, related)
     if sum(chunk.count for chunk in chunks) != len(articles):  # a name twice: copy none
@@ -167,6 +168,7 @@ def load_cache(config: Config) -> BuildCache:
         outputs,
         folder=config.output,
         loaded=copies,
+        inlined=inlined,
         chunks=tuple(chunks),
         source=source,
     )
@@ -235,8 +237,9 @@ def _identity(info: os.stat_result) -> tuple[int, ...]:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
-CHUNK = 10_000
-"""Article records pickled together: enough to share their tags and words on reading."""
+CHUNK = 2_000
+"""Article records pickled together: enough to share most of their tags and words on
+reading, few enough that an edit re-pickles a small part of the archive."""
 
 
 def _zone_by_key(zone: ZoneInfo) -> tuple[type[ZoneInfo], tuple[str]]:

@@ -20,9 +20,10 @@ are numbered), `subject`,
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -123,15 +124,20 @@ def render_digest(
     env: jinja2.Environment,
     issue: IssueRecord,
     archive: Sequence[IssueRecord],
+    inlined: MutableMapping[str, str] | None = None,
 ) -> RenderedDigest:
     """digest.html, digest.txt, digest.eml, archive/<date>.html and archive/index.html.
 
     `issue` is this digest; `archive` the issues before it, in any order. Only this issue's
-    web copy is returned: earlier ones are on disk already.
+    web copy is returned: earlier ones are on disk already. `inlined` (from the build
+    cache) maps pages to their inlined HTML: a page inlined by the last build is not
+    inlined again; it is left holding this build's pages.
     """
     context = digest_context(sections, config=config, issue=issue)
     subject = context["subject"]
-    pages = EmailPages(sections, env=env, context=context, base_url=config.base_url)
+    pages = EmailPages(
+        sections, env=env, context=context, base_url=config.base_url, known=inlined or {}
+    )
     html, trim, warnings = fit_budget(
         pages.inlined,
         sections,
@@ -165,6 +171,9 @@ def render_digest(
         issue_path(issue.date): web_copy.encode("utf-8"),
         INDEX_PATH: index.encode("utf-8"),
     }
+    if inlined is not None:
+        inlined.clear()
+        inlined.update(pages.made)
     return RenderedDigest(files, tuple(warnings))
 
 
@@ -209,12 +218,15 @@ class EmailPages:
         env: jinja2.Environment,
         context: Mapping[str, Any],
         base_url: str,
+        known: Mapping[str, str] | None = None,
     ) -> None:
         self._sections = sections
         self._env = env
         self._context = context
         self._base_url = base_url
         self._templated: dict[Trim, str] = {}
+        self._known = known or {}
+        self.made: dict[str, str] = {}  # page digest → inlined HTML, for every page inlined
 
     def templated(self, trim: Trim) -> str:
         """The page before inlining (cheap; kept, as the budget's search asks again)."""
@@ -234,8 +246,14 @@ class EmailPages:
         return _size(self.templated(trim))
 
     def inlined(self, trim: Trim) -> str:
-        """The page with its CSS inlined by premailer (the costly step)."""
-        return inline_css(self.templated(trim), base_url=self._base_url).rstrip("\n") + "\n"
+        """The page with its CSS inlined by premailer (the costly step), unless known."""
+        page = self.templated(trim)
+        key = hashlib.blake2b(f"{self._base_url}\n{page}".encode(), digest_size=20).hexdigest()
+        html = self._known.get(key)
+        if html is None:
+            html = inline_css(page, base_url=self._base_url).rstrip("\n") + "\n"
+        self.made[key] = html
+        return html
 
 
 ROUGH_MARGIN = 0.25

@@ -101,7 +101,12 @@ def build_anew(
             issue = issue_record(state, day=day, now=now, since=since, articles=shown)
             issue = replace(issue, subject=subject_line(config, sections, issue))
             digest = render_digest(
-                sections, config=config, env=env, issue=issue, archive=state.issues
+                sections,
+                config=config,
+                env=env,
+                issue=issue,
+                archive=state.issues,
+                inlined=cache.inlined,
             )
             files |= digest.files
             digest_warnings = tuple(

@@ -26,6 +26,7 @@ import pytest
 
 import digest.articles
 import digest.cache
+import digest.emails
 import digest.feeds
 import digest.scan
 import digest.stages
@@ -137,6 +138,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> _Calls:
     watcher = _Calls(monkeypatch)
     watcher.watch(digest.articles, "_read_text")
     watcher.watch(digest.stories, "related_links")
+    watcher.watch(digest.emails, "inline_css")
     watcher.watch(digest.feeds, "render_feed")
     watcher.watch(digest.stages, "render_digest")
     return watcher
@@ -202,6 +204,7 @@ def test_a_later_build_reads_no_unchanged_article_and_renders_only_the_digest(
         "related_links": 0,
         "render_feed": 0,
         "render_digest": 1,  # it shows the time it was made
+        "inline_css": 0,  # in its headers: the email's pages are the same
     }
     _assert_warm_equals_cold(newsroom, tmp_path, now=NOW + timedelta(minutes=5))
 
@@ -242,12 +245,14 @@ def test_an_edit_past_the_lead_keeps_related_links_and_a_retitle_chooses_again(
     calls.counts = dict.fromkeys(calls.counts, 0)
     build(newsroom, now=NOW)
     assert calls.counts["related_links"] == 0
+    assert calls.counts["inline_css"] == 0  # the email's pages did not change
     _assert_warm_equals_cold(newsroom, tmp_path)
     title = next(line for line in text.splitlines() if line.startswith("title:"))
     _write(story, text.replace(title, "title: Harbour ferry strike ends", 1), hours=0.5)
     calls.counts = dict.fromkeys(calls.counts, 0)
     warm = _assert_warm_equals_cold(newsroom, tmp_path)
     assert calls.counts["related_links"] == 2  # the warm build, then the cold one
+    assert calls.counts["inline_css"] >= 2
     assert "Harbour ferry strike ends" in {a.title for a in warm.collection.articles}
 
 
