@@ -35,6 +35,7 @@ from .articles import Record
 from .config import Config
 from .fingerprints import FORMAT, cache_key, digest, files_digest
 from .gc_pause import gc_paused
+from .models import Image, LeadQuote
 from .publish import safe_target
 from .safe_pickle import READ_ERRORS, SafeUnpickler
 from .scan import Signature
@@ -183,7 +184,12 @@ def write_cache(cache: BuildCache, stream: BinaryIO) -> None:
     the file read (if it is still there, unchanged) instead: after an edit, most are.
     """
     pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = {**copyreg.dispatch_table, ZoneInfo: _zone_by_key}
+    pickler.dispatch_table = {
+        **copyreg.dispatch_table,
+        ZoneInfo: _zone_by_key,
+        Image: _image_by_fields,
+        LeadQuote: _quote_by_fields,
+    }
     names = list(cache.articles)
     chunks = [names[start : start + CHUNK] for start in range(0, len(names), CHUNK)]
     pickler.dump((FORMAT, cache.key, len(chunks)))
@@ -240,6 +246,19 @@ def _identity(info: os.stat_result) -> tuple[int, ...]:
 CHUNK = 2_000
 """Article records pickled together: enough to share most of their tags and words on
 reading, few enough that an edit re-pickles a small part of the archive."""
+
+
+def _image_by_fields(image: Image) -> tuple[type[Image], tuple[str, str, str]]:
+    """An image travels as its fields, rebuilt by `Image(...)`: a dataclass's own state
+    is slower to write and read."""
+    return Image, (image.url, image.alt, image.credit)
+
+
+def _quote_by_fields(
+    quote: LeadQuote,
+) -> tuple[type[LeadQuote], tuple[str, str | None, str | None]]:
+    """A lead quote travels as its fields, like an image."""
+    return LeadQuote, (quote.text, quote.speaker, quote.source)
 
 
 def _zone_by_key(zone: ZoneInfo) -> tuple[type[ZoneInfo], tuple[str]]:
