@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 
 from digest.errors import Problem
 from digest.models import Article, RelatedLink
-from digest.workers import parallel_map
 
 __all__ = [
     "EDITOR_REASON",
@@ -84,9 +83,6 @@ POOL_PER_LINK = 4
 BOUND_MARGIN = 1e-6
 """Added to an upper bound on a score before comparing: far above float rounding error."""
 
-PARALLEL_MIN_TARGETS = 400
-"""Fewer targets than this have their links chosen in this process: forking would not pay."""
-
 MAX_REASON_TAGS = 3
 """A reason names at most this many shared tags, and never one too common to relate two
 stories on its own (under MIN_RELEVANCE): "Also about News" would explain nothing."""
@@ -143,13 +139,9 @@ def related_links(
             to_choose.append(position)
     if to_choose:
         text = _TextIndex(index, to_choose, terms or {})
-        chosen = parallel_map(
-            lambda position: _choose(position, index, text, limit=limit, allow_newer=allow_newer),
-            to_choose,
-            min_share=PARALLEL_MIN_TARGETS // 2,
-        )
-        for position, links_chosen in zip(to_choose, chosen, strict=True):
-            links[index.articles[position].slug] = links_chosen
+        for position in to_choose:
+            chosen = _choose(position, index, text, limit=limit, allow_newer=allow_newer)
+            links[index.articles[position].slug] = chosen
     return links, problems
 
 

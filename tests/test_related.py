@@ -8,12 +8,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-import digest.related
-import digest.workers
 from digest.config import Config
 from digest.errors import Problem
 from digest.models import Article, RelatedLink
@@ -368,29 +365,6 @@ def test_whole_result_is_the_same_for_any_archive_order() -> None:
         shuffled = archive[:]
         shuffler.shuffle(shuffled)
         assert related_links(targets[::-1], shuffled) == expected
-
-
-def test_links_chosen_in_worker_processes_are_the_ones_chosen_in_one(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    tagged = [
-        article(f"story-{number}", days=-number, tags=["Belarus", "Trade", "Ports"][: number % 4])
-        for number in range(40)
-    ]
-    archive = [*tagged, *fillers(10)]
-    serial = related_links(tagged, archive, allow_newer=True)
-    forks: list[int] = []
-    fork = digest.workers.fork
-
-    def counted(work: Any, share: Any) -> Any:
-        forks.append(len(share))
-        return fork(work, share)
-
-    monkeypatch.setattr(digest.workers, "fork", counted)
-    monkeypatch.setattr(digest.related, "PARALLEL_MIN_TARGETS", 10)
-    assert related_links(tagged, archive, allow_newer=True) == serial
-    assert forks == [20]
-    assert sum(1 for links in serial[0].values() if links) > 30
 
 
 def test_reason_names_up_to_three_shared_tags_in_the_targets_order() -> None:
