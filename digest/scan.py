@@ -32,18 +32,26 @@ def scan_articles(folder: Path) -> list[tuple[str, Signature | None]]:
             if (info.st_dev, info.st_ino) in seen:
                 return
             seen.add((info.st_dev, info.st_ino))
+            # What each entry is, taken as it is listed: holding the entries themselves
+            # (each with its stat) until a large folder is sorted costs far more memory.
+            entries: list[tuple[str, bool, Signature | None]] = []
             with os.scandir(directory) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+                for entry in listing:
+                    name = entry.name
+                    if name.startswith("."):
+                        continue
+                    if _is_folder(entry):
+                        entries.append((name, True, None))
+                    elif name.endswith(".md"):
+                        entries.append((name, False, _signature(entry)))
         except OSError:
             return
-        for entry in entries:  # by name, each folder in its place: the order paths sort in
-            name = entry.name
-            if name.startswith("."):
-                continue
-            if _is_folder(entry):
-                walk(entry.path, f"{prefix}{name}/")
-            elif name.endswith(".md"):
-                found.append((prefix + name, _signature(entry)))
+        entries.sort(key=lambda entry: entry[0])
+        for name, is_folder, signature in entries:  # each folder in its place, as paths sort
+            if is_folder:
+                walk(os.path.join(directory, name), f"{prefix}{name}/")
+            else:
+                found.append((prefix + name, signature))
 
     walk(os.fspath(folder), "")
     return found
