@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -58,36 +59,50 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def fork(work: Callable[[Any], Any], share: Sequence[Any]) -> tuple[int, int] | None:
-    """Start a child that does `share` and writes the pickled results to a pipe."""
+def fork(work: Callable[[Any], Any], share: Sequence[Any]) -> tuple[int, BinaryIO] | None:
+    """Start a child that does `share`, writing the pickled results to an unnamed file.
+
+    It writes them a batch at a time, so it never holds more than one batch of results.
+    """
     try:
-        reader, writer = os.pipe()
-        pid = os.fork()
+        stream = tempfile.TemporaryFile()  # noqa: SIM115 - `_receive` closes it
     except OSError:
         return None
+    try:
+        pid = os.fork()
+    except OSError:
+        stream.close()
+        return None
     if pid:
-        os.close(writer)
-        return pid, reader
+        return pid, stream
     status = 1
     try:  # the child: never return into the caller's stack
-        os.close(reader)
-        results = [work(item) for item in share]
-        with os.fdopen(writer, "wb") as stream:
+        for start in range(0, len(share), BATCH):
+            results = [work(item) for item in share[start : start + BATCH]]
             pickle.dump(results, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        stream.flush()
         status = 0
     finally:
         os._exit(status)
 
 
-def _receive(child: tuple[int, int] | None) -> list[Any] | None:
-    """A child's results, or None if it failed."""
+BATCH = 5000
+"""Results a worker pickles together: enough to share repeated values, few enough to keep."""
+
+
+def _receive(child: tuple[int, BinaryIO] | None) -> list[Any] | None:
+    """A child's results, once it has ended, or None if it failed."""
     if child is None:
         return None
-    pid, reader = child
-    with os.fdopen(reader, "rb") as stream:
-        data = stream.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
-        return None
-    results: list[Any] = pickle.loads(data)  # written by our own child
-    return results
+    pid, stream = child
+    with stream:
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            return None
+        stream.seek(0)
+        results: list[Any] = []
+        while True:
+            try:
+                results.extend(pickle.load(stream))  # written by our own child
+            except EOFError:
+                return results
