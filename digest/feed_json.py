@@ -16,7 +16,7 @@ VERSION = "https://jsonfeed.org/version/1.1"
 
 
 def json_document(feed: Feed) -> bytes:
-    """`feed.json`: the feed as JSON Feed 1.1, UTF-8, keys in a fixed order."""
+    """`feed.json`: the feed as JSON Feed 1.1, compact UTF-8, keys in a fixed order."""
     document: dict[str, Any] = {
         "version": VERSION,
         "title": feed.title,
@@ -35,7 +35,8 @@ def json_document(feed: Feed) -> bytes:
         "updated": feed.updated.isoformat(),
     }
     document["items"] = [_item(item) for item in feed.items]
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    compact = json.dumps(document, ensure_ascii=False, separators=(",", ":"))  # C encoder
+    return (compact + "\n").encode("utf-8")
 
 
 def _item(item: FeedItem) -> dict[str, Any]:

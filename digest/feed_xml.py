@@ -12,7 +12,6 @@ import html
 from typing import Any, Literal
 
 from feedgen.feed import FeedGenerator
-from lxml import etree
 
 from . import __version__
 from .feed_entry_links import EntryLinksEntryExtension, EntryLinksExtension
@@ -25,25 +24,21 @@ MEDIA_TYPES: dict[Kind, str] = {"rss": "application/rss+xml", "atom": "applicati
 
 def rss_document(feed: Feed, *, stylesheet: str = "") -> bytes:
     """`rss.xml`: RSS 2.0 with content:encoded, dc:creator, media:content and atom links."""
-    return _serialise(_generator(feed, "rss").rss_str(), stylesheet)
+    return _with_stylesheet(_generator(feed, "rss").rss_str(pretty=True), stylesheet)
 
 
 def atom_document(feed: Feed, *, stylesheet: str = "") -> bytes:
     """`atom.xml`: Atom 1.0 (RFC 4287) with html content and media:content."""
-    return _serialise(_generator(feed, "atom").atom_str(), stylesheet)
+    return _with_stylesheet(_generator(feed, "atom").atom_str(pretty=True), stylesheet)
 
 
-def _serialise(document: bytes, stylesheet: str) -> bytes:
-    """Indent the document and put the `xml-stylesheet` instruction (if any) before it."""
-    root = etree.fromstring(document)
-    if stylesheet:
-        instruction = f'type="text/xsl" href="{html.escape(stylesheet)}"'
-        root.addprevious(etree.ProcessingInstruction("xml-stylesheet", instruction))
-    return bytes(
-        etree.tostring(
-            root.getroottree(), encoding="UTF-8", xml_declaration=True, pretty_print=True
-        )
-    )
+def _with_stylesheet(document: bytes, stylesheet: str) -> bytes:
+    """The `xml-stylesheet` instruction (if any) put after the XML declaration."""
+    declaration, _, rest = document.partition(b"\n")
+    if not stylesheet:
+        return document
+    instruction = f'<?xml-stylesheet type="text/xsl" href="{html.escape(stylesheet)}"?>'
+    return b"\n".join((declaration, instruction.encode("utf-8"), rest))
 
 
 def _generator(feed: Feed, kind: Kind) -> Any:
