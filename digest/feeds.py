@@ -85,6 +85,7 @@ def render_feeds(
         f"feed {folder}": (folder, labels.get(folder, ""), members[folder][: config.feed_limit])
         for folder in sorted(members)
     }
+    env.get_template("feed_item.html")  # compiled once, before any worker process starts
     files: dict[str, bytes] = {}
     if reuse is None:
         for args in calls.values():
