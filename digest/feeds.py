@@ -43,10 +43,13 @@ def feed_folders(article: Article, *, tag_feeds: bool) -> dict[str, str]:
 
 
 def feed_articles(live: Sequence[Article], *, config: Config) -> list[Article]:
-    """The articles some feed shows: the newest `feeds.limit` of each feed, newest first."""
+    """The articles some feed shows: the newest `feeds.limit` of each feed, newest first.
+
+    `live` is in `newest_first` order already (an archive is not sorted twice).
+    """
     counts: dict[str, int] = {}
     chosen = []
-    for article in newest_first(live):
+    for article in live:
         shown = False
         for folder in feed_folders(article, tag_feeds=config.tag_feeds):
             if counts.get(folder, 0) < config.feed_limit:

@@ -9,6 +9,7 @@ stack, so such a build starts and ends quickly.
 
 from __future__ import annotations
 
+import marshal
 import pickle
 import time
 from collections.abc import Iterable, Sequence
@@ -53,7 +54,7 @@ def inputs_key(
         return None
     templates = files_digest([config.templates]) if config.templates else ""
     settings = repr(sorted((name, repr(value)) for name, value in arguments.items()))
-    listing = digest(pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL))
+    listing = digest(marshal.dumps(list(files), 2))  # version 2: bytes by value, not sharing
     return digest(f"{cache_key(config)}\0{settings}\0{templates}\0{listing}".encode())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import marshal
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -220,7 +221,9 @@ def _related(
 
 
 def _digest(*values: Any) -> str:
-    return hashlib.blake2b(repr(values).encode(), digest_size=20).hexdigest()
+    """A digest of plain values (slugs, revisions…); marshal's version 2 writes a value's
+    bytes whatever objects it shares with others."""
+    return hashlib.blake2b(marshal.dumps(values, 2), digest_size=20).hexdigest()
 
 
 def _related_reads(article: Article, terms: Sequence[str]) -> tuple[Any, ...]:
