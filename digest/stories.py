@@ -22,7 +22,7 @@ from .errors import Problem
 from .models import Article, LeadQuote, RelatedLink, Story
 from .quotes import Parsed, extract_lead_quote
 from .related import related_links
-from .workers import parallel_map
+from .workers import shared
 
 Rendered = tuple[str, str, tuple[str, str | None, str | None] | None]
 """What an article's own text yields, in plain values for caching: body HTML, standfirst
@@ -144,16 +144,18 @@ def prepare_stories(
     """
     cache = cache or StoryCache()
     revisions = collection.revisions if collection else {}
-    links, warnings = _related(
-        targets, archive, (related_limit, related_newer), unpublished, collection, cache.related
-    )
     parts: dict[str, Rendered] = {}
     for article in targets:
         hit = cache.rendered.get(article.slug)
         if hit is not None and hit[0] == revisions.get(article.slug):
             parts[article.slug] = hit[1]
     missing = [article for article in targets if article.slug not in parts]
-    rendered = parallel_map(_load_and_render, missing, min_share=PARALLEL_MIN_STORIES // 2)
+    with shared(_load_and_render, missing, min_share=PARALLEL_MIN_STORIES // 2) as bodies:
+        # While a worker starts on the bodies, related links are chosen here.
+        links, warnings = _related(
+            targets, archive, (related_limit, related_newer), unpublished, collection, cache.related
+        )
+        rendered = bodies.results()
     parts.update(zip([article.slug for article in missing], rendered, strict=True))
     cache.rendered = {
         slug: (revisions[slug], values) for slug, values in parts.items() if slug in revisions

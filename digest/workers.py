@@ -1,19 +1,35 @@
-"""`parallel_map`: work on a list shared with forked worker processes, where cores are free."""
+"""Work on a list shared with forked worker processes, where cores are free.
+
+`parallel_map(work, items)` is `[work(item) for item in items]`. With `shared(...)`, this
+process can do something else first (`with shared(work, items) as pool: other(); results
+= pool.results()`) while the workers start on the list.
+
+The items are cut into batches whose numbers wait in a pipe; every process, this one
+included, takes the next number when it is free, so none waits on another's share. A
+worker pickles each batch's results to an unnamed file as it goes (it never holds more
+than one batch); this process reads them at the end. A batch no worker delivered (one
+failed) is done here: a worker can only make the work slower, never lose it.
+"""
 
 from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
-from typing import Any, BinaryIO, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, BinaryIO, Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 MAX_WORKERS = 4
+BATCHES_PER_WORKER = 64
+"""Batches each process takes on average: small enough that all end close together."""
+TOKEN = 4  # bytes of a batch number in the pipe
 
 
 def parallel_map(
@@ -23,32 +39,100 @@ def parallel_map(
     min_share: int,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Result]:
-    """`[work(item) for item in items]`, in forked children too when there is enough of it.
+    """`[work(item) for item in items]`, in forked workers too when there is enough of it.
 
-    Each share (at least `min_share` items) goes to one child, which sends its results
-    back pickled; the first share is done here meanwhile. A child that fails has its share
-    done here, so a worker can only make the work slower, never lose it. Children are
-    forked only on Linux and only when no other thread runs (forking a threaded process,
-    or any process on macOS, is not safe). `progress` gets (items done, items in all),
-    counting this process's share scaled to the whole.
+    A worker is started for every `min_share` items, up to the cores there are. Workers
+    are forked only on Linux and only when no other thread runs (forking a threaded
+    process, or any process on macOS, is not safe). `progress` gets (items done, items in
+    all), counting this process's batches scaled to the whole.
     """
-    workers = min(cores(), MAX_WORKERS, len(items) // max(min_share, 1))
-    if workers < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
-        workers = 1
-    size = -(-len(items) // workers) if items else 0
-    shares = [items[start : start + size] for start in range(0, len(items), size or 1)]
-    children = [fork(work, share) for share in shares[1:]]
-    results = []
-    for done, item in enumerate(shares[0] if shares else (), start=1):
-        results.append(work(item))
-        if progress:
-            progress(min(done * workers, len(items)), len(items))
-    for share, child in zip(shares[1:], children, strict=True):
-        received = _receive(child)
-        if received is None or len(received) != len(share):
-            received = [work(item) for item in share]
-        results.extend(received)
-    return results
+    with shared(work, items, min_share=min_share) as pool:
+        return pool.results(progress)
+
+
+@contextmanager
+def shared(
+    work: Callable[[Item], Result], items: Sequence[Item], *, min_share: int
+) -> Iterator[Pool[Item, Result]]:
+    """A pool whose workers start on `items` at once; see `Pool.results`."""
+    count = min(cores(), MAX_WORKERS, len(items) // max(min_share, 1))
+    if count < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
+        count = 1
+    pool = Pool(work, items, workers=count)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+class Pool(Generic[Item, Result]):
+    """The batches of one list, and the workers forked to share them."""
+
+    def __init__(
+        self, work: Callable[[Item], Result], items: Sequence[Item], *, workers: int
+    ) -> None:
+        self.work, self.items, self.workers = work, items, workers
+        size = max(1, len(items) // (workers * BATCHES_PER_WORKER)) if workers > 1 else len(items)
+        self.batches = [
+            range(start, min(start + size, len(items))) for start in range(0, len(items), size or 1)
+        ]
+        self.children: list[tuple[int, BinaryIO]] = []
+        self.queue = -1
+        if workers > 1:
+            reader, writer = os.pipe()
+            tokens = b"".join(index.to_bytes(TOKEN, "little") for index in range(len(self.batches)))
+            os.write(writer, tokens)  # a few hundred bytes: the pipe holds them all
+            os.close(writer)
+            self.queue = reader
+            for _ in range(workers - 1):
+                child = fork(self._serve)
+                if child is not None:
+                    self.children.append(child)
+
+    def results(self, progress: Callable[[int, int], None] | None = None) -> list[Result]:
+        """Every item's result, in order: this process takes batches too until none is left."""
+        done: dict[int, list[Result]] = {}
+        mine = 0
+        for index in self._take():
+            done[index] = [self.work(self.items[i]) for i in self.batches[index]]
+            mine += len(self.batches[index])
+            if progress:
+                progress(min(mine * self.workers, len(self.items)), len(self.items))
+        for pid, stream in self.children:
+            done.update(_receive(pid, stream))
+        self.children = []
+        results: list[Result] = []
+        for index, batch in enumerate(self.batches):
+            results.extend(
+                done[index] if index in done else [self.work(self.items[i]) for i in batch]
+            )
+        return results
+
+    def close(self) -> None:
+        """End the workers still running (when `results` was never reached) and the queue."""
+        for pid, stream in self.children:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+            stream.close()
+        self.children = []
+        if self.queue >= 0:
+            os.close(self.queue)
+            self.queue = -1
+
+    def _take(self) -> Iterator[int]:
+        """The numbers of the batches left, taken one at a time (all of them, alone)."""
+        if self.queue < 0:
+            yield from range(len(self.batches))
+            return
+        while len(token := os.read(self.queue, TOKEN)) == TOKEN:
+            yield int.from_bytes(token, "little")
+
+    def _serve(self, stream: BinaryIO) -> None:
+        """In a worker: do batches until none is left, each pickled as it is done."""
+        for index in self._take():
+            results = [self.work(self.items[i]) for i in self.batches[index]]
+            pickle.dump((index, results), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        stream.flush()
 
 
 def cores() -> int:
@@ -59,13 +143,10 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def fork(work: Callable[[Any], Any], share: Sequence[Any]) -> tuple[int, BinaryIO] | None:
-    """Start a child that does `share`, writing the pickled results to an unnamed file.
-
-    It writes them a batch at a time, so it never holds more than one batch of results.
-    """
+def fork(serve: Callable[[BinaryIO], None]) -> tuple[int, BinaryIO] | None:
+    """Start a worker running `serve(stream)`, `stream` an unnamed file for its results."""
     try:
-        stream = tempfile.TemporaryFile()  # noqa: SIM115 - `_receive` closes it
+        stream = tempfile.TemporaryFile()  # noqa: SIM115 - `_receive` or `Pool.close` closes it
     except OSError:
         return None
     try:
@@ -76,33 +157,24 @@ def fork(work: Callable[[Any], Any], share: Sequence[Any]) -> tuple[int, BinaryI
     if pid:
         return pid, stream
     status = 1
-    try:  # the child: never return into the caller's stack
-        for start in range(0, len(share), BATCH):
-            results = [work(item) for item in share[start : start + BATCH]]
-            pickle.dump(results, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        stream.flush()
+    try:  # the worker: never return into the caller's stack
+        serve(stream)
         status = 0
     finally:
         os._exit(status)
 
 
-BATCH = 5000
-"""Results a worker pickles together: enough to share repeated values, few enough to keep."""
-
-
-def _receive(child: tuple[int, BinaryIO] | None) -> list[Any] | None:
-    """A child's results, once it has ended, or None if it failed."""
-    if child is None:
-        return None
-    pid, stream = child
+def _receive(pid: int, stream: BinaryIO) -> dict[int, list[Any]]:
+    """A finished worker's batches by number: all it delivered, none if it failed."""
     with stream:
         _, status = os.waitpid(pid, 0)
         if status != 0:
-            return None
+            return {}
         stream.seek(0)
-        results: list[Any] = []
+        delivered: dict[int, list[Any]] = {}
         while True:
             try:
-                results.extend(pickle.load(stream))  # written by our own child
+                index, results = pickle.load(stream)  # written by our own worker
             except EOFError:
-                return results
+                return delivered
+            delivered[index] = results
