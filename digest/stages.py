@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
-from .articles import collect_articles
+from .articles import PARALLEL_MIN_FILES, collect_articles
 from .cache import CACHE_FILE, BuildCache, load_cache, write_cache
 from .config import Config
 from .emails import render_digest
@@ -30,6 +30,7 @@ from .sections import group_sections, in_window, is_live, newest_first
 from .state import STATE_FILE, check_forward, issue_record, load_state, new_since, state_bytes
 from .stories import prepare_stories
 from .templates import environment, template_errors
+from .workers import serving
 
 
 @gc_frozen()  # the archive is kept to the end: no collector pass need walk it again
@@ -51,86 +52,94 @@ def build_anew(
     of the build's inputs to save the replay record under (None: the next build cannot
     replay this one).
     """
-    cache = load_cache(config)
-    collection = collect_articles(
-        config.articles,
-        config=config,
-        progress=progress,
-        cache=cache.articles,
-        files=scanned,
-    )
-    if strict and (collection.problems or collection.warnings):
-        raise ArticleError([*collection.problems, *collection.warnings])
-
-    with _exclusive(config, dry_run=dry_run) as lock:
-        state = load_state(config.output)
-        day = now.astimezone(config.zone).date().isoformat()
-        check_forward(state, day=day, path=config.output / STATE_FILE)
-        live = newest_first(a for a in collection.articles if is_live(a, now))
-        previous = state.previous(day) if since_last else None
-        if previous is not None:  # after the previous issue, leaving out what it carried
-            since = previous.sent_at
-            window = new_since(live, since=since, now=now, sent=state.sent_ids(day))
-        else:
-            since = since or now - config.window
-            window = in_window(live, since=since, now=now)
-        in_feeds = feed_articles(live, config=config)
-        targets = newest_first({a.slug: a for a in [*in_feeds, *window]}.values())
-        unpublished = {a.slug for a in collection.articles}.difference(a.slug for a in live)
-        stories, related_warnings = prepare_stories(
-            targets,
-            live,
-            related_limit=config.related_limit,
-            related_newer=config.related_newer,
-            unpublished=unpublished,
-            collection=collection,
-            cache=cache.stories,
+    # Workers forked now, while the build is still small, share the parsing and the
+    # rendering to come (workers.py tells why forking later would cost memory).
+    with serving(when=len(scanned) >= PARALLEL_MIN_FILES):
+        cache = load_cache(config)
+        collection = collect_articles(
+            config.articles,
+            config=config,
+            progress=progress,
+            cache=cache.articles,
+            files=scanned,
         )
-        if strict and related_warnings:
-            raise ArticleError(related_warnings)
+        if strict and (collection.problems or collection.warnings):
+            raise ArticleError([*collection.problems, *collection.warnings])
 
-        env = environment(config.templates)
-        feed_stories = [stories[a.slug] for a in in_feeds]
-        with template_errors():
-            files = render_feeds(feed_stories, config=config, env=env, reuse=cache.reuse)
-        issue = None
-        digest_warnings: tuple[Problem, ...] = ()
-        if window:
-            sections = group_sections([stories[a.slug] for a in window], order=config.section_order)
-            shown = [story.article for section in sections for story in section.stories]
-            issue = issue_record(state, day=day, now=now, since=since, articles=shown)
-            issue = replace(issue, subject=subject_line(config, sections, issue))
-            digest = render_digest(
-                sections,
-                config=config,
-                env=env,
+        with _exclusive(config, dry_run=dry_run) as lock:
+            state = load_state(config.output)
+            day = now.astimezone(config.zone).date().isoformat()
+            check_forward(state, day=day, path=config.output / STATE_FILE)
+            live = newest_first(a for a in collection.articles if is_live(a, now))
+            previous = state.previous(day) if since_last else None
+            if previous is not None:  # after the previous issue, leaving out what it carried
+                since = previous.sent_at
+                window = new_since(live, since=since, now=now, sent=state.sent_ids(day))
+            else:
+                since = since or now - config.window
+                window = in_window(live, since=since, now=now)
+            in_feeds = feed_articles(live, config=config)
+            targets = newest_first({a.slug: a for a in [*in_feeds, *window]}.values())
+            unpublished = {a.slug for a in collection.articles}.difference(a.slug for a in live)
+            stories, related_warnings = prepare_stories(
+                targets,
+                live,
+                related_limit=config.related_limit,
+                related_newer=config.related_newer,
+                unpublished=unpublished,
+                collection=collection,
+                cache=cache.stories,
+            )
+            if strict and related_warnings:
+                raise ArticleError(related_warnings)
+
+            env = environment(config.templates)
+            feed_stories = [stories[a.slug] for a in in_feeds]
+            with template_errors():
+                files = render_feeds(feed_stories, config=config, env=env, reuse=cache.reuse)
+            issue = None
+            digest_warnings: tuple[Problem, ...] = ()
+            if window:
+                sections = group_sections(
+                    [stories[a.slug] for a in window], order=config.section_order
+                )
+                shown = [story.article for section in sections for story in section.stories]
+                issue = issue_record(state, day=day, now=now, since=since, articles=shown)
+                issue = replace(issue, subject=subject_line(config, sections, issue))
+                digest = render_digest(
+                    sections,
+                    config=config,
+                    env=env,
+                    issue=issue,
+                    archive=state.issues,
+                    inlined=cache.inlined,
+                )
+                files |= digest.files
+                digest_warnings = tuple(
+                    Problem(config.output / "digest.html", 1, warning)
+                    for warning in digest.warnings
+                )
+                files[STATE_FILE] = state_bytes(state.with_issue(issue))
+            if lock is None:
+                published = plan(files, config.output)
+            else:
+                published = publish(
+                    files, config.output, last=(STATE_FILE,), stale_before=lock.taken
+                )
+            result = BuildResult(
+                collection=collection,
+                warnings=(*collection.warnings, *related_warnings, *digest_warnings),
+                live=len(live),
+                in_digest=len(window),
+                since=since,
                 issue=issue,
-                archive=state.issues,
-                inlined=cache.inlined,
+                files=tuple(sorted(files)),
+                published=published,
+                dry_run=dry_run,
             )
-            files |= digest.files
-            digest_warnings = tuple(
-                Problem(config.output / "digest.html", 1, warning) for warning in digest.warnings
-            )
-            files[STATE_FILE] = state_bytes(state.with_issue(issue))
-        if lock is None:
-            published = plan(files, config.output)
-        else:
-            published = publish(files, config.output, last=(STATE_FILE,), stale_before=lock.taken)
-        result = BuildResult(
-            collection=collection,
-            warnings=(*collection.warnings, *related_warnings, *digest_warnings),
-            live=len(live),
-            in_digest=len(window),
-            since=since,
-            issue=issue,
-            files=tuple(sorted(files)),
-            published=published,
-            dry_run=dry_run,
-        )
-        if lock is not None:
-            _remember(config, cache, key, result)
-    return result
+            if lock is not None:
+                _remember(config, cache, key, result)
+        return result
 
 
 def _remember(config: Config, cache: BuildCache, key: str | None, result: BuildResult) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import digest.workers
-from digest.workers import parallel_map, shared
+from digest.workers import parallel_map, serving, shared
 
 PARENT = os.getpid()
 
@@ -82,3 +82,57 @@ def test_an_error_here_ends_the_workers() -> None:
         parallel_map(failing, range(400), min_share=10)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no worker is left running or unreaped
+
+
+def doubled(number: int) -> tuple[int, int]:
+    """Module-level, so a job of it pickles for the build's workers."""
+    time.sleep(0.001)
+    return 2 * number, os.getpid()
+
+
+def doubled_but_dies(number: int) -> tuple[int, int]:
+    if os.getpid() != PARENT and number == 77:
+        os._exit(3)  # the worker dies with a batch taken and not delivered
+    return doubled(number)
+
+
+def test_workers_forked_at_the_start_serve_every_job(two_cores: list[int]) -> None:
+    with serving():
+        assert two_cores == [1]
+        first = parallel_map(doubled, range(300), min_share=10)
+        second = parallel_map(doubled, range(100, 400), min_share=10)
+        unpicklable = parallel_map(lambda n: (n, os.getpid()), range(300), min_share=10)
+    assert [value for value, _ in first] == [2 * n for n in range(300)]
+    assert [value for value, _ in second] == [2 * n for n in range(100, 400)]
+    assert [value for value, _ in unpicklable] == list(range(300))
+    served = {pid for _, pid in first} - {PARENT}
+    assert served and served == {pid for _, pid in second} - {PARENT}  # the same worker
+    assert len(two_cores) == 2  # the lambda could not be sent: one worker forked for it
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every worker ended with the block
+
+
+def test_a_served_worker_that_dies_loses_nothing_and_the_next_job_runs_here(
+    two_cores: list[int],
+) -> None:
+    with serving():
+        results = parallel_map(doubled_but_dies, range(300), min_share=10)
+        after = parallel_map(doubled, range(50), min_share=10)
+    assert [value for value, _ in results] == [2 * n for n in range(300)]
+    assert [value for value, _ in after] == [2 * n for n in range(50)]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_an_error_here_leaves_the_workers_ready_for_the_next_job() -> None:
+    def failing(number: int) -> tuple[int, int]:
+        raise ValueError("the parent's own mistake")
+
+    with serving():
+        with (
+            pytest.raises(ValueError, match="parent's own"),
+            shared(doubled, range(300), min_share=10),
+        ):
+            failing(1)
+        results = parallel_map(doubled, range(300), min_share=10)
+    assert [value for value, _ in results] == [2 * n for n in range(300)]
