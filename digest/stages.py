@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
-from .articles import PARALLEL_MIN_FILES, collect_articles
+from .articles import collect_articles
 from .cache import CACHE_FILE, BuildCache, load_cache, write_cache
 from .config import Config
 from .emails import render_digest
@@ -52,9 +52,9 @@ def build_anew(
     of the build's inputs to save the replay record under (None: the next build cannot
     replay this one).
     """
-    # Workers forked now, while the build is still small, share the parsing and the
-    # rendering to come (workers.py tells why forking later would cost memory).
-    with serving(when=len(scanned) >= PARALLEL_MIN_FILES):
+    # Workers forked for the parsing (while the build is still small) are kept for the
+    # rendering: forked later, they would copy much of the build's memory (workers.py).
+    with serving():
         cache = load_cache(config)
         collection = collect_articles(
             config.articles,

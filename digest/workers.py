@@ -12,10 +12,10 @@ make the work slower, never lose it.
 
 A worker shares its parent's memory only until it writes to it, and one forked from a
 large process writes to much of it: forked from a 400 MB build, a worker rendering a few
-hundred stories had copied 160 MB. So a build forks its workers at its start, while it is
-small (`serving`), and sends them each job, pickled (a module-level function or a
-`partial` of one, and its items). Work that does not pickle is shared with workers forked
-on the spot, and only by a process still small (MAX_FORKED_BYTES).
+hundred stories had copied 160 MB. So workers are forked only by a process still small
+(MAX_FORKED_BYTES), and within `serving` (a build) those its first large job forked are
+kept and sent each later job, pickled (a module-level function or a `partial` of one, and
+its items). Work that does not pickle is shared with workers forked on the spot.
 """
 
 from __future__ import annotations
@@ -68,11 +68,14 @@ def shared(
 ) -> Iterator[Pool[Item, Result]]:
     """A pool whose workers start on `items` at once; see `Pool.results`."""
     wanted = min(cores(), MAX_WORKERS, len(items) // max(min_share, 1)) - 1
+    small = wanted > 0 and _can_fork() and _resident_bytes() <= MAX_FORKED_BYTES
     pool = Pool(work, items)
     try:
-        if wanted > 0 and _serving and pool.send(_serving[:wanted]):
+        if small and _build.active and not _build.servers:
+            _build.start(min(cores(), MAX_WORKERS) - 1)
+        if wanted > 0 and _build.servers and pool.send(_build.servers[:wanted]):
             pass
-        elif wanted > 0 and _can_fork() and _resident_bytes() <= MAX_FORKED_BYTES:
+        elif small:
             pool.fork(wanted)
         yield pool
     finally:
@@ -80,25 +83,38 @@ def shared(
 
 
 @contextmanager
-def serving(*, when: bool = True) -> Iterator[None]:
-    """Fork the workers now, while this process is small, to serve `shared` in the block.
-
-    With `when` false (too little work to come), none is forked.
-    """
-    count = min(cores(), MAX_WORKERS) - 1
-    if _serving or not when or count < 1 or not _can_fork():
+def serving() -> Iterator[None]:
+    """Keep the workers the block's first shared job forks (while this process is still
+    small) for every later job, and end them with the block."""
+    if _build.active:
         yield
         return
-    reader, writer = os.pipe()
-    queue = _Queue(reader, writer)
-    _serving.extend(server for server in (_Server.fork(queue) for _ in range(count)) if server)
+    _build.active = True
     try:
         yield
     finally:
-        for server in _serving:
+        _build.stop()
+
+
+class _Build:
+    """The workers kept for the jobs of one build (see `serving`)."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.servers: list[_Server] = []
+        self.queue: _Queue | None = None
+
+    def start(self, count: int) -> None:
+        self.queue = _Queue(*os.pipe())
+        forked = (_Server.fork(self.queue) for _ in range(count))
+        self.servers = [server for server in forked if server is not None]
+
+    def stop(self) -> None:
+        for server in self.servers:
             server.stop()
-        _serving.clear()
-        queue.close()
+        if self.queue is not None:
+            self.queue.close()
+        self.active, self.servers, self.queue = False, [], None
 
 
 class Pool(Generic[Item, Result]):
@@ -163,8 +179,8 @@ class Pool(Generic[Item, Result]):
                     server.receive()  # waits for it to end the job
             if any(not server.alive for server in self.servers):
                 self.queue.drain()  # a worker that died left its numbers behind
-            for server in [server for server in _serving if not server.alive]:
-                _serving.remove(server)
+            for server in [server for server in _build.servers if not server.alive]:
+                _build.servers.remove(server)
                 server.stop()
             if self.own_queue:
                 for server in self.servers:
@@ -335,8 +351,7 @@ def fork(run: Callable[[], None]) -> int | None:
         os._exit(status)
 
 
-_serving: list[_Server] = []
-"""The build's workers while `serving` runs."""
+_build = _Build()
 _JOB_WRITERS: set[int] = set()
 """This process's ends of its workers' job pipes: a worker forked later closes them all."""
 
