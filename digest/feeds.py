@@ -7,7 +7,8 @@ formats, so the formats cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -65,12 +66,22 @@ def stylesheet_href(config: Config) -> str:
     return uri(urlsplit(config.base_url).path + STYLESHEET)
 
 
+def render_each(
+    render: Callable[..., dict[str, bytes]], calls: Mapping[str, tuple[Any, ...]], **kwargs: Any
+) -> dict[str, bytes]:
+    """Every call's files, merged: a `Reuse` that keeps nothing."""
+    files: dict[str, bytes] = {}
+    for args in calls.values():
+        files |= render(*args, **kwargs)
+    return files
+
+
 def render_feeds(
     stories: Sequence[Story],
     *,
     config: Config,
     env: jinja2.Environment,
-    reuse: Reuse | None = None,
+    reuse: Reuse = render_each,
 ) -> dict[str, bytes]:
     """Every feed in three formats, plus `feed.xsl`; each feed newest first, ties by slug.
 
@@ -89,12 +100,7 @@ def render_feeds(
         for folder in sorted(members)
     }
     env.get_template("feed_item.html")  # compiled once, before any worker process starts
-    files: dict[str, bytes] = {}
-    if reuse is None:
-        for args in calls.values():
-            files |= render_feed(*args, config=config, env=env)
-    else:
-        files = reuse(render_feed, calls, config=config, env=env)
+    files = reuse(render_feed, calls, config=config, env=env)
     files[STYLESHEET] = _stylesheet(env)
     return files
 

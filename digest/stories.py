@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import marshal
 import re
@@ -19,6 +18,7 @@ from markdown_it import MarkdownIt
 from .articles import Collection as Articles
 from .articles import Revision, load_bodies
 from .errors import Problem
+from .fingerprints import digest
 from .models import Article, LeadQuote, RelatedLink, Story
 from .quotes import Parsed, extract_lead_quote
 from .related import related_links
@@ -117,8 +117,8 @@ class StoryCache:
     """What earlier builds (same code and configuration) worked out for their stories.
 
     ``rendered``: slug → the file revision and what its body rendered to. ``related``:
-    the digest of the last related-links call's inputs (every archive article's file
-    revision, the targets, the limit), its links and its warnings.
+    the digest of the last related-links call (its options and targets, and every archive
+    article's file revision), its links and its warnings.
     """
 
     rendered: dict[str, tuple[Revision, Rendered]] = field(default_factory=dict)
@@ -225,7 +225,7 @@ def _related(
 def _digest(*values: Any) -> str:
     """A digest of plain values (slugs, revisions…); marshal's version 2 writes a value's
     bytes whatever objects it shares with others."""
-    return hashlib.blake2b(marshal.dumps(values, 2), digest_size=20).hexdigest()
+    return digest(marshal.dumps(values, 2))
 
 
 def _related_reads(article: Article, terms: Sequence[str]) -> tuple[Any, ...]:

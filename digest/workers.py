@@ -130,11 +130,12 @@ class Pool(Generic[Item, Result]):
 
     def send(self, servers: list[_Server]) -> bool:
         """Share the work with the build's workers (see `serving`); False if it cannot pickle."""
+        batches = self._batches(len(servers) + 1)
         try:
-            job = pickle.dumps(self._cut(len(servers) + 1), protocol=pickle.HIGHEST_PROTOCOL)
+            job = pickle.dumps((self.work, self.items, batches), protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, AttributeError, TypeError):
-            self.batches = [range(len(self.items))] if self.items else []
             return False
+        self.batches = batches
         for server in servers:
             server.send(job)
         self.queue, self.servers = servers[0].queue, servers
@@ -143,7 +144,8 @@ class Pool(Generic[Item, Result]):
 
     def fork(self, count: int) -> None:
         """Share the work with `count` workers forked now, for this pool alone."""
-        job = self._cut(count + 1)
+        self.batches = self._batches(count + 1)
+        job = (self.work, self.items, self.batches)
         reader, writer = os.pipe()
         self.queue, self.own_queue = _Queue(reader, writer), True
         self.servers = [s for s in (_Server.fork(self.queue, job) for _ in range(count)) if s]
@@ -188,13 +190,13 @@ class Pool(Generic[Item, Result]):
                 self.queue.close()
         self.queue, self.servers = None, []
 
-    def _cut(self, processes: int) -> Job:
+    def _batches(self, processes: int) -> list[range]:
+        """The items cut into about BATCHES_PER_WORKER batches for each process."""
         size = max(1, len(self.items) // (processes * BATCHES_PER_WORKER))
-        self.batches = [
+        return [
             range(start, min(start + size, len(self.items)))
             for start in range(0, len(self.items), size)
         ]
-        return self.work, self.items, self.batches
 
     def _take(self) -> Iterator[int]:
         if self.queue is None:
