@@ -398,14 +398,6 @@ def _shared(key_lines: dict[str, int]) -> dict[str, int]:
     return _KEY_LAYOUTS.setdefault(tuple(key_lines.items()), key_lines)
 
 
-def read_article(path: Path, *, config: Config) -> tuple[Article | None, list[Problem]]:
-    """Read and parse one file; unreadable files become a problem, never an exception."""
-    text, problems = _read_text(path)
-    if text is None:
-        return None, problems
-    return parse_article(text, path=path, config=config)
-
-
 def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
     """A file's text with every line end made LF, or None and why it cannot be used."""
     try:

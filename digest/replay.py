@@ -21,7 +21,7 @@ from .config import Config
 from .fingerprints import cache_key, digest, files_digest
 from .publish import safe_target
 from .safe_pickle import READ_ERRORS, ReplayUnpickler
-from .scan import Signature, settled
+from .scan import Signature, settled, signature
 
 REPLAY_FILE = ".digest/cache/last-build.pickle"
 
@@ -73,8 +73,8 @@ def unchanged_result(config: Config, key: str | None) -> Any | None:
         return None
     if not isinstance(record, Unchanged) or record.key != key:
         return None
-    for name, signature in record.outputs.items():
-        if _file_signature(safe_target(config.output, name)) != signature:
+    for name, recorded in record.outputs.items():
+        if _file_signature(safe_target(config.output, name)) != recorded:
             return None
     return record.result
 
@@ -95,7 +95,6 @@ def unchanged_bytes(
 
 def _file_signature(path: Path) -> Signature | None:
     try:
-        stat = path.stat()
+        return signature(path.stat())
     except OSError:
         return None
-    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino

@@ -66,9 +66,13 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 
 def _signature(entry: os.DirEntry[str]) -> Signature | None:
     try:
-        stat = entry.stat()
+        return signature(entry.stat())
     except OSError:
         return None
+
+
+def signature(stat: os.stat_result) -> Signature:
+    """The `Signature` of a file's `stat`."""
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
