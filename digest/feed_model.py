@@ -25,7 +25,7 @@ from .stories import plain_text, shorten
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 GENERATOR_NAME = "digest"
-GENERATOR_URI = "https://pypi.org/project/digest/"
+GENERATOR_URI = "https://pypi.org/project/newsroom-digest/"
 # What XML 1.0 (§2.2) discourages: C1 controls and noncharacters; and U+FFFD, which is what
 # an HTML parser makes of a broken character reference such as "&#0;". Readers show these
 # as boxes and the W3C validator flags them, so feeds drop them like forbidden ones.
