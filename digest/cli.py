@@ -223,12 +223,18 @@ def _exit_quietly(signum: int, frame: object) -> NoReturn:
     help="Port on 127.0.0.1. Default: any free port.",
 )
 @click.option("--now", "now_text", metavar="TIME", help="Fix 'now' (RFC 3339) for every rebuild.")
+@click.option(
+    "--drafts",
+    is_flag=True,
+    help="Name the drafts and embargoed articles on the page; they are never built.",
+)
 def preview(
     articles: Path | None,
     config_file: Path | None,
     out: Path | None,
     port: int,
     now_text: str | None,
+    drafts: bool,
 ) -> None:
     """Build, serve the result on 127.0.0.1, and rebuild when anything changes.
 
@@ -253,6 +259,7 @@ def preview(
             port=port,
             now=now,
             on_build=PreviewReport(terminal).report,
+            drafts=drafts,
         )
     except DigestError as error:
         _fail(error)

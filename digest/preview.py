@@ -1,11 +1,11 @@
 """`digest preview`: build, serve the output on 127.0.0.1, rebuild when a source changes.
 
-A `Preview` runs two threads: an HTTP server (standard library `ThreadingHTTPServer`)
-that serves the output folder plus its own index and feed pages, and a watcher that polls
-the modification times of the articles, the templates and the configuration file. A
-change triggers a rebuild; the index page polls `/__digest__/status` and reloads when the
-build number moves. A failed build is reported (page and callback) and the last good
-output stays served.
+A `Preview` runs two threads: an HTTP server (preview_http: local requests only, a few
+at a time) that serves the output folder's files, never its hidden ones, plus its own
+index and feed pages; and a watcher that polls the modification times of the articles,
+the templates and the configuration file. A change triggers a rebuild; the index page
+polls `/__digest__/status` and reloads when the build number moves. A failed build is
+reported (page and callback) and the last good output stays served.
 
 Polling, not inotify: it needs no dependency, works on every file system (network
 shares and containers included), and reading a few thousand `stat` results a second is
@@ -14,7 +14,9 @@ cheap next to a build.
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import mimetypes
 import os
 import shutil
 import tempfile
@@ -24,16 +26,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import jinja2
 
 from .config import Config
 from .errors import DigestError
 from .pipeline import BuildResult, build
+from .preview_http import MAX_CONNECTIONS, TIMEOUT_SECONDS, LocalHandler, LocalServer
 from .preview_pages import (
     FEED_NAMES,
     FEED_VIEW_PATH,
@@ -54,7 +55,7 @@ POLL_SECONDS = 1.0
 PAGE_POLL_MS = 1000
 SETTLE_SECONDS = 0.1
 """After a change is seen, wait this long for the editor to finish saving."""
-COPY_IGNORE = shutil.ignore_patterns("*.lock", "*.tmp", ".*.tmp")
+COPY_IGNORE = ("*.lock", "*.tmp", ".*.tmp")
 
 TEXT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -114,6 +115,32 @@ def snapshot(roots: tuple[Path, ...]) -> Snapshot:
     return seen
 
 
+def copy_output(source: Path, target: Path) -> None:
+    """Copy the output folder `source` to `target`, with no link in the copy.
+
+    A link is replaced by a copy of what it points to, so nothing written into `target`
+    can land outside it (a published `archive/` linked to another disk stays untouched).
+    A link to nothing, or to a folder it sits in, is left out; so are lock and temporary
+    files.
+    """
+    _copy_folder(source, target, inside=frozenset({source.resolve()}))
+
+
+def _copy_folder(source: Path, target: Path, *, inside: frozenset[Path]) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    with os.scandir(source) as entries:
+        for entry in sorted(entries, key=lambda entry: entry.name):
+            if any(fnmatch.fnmatch(entry.name, pattern) for pattern in COPY_IGNORE):
+                continue
+            path, copy = Path(entry.path), target / entry.name
+            if entry.is_dir():  # a link to a folder included
+                real = path.resolve()
+                if real not in inside:
+                    _copy_folder(path, copy, inside=inside | {real})
+            elif entry.is_file():
+                shutil.copy2(path, copy)
+
+
 def changed_paths(before: Snapshot, after: Snapshot) -> tuple[str, ...]:
     """Files added, removed or modified between two snapshots."""
     return tuple(sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)))
@@ -132,9 +159,17 @@ class Preview:
         now: datetime | None = None,
         interval: float = POLL_SECONDS,
         on_build: Callable[[Outcome], None] | None = None,
+        drafts: bool = False,
+        timeout: float = TIMEOUT_SECONDS,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
-        """`load` reads the configuration afresh for each build (None for `out`: a scratch copy)."""
+        """`load` reads the configuration afresh for each build (None for `out`: a scratch copy).
+
+        `drafts` lists drafts and embargoed articles on the index page; `timeout` and
+        `max_connections` bound what a connection may hold (see preview_http).
+        """
         self._load = load
+        self.drafts = drafts
         self._config_path = config_path
         self._now = now
         self._interval = interval
@@ -147,24 +182,29 @@ class Preview:
             self._scratch = tempfile.TemporaryDirectory(prefix="digest-preview-")
             out = Path(self._scratch.name) / "public"
             if config.output.is_dir():
-                shutil.copytree(config.output, out, symlinks=True, ignore=COPY_IGNORE)
+                copy_output(config.output, out)
         self.out = out
         self._config = replace(config, output=out)
         self._outcome: Outcome | None = None
         self._threads: list[threading.Thread] = []
-        handler = partial(_Handler, directory=str(out), preview=self)
+        handler = partial(_Handler, preview=self)
         try:
-            self._server = ThreadingHTTPServer((HOST, port), handler)
+            self._server = LocalServer(
+                (HOST, port), handler, read_timeout=timeout, max_connections=max_connections
+            )
         except OSError:
             if self._scratch is not None:
                 self._scratch.cleanup()
             raise
-        self._server.daemon_threads = True
 
     @property
     def url(self) -> str:
         """Where the index page is served."""
         return f"http://{HOST}:{self._server.server_address[1]}/"
+
+    def connections(self) -> int:
+        """How many connections the server holds open (one thread each)."""
+        return self._server.connections()
 
     @property
     def outcome(self) -> Outcome | None:
@@ -212,6 +252,7 @@ class Preview:
         self._stop.set()
         if self._threads:  # shutdown() waits for serve_forever(), so only once it runs
             self._server.shutdown()
+        self._server.close_connections()
         self._server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -270,21 +311,27 @@ class Preview:
                 before = snapshot(roots)
 
     def index_page(self) -> IndexPage:
-        """What the index page shows about the latest build."""
+        """What the index page shows about the latest build.
+
+        Nothing of an unpublished article (not even its warnings) unless `drafts`.
+        """
         outcome, config = self.outcome, self.config
         problems: tuple[str, ...] = ()
         summary, not_shown = "", tuple[str, ...]()
         if outcome and outcome.result:
             result = outcome.result
+            unpublished = [a for a in result.collection.articles if not is_live(a, outcome.now)]
+            if self.drafts:
+                not_shown = tuple(
+                    f"{_relative(article.source, config.articles)}: "
+                    + _why_hidden(article.draft, article.published > outcome.now)
+                    for article in unpublished
+                )
+            hidden = set() if self.drafts else {article.source for article in unpublished}
             skipped = tuple(f"{problem} (file skipped)" for problem in result.collection.problems)
-            problems = (*skipped, *(str(warning) for warning in result.warnings))
+            warnings = (str(warning) for warning in result.warnings if warning.path not in hidden)
+            problems = (*skipped, *warnings)
             summary = f"{result.live} published, {result.in_digest} in the digest"
-            not_shown = tuple(
-                f"{_relative(article.source, config.articles)}: "
-                + _why_hidden(article.draft, article.published > outcome.now)
-                for article in result.collection.articles
-                if not is_live(article, outcome.now)
-            )
         return IndexPage(
             site_title=config.title,
             generation=outcome.generation if outcome else 0,
@@ -317,58 +364,81 @@ def _why_hidden(draft: bool, future: bool) -> str:
     return "embargoed until its date" if future else "expired"
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    """The output folder as files, plus the preview's index, status and feed pages."""
+class _Handler(LocalHandler):
+    """The preview's index, status and feed pages, and the output folder's files.
 
-    def guess_type(self, path: str | os.PathLike[str]) -> str:
-        """Text types carry their charset, so `•` and `—` show as written."""
-        kind = TEXT_TYPES.get(Path(path).suffix.lower())
-        return kind or super().guess_type(path)
+    A name starting with a dot (`.digest/` with its cache and state) is never served, and
+    a folder only through its `index.html`: nothing is listed.
+    """
 
-    def __init__(self, *args: Any, directory: str, preview: Preview) -> None:
+    def __init__(self, *args: Any, preview: Preview) -> None:
         self.preview = preview
-        super().__init__(*args, directory=directory)
+        super().__init__(*args)
 
     def do_GET(self) -> None:
-        """Our pages by path; anything else is a file from the output folder."""
-        path = unquote(urlsplit(self.path).path)
-        if path in ("/", "/index.html"):
-            page = render_index(self.preview.index_page(), poll_ms=PAGE_POLL_MS)
-            self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"))
-        elif path == STATUS_PATH:
-            body = json.dumps(self.preview.status()).encode("utf-8")
-            self._send(HTTPStatus.OK, "application/json", body)
-        elif path.startswith(FEED_VIEW_PATH):
-            self._feed(path.removeprefix(FEED_VIEW_PATH))
-        else:
-            super().do_GET()
+        self._answer(body=True)
 
-    def _feed(self, name: str) -> None:
+    def do_HEAD(self) -> None:
+        self._answer(body=False)
+
+    def _answer(self, *, body: bool) -> None:
+        """Our pages by path; anything else is a file from the output folder."""
+        path = self.request_path
+        if any(part.startswith(".") for part in path.split("/")):
+            self.send_error(HTTPStatus.NOT_FOUND)
+        elif path in ("/", "/index.html"):
+            page = render_index(self.preview.index_page(), poll_ms=PAGE_POLL_MS)
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"), body)
+        elif path == STATUS_PATH:
+            status = json.dumps(self.preview.status()).encode("utf-8")
+            self._send(HTTPStatus.OK, "application/json", status, body)
+        elif path.startswith(FEED_VIEW_PATH):
+            self._feed(path.removeprefix(FEED_VIEW_PATH), body)
+        else:
+            self._file(path, body)
+
+    def _feed(self, name: str, body: bool) -> None:
         try:
             target = safe_target(self.preview.out, name)
         except DigestError:
             target = None
         if target is None or target.name not in FEED_NAMES or not target.is_file():
-            self.send_error(HTTPStatus.NOT_FOUND, f"no feed at {name}")
+            self.send_error(HTTPStatus.NOT_FOUND, "no such feed")
             return
         try:
             page = render_feed(read_feed(target.read_bytes(), name))
         except FeedReadError as error:
             self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR, f"cannot show {name}: {error}")
             return
-        self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"))
+        self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"), body)
 
-    def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
+    def _file(self, path: str, body: bool) -> None:
+        """A file of the output folder; a path ending in `/` is its folder's `index.html`."""
+        parts = [part for part in path.split("/") if part]
+        target = self.preview.out.joinpath(*parts)
+        if path.endswith("/"):
+            target = target / "index.html"
+        try:
+            content = target.read_bytes() if target.is_file() else None
+        except OSError:
+            content = None
+        if content is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        self._send(HTTPStatus.OK, _media_type(target), content, body)
+
+    def _send(self, status: HTTPStatus, content_type: str, content: bytes, body: bool) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(content)))
         self.end_headers()
-        self.wfile.write(body)
+        if body:
+            self.wfile.write(content)
 
-    def end_headers(self) -> None:
-        """Never cached: every reload shows the latest build."""
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the terminal shows builds, not every request."""
+def _media_type(path: Path) -> str:
+    """Text types carry their charset, so `•` and `—` show as written."""
+    suffix = path.suffix.lower()
+    return (
+        TEXT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +20,8 @@ import pytest
 from markupsafe import escape
 
 from digest.config import load_config
-from digest.preview import Preview, changed_paths, snapshot
+from digest.pipeline import build
+from digest.preview import Preview, changed_paths, copy_output, snapshot
 from digest.preview_pages import FeedReadError, read_feed
 from tests.conftest import NOW, NOW_TEXT, ROOT, ArticleWriter
 
@@ -199,7 +201,7 @@ def test_drafts_and_problems_are_listed(
 ) -> None:
     write_article("later", draft=True)
     (articles_dir / "broken.md").write_text("---\ntitle: T\n---\n", encoding="utf-8")
-    page = fetch(start_preview().url)[2]
+    page = fetch(start_preview(drafts=True).url)[2]
     assert (
         '<li class="muted">later.md: draft (delete &#39;draft: true&#39; to publish)</li>' in page
     )
@@ -359,3 +361,251 @@ def test_browser_feed_view_and_screenshot(
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+# Issue 12: what the preview serves, to whom, and for how long.
+
+
+def raw_request(preview: Preview, request: bytes) -> tuple[str, list[str], bytes]:
+    """Send `request` as is; the status line, header lines and body of the answer.
+
+    An answer in HTTP/0.9 style (to a request line with no valid version) is all body.
+    """
+    port = int(preview.url.rsplit(":", 1)[1].strip("/"))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    if not answer.startswith(b"HTTP/"):
+        return "", [], answer
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status, *headers = head.decode("latin-1").split("\r\n")
+    return status, headers, body
+
+
+def get(target: str, host: str = "127.0.0.1") -> bytes:
+    return f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode("latin-1")
+
+
+STANDARD_HEADERS = {
+    "Server",
+    "Date",
+    "Connection",
+    "Content-Type",
+    "Content-Length",
+    "Cache-Control",
+    "X-Content-Type-Options",
+}
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        get("/__digest__/feed/x%0D%0ASet-Cookie:%20a=b"),
+        get("/__digest__/feed/x%0ASet-Cookie:%20a=b/rss.xml"),
+        get("/x%0D%0ASet-Cookie:%20a=b%0D%0A%0D%0A<script>alert(1)</script>"),
+        get("/__digest__/feed/<script>alert(1)</script>"),
+        b"GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nSet-Cookie: a=b\r\n\r\n",
+        b"SET-COOKIE:a=b /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        b"GET /x HTTP/9.9Set-Cookie:a=b\r\nHost: 127.0.0.1\r\n\r\n",
+    ],
+)
+def test_nothing_of_the_request_reaches_a_header(
+    start_preview: Callable[..., Preview], request_bytes: bytes
+) -> None:
+    status, headers, body = raw_request(start_preview(), request_bytes)
+    assert status == "" or re.fullmatch(
+        r"HTTP/1\.0 (400 Bad Request|404 Not Found|501 \w+ \w+)", status
+    )
+    assert {line.split(":", 1)[0] for line in headers} <= STANDARD_HEADERS
+    assert b"<script>" not in body
+
+
+def test_hidden_files_are_neither_served_nor_listed(
+    start_preview: Callable[..., Preview], write_article: ArticleWriter
+) -> None:
+    write_article("merger", title="Secret merger talks", draft=True)
+    preview = start_preview()
+    assert (preview.out / ".digest" / "cache" / "build.pickle").is_file()
+    for target in [
+        "/.digest/cache/build.pickle",
+        "/.digest/state.json",
+        "/.digest/",
+        "/%2Edigest/cache/build.pickle",
+        "/archive/../.digest/state.json",
+        "/archive/%2E%2E/.digest/state.json",
+        "/./.digest/state.json",
+        "/__digest__/feed/.digest/rss.xml",
+        "/./",
+        "/sections/",  # a folder with no index.html is not listed
+    ]:
+        status, _, body = raw_request(preview, get(target))
+        assert status == "HTTP/1.0 404 Not Found", target
+        assert b".digest" not in body and b"Secret" not in body, target
+    assert ".digest" not in fetch(preview.url)[2]
+    assert fetch(preview.url + "archive/")[0] == 200  # a folder's index.html is served
+    assert fetch(preview.url + "sections/world/rss.xml")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example", "localhost:1", "", None],
+)
+def test_only_requests_for_this_machine_are_answered(
+    start_preview: Callable[..., Preview], host: str | None
+) -> None:
+    preview = start_preview()
+    port = preview.url.rsplit(":", 1)[1].strip("/")
+    # HTTP/1.0 allows no Host at all (None); a browser always sends one
+    request = b"GET / HTTP/1.0\r\n\r\n" if host is None else get("/", host.format(port=port))
+    status, headers, body = raw_request(preview, request)
+    assert status == "HTTP/1.0 421 Misdirected Request"
+    assert "Content-Length: 0" in headers and body == b""
+    twice = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n"
+    assert raw_request(preview, twice)[0] == "HTTP/1.0 421 Misdirected Request"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:{port}", "localhost", "LocalHost:{port}"])
+def test_requests_for_localhost_are_answered(
+    start_preview: Callable[..., Preview], host: str
+) -> None:
+    preview = start_preview()
+    port = preview.url.rsplit(":", 1)[1].strip("/")
+    status, _, body = raw_request(preview, get("/", host.format(port=port)))
+    assert status == "HTTP/1.0 200 OK" and b"<title>Preview: Test Times</title>" in body
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/x%00y",
+        "/__digest__/feed/%00rss.xml",
+        "/__digest__/feed/%E2%80%94",
+        "/%C4%80",
+        "/%FF",  # not UTF-8
+        "/a\x00b",
+        "/a\x85b",  # a C1 control character, sent as is
+    ],
+)
+def test_a_bad_character_in_the_path_is_a_clean_400(
+    start_preview: Callable[..., Preview], target: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    status, _, _ = raw_request(start_preview(), get(target))
+    assert status == "HTTP/1.0 400 Bad Request"
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def handler_threads() -> int:
+    return sum("process_request_thread" in thread.name for thread in threading.enumerate())
+
+
+def hung_up(connection: socket.socket) -> bool:
+    """True when the server closed `connection` (its end of the stream, or a reset)."""
+    try:
+        return connection.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_stalled_connections_are_dropped_and_bounded(
+    start_preview: Callable[..., Preview], capfd: pytest.CaptureFixture[str]
+) -> None:
+    preview = start_preview(timeout=0.5, max_connections=4)
+    port = int(preview.url.rsplit(":", 1)[1].strip("/"))
+    threads_before = handler_threads()
+    stalled = []
+    for number in range(12):  # silent, half a request line, a head with no end
+        connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+        connection.sendall([b"", b"GET / HT", b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"][number % 3])
+        stalled.append(connection)
+    time.sleep(0.2)
+    assert handler_threads() - threads_before <= 4
+    assert preview.connections() <= 4
+    started = time.monotonic()
+    for connection in stalled:
+        assert hung_up(connection)
+        connection.close()
+    assert time.monotonic() - started < 5
+    wait_for(lambda: preview.connections() == 0)
+    assert fetch(preview.url)[0] == 200  # and the server still answers
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_slow_request_head_is_dropped(start_preview: Callable[..., Preview]) -> None:
+    preview = start_preview(timeout=0.5)
+    port = int(preview.url.rsplit(":", 1)[1].strip("/"))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        started = time.monotonic()
+        with pytest.raises(OSError):  # a pipe broken or reset by the server's hang-up
+            while time.monotonic() - started < 5:  # one header line every 0.1 s
+                connection.sendall(b"X-Slow: 1\r\n")
+                time.sleep(0.1)
+        assert time.monotonic() - started < 3
+
+
+def test_stop_does_not_wait_for_stalled_connections(start_preview: Callable[..., Preview]) -> None:
+    preview = start_preview(timeout=60)
+    port = int(preview.url.rsplit(":", 1)[1].strip("/"))
+    stalled = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(3)]
+    wait_for(lambda: preview.connections() == 3)
+    started = time.monotonic()
+    preview.stop()
+    assert time.monotonic() - started < 3
+    assert all(hung_up(connection) for connection in stalled)
+    for connection in stalled:
+        connection.close()
+
+
+def test_drafts_are_shown_only_when_asked(
+    start_preview: Callable[..., Preview], write_article: ArticleWriter
+) -> None:
+    write_article("merger-talks", title="Secret merger talks", draft=True, colour="red")
+    write_article("royal-visit", title="Royal visit", date="2026-12-24T09:00:00Z")
+    hidden = ("merger-talks", "royal-visit", "Secret merger", "Royal visit", "Not published")
+    page = fetch(start_preview().url)[2]
+    assert not [word for word in hidden if word in page]
+    page = fetch(start_preview(drafts=True).url)[2]
+    assert "merger-talks.md: draft" in page and "royal-visit.md: embargoed" in page
+    assert "unknown front-matter key &#39;colour&#39;" in page
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_scratch_copy_never_writes_through_a_link(
+    newsroom: Path, write_article: ArticleWriter, tmp_path: Path
+) -> None:
+    config = load_config(newsroom)
+    build(config, now=NOW)  # what cron published
+    published = config.output
+    bigger_disk = tmp_path / "bigger-disk"
+    bigger_disk.mkdir()
+    (published / "archive").rename(bigger_disk / "archive")
+    (published / "archive").symlink_to(bigger_disk / "archive", target_is_directory=True)
+    (published / "digest.txt").rename(bigger_disk / "digest.txt")
+    (published / "digest.txt").symlink_to(bigger_disk / "digest.txt")
+    before = tree_bytes(bigger_disk)
+    write_article("unpublished", title="Unpublished headline")
+    preview = Preview(lambda: load_config(newsroom), config_path=newsroom, now=NOW)
+    with preview:
+        issues = (preview.out / "archive").glob("*.html")
+        assert any("Unpublished headline" in issue.read_text() for issue in issues)
+        assert "Unpublished headline" in fetch(preview.url + "digest.txt")[2]
+        links = [p for p in preview.out.rglob("*") if p.is_symlink()]
+    assert tree_bytes(bigger_disk) == before
+    assert links == []
+    assert (published / "archive").is_symlink() and (published / "digest.txt").is_symlink()
+
+
+def test_copy_output_leaves_out_loops_and_dangling_links(tmp_path: Path) -> None:
+    source = tmp_path / "public"
+    (source / "sections" / "world").mkdir(parents=True)
+    (source / "sections" / "world" / "rss.xml").write_text("feed")
+    (source / "sections" / "world" / "up").symlink_to(source, target_is_directory=True)
+    (source / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    (source / "build.lock").write_text("")
+    copy_output(source, tmp_path / "copy")
+    assert sorted(tree_bytes(tmp_path / "copy")) == ["sections/world/rss.xml"]
