@@ -24,7 +24,7 @@ from .config import Config
 from .errors import ArticleError, Problem
 from .frontmatter import load_simple
 from .gc_pause import gc_paused
-from .models import Article, Image, LeadQuote
+from .models import MAX_YEAR, MIN_YEAR, Article, Image, LeadQuote
 from .models import Collection as Collection  # read by other modules from here
 from .related import BODY_LEAD_CHARS, article_terms
 from .scan import Revision as Revision  # read by other modules from here
@@ -107,7 +107,6 @@ KNOWN_KEYS = [
     "expires",
 ]
 REQUIRED_KEYS = ("title", "date", "section")
-MIN_YEAR, MAX_YEAR = 1000, 9998  # every date survives time-zone shifts and RFC 822
 MAX_ARTICLE_BYTES = 5_000_000
 _SIZE_LIMIT = f"articles may be {MAX_ARTICLE_BYTES // 1_000_000} MB"
 
