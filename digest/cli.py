@@ -110,6 +110,8 @@ def _summary(result: BuildResult, out: Path) -> str:
     read = f"read {collection.files_read} articles ({len(collection.problems)} skipped)"
     issue = f" (issue {result.issue.number})" if result.issue else ""
     live = f"{result.live} published, {result.in_digest} in the digest{issue}"
+    if result.held:
+        live = f"{result.live} published, no digest issue (see the warning)"
     if result.late:
         one = result.late == 1
         live += (

@@ -106,9 +106,10 @@ def load_state(out_dir: Path) -> State:
         raise StateError(f"{path}: cannot read the build state: {error}") from error
     try:
         issues = _issues(text)
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError) as error:
+        reason = f"no {error}" if isinstance(error, KeyError) else str(error)
         raise StateError(
-            f"{path}: not a digest state file ({error}); delete {path.parent} to start "
+            f"{path}: not a digest state file ({reason}); delete {path.parent} to start "
             "over (the next digest then covers the configured window)"
         ) from error
     return State(tuple(sorted(issues, key=lambda issue: issue.date)))
@@ -146,8 +147,8 @@ def dated_after(state: State, *, day: str, path: Path) -> Problem | None:
         f"issue {newest.number} is dated {newest.date}, after this build's date {day} (a build "
         "with a wrong clock, --now or SOURCE_DATE_EPOCH?): the feeds are published, but no "
         f"digest issue is made until a build dated {newest.date} or later. If that issue was a "
-        f"mistake, remove the issues dated after {day} from this file (or delete it to start "
-        "the issue history over)",
+        f"mistake, remove the issues dated after {day} from this file and their pages from "
+        "archive/ (or delete this file to start the issue history over)",
     )
 
 

@@ -125,8 +125,10 @@ def test_a_build_dated_ahead_does_not_stop_the_feeds(
     assert "remove the issues dated after 2026-11-28 from this file" in stderr
     assert "Headline saturday" in (out / "rss.xml").read_text()
     assert (state.read_bytes(), (out / "digest.html").read_bytes()) == kept
-    code, stdout, _ = build_at(articles_dir, out, "2026-11-28T10:00:00Z")
+    code, stdout, stderr = build_at(articles_dir, out, "2026-11-28T10:00:00Z")  # replayed
     assert code == 0 and "nothing new" not in stdout  # the warning says why, not this
+    assert "3 published, no digest issue (see the warning);" in stdout
+    assert "warning: issue 2 is dated 2026-11-30" in stderr
 
     document = json.loads(state.read_text())  # the recovery the warning advises
     document["issues"] = [i for i in document["issues"] if i["date"] <= "2026-11-28"]
@@ -225,3 +227,13 @@ def test_new_and_init_refuse_a_now_out_of_range(tmp_path: Path, command: list[st
     assert code == 2
     assert "is out of range: use a year from 1000 to 9998" in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_key_is_named(articles_dir: Path, tmp_path: Path) -> None:
+    state = tmp_path / "o" / STATE_FILE
+    state.parent.mkdir(parents=True)
+    issue = {"number": 1, "date": "2026-11-26", "ids": [], "sent_at": "2026-11-26T06:00:00Z"}
+    state.write_text(json.dumps({"format": 1, "issues": [issue]}))
+    code, _, stderr = build_at(articles_dir, tmp_path / "o", "2026-11-27T06:00:00Z")
+    assert code == 1
+    assert f"{state}: not a digest state file (no 'since'); delete" in stderr
