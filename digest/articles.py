@@ -8,11 +8,11 @@ import stat
 import sys
 import time as clock
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -24,7 +24,7 @@ from .config import Config
 from .errors import ArticleError, Problem
 from .frontmatter import load_simple
 from .gc_pause import gc_paused
-from .models import Article, Image, LeadQuote
+from .models import MAX_YEAR, MIN_YEAR, Article, Image, LeadQuote
 from .models import Collection as Collection  # read by other modules from here
 from .related import BODY_LEAD_CHARS, article_terms
 from .scan import Revision as Revision  # read by other modules from here
@@ -107,7 +107,6 @@ KNOWN_KEYS = [
     "expires",
 ]
 REQUIRED_KEYS = ("title", "date", "section")
-MIN_YEAR, MAX_YEAR = 1000, 9998  # every date survives time-zone shifts and RFC 822
 MAX_ARTICLE_BYTES = 5_000_000
 _SIZE_LIMIT = f"articles may be {MAX_ARTICLE_BYTES // 1_000_000} MB"
 
@@ -451,10 +450,32 @@ def _read_limited(path: Path) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-def article_files(folder: Path) -> Iterator[Path]:
-    """Every `*.md` file under `folder`, sorted, following no symlinked folders twice."""
-    for relative, _ in scan_articles(folder):
-        yield folder / relative
+def claimed_names(
+    folder: Path,
+    *,
+    config: Config,
+    cache: Mapping[str, tuple[Signature, Record]] | None = None,
+) -> list[tuple[Path, str, str | None]]:
+    """Each article file under `folder` with the slug and id a build gives it.
+
+    Every file is parsed as a build parses it (or its record taken from a build's `cache`,
+    as `collect_articles` does), drafts too, and none is left out as a duplicate. A file a
+    build skips claims the slug of its file name (what it gets once fixed, unless it
+    names one) and no id.
+    """
+    entries = scan_articles(folder)
+    records, unread, _ = _cached(entries, cache)
+    records.update(_parse_files(os.fspath(folder), unread, config))
+    claims: list[tuple[Path, str, str | None]] = []
+    for relative, _ in entries:
+        path = folder / relative
+        fields = records[relative][0]
+        if fields is None:
+            claims.append((path, slugify(path.stem), None))
+        else:
+            article = Article(path, *fields)
+            claims.append((path, article.slug, article.id))
+    return claims
 
 
 def collect_articles(
@@ -476,6 +497,23 @@ def collect_articles(
     """
     started = clock.time_ns()
     entries = scan_articles(folder) if files is None else files
+    records, unread, changed = _cached(entries, cache)
+    if progress is not None and len(unread) < len(entries):  # the cached ones: read at once
+        progress(len(entries) - len(unread), len(entries))
+        progress = _offset(progress, len(entries) - len(unread), len(entries))
+    records.update(_parse_files(os.fspath(folder), unread, config, progress))
+    steady = {name: signature for name, signature in entries if settled(signature, started)}
+    if cache is not None:
+        _update_cache(cache, steady, records)
+    return _collection(folder, entries, records, steady, changed)
+
+
+def _cached(
+    entries: Sequence[tuple[str, Signature | None]],
+    cache: Mapping[str, tuple[Signature, Record]] | None,
+) -> tuple[dict[str, Record], list[str], dict[str, tuple[Signature, Record]]]:
+    """The records `cache` holds for files whose signature is unchanged, the files left to
+    read, and the cache's entries for the files among those that changed since."""
     records: dict[str, Record] = {}
     unread: list[str] = []
     changed: dict[str, tuple[Signature, Record]] = {}
@@ -487,14 +525,7 @@ def collect_articles(
             unread.append(relative)
             if hit is not None:
                 changed[relative] = hit
-    if progress is not None and len(unread) < len(entries):  # the cached ones: read at once
-        progress(len(entries) - len(unread), len(entries))
-        progress = _offset(progress, len(entries) - len(unread), len(entries))
-    records.update(_parse_files(os.fspath(folder), unread, config, progress))
-    steady = {name: signature for name, signature in entries if settled(signature, started)}
-    if cache is not None:
-        _update_cache(cache, steady, records)
-    return _collection(folder, entries, records, steady, changed)
+    return records, unread, changed
 
 
 @gc_paused()
@@ -512,50 +543,38 @@ def _collection(
     Run without the cycle collector: an archive's articles and paths are many objects
     and hold no cycles (see gc_pause.py).
     """
-    articles: list[Article] = []
-    problems: list[Problem] = []
+    skipped: list[tuple[int, Problem]] = []  # (position in `entries`, why)
     warnings: list[Problem] = []
-    terms: dict[str, tuple[str, ...]] = {}
-    revisions: dict[str, Revision] = {}
-    owners: dict[str, Path] = {}
-    id_owners: dict[str, Path] = {}
+    read: list[tuple[int, str, Article, tuple[str, ...]]] = []
     folders = {"": folder}  # a Path is costly to make: each folder's is made once
-    for relative, _ in entries:
+    for position, (relative, _) in enumerate(entries):
         fields, words, messages = records[relative]
         parent, _, name = relative.rpartition("/")
         if parent not in folders:
             folders[parent] = folder / parent
         path = folders[parent] / name
         if fields is None:
-            problems.extend(Problem(path, line, message) for line, message in messages)
+            skipped.extend((position, Problem(path, line, text)) for line, text in messages)
             continue
         article = Article(path, *fields)
         if messages:
             warnings.extend(Problem(path, line, message) for line, message in messages)
-        if article.slug in owners:
-            line = article.key_lines.get("slug", 1)
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    f"duplicate slug '{article.slug}' (also {owners[article.slug]}); "
-                    "set a unique 'slug:'",
-                )
-            )
+        read.append((position, relative, article, words))
+    duplicates = _duplicates([article for _, _, article, _ in read])
+    articles: list[Article] = []
+    terms: dict[str, tuple[str, ...]] = {}
+    revisions: dict[str, Revision] = {}
+    for index, (position, relative, article, words) in enumerate(read):
+        if duplicates and index in duplicates:
+            skipped.append((position, duplicates[index]))
             continue
-        if article.id in id_owners:
-            line = article.key_lines.get("id", 1)
-            message = (
-                f"duplicate id '{article.id}' (also {id_owners[article.id]}); set a unique 'id:'"
-            )
-            problems.append(Problem(path, line, message))
-            continue
-        owners[article.slug] = path
-        id_owners[article.id] = path
         articles.append(article)
         terms[article.slug] = words
         if relative in steady:
             revisions[article.slug] = (relative, steady[relative])
+    if duplicates:  # in file order, with the files skipped for other reasons
+        skipped.sort(key=itemgetter(0))
+    problems = [problem for _, problem in skipped]
     earlier = {}
     for relative, (signature, (fields, words, _)) in changed.items():
         if fields is not None:
@@ -563,6 +582,47 @@ def _collection(
             earlier[article.slug] = ((relative, signature), article, words)
     return Collection(
         tuple(articles), tuple(problems), tuple(warnings), len(entries), terms, revisions, earlier
+    )
+
+
+def _duplicates(articles: Sequence[Article]) -> dict[int, Problem]:
+    """The articles (by index) that lose their slug or id to another, and why.
+
+    Published articles claim theirs first, in file order, then drafts: a draft given a
+    live story's slug or id never takes that story offline, whichever file sorts first.
+    """
+    slugs: dict[str, Article] = {}
+    ids: dict[str, Article] = {}
+    lost: dict[int, Problem] = {}
+    drafts = []
+    for index, article in enumerate(articles):
+        if article.draft:
+            drafts.append(index)
+        elif article.slug in slugs or article.id in ids:
+            lost[index] = _duplicate(article, slugs, ids)
+        else:
+            slugs[article.slug] = ids[article.id] = article
+    for index in drafts:
+        article = articles[index]
+        if article.slug in slugs or article.id in ids:
+            lost[index] = _duplicate(article, slugs, ids)
+        else:
+            slugs[article.slug] = ids[article.id] = article
+    return lost
+
+
+def _duplicate(
+    article: Article, slugs: Mapping[str, Article], ids: Mapping[str, Article]
+) -> Problem:
+    """`article` skipped: another (file:line) has its slug, or else its id."""
+    key, owner = ("slug", slugs[article.slug]) if article.slug in slugs else ("id", ids[article.id])
+    where = f"{owner.source}:{owner.key_lines.get(key, 1)}"
+    if article.draft and not owner.draft:
+        where += ", published: a draft never takes its place"
+    return Problem(
+        article.source,
+        article.key_lines.get(key, 1),
+        f"duplicate {key} '{getattr(article, key)}' (also {where}); set a unique '{key}:'",
     )
 
 

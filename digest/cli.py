@@ -13,9 +13,11 @@ from typing import NoReturn
 import click
 
 from . import __version__
-from .config import CONFIG_NAME, Config, load_config, override, parse_duration
+from .config import CONFIG_NAME, DURATION, Config, load_config, override, parse_duration
 from .errors import EXIT_BUILD_FAILED, ConfigError, DigestError
+from .models import MAX_YEAR, MIN_YEAR
 from .pipeline import BuildResult, build
+from .sections import window_start
 from .terminal import PreviewReport, Terminal
 
 # `build` is imported above because it is light until it has work to do (see pipeline.py);
@@ -52,7 +54,13 @@ def _moment(text: str, config: Config, option: str) -> datetime:
         raise click.BadParameter(
             f"{text!r} is not a time; use RFC 3339, e.g. 2026-11-27T06:00:00Z", param_hint=option
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=config.zone)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=config.zone)
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise click.BadParameter(
+            f"{text.strip()!r} is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}",
+            param_hint=option,
+        )
+    return moment
 
 
 def resolve_now(text: str | None, config: Config) -> datetime:
@@ -61,8 +69,23 @@ def resolve_now(text: str | None, config: Config) -> datetime:
         return _moment(text, config, "--now")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
+        return _epoch(epoch)
     return datetime.now(UTC)
+
+
+def _epoch(epoch: str) -> datetime:
+    """SOURCE_DATE_EPOCH as a time, refused (exit 2) outside the years digest handles."""
+    try:
+        moment = datetime.fromtimestamp(int(epoch), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        moment = None
+    if moment is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
+        shown = epoch if len(epoch) <= 20 else epoch[:20] + "…"
+        raise click.UsageError(
+            f"SOURCE_DATE_EPOCH={shown} is out of range: seconds since 1970 up to the year "
+            f"{MAX_YEAR}; fix or unset it, or pass --now"
+        )
+    return moment
 
 
 def resolve_since(text: str | None, now: datetime, config: Config) -> datetime | None:
@@ -70,9 +93,12 @@ def resolve_since(text: str | None, now: datetime, config: Config) -> datetime |
     if not text:
         return None
     try:
-        return now - parse_duration(text)
-    except ValueError:
+        span = parse_duration(text)
+    except ValueError as error:
+        if DURATION.match(text):  # a duration, but too long
+            raise click.BadParameter(str(error), param_hint="--since") from None
         return _moment(text, config, "--since")
+    return window_start(now, span)
 
 
 def _is_last(text: str | None) -> bool:
@@ -84,6 +110,14 @@ def _summary(result: BuildResult, out: Path) -> str:
     read = f"read {collection.files_read} articles ({len(collection.problems)} skipped)"
     issue = f" (issue {result.issue.number})" if result.issue else ""
     live = f"{result.live} published, {result.in_digest} in the digest{issue}"
+    if result.held:
+        live = f"{result.live} published, no digest issue (see the warning)"
+    if result.late:
+        one = result.late == 1
+        live += (
+            f", {result.late} older {'story' if one else 'stories'} not sent before "
+            f"join{'s' if one else ''} this issue"
+        )
     written, kept = len(result.published.written), len(result.published.unchanged)
     if result.dry_run:
         files = f"dry run: {written} files would be written, {kept} unchanged in {out}/"
@@ -163,7 +197,7 @@ def build_command(
     except DigestError as error:
         _fail(error)
     terminal.problems(result.collection.problems, result.warnings)
-    if result.in_digest == 0:
+    if result.in_digest == 0 and not result.held:
         terminal.info(_nothing_new(result, config))
     if dry_run:
         for name in result.published.written:

@@ -37,12 +37,24 @@ MAILBOX = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
+MAX_DURATION = timedelta(days=36_500)
+"""The longest window or horizon: 100 years reach back past any archive, and any time
+digest takes in (see `models.MIN_YEAR`) minus this is still a time Python can hold."""
+
+
 def parse_duration(text: str) -> timedelta:
-    """`"24h"`, `"7d"`, `"2w"` → timedelta; raises ValueError otherwise."""
+    """`"24h"`, `"7d"`, `"2w"` → timedelta of at most 100 years; raises ValueError otherwise."""
     match = DURATION.match(text)
     if not match:
         raise ValueError(f"not a duration: {text!r} (use a number and s, m, h, d or w, e.g. '7d')")
-    return timedelta(**{DURATION_UNITS[match[2]]: int(match[1])})
+    try:
+        span = timedelta(**{DURATION_UNITS[match[2]]: int(match[1])})
+    except (OverflowError, ValueError):  # more days than Python holds, or digits than it reads
+        span = None
+    if span is None or span > MAX_DURATION:
+        shown = text.strip() if len(text.strip()) <= 20 else text.strip()[:20] + "…"
+        raise ValueError(f"duration {shown!r} is too long: at most 36500d (100 years)")
+    return span
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ class Config:
     id_date: str = "2026"  # the tag: URI date; set once, never change
     # [digest]
     window: timedelta = timedelta(days=7)
+    since_last_horizon: timedelta | None = None  # default: `window`
     section_order: tuple[str, ...] = ()
     related_limit: int = 3
     related_newer: bool = False
@@ -100,13 +113,25 @@ class Config:
         """The tag-URI authority for item ids."""
         return self.id_authority or (urlsplit(self.base_url).hostname or "localhost")
 
+    @property
+    def horizon(self) -> timedelta:
+        """How far back `--since last` looks for stories no issue has carried yet."""
+        return self.window if self.since_last_horizon is None else self.since_last_horizon
+
 
 # TOML table → keys in that table, in the order they are documented.
 TABLES: dict[str, tuple[str, ...]] = {
     "site": ("title", "tagline", "base_url", "language", "timezone", "article_path", "icon"),
     "build": ("articles", "output", "templates", "lock_timeout"),
     "feeds": ("limit", "tag_feeds", "id_authority", "id_date"),
-    "digest": ("window", "section_order", "related_limit", "related_newer", "max_html_bytes"),
+    "digest": (
+        "window",
+        "since_last_horizon",
+        "section_order",
+        "related_limit",
+        "related_newer",
+        "max_html_bytes",
+    ),
     "email": (
         "sender",
         "recipient",
@@ -263,6 +288,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "id_authority": _authority,
     "id_date": _id_date,
     "window": _window,
+    "since_last_horizon": _window,
     "section_order": _names,
     "related_limit": _positive,
     "related_newer": _flag,

@@ -10,6 +10,10 @@ from pathlib import Path
 from .errors import Problem
 from .scan import Revision
 
+MIN_YEAR, MAX_YEAR = 1000, 9998
+"""Every time digest takes in (article dates, --now, --since, the issue history) lies in
+these years, so it survives time-zone shifts, digest windows and RFC 822 dates."""
+
 
 @dataclass(frozen=True, slots=True)
 class LeadQuote:

@@ -31,6 +31,9 @@ class BuildResult:
     issue: IssueRecord | None  # the digest issue made, None when nothing was new
     files: tuple[str, ...]  # every output the build produced
     published: Published  # on a dry run: what would be written
+    late: int = 0  # of `in_digest`: older stories no issue carried (see `state.new_since`)
+    held: bool = False
+    """No issue was made: the issue history is dated after this build (see the warnings)."""
     dry_run: bool = False
     replayed: bool = False
     """Inputs and outputs were exactly as the previous build left them, so nothing was read

@@ -39,6 +39,10 @@ SETTINGS: dict[str, str] = {
         "authority); set once: changing it changes every id"
     ),
     "digest.window": "default digest window (`s`, `m`, `h`, `d`, `w`)",
+    "digest.since_last_horizon": (
+        "how far back `--since last` also takes stories no issue has carried yet, e.g. a "
+        "draft published days after its date"
+    ),
     "digest.section_order": (
         "sections first, in this order (by name or slug); the rest follow alphabetically"
     ),
@@ -72,12 +76,14 @@ SETTINGS: dict[str, str] = {
 
 DERIVED_DEFAULTS: dict[str, str] = {
     "feeds.id_authority": "base URL's host",
+    "digest.since_last_horizon": "digest window",
 }
 """Settings whose default is worked out from another one: shown in words, not as a value."""
 
 EXAMPLES: dict[str, Any] = {
     "build.templates": "templates",
     "feeds.id_authority": "example.org",
+    "digest.since_last_horizon": "14d",
 }
 """A value to show, commented, in `digest init`'s file for settings whose default is unset
 or derived."""

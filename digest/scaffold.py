@@ -8,15 +8,17 @@ appears while we work, we stop rather than overwrite it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .articles import SLUG, article_files, slugify
+from .articles import SLUG, claimed_names, slugify
+from .cache import load_cache
 from .config import CONFIG_NAME, DEFAULT_TEMPLATES, Config
 from .errors import DigestError
 from .reference import DERIVED_DEFAULTS, EXAMPLES, FRONT_MATTER, settings, toml_value
@@ -178,17 +180,62 @@ def _is_packaging(relative: Path) -> bool:
 
 
 def article_slug(headline: str, *, slug: str | None = None) -> str:
-    """The slug for a new article: `slug` if given, else the headline's, cut at a word."""
-    if slug is None:
-        slug = slugify(headline)
-        while len(slug) > MAX_SLUG_LENGTH and "-" in slug:
-            slug = slug.rsplit("-", 1)[0]
+    """The slug for a new article: `slug` if given, else the headline's, cut at a word.
+
+    It is also the file name, so it must be the slug a build derives from that name.
+    """
+    if slug is not None:
+        if not SLUG.match(slug) or slugify(slug) != slug:
+            suggestion = f", e.g. {slugify(slug)!r}" if SLUG.match(slugify(slug)) else ""
+            raise ScaffoldError(
+                f"--slug {slug!r} cannot be used: slugs are lower-case a-z, 0-9 and single "
+                f"hyphens between them{suggestion}"
+            )
+        return slug
+    slug = slugify(headline)
+    while len(slug) > MAX_SLUG_LENGTH and "-" in slug:
+        slug = slug.rsplit("-", 1)[0]
     if not SLUG.match(slug):
         raise ScaffoldError(
             f"cannot make a file name from {headline!r}: slugs are lower-case a-z, 0-9 and "
             "hyphens; pass one with --slug"
         )
     return slug
+
+
+def check_free(folder: Path, *, slug: str, published: datetime, config: Config) -> None:
+    """Refuse a slug, or the id it gives, that an article under `folder` already has.
+
+    Slugs and ids are those a build gives the files (see `articles.claimed_names`), drafts
+    included, not file names: `tram_plan.md` has the slug `tram-plan`.
+    """
+    if not folder.is_dir():
+        return
+    reading = replace(config, articles=folder)
+    claims = claimed_names(folder, config=reading, cache=load_cache(reading).articles)
+    new_id = article_id(published, slug)
+    for path, taken_slug, taken_id in claims:
+        if slug == taken_slug or new_id == taken_id:
+            kind, value = ("slug", slug) if slug == taken_slug else ("id", new_id)
+            free = _free_slug(folder, slug, published, claims)
+            raise ScaffoldError(
+                f"{path} already has the {kind} '{value}'; pick another headline or --slug "
+                f"(e.g. --slug {free})"
+            )
+
+
+def _free_slug(
+    folder: Path, slug: str, published: datetime, claims: list[tuple[Path, str, str | None]]
+) -> str:
+    """`slug-2`, `slug-3`, …: the first that no file under `folder` has or would have."""
+    slugs = {taken_slug for _, taken_slug, _ in claims}
+    ids = {taken_id for _, _, taken_id in claims}
+    for number in itertools.count(2):
+        candidate = f"{slug}-{number}"
+        taken = candidate in slugs or article_id(published, candidate) in ids
+        if not taken and not (folder / f"{candidate}.md").exists():
+            return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def new_article(
@@ -207,15 +254,9 @@ def new_article(
     if not slugify(section):
         raise ScaffoldError(f"the section {section!r} has no letters or digits")
     slug = article_slug(headline, slug=slug)
-    if folder.is_dir():
-        taken = [path for path in article_files(folder) if path.stem == slug]
-        if taken:
-            raise ScaffoldError(
-                f"{taken[0]} already has the slug '{slug}'; pick another headline or --slug"
-            )
-    text = draft_text(
-        title=headline, section=section.strip(), published=now.astimezone(config.zone), slug=slug
-    )
+    published = now.astimezone(config.zone)
+    check_free(folder, slug=slug, published=published, config=config)
+    text = draft_text(title=headline, section=section.strip(), published=published, slug=slug)
     path = folder / f"{slug}.md"
     _create({path: text.encode("utf-8")})
     return path

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from .models import Article, Section, Story
+from .models import MIN_YEAR, Article, Section, Story
 
 T = TypeVar("T", Article, Story)
 
@@ -36,6 +36,16 @@ def _newest_first(item: Article | Story) -> tuple[int, str]:
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
+
+
+EARLIEST = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
+"""Before any article's date (see `models.MIN_YEAR`)."""
+
+
+def window_start(now: datetime, span: timedelta) -> datetime:
+    """`now - span`, or `EARLIEST` when that is earlier: a window reaching past every
+    article covers them all, and its start stays a time that survives arithmetic."""
+    return max(now - span, EARLIEST)
 
 
 def in_window(articles: Iterable[Article], *, since: datetime, now: datetime) -> list[Article]:

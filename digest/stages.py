@@ -22,12 +22,22 @@ from .feeds import feed_articles, render_feeds
 from .gc_pause import gc_frozen
 from .lock import OutputLock, output_lock
 from .mime import subject_line
+from .models import Article
 from .pipeline import BuildResult
 from .publish import Published, plan, publish, write_private
 from .replay import REPLAY_FILE, unchanged_bytes
 from .scan import Signature
-from .sections import group_sections, in_window, is_live, newest_first
-from .state import STATE_FILE, check_forward, issue_record, load_state, new_since, state_bytes
+from .sections import group_sections, in_window, is_live, newest_first, window_start
+from .state import (
+    STATE_FILE,
+    State,
+    dated_after,
+    issue_record,
+    load_state,
+    new_since,
+    sent_late,
+    state_bytes,
+)
 from .stories import prepare_stories
 from .templates import environment, template_errors
 from .workers import serving
@@ -69,15 +79,15 @@ def build_anew(
         with _exclusive(config, dry_run=dry_run) as lock:
             state = load_state(config.output)
             day = now.astimezone(config.zone).date().isoformat()
-            check_forward(state, day=day, path=config.output / STATE_FILE)
             live = newest_first(a for a in collection.articles if is_live(a, now))
-            previous = state.previous(day) if since_last else None
-            if previous is not None:  # after the previous issue, leaving out what it carried
-                since = previous.sent_at
-                window = new_since(live, since=since, now=now, sent=state.sent_ids(day))
-            else:
-                since = since or now - config.window
-                window = in_window(live, since=since, now=now)
+            held = dated_after(state, day=day, path=config.output / STATE_FILE)
+            since = since or window_start(now, config.window)
+            window: list[Article] = []
+            late = 0
+            if held is None:  # else the feeds only: the history is dated after this build
+                window, since, late = _digest_window(
+                    state, live, config=config, day=day, now=now, since=since, last=since_last
+                )
             in_feeds = feed_articles(live, config=config)
             targets = newest_first({a.slug: a for a in [*in_feeds, *window]}.values())
             unpublished = {a.slug for a in collection.articles}.difference(a.slug for a in live)
@@ -128,11 +138,18 @@ def build_anew(
                 )
             result = BuildResult(
                 collection=collection,
-                warnings=(*collection.warnings, *related_warnings, *digest_warnings),
+                warnings=(
+                    *collection.warnings,
+                    *related_warnings,
+                    *digest_warnings,
+                    *([] if held is None else [held]),
+                ),
                 live=len(live),
                 in_digest=len(window),
                 since=since,
                 issue=issue,
+                late=late,
+                held=held is not None,
                 files=tuple(sorted(files)),
                 published=published,
                 dry_run=dry_run,
@@ -140,6 +157,31 @@ def build_anew(
             if lock is not None:
                 _remember(config, cache, key, result)
         return result
+
+
+def _digest_window(
+    state: State,
+    live: list[Article],
+    *,
+    config: Config,
+    day: str,
+    now: datetime,
+    since: datetime,
+    last: bool,
+) -> tuple[list[Article], datetime, int]:
+    """The stories of this build's issue, where its window starts, and how many of them
+    are older stories that no issue carried (see `state.new_since`).
+
+    With `last` (`--since last`) and an earlier issue, the window starts where that issue
+    was made and leaves out every story an earlier issue carried; else it starts at `since`.
+    """
+    previous = state.previous(day) if last else None
+    if previous is None:
+        return in_window(live, since=since, now=now), since, 0
+    start = previous.sent_at
+    horizon = window_start(now, config.horizon)
+    window = new_since(live, since=start, now=now, sent=state.sent_ids(day), horizon=horizon)
+    return window, start, sent_late(window, since=start, now=now)
 
 
 def _remember(config: Config, cache: BuildCache, key: str | None, result: BuildResult) -> None:

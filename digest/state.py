@@ -16,8 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import DigestError
-from .models import Article, IssueRecord
+from .errors import DigestError, Problem
+from .models import MAX_YEAR, MIN_YEAR, Article, IssueRecord
 
 STATE_FILE = ".digest/state.json"
 FORMAT = 1
@@ -57,16 +57,29 @@ class State:
 
 
 def new_since(
-    live: Iterable[Article], *, since: datetime, now: datetime, sent: frozenset[str]
+    live: Iterable[Article],
+    *,
+    since: datetime,
+    now: datetime,
+    sent: frozenset[str],
+    horizon: datetime | None = None,
 ) -> list[Article]:
-    """Live articles published or updated in (since, now] whose id was never sent."""
+    """Live articles never sent: published or updated in (since, now], or published after
+    `horizon` (a story that went live after its date, e.g. a draft published late)."""
+    reach = since if horizon is None else min(since, horizon)
     return [
         article
         for article in live
         if article.id not in sent
         and article.published <= now
-        and (article.published > since or since < article.updated <= now)
+        and (article.published > reach or since < article.updated <= now)
     ]
+
+
+def sent_late(window: Iterable[Article], *, since: datetime, now: datetime) -> int:
+    """How many of `window` `new_since` took for its horizon alone: stories older than the
+    previous issue that no issue carried (their file went live after their date)."""
+    return sum(1 for a in window if a.published <= since and not since < a.updated <= now)
 
 
 def issue_record(
@@ -92,26 +105,51 @@ def load_state(out_dir: Path) -> State:
     except (OSError, UnicodeDecodeError) as error:
         raise StateError(f"{path}: cannot read the build state: {error}") from error
     try:
-        document = json.loads(text)
-        if document.get("format") != FORMAT:
-            raise ValueError(f"format {document.get('format')!r}, expected {FORMAT}")
-        issues = tuple(_record(entry) for entry in document["issues"])
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        issues = _issues(text)
+    except (ValueError, KeyError, TypeError) as error:
+        reason = f"no {error}" if isinstance(error, KeyError) else str(error)
         raise StateError(
-            f"{path}: not a digest state file ({error}); delete {path.parent} to start "
+            f"{path}: not a digest state file ({reason}); delete {path.parent} to start "
             "over (the next digest then covers the configured window)"
         ) from error
     return State(tuple(sorted(issues, key=lambda issue: issue.date)))
 
 
-def check_forward(state: State, *, day: str, path: Path) -> None:
-    """Refuse a build dated before the newest issue: numbers and windows only move forward."""
-    if state.issues and state.issues[-1].date > day:
-        newest = state.issues[-1]
-        raise StateError(
-            f"{path}: issue {newest.number} is dated {newest.date}, after this build's date "
-            f"{day}; use another --out or a later --now"
-        )
+def _issues(text: str) -> tuple[IssueRecord, ...]:
+    """The issues a state file's `text` holds; ValueError (or a lookup error) if misshapen."""
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if not isinstance(document, dict):
+        raise ValueError("not a JSON object")
+    if document.get("format") != FORMAT:
+        raise ValueError(f"format {document.get('format')!r}, expected {FORMAT}")
+    entries = document["issues"]
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise ValueError("'issues' must be a list of objects")
+    return tuple(_record(entry) for entry in entries)
+
+
+def dated_after(state: State, *, day: str, path: Path) -> Problem | None:
+    """A warning if an issue is dated after `day`: numbers and windows only move forward.
+
+    Such an issue comes from a build run with a wrong clock, `--now` or `SOURCE_DATE_EPOCH`.
+    A build dated `day` then makes no issue (and leaves the history alone), but its feeds
+    are published: one mistaken build must not stop them.
+    """
+    if not state.issues or state.issues[-1].date <= day:
+        return None
+    newest = state.issues[-1]
+    return Problem(
+        path,
+        1,
+        f"issue {newest.number} is dated {newest.date}, after this build's date {day} (a build "
+        "with a wrong clock, --now or SOURCE_DATE_EPOCH?): the feeds are published, but no "
+        f"digest issue is made until a build dated {newest.date} or later. If that issue was a "
+        f"mistake, remove the issues dated after {day} from this file and their pages from "
+        "archive/ (or delete this file to start the issue history over)",
+    )
 
 
 def state_bytes(state: State) -> bytes:
@@ -135,7 +173,11 @@ def _record(entry: dict[str, Any]) -> IssueRecord:
     number = entry["number"]
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         raise ValueError(f"issue number {number!r} is not a whole number of at least 1")
-    day = date.fromisoformat(entry["date"]).isoformat()
+    if not isinstance(entry["date"], str):
+        raise ValueError(f"issue {number}: 'date' must be a date as text")
+    day = date.fromisoformat(entry["date"])
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(f"issue {number}: date {entry['date']!r} is out of range")
     ids = entry["ids"]
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise ValueError(f"issue {number}: 'ids' must be a list of strings")
@@ -144,7 +186,7 @@ def _record(entry: dict[str, Any]) -> IssueRecord:
         raise ValueError(f"issue {number}: 'subject' must be a string")
     return IssueRecord(
         number=number,
-        date=day,
+        date=day.isoformat(),
         sent_at=_moment(entry["sent_at"]),
         since=_moment(entry["since"]),
         ids=tuple(ids),
@@ -153,7 +195,11 @@ def _record(entry: dict[str, Any]) -> IssueRecord:
 
 
 def _moment(text: Any) -> datetime:
+    if not isinstance(text, str):
+        raise ValueError(f"time {text!r} is not text")
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError(f"time {text!r} has no UTC offset")
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ValueError(f"time {text!r} is out of range: years {MIN_YEAR} to {MAX_YEAR}")
     return moment

@@ -195,3 +195,37 @@ def test_one_line_takes_printable_text_as_it_is(text: str) -> None:
     from digest.articles import LINE_BREAKS, one_line
 
     assert one_line(text) == LINE_BREAKS.sub(" ", clean_text(text)).strip()
+
+
+@pytest.mark.parametrize("draft_name", ["a-draft", "z-draft"])  # sorts before, then after
+def test_a_draft_never_takes_a_published_storys_slug_or_id(
+    write_article: ArticleWriter, articles_dir: Path, config: Config, draft_name: str
+) -> None:
+    published = write_article("tram_plan")
+    draft = write_article(draft_name, slug="tram-plan", draft=True)
+    write_article(f"{draft_name}-2", id="tram-plan", draft=True)  # its slug is free, its id not
+    collection = collect_articles(articles_dir, config=config)
+    assert [(a.source, a.slug) for a in collection.articles] == [(published, "tram-plan")]
+    assert sorted(str(problem) for problem in collection.problems) == sorted(
+        [
+            f"{draft}:5: duplicate slug 'tram-plan' (also {published}:1, published: a draft never "
+            "takes its place); set a unique 'slug:'",
+            f"{articles_dir}/{draft_name}-2.md:5: duplicate id 'tram-plan' (also {published}:1, "
+            "published: a draft never takes its place); set a unique 'id:'",
+        ]
+    )
+
+
+def test_of_two_published_stories_with_one_slug_the_first_file_stays(
+    write_article: ArticleWriter, articles_dir: Path, config: Config
+) -> None:
+    first = write_article("b-first", slug="same")
+    write_article("a-bad", title="Broken", date="someday")  # skipped: problems stay in order
+    second = write_article("c-second", slug="same", draft=False)
+    collection = collect_articles(articles_dir, config=config)
+    assert [a.source for a in collection.articles] == [first]
+    assert [str(p) for p in collection.problems] == [
+        f"{articles_dir}/a-bad.md:3: 'date' is not a date: 'someday' (use e.g. "
+        "2026-11-26T09:30:00+02:00)",
+        f"{second}:5: duplicate slug 'same' (also {first}:5); set a unique 'slug:'",
+    ]

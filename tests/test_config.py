@@ -94,3 +94,9 @@ def test_durations(text: str, expected: timedelta) -> None:
 def test_bad_duration() -> None:
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration("soon")
+
+
+@pytest.mark.parametrize("key", ["window", "since_last_horizon"])
+def test_a_duration_python_cannot_hold_is_a_config_error(key: str) -> None:
+    with pytest.raises(ConfigError, match=f"'digest.{key}' duration '99999999999d' is too long"):
+        parse_config({"digest": {key: "99999999999d"}})

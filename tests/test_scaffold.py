@@ -14,8 +14,8 @@ from digest.articles import parse_article
 from digest.cli import cli
 from digest.config import DEFAULT_TEMPLATES, Config, load_config, parse_config
 from digest.reference import EXAMPLES, settings, toml_value
-from digest.scaffold import article_slug, config_text
-from tests.conftest import NOW_TEXT
+from digest.scaffold import article_slug, config_text, draft_text
+from tests.conftest import NOW_TEXT, ArticleWriter
 
 LATER = "2026-11-27T07:00:00Z"
 
@@ -185,3 +185,50 @@ def test_long_headlines_are_cut_at_a_word() -> None:
     slug = article_slug("Council " + "very " * 20 + "long vote")
     assert len(slug) <= 60 and slug.startswith("council-very-") and not slug.endswith("-")
     assert article_slug("x", slug="given-slug") == "given-slug"
+
+
+def test_new_checks_slugs_and_ids_as_a_build_reads_them(
+    write_article: ArticleWriter, articles_dir: Path
+) -> None:
+    write_article("tram_plan", title="Tram plan")  # published; its slug is tram-plan
+    write_article("buses", slug="bus-lanes")
+    write_article("ferry", id="2026-11-27-ferry-fares")
+    (articles_dir / "tram-plan-2.md").write_text("not an article yet")  # claims its file name
+    folder = ["--dir", str(articles_dir), "--now", NOW_TEXT]
+    code, out, err = run("new", "Tram plan", "--section", "Local", *folder)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"digest: error: {articles_dir}/tram_plan.md already has the slug 'tram-plan'; "
+        "pick another headline or --slug (e.g. --slug tram-plan-3)\n"
+    )
+    code, _, err = run("new", "Bus lanes", "--section", "Local", *folder)
+    assert code == 1 and f"{articles_dir}/buses.md already has the slug 'bus-lanes'" in err
+    code, _, err = run("new", "Ferry fares", "--section", "Local", *folder)
+    assert code == 1
+    assert f"{articles_dir}/ferry.md already has the id '2026-11-27-ferry-fares'" in err
+    code, _, err = run("new", "Tram plan", "--section", "Local", *folder, "--slug", "tram-plan-")
+    assert code == 1 and "--slug 'tram-plan-' cannot be used" in err and "'tram-plan'" in err
+    assert sorted(p.name for p in articles_dir.iterdir()) == [
+        "buses.md", "ferry.md", "tram-plan-2.md", "tram_plan.md",
+    ]  # fmt: skip
+    code, out, _ = run("new", "Tram plan", "--section", "Local", *folder, "--slug", "tram-plan-3")
+    assert code == 0 and out == f"{articles_dir}/tram-plan-3.md\n"
+
+
+def test_a_draft_with_a_live_storys_slug_never_takes_it_offline(
+    write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
+    published = write_article("tram_plan", title="Tram plan")
+    draft = articles_dir / "tram-plan.md"  # what `digest new "Tram plan"` used to write
+    draft.write_text(
+        draft_text(
+            title="Tram plan", section="Local", published=datetime.fromisoformat(LATER),
+            slug="tram-plan",
+        )
+    )  # fmt: skip
+    out = tmp_path / "public"
+    code, stdout, stderr = run("build", str(articles_dir), "--out", str(out), "--now", LATER)
+    assert code == 0
+    assert "1 published, 1 in the digest" in stdout
+    assert f"{draft}:1: duplicate slug 'tram-plan' (also {published}:1, published" in stderr
+    assert "<title>Tram plan</title>" in (out / "rss.xml").read_text()

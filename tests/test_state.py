@@ -175,13 +175,20 @@ def test_plain_builds_are_remembered_too(write_article: ArticleWriter, config: C
     assert (result.issue.number, result.issue.ids) == (2, ("friday",))
 
 
-def test_a_build_dated_before_the_last_issue_is_refused(
+def test_a_build_dated_before_the_last_issue_makes_no_issue_but_publishes_the_feeds(
     write_article: ArticleWriter, config: Config
 ) -> None:
     write_article("thursday", date="2026-11-26T09:00:00Z")
     build(config, now=NOW)
-    with pytest.raises(StateError, match="issue 1 is dated 2026-11-27, after this build's date"):
-        build(config, now=NOW - 2 * DAY)
+    kept = {name: (config.output / name).read_bytes() for name in (STATE_FILE, "digest.html")}
+    write_article("wednesday", date="2026-11-25T05:00:00Z")
+    result = build(config, now=NOW - 2 * DAY)
+    assert (result.issue, result.in_digest, result.held) == (None, 0, True)
+    (warning,) = result.warnings
+    assert warning.path == config.output / STATE_FILE
+    assert "issue 1 is dated 2026-11-27, after this build's date 2026-11-25" in warning.message
+    assert {name: (config.output / name).read_bytes() for name in kept} == kept
+    assert "Headline wednesday" in (config.output / "rss.xml").read_text()
 
 
 def test_issue_date_is_the_local_date(write_article: ArticleWriter, config: Config) -> None:
