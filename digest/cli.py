@@ -15,8 +15,8 @@ import click
 from . import __version__
 from .config import CONFIG_NAME, DURATION, Config, load_config, override, parse_duration
 from .errors import EXIT_BUILD_FAILED, ConfigError, DigestError
-from .models import MAX_YEAR, MIN_YEAR
-from .pipeline import BuildResult, build
+from .models import MAX_YEAR, MIN_YEAR, BuildResult
+from .pipeline import build
 from .sections import window_start
 from .terminal import PreviewReport, Terminal
 

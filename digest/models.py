@@ -129,3 +129,32 @@ class Collection:
     earlier: Mapping[str, tuple[Revision, Article, tuple[str, ...]]] = field(default_factory=dict)
     """Slug → for a file read again because it changed since the cache was written: the
     revision, article and terms that earlier read gave (so a cache can tell what changed)."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """Which output files were (or, on a dry run, would be) written, and which were the same."""
+
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build read, published and wrote (or, on a dry run, would write)."""
+
+    collection: Collection
+    warnings: tuple[Problem, ...]
+    live: int  # articles published (not draft, embargoed or expired)
+    in_digest: int  # stories in this digest's window
+    since: datetime  # start of the digest window
+    issue: IssueRecord | None  # the digest issue made, None when nothing was new
+    files: tuple[str, ...]  # every output the build produced
+    published: Published  # on a dry run: what would be written
+    late: int = 0  # of `in_digest`: older stories no issue carried (see `state.new_since`)
+    held: bool = False
+    """No issue was made: the issue history is dated after this build (see the warnings)."""
+    dry_run: bool = False
+    replayed: bool = False
+    """Inputs and outputs were exactly as the previous build left them, so nothing was read
+    or written: the result is that build's, but `collection` holds no articles."""

@@ -1,43 +1,22 @@
 """build(config, *, now): the one entry to a build, which replays the last one when it can.
 
-A build first scans the articles folder; if every input and output is as the last build
-left them (see replay.py), it returns that build's result. Otherwise stages.py does the
-work, and only then are the rendering libraries imported.
+A build first lists what its sources hold; if every input and output is as the last
+build left them (see replay.py), it returns that build's result. Otherwise stages.py does
+the work, and only then are the rendering libraries imported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from .config import Config
-from .errors import Problem
-from .models import Collection, IssueRecord
-from .publish import Published
+from .models import BuildResult as BuildResult  # read by other modules from here
+from .models import Published
 from .replay import inputs_key, unchanged_result
+from .request import BuildRequest
 from .scan import scan_articles
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build read, published and wrote (or, on a dry run, would write)."""
-
-    collection: Collection
-    warnings: tuple[Problem, ...]
-    live: int  # articles published (not draft, embargoed or expired)
-    in_digest: int  # stories in this digest's window
-    since: datetime  # start of the digest window
-    issue: IssueRecord | None  # the digest issue made, None when nothing was new
-    files: tuple[str, ...]  # every output the build produced
-    published: Published  # on a dry run: what would be written
-    late: int = 0  # of `in_digest`: older stories no issue carried (see `state.new_since`)
-    held: bool = False
-    """No issue was made: the issue history is dated after this build (see the warnings)."""
-    dry_run: bool = False
-    replayed: bool = False
-    """Inputs and outputs were exactly as the previous build left them, so nothing was read
-    or written: the result is that build's, but `collection` holds no articles."""
 
 
 def build(
@@ -62,11 +41,22 @@ def build(
     did not change; a build whose inputs and outputs are exactly as the previous build
     left them returns that build's result at once (`replayed`).
     """
-    # Every argument but `progress` (which only reports) is an input of the build.
-    arguments = {k: v for k, v in locals().items() if k not in ("config", "progress")}
+    request = BuildRequest(
+        now=now, since=since, since_last=since_last, strict=strict, dry_run=dry_run
+    )
+    return run(config, request, progress=progress)
+
+
+def run(
+    config: Config,
+    request: BuildRequest,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildResult:
+    """`build` for a request made already: replay the last build, else build anew."""
     files_found = scan_articles(config.articles)
-    key = inputs_key(config, arguments, files_found)
-    previous = None if dry_run else unchanged_result(config, key)
+    key = inputs_key(config, request, files_found)
+    previous = None if request.dry_run else unchanged_result(config, key)
     if isinstance(previous, BuildResult):
         if progress is not None:  # every article is as it was read last time
             progress(len(files_found), len(files_found))
@@ -76,14 +66,4 @@ def build(
     # (Markdown, sanitiser, YAML, templates, feeds, email), most of its start-up cost.
     from .stages import build_anew
 
-    return build_anew(
-        config,
-        now=now,
-        since=since,
-        since_last=since_last,
-        strict=strict,
-        dry_run=dry_run,
-        progress=progress,
-        scanned=files_found,
-        key=key,
-    )
+    return build_anew(config, request, progress=progress, scanned=files_found, key=key)

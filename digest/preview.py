@@ -33,7 +33,8 @@ import jinja2
 
 from .config import Config
 from .errors import DigestError
-from .pipeline import BuildResult, build
+from .models import BuildResult
+from .pipeline import build
 from .preview_http import MAX_CONNECTIONS, TIMEOUT_SECONDS, LocalHandler, LocalServer
 from .preview_pages import (
     FEED_NAMES,

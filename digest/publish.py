@@ -14,22 +14,14 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from .errors import PublishError
+from .models import Published as Published  # read by other modules from here
 
 TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 """Names `_stage` gives its temporary files (`.rss.xml.k2j4h1x_.tmp`)."""
-
-
-@dataclass(frozen=True)
-class Published:
-    """Which output files were (or, on a dry run, would be) written, and which were the same."""
-
-    written: tuple[str, ...]
-    unchanged: tuple[str, ...]
 
 
 def safe_target(out_dir: Path, name: str) -> Path:

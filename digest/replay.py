@@ -20,6 +20,7 @@ from typing import Any
 from .config import Config
 from .fingerprints import cache_key, digest, files_digest
 from .publish import safe_target
+from .request import BuildRequest
 from .safe_pickle import READ_ERRORS, ReplayUnpickler
 from .scan import Signature, settled, signature
 
@@ -42,9 +43,9 @@ class Unchanged:
 
 
 def inputs_key(
-    config: Config, arguments: dict[str, Any], files: Sequence[tuple[str, Signature | None]]
+    config: Config, request: BuildRequest, files: Sequence[tuple[str, Signature | None]]
 ) -> str | None:
-    """A digest of every input of a build with these `arguments` and article `files`.
+    """A digest of every input of a build of this `request` over these article `files`.
 
     None if a file cannot be told apart from its next version (see `scan.settled`)
     or has no signature: such a build is never taken as unchanged.
@@ -53,7 +54,7 @@ def inputs_key(
     if not all(settled(signature, now) for _, signature in files):
         return None
     templates = files_digest([config.templates]) if config.templates else ""
-    settings = repr(sorted((name, repr(value)) for name, value in arguments.items()))
+    settings = request.key()
     listing = digest(marshal.dumps(list(files), 2))  # version 2: bytes by value, not sharing
     return digest(f"{cache_key(config)}\0{settings}\0{templates}\0{listing}".encode())
 

@@ -1,17 +1,19 @@
-"""A build that has work to do: the stages wired top to bottom.
+"""A build that has work to do: the stages, each one named step, wired top to bottom.
 
-collect (articles.py) → select and group (sections.py, feeds.py) → prepare stories
-(stories.py) → render feeds (feeds.py) and the digest (emails.py) → publish (publish.py).
-`pipeline.build` comes here only when the last build's result cannot be replayed.
+collect (articles.py) → select (sections.py, feeds.py, state.py) → prepare stories
+(stories.py) → render feeds (feeds.py) → render the digest (emails.py) → publish
+(publish.py). `pipeline.build` comes here only when the last build cannot be replayed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
+
+import jinja2
 
 from .articles import collect_articles
 from .cache import CACHE_FILE, BuildCache, load_cache, write_cache
@@ -22,10 +24,10 @@ from .feeds import feed_articles, render_feeds
 from .gc_pause import gc_frozen
 from .lock import OutputLock, output_lock
 from .mime import subject_line
-from .models import Article
-from .pipeline import BuildResult
-from .publish import Published, plan, publish, write_private
+from .models import Article, BuildResult, Collection, IssueRecord, Published, Story
+from .publish import plan, publish, write_private
 from .replay import REPLAY_FILE, unchanged_bytes
+from .request import BuildRequest
 from .scan import Signature
 from .sections import group_sections, in_window, is_live, newest_first, window_start
 from .state import (
@@ -43,15 +45,38 @@ from .templates import environment, template_errors
 from .workers import serving
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which articles this build shows where: what `select` decides."""
+
+    live: list[Article]  # published (not draft, embargoed or expired), newest first
+    in_feeds: list[Article]  # the articles some feed shows
+    window: list[Article]  # the digest's stories; empty when no issue is made
+    since: datetime  # where the digest's window starts
+    late: int  # of `window`: older stories no issue carried (see `state.new_since`)
+    held: Problem | None  # why no issue is made: the history is dated after this build
+    day: str  # the issue's local date, YYYY-MM-DD
+
+    @property
+    def targets(self) -> list[Article]:
+        """Every article an output shows, newest first: the stories to prepare."""
+        return newest_first({a.slug: a for a in [*self.in_feeds, *self.window]}.values())
+
+
+@dataclass(frozen=True)
+class RenderedIssue:
+    """The digest's files, the issue they make (None: no issue), and their warnings."""
+
+    issue: IssueRecord | None
+    files: dict[str, bytes]
+    warnings: tuple[Problem, ...]
+
+
 @gc_frozen()  # the archive is kept to the end: no collector pass need walk it again
 def build_anew(
     config: Config,
+    request: BuildRequest,
     *,
-    now: datetime,
-    since: datetime | None,
-    since_last: bool,
-    strict: bool,
-    dry_run: bool,
     progress: Callable[[int, int], None] | None,
     scanned: Sequence[tuple[str, Signature | None]],
     key: str | None,
@@ -66,97 +91,152 @@ def build_anew(
     # rendering: forked later, they would copy much of the build's memory (workers.py).
     with serving():
         cache = load_cache(config)
-        collection = collect_articles(
-            config.articles,
-            config=config,
-            progress=progress,
-            cache=cache.articles,
-            files=scanned,
-        )
-        if strict and (collection.problems or collection.warnings):
-            raise ArticleError([*collection.problems, *collection.warnings])
-
-        with _exclusive(config, dry_run=dry_run) as lock:
+        collection = collect(config, request, scanned, cache=cache, progress=progress)
+        with _exclusive(config, dry_run=request.dry_run) as lock:
             state = load_state(config.output)
-            day = now.astimezone(config.zone).date().isoformat()
-            live = newest_first(a for a in collection.articles if is_live(a, now))
-            held = dated_after(state, day=day, path=config.output / STATE_FILE)
-            since = since or window_start(now, config.window)
-            window: list[Article] = []
-            late = 0
-            if held is None:  # else the feeds only: the history is dated after this build
-                window, since, late = _digest_window(
-                    state, live, config=config, day=day, now=now, since=since, last=since_last
-                )
-            in_feeds = feed_articles(live, config=config)
-            targets = newest_first({a.slug: a for a in [*in_feeds, *window]}.values())
-            unpublished = {a.slug for a in collection.articles}.difference(a.slug for a in live)
-            stories, related_warnings = prepare_stories(
-                targets,
-                live,
-                related_limit=config.related_limit,
-                related_newer=config.related_newer,
-                unpublished=unpublished,
-                collection=collection,
-                cache=cache.stories,
+            selection = select(collection, state, config=config, request=request)
+            stories, related_warnings = prepare(
+                selection, collection, config=config, request=request, cache=cache
             )
-            if strict and related_warnings:
-                raise ArticleError(related_warnings)
-
             env = environment(config.templates)
-            feed_stories = [stories[a.slug] for a in in_feeds]
-            with template_errors():
-                files = render_feeds(feed_stories, config=config, env=env, reuse=cache.reuse)
-            issue = None
-            digest_warnings: tuple[Problem, ...] = ()
-            if window:
-                sections = group_sections(
-                    [stories[a.slug] for a in window], order=config.section_order
-                )
-                shown = [story.article for section in sections for story in section.stories]
-                issue = issue_record(state, day=day, now=now, since=since, articles=shown)
-                issue = replace(issue, subject=subject_line(config, sections, issue))
-                digest = render_digest(
-                    sections,
-                    config=config,
-                    env=env,
-                    issue=issue,
-                    archive=state.issues,
-                    inlined=cache.inlined,
-                )
-                files |= digest.files
-                digest_warnings = tuple(
-                    Problem(config.output / "digest.html", 1, warning)
-                    for warning in digest.warnings
-                )
-                files[STATE_FILE] = state_bytes(state.with_issue(issue))
-            if lock is None:
-                published = plan(files, config.output)
-            else:
-                published = publish(
-                    files, config.output, last=(STATE_FILE,), stale_before=lock.taken
-                )
+            files = render_feed_files(selection, stories, config=config, env=env, cache=cache)
+            digest = render_issue(
+                selection, stories, state, config=config, request=request, env=env, cache=cache
+            )
+            files |= digest.files
             result = BuildResult(
                 collection=collection,
                 warnings=(
                     *collection.warnings,
                     *related_warnings,
-                    *digest_warnings,
-                    *([] if held is None else [held]),
+                    *digest.warnings,
+                    *([] if selection.held is None else [selection.held]),
                 ),
-                live=len(live),
-                in_digest=len(window),
-                since=since,
-                issue=issue,
-                late=late,
-                held=held is not None,
+                live=len(selection.live),
+                in_digest=len(selection.window),
+                since=selection.since,
+                issue=digest.issue,
+                late=selection.late,
+                held=selection.held is not None,
                 files=tuple(sorted(files)),
-                published=published,
-                dry_run=dry_run,
+                published=publish_files(files, config=config, lock=lock),
+                dry_run=request.dry_run,
             )
             if lock is not None:
                 _remember(config, cache, key, result)
         return result
+
+
+def collect(
+    config: Config,
+    request: BuildRequest,
+    scanned: Sequence[tuple[str, Signature | None]],
+    *,
+    cache: BuildCache,
+    progress: Callable[[int, int], None] | None,
+) -> Collection:
+    """Every article the sources hold; under `--strict`, any problem fails the build."""
+    collection = collect_articles(
+        config.articles, config=config, progress=progress, cache=cache.articles, files=scanned
+    )
+    if request.strict and (collection.problems or collection.warnings):
+        raise ArticleError([*collection.problems, *collection.warnings])
+    return collection
+
+
+def select(
+    collection: Collection, state: State, *, config: Config, request: BuildRequest
+) -> Selection:
+    """The live articles, the ones the feeds show, and the digest's window of them."""
+    now = request.now
+    day = now.astimezone(config.zone).date().isoformat()
+    live = newest_first(a for a in collection.articles if is_live(a, now))
+    held = dated_after(state, day=day, path=config.output / STATE_FILE)
+    since = request.since or window_start(now, config.window)
+    window: list[Article] = []
+    late = 0
+    if held is None:  # else the feeds only: the history is dated after this build
+        window, since, late = _digest_window(
+            state, live, config=config, day=day, now=now, since=since, last=request.since_last
+        )
+    in_feeds = feed_articles(live, config=config)
+    return Selection(live, in_feeds, window, since, late, held, day)
+
+
+def prepare(
+    selection: Selection,
+    collection: Collection,
+    *,
+    config: Config,
+    request: BuildRequest,
+    cache: BuildCache,
+) -> tuple[dict[str, Story], list[Problem]]:
+    """Each shown article made a story (slug → story), and the related links' warnings."""
+    unpublished = {a.slug for a in collection.articles}.difference(a.slug for a in selection.live)
+    stories, warnings = prepare_stories(
+        selection.targets,
+        selection.live,
+        related_limit=config.related_limit,
+        related_newer=config.related_newer,
+        unpublished=unpublished,
+        collection=collection,
+        cache=cache.stories,
+    )
+    if request.strict and warnings:
+        raise ArticleError(warnings)
+    return stories, warnings
+
+
+def render_feed_files(
+    selection: Selection,
+    stories: dict[str, Story],
+    *,
+    config: Config,
+    env: jinja2.Environment,
+    cache: BuildCache,
+) -> dict[str, bytes]:
+    """Every feed's files, and `feed.xsl`."""
+    feed_stories = [stories[a.slug] for a in selection.in_feeds]
+    with template_errors():
+        return render_feeds(feed_stories, config=config, env=env, reuse=cache.reuse)
+
+
+def render_issue(
+    selection: Selection,
+    stories: dict[str, Story],
+    state: State,
+    *,
+    config: Config,
+    request: BuildRequest,
+    env: jinja2.Environment,
+    cache: BuildCache,
+) -> RenderedIssue:
+    """The digest's files and the state that records its issue; none with an empty window."""
+    if not selection.window:
+        return RenderedIssue(None, {}, ())
+    sections = group_sections(
+        [stories[a.slug] for a in selection.window], order=config.section_order
+    )
+    shown = [story.article for section in sections for story in section.stories]
+    issue = issue_record(
+        state, day=selection.day, now=request.now, since=selection.since, articles=shown
+    )
+    issue = replace(issue, subject=subject_line(config, sections, issue))
+    digest = render_digest(
+        sections, config=config, env=env, issue=issue, archive=state.issues, inlined=cache.inlined
+    )
+    warnings = tuple(
+        Problem(config.output / "digest.html", 1, warning) for warning in digest.warnings
+    )
+    files = {**digest.files, STATE_FILE: state_bytes(state.with_issue(issue))}
+    return RenderedIssue(issue, files, warnings)
+
+
+def publish_files(files: dict[str, bytes], *, config: Config, lock: OutputLock | None) -> Published:
+    """Write what changed, the state last; without a lock (a dry run), only say what would be."""
+    if lock is None:
+        return plan(files, config.output)
+    return publish(files, config.output, last=(STATE_FILE,), stale_before=lock.taken)
 
 
 def _digest_window(
