@@ -1,4 +1,4 @@
-"""Front matter + Markdown files → `Article`; `collect_articles` is the only reader."""
+"""Front matter + Markdown → `Article`; `collect_articles` reads a `Source` into a `Collection`."""
 
 from __future__ import annotations
 
@@ -27,8 +27,7 @@ from .gc_pause import gc_paused
 from .models import MAX_YEAR, MIN_YEAR, Article, Image, LeadQuote
 from .models import Collection as Collection  # read by other modules from here
 from .related import BODY_LEAD_CHARS, article_terms
-from .scan import Revision as Revision  # read by other modules from here
-from .scan import Signature, scan_articles, settled
+from .source import Location, Record, Revision, Source
 from .workers import parallel_map
 
 try:
@@ -146,12 +145,6 @@ class FieldError(ValueError):
     def __init__(self, key: str, message: str) -> None:
         super().__init__(message)
         self.key = key
-
-
-Record = tuple[Any, tuple[str, ...], tuple[tuple[int, str], ...]]
-"""One file's parse result in plain values, as `collect_articles` caches it: the article's
-fields but its source and body (None if the file was skipped), its related-story terms,
-and its problems (if skipped) or warnings, as (line, message)."""
 
 
 def parse_time(value: Any, key: str, zone: ZoneInfo, *, end_of_day: bool = False) -> datetime:
@@ -361,8 +354,7 @@ def _build_article(
     quote = LeadQuote(quote_text, _string(meta, "lead_quote_by") or None) if quote_text else None
     expires = meta.get("expires")
     return Article(
-        source=path,
-        body_line=body_line,
+        location=Location(path, body_line),
         slug=slug,
         id=_string(meta, "id") or slug,
         title=title,
@@ -451,72 +443,76 @@ def _read_limited(path: Path) -> bytes:
 
 
 def claimed_names(
-    folder: Path,
+    source: Source,
     *,
     config: Config,
-    cache: Mapping[str, tuple[Signature, Record]] | None = None,
-) -> list[tuple[Path, str, str | None]]:
-    """Each article file under `folder` with the slug and id a build gives it.
+    cache: Mapping[str, tuple[Revision, Record]] | None = None,
+) -> list[tuple[Path | str, str, str | None]]:
+    """Each article item of `source` with the slug and id a build gives it.
 
     Every file is parsed as a build parses it (or its record taken from a build's `cache`,
     as `collect_articles` does), drafts too, and none is left out as a duplicate. A file a
     build skips claims the slug of its file name (what it gets once fixed, unless it
     names one) and no id.
     """
-    entries = scan_articles(folder)
+    entries = source.items()
     records, unread, _ = _cached(entries, cache)
-    records.update(_parse_files(os.fspath(folder), unread, config))
-    claims: list[tuple[Path, str, str | None]] = []
-    for relative, _ in entries:
-        path = folder / relative
-        fields = records[relative][0]
+    records.update(_parse_files(source, unread, config))
+    claims: list[tuple[Path | str, str, str | None]] = []
+    for name, _ in entries:
+        where = source.where(name)
+        fields = records[name][0]
         if fields is None:
-            claims.append((path, slugify(path.stem), None))
+            claims.append((where, slugify(Path(name).stem), None))
         else:
-            article = Article(path, *fields)
-            claims.append((path, article.slug, article.id))
+            article = _article(where, fields)
+            claims.append((where, article.slug, article.id))
     return claims
 
 
 def collect_articles(
-    folder: Path,
+    source: Source,
     *,
     config: Config,
     progress: Callable[[int, int], None] | None = None,
-    cache: MutableMapping[str, tuple[Signature, Record]] | None = None,
-    files: Sequence[tuple[str, Signature | None]] | None = None,
+    cache: MutableMapping[str, tuple[Revision, Record]] | None = None,
+    items: Sequence[tuple[str, Revision | None]] | None = None,
 ) -> Collection:
-    """Read every article under `folder`; skip and report the ones that cannot be used.
+    """Read every article `source` holds; skip and report the ones that cannot be used.
 
     Articles come without their bodies (`load_bodies` reads those for the few that reach
-    an output). With `cache` (relative path → signature and parse record, from an earlier
-    build with the same code and configuration), a file whose signature is unchanged is
-    not read again; `cache` is then updated to describe this build's files. `files` is
-    what `scan_articles(folder)` just returned, if the caller has it. `progress`, if
-    given, is called with (files read, files to read) as files are read.
+    an output). With `cache` (item name → revision and parse record, from an earlier
+    build with the same code and configuration), an item whose revision is unchanged is
+    not read again; `cache` is then updated to describe this build's items. `items` is
+    what `source.items()` just returned, if the caller has it. `progress`, if given, is
+    called with (items read, items to read) as items are read.
     """
     started = clock.time_ns()
-    entries = scan_articles(folder) if files is None else files
+    entries = source.items() if items is None else items
     records, unread, changed = _cached(entries, cache)
     if progress is not None and len(unread) < len(entries):  # the cached ones: read at once
         progress(len(entries) - len(unread), len(entries))
         progress = _offset(progress, len(entries) - len(unread), len(entries))
-    records.update(_parse_files(os.fspath(folder), unread, config, progress))
-    steady = {name: signature for name, signature in entries if settled(signature, started)}
+    records.update(_parse_files(source, unread, config, progress))
+    steady = {
+        name: revision
+        for name, revision in entries
+        if revision is not None and source.settled(revision, started)
+    }
     if cache is not None:
         _update_cache(cache, steady, records)
-    return _collection(folder, entries, records, steady, changed)
+    return _collection(source, entries, records, steady, changed)
 
 
 def _cached(
-    entries: Sequence[tuple[str, Signature | None]],
-    cache: Mapping[str, tuple[Signature, Record]] | None,
-) -> tuple[dict[str, Record], list[str], dict[str, tuple[Signature, Record]]]:
-    """The records `cache` holds for files whose signature is unchanged, the files left to
-    read, and the cache's entries for the files among those that changed since."""
+    entries: Sequence[tuple[str, Revision | None]],
+    cache: Mapping[str, tuple[Revision, Record]] | None,
+) -> tuple[dict[str, Record], list[str], dict[str, tuple[Revision, Record]]]:
+    """The records `cache` holds for items whose revision is unchanged, the items left to
+    read, and the cache's entries for the items among those that changed since."""
     records: dict[str, Record] = {}
     unread: list[str] = []
-    changed: dict[str, tuple[Signature, Record]] = {}
+    changed: dict[str, tuple[Revision, Record]] = {}
     for relative, signature in entries:
         hit = cache.get(relative) if cache is not None and signature is not None else None
         if hit is not None and hit[0] == signature:
@@ -530,59 +526,61 @@ def _cached(
 
 @gc_paused()
 def _collection(
-    folder: Path,
-    entries: Sequence[tuple[str, Signature | None]],
+    source: Source,
+    entries: Sequence[tuple[str, Revision | None]],
     records: Mapping[str, Record],
-    steady: Mapping[str, Signature],
-    changed: Mapping[str, tuple[Signature, Record]],
+    steady: Mapping[str, Revision],
+    changed: Mapping[str, tuple[Revision, Record]],
 ) -> Collection:
-    """The articles, problems and warnings the files' `records` give, in `entries` order.
+    """The articles, problems and warnings the items' `records` give, in `entries` order.
 
-    `changed` holds the cache's earlier entry of each file read again.
+    Each article read from a `steady` item carries its revision (see `Article.revision`);
+    `changed` holds the cache's earlier entry of each item read again.
 
     Run without the cycle collector: an archive's articles and paths are many objects
     and hold no cycles (see gc_pause.py).
     """
     skipped: list[tuple[int, Problem]] = []  # (position in `entries`, why)
     warnings: list[Problem] = []
-    read: list[tuple[int, str, Article, tuple[str, ...]]] = []
-    folders = {"": folder}  # a Path is costly to make: each folder's is made once
-    for position, (relative, _) in enumerate(entries):
-        fields, words, messages = records[relative]
-        parent, _, name = relative.rpartition("/")
-        if parent not in folders:
-            folders[parent] = folder / parent
-        path = folders[parent] / name
+    read: list[tuple[int, Article, tuple[str, ...]]] = []
+    for position, (name, _) in enumerate(entries):
+        fields, words, messages = records[name]
+        where = source.where(name)
         if fields is None:
-            skipped.extend((position, Problem(path, line, text)) for line, text in messages)
+            skipped.extend((position, Problem(where, line, text)) for line, text in messages)
             continue
-        article = Article(path, *fields)
+        revision = steady.get(name)
+        article = _article(where, fields, None if revision is None else (name, revision))
         if messages:
-            warnings.extend(Problem(path, line, message) for line, message in messages)
-        read.append((position, relative, article, words))
-    duplicates = _duplicates([article for _, _, article, _ in read])
+            warnings.extend(Problem(where, line, message) for line, message in messages)
+        read.append((position, article, words))
+    duplicates = _duplicates([article for _, article, _ in read])
     articles: list[Article] = []
     terms: dict[str, tuple[str, ...]] = {}
-    revisions: dict[str, Revision] = {}
-    for index, (position, relative, article, words) in enumerate(read):
+    for index, (position, article, words) in enumerate(read):
         if duplicates and index in duplicates:
             skipped.append((position, duplicates[index]))
             continue
         articles.append(article)
         terms[article.slug] = words
-        if relative in steady:
-            revisions[article.slug] = (relative, steady[relative])
-    if duplicates:  # in file order, with the files skipped for other reasons
+    if duplicates:  # in item order, with the items skipped for other reasons
         skipped.sort(key=itemgetter(0))
     problems = [problem for _, problem in skipped]
     earlier = {}
-    for relative, (signature, (fields, words, _)) in changed.items():
+    for name, (revision, (fields, words, _)) in changed.items():
         if fields is not None:
-            article = Article(folder / relative, *fields)
-            earlier[article.slug] = ((relative, signature), article, words)
+            article = _article(source.where(name), fields)
+            earlier[article.slug] = ((name, revision), article, words)
     return Collection(
-        tuple(articles), tuple(problems), tuple(warnings), len(entries), terms, revisions, earlier
+        tuple(articles), tuple(problems), tuple(warnings), len(entries), terms, earlier
     )
+
+
+def _article(
+    where: Path | str, fields: tuple[Any, ...], revision: tuple[str, Revision] | None = None
+) -> Article:
+    """The article a record's `fields` describe (see `_fields`), read from `where`."""
+    return Article(*(Location(where, fields[0]), *fields[1:], revision))
 
 
 def _duplicates(articles: Sequence[Article]) -> dict[int, Problem]:
@@ -616,33 +614,33 @@ def _duplicate(
 ) -> Problem:
     """`article` skipped: another (file:line) has its slug, or else its id."""
     key, owner = ("slug", slugs[article.slug]) if article.slug in slugs else ("id", ids[article.id])
-    where = f"{owner.source}:{owner.key_lines.get(key, 1)}"
+    where = f"{owner.location.where}:{owner.key_lines.get(key, 1)}"
     if article.draft and not owner.draft:
         where += ", published: a draft never takes its place"
     return Problem(
-        article.source,
+        article.location.where,
         article.key_lines.get(key, 1),
         f"duplicate {key} '{getattr(article, key)}' (also {where}); set a unique '{key}:'",
     )
 
 
 def _update_cache(
-    cache: MutableMapping[str, tuple[Signature, Record]],
-    steady: Mapping[str, Signature],
+    cache: MutableMapping[str, tuple[Revision, Record]],
+    steady: Mapping[str, Revision],
     records: Mapping[str, Record],
 ) -> None:
-    """Make `cache` describe the `steady` files, touching only the entries that changed.
+    """Make `cache` describe the `steady` items, touching only the entries that changed.
 
     The others keep their places and values, so the cache file's chunks that hold only
     them are copied as they are (see `cache.write_cache`).
     """
     for name in [name for name in cache if name not in steady]:
         del cache[name]
-    for name, signature in steady.items():
+    for name, revision in steady.items():
         record = records[name]
         hit = cache.get(name)
-        if hit is None or hit[1] is not record or hit[0] != signature:
-            cache[name] = (signature, record)
+        if hit is None or hit[1] is not record or hit[0] != revision:
+            cache[name] = (revision, record)
 
 
 def _offset(
@@ -652,9 +650,8 @@ def _offset(
     return lambda read, _: progress(done + read, total)
 
 
-def _parse_file(folder: str, relative: str, config: Config) -> Record:
+def read_record(path: Path, config: Config) -> Record:
     """Read and parse one file into its cacheable record."""
-    path = Path(folder, relative)
     text, problems = _read_text(path)
     if text is None:
         return None, (), tuple((problem.line, problem.message) for problem in problems)
@@ -681,48 +678,47 @@ def _clean_lead(text: str, start: int) -> str:
 
 
 def _fields(article: Article) -> tuple[Any, ...]:
-    """The article's fields after `source`, in order, as `Article(source, *fields)` takes them."""
-    fields: tuple[Any, ...] = _FIELDS_AFTER_SOURCE(article)
-    return fields
+    """The article's body line, then its fields after `location` but its revision, in
+    order, as `_article` takes them."""
+    return (article.location.line, *_FIELDS_AFTER_LOCATION(article))
 
 
 ARTICLE_FIELDS = tuple(Article.__dataclass_fields__)
-_FIELDS_AFTER_SOURCE = attrgetter(*ARTICLE_FIELDS[1:])
+_FIELDS_AFTER_LOCATION = attrgetter(*ARTICLE_FIELDS[1:-1])
 PARALLEL_MIN_FILES = 1000
 """Fewer files than this are parsed in this process: forking would cost more than it saves."""
 
 
 @gc_paused()  # records hold no cycles; a collector pass per 700 of them would walk them all
 def _parse_files(
-    folder: str,
-    relatives: Sequence[str],
+    source: Source,
+    names: Sequence[str],
     config: Config,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Record]:
-    """Parse files, in forked worker processes too when there are many and cores to spare."""
-    parse = partial(_parse_file, folder, config=config)
-    records = parallel_map(parse, relatives, min_share=PARALLEL_MIN_FILES // 2, progress=progress)
-    return dict(zip(relatives, records, strict=True))
+    """Read items, in forked worker processes too when there are many and cores to spare."""
+    read = partial(source.read, config=config)
+    records = parallel_map(read, names, min_share=PARALLEL_MIN_FILES // 2, progress=progress)
+    return dict(zip(names, records, strict=True))
 
 
-def load_bodies(articles: Sequence[Article]) -> list[Article]:
-    """The articles with their Markdown bodies read from their files.
+def load_bodies(articles: Sequence[Article], source: Source) -> list[Article]:
+    """The articles with their Markdown bodies read from `source`.
 
-    Raises ArticleError if a file can no longer be read or parsed: it changed while the
+    Raises ArticleError if an item can no longer be read or parsed: it changed while the
     build ran, and the next build will read it afresh.
     """
-    loaded = []
-    for article in articles:
-        text, problems = _read_text(article.source)
-        body = None
-        if text is not None:
-            try:
-                body = clean_text(text[_front_matter(text)[2] :])
-            except FieldError as error:
-                problems = [Problem(article.source, 1, str(error))]
-        if body is None:
-            raise ArticleError(
-                [replace(p, message=f"changed during the build: {p.message}") for p in problems]
-            )
-        loaded.append(replace(article, body=body))
-    return loaded
+    return [replace(article, body=source.body(article)) for article in articles]
+
+
+def read_body(path: Path) -> str:
+    """The Markdown body of the file at `path`, front matter removed (see `load_bodies`)."""
+    text, problems = _read_text(path)
+    if text is not None:
+        try:
+            return clean_text(text[_front_matter(text)[2] :])
+        except FieldError as error:
+            problems = [Problem(path, 1, str(error))]
+    raise ArticleError(
+        [replace(p, message=f"changed during the build: {p.message}") for p in problems]
+    )

@@ -31,14 +31,13 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from .articles import Record
 from .config import Config
 from .fingerprints import FORMAT, cache_key, digest, files_digest
 from .gc_pause import gc_paused
 from .models import Image, LeadQuote
 from .publish import safe_target
 from .safe_pickle import READ_ERRORS, SafeUnpickler
-from .scan import Signature
+from .source import Record, Revision
 from .stories import StoryCache
 from .workers import parallel_map
 
@@ -61,7 +60,7 @@ class BuildCache:
     """The cache of one output folder; the stages read and update its parts."""
 
     key: str = ""  # code, libraries and configuration it belongs to
-    articles: dict[str, tuple[Signature, Record]] = field(default_factory=dict)
+    articles: dict[str, tuple[Revision, Record]] = field(default_factory=dict)
     stories: StoryCache = field(default_factory=StoryCache)
     outputs: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     folder: Path = Path()  # the output folder

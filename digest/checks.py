@@ -11,6 +11,7 @@ import jinja2
 from .articles import collect_articles
 from .config import Config
 from .errors import Problem
+from .folder import MarkdownFolder
 from .related import related_links
 from .templates import environment
 
@@ -28,7 +29,7 @@ class CheckResult:
 
 def check(config: Config, *, progress: Callable[[int, int], None] | None = None) -> CheckResult:
     """Validate every article, the editors' related slugs and every template; write nothing."""
-    collection = collect_articles(config.articles, config=config, progress=progress)
+    collection = collect_articles(MarkdownFolder(config.articles), config=config, progress=progress)
     published = [article for article in collection.articles if not article.draft]
     drafts = {article.slug for article in collection.articles if article.draft}
     _, related_warnings = related_links(published, published, limit=0, unpublished=drafts)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from .errors import Problem
-from .scan import Revision
+from .source import Location, Revision
 
 MIN_YEAR, MAX_YEAR = 1000, 9998
 """Every time digest takes in (article dates, --now, --since, the issue history) lies in
@@ -46,8 +45,7 @@ class Image:
 class Article:
     """One parsed article file, before any rendering."""
 
-    source: Path  # the file it came from
-    body_line: int  # 1-based line of the file where the Markdown body starts
+    location: Location  # the file or URL it came from, and the line its body starts at
     slug: str
     id: str  # stable item id (front matter `id`, else the slug)
     title: str
@@ -69,6 +67,9 @@ class Article:
     expires: datetime | None = None
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     """1-based file line of each front-matter key, for messages."""
+    revision: tuple[str, Revision] | None = field(default=None, compare=False, hash=False)
+    """The source's item name and revision it was read from, for caches keyed by it; None
+    for an item changed too recently to be told apart from its next change."""
 
 
 @dataclass(frozen=True)
@@ -123,10 +124,9 @@ class Collection:
     files_read: int
     terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Slug → the words `related` compares (see `related.article_terms`)."""
-    revisions: Mapping[str, Revision] = field(default_factory=dict)
-    """Slug → the file revision the article was read from, for caches keyed by it; left
-    out for a file changed too recently to be told apart from its next change."""
-    earlier: Mapping[str, tuple[Revision, Article, tuple[str, ...]]] = field(default_factory=dict)
+    earlier: Mapping[str, tuple[tuple[str, Revision], Article, tuple[str, ...]]] = field(
+        default_factory=dict
+    )
     """Slug → for a file read again because it changed since the cache was written: the
     revision, article and terms that earlier read gave (so a cache can tell what changed)."""
 

@@ -12,11 +12,11 @@ from dataclasses import replace
 from datetime import datetime
 
 from .config import Config
+from .folder import MarkdownFolder
 from .models import BuildResult as BuildResult  # read by other modules from here
 from .models import Published
 from .replay import inputs_key, unchanged_result
 from .request import BuildRequest
-from .scan import scan_articles
 
 
 def build(
@@ -54,16 +54,17 @@ def run(
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """`build` for a request made already: replay the last build, else build anew."""
-    files_found = scan_articles(config.articles)
-    key = inputs_key(config, request, files_found)
+    source = MarkdownFolder(config.articles)
+    items = source.items()
+    key = inputs_key(config, request, source, items)
     previous = None if request.dry_run else unchanged_result(config, key)
     if isinstance(previous, BuildResult):
         if progress is not None:  # every article is as it was read last time
-            progress(len(files_found), len(files_found))
+            progress(len(items), len(items))
         kept = Published(written=(), unchanged=previous.files)
         return replace(previous, published=kept, replayed=True)
     # Imported only now: a build with nothing to do never loads the rendering stack
     # (Markdown, sanitiser, YAML, templates, feeds, email), most of its start-up cost.
     from .stages import build_anew
 
-    return build_anew(config, request, progress=progress, scanned=files_found, key=key)
+    return build_anew(config, request, source, items=items, key=key, progress=progress)

@@ -324,11 +324,11 @@ class Preview:
             unpublished = [a for a in result.collection.articles if not is_live(a, outcome.now)]
             if self.drafts:
                 not_shown = tuple(
-                    f"{_relative(article.source, config.articles)}: "
+                    f"{_relative(article.location.where, config.articles)}: "
                     + _why_hidden(article.draft, article.published > outcome.now)
                     for article in unpublished
                 )
-            hidden = set() if self.drafts else {article.source for article in unpublished}
+            hidden = set() if self.drafts else {article.location.where for article in unpublished}
             skipped = tuple(f"{problem} (file skipped)" for problem in result.collection.problems)
             warnings = (str(warning) for warning in result.warnings if warning.path not in hidden)
             problems = (*skipped, *warnings)
@@ -355,8 +355,10 @@ class Preview:
         }
 
 
-def _relative(path: Path, folder: Path) -> str:
-    return str(path.relative_to(folder)) if path.is_relative_to(folder) else str(path)
+def _relative(where: Path | str, folder: Path) -> str:
+    if isinstance(where, Path) and where.is_relative_to(folder):
+        return str(where.relative_to(folder))
+    return str(where)
 
 
 def _why_hidden(draft: bool, future: bool) -> str:

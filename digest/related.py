@@ -311,7 +311,7 @@ def _named_links(
                     warned.add(entry)
                     message = f"related: unknown article {entry!r} (dropped); check the slug"
                     line = target.key_lines.get("related", 1)
-                    problems.append(Problem(target.source, line, message))
+                    problems.append(Problem(target.location.where, line, message))
                 continue
         if position is None:
             link = RelatedLink(title=entry, url=entry, section="", reason=EXTERNAL_REASON)

@@ -22,7 +22,8 @@ from .fingerprints import cache_key, digest, files_digest
 from .publish import safe_target
 from .request import BuildRequest
 from .safe_pickle import READ_ERRORS, ReplayUnpickler
-from .scan import Signature, settled, signature
+from .scan import Signature, signature
+from .source import Revision, Source
 
 REPLAY_FILE = ".digest/cache/last-build.pickle"
 
@@ -43,19 +44,22 @@ class Unchanged:
 
 
 def inputs_key(
-    config: Config, request: BuildRequest, files: Sequence[tuple[str, Signature | None]]
+    config: Config,
+    request: BuildRequest,
+    source: Source,
+    items: Sequence[tuple[str, Revision | None]],
 ) -> str | None:
-    """A digest of every input of a build of this `request` over these article `files`.
+    """A digest of every input of a build of this `request` over `source`'s `items`.
 
-    None if a file cannot be told apart from its next version (see `scan.settled`)
-    or has no signature: such a build is never taken as unchanged.
+    None if an item cannot be told apart from its next version (see `Source.settled`)
+    or has no revision: such a build is never taken as unchanged.
     """
     now = time.time_ns()
-    if not all(settled(signature, now) for _, signature in files):
+    if not all(source.settled(revision, now) for _, revision in items):
         return None
     templates = files_digest([config.templates]) if config.templates else ""
     settings = request.key()
-    listing = digest(marshal.dumps(list(files), 2))  # version 2: bytes by value, not sharing
+    listing = digest(marshal.dumps(list(items), 2))  # version 2: bytes by value, not sharing
     return digest(f"{cache_key(config)}\0{settings}\0{templates}\0{listing}".encode())
 
 

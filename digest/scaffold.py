@@ -21,6 +21,7 @@ from .articles import SLUG, claimed_names, slugify
 from .cache import load_cache
 from .config import CONFIG_NAME, DEFAULT_TEMPLATES, Config
 from .errors import DigestError
+from .folder import MarkdownFolder
 from .reference import DERIVED_DEFAULTS, EXAMPLES, FRONT_MATTER, settings, toml_value
 
 ARTICLES_FOLDER = "articles"
@@ -212,7 +213,8 @@ def check_free(folder: Path, *, slug: str, published: datetime, config: Config) 
     if not folder.is_dir():
         return
     reading = replace(config, articles=folder)
-    claims = claimed_names(folder, config=reading, cache=load_cache(reading).articles)
+    articles = MarkdownFolder(folder)
+    claims = claimed_names(articles, config=reading, cache=load_cache(reading).articles)
     new_id = article_id(published, slug)
     for path, taken_slug, taken_id in claims:
         if slug == taken_slug or new_id == taken_id:
@@ -225,7 +227,7 @@ def check_free(folder: Path, *, slug: str, published: datetime, config: Config) 
 
 
 def _free_slug(
-    folder: Path, slug: str, published: datetime, claims: list[tuple[Path, str, str | None]]
+    folder: Path, slug: str, published: datetime, claims: list[tuple[Path | str, str, str | None]]
 ) -> str:
     """`slug-2`, `slug-3`, …: the first that no file under `folder` has or would have."""
     slugs = {taken_slug for _, taken_slug, _ in claims}

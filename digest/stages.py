@@ -28,8 +28,8 @@ from .models import Article, BuildResult, Collection, IssueRecord, Published, St
 from .publish import plan, publish, write_private
 from .replay import REPLAY_FILE, unchanged_bytes
 from .request import BuildRequest
-from .scan import Signature
 from .sections import group_sections, in_window, is_live, newest_first, window_start
+from .source import Revision, Source
 from .state import (
     STATE_FILE,
     State,
@@ -76,27 +76,29 @@ class RenderedIssue:
 def build_anew(
     config: Config,
     request: BuildRequest,
+    source: Source,
     *,
-    progress: Callable[[int, int], None] | None,
-    scanned: Sequence[tuple[str, Signature | None]],
+    items: Sequence[tuple[str, Revision | None]],
     key: str | None,
+    progress: Callable[[int, int], None] | None,
 ) -> BuildResult:
     """`pipeline.build` doing the work: read, render and publish what changed.
 
-    `scanned` is the articles folder as `scan_articles` just listed it; `key`, the digest
-    of the build's inputs to save the replay record under (None: the next build cannot
-    replay this one).
+    `items` is what `source.items()` just listed; `key`, the digest of the build's inputs
+    to save the replay record under (None: the next build cannot replay this one).
     """
     # Workers forked for the parsing (while the build is still small) are kept for the
     # rendering: forked later, they would copy much of the build's memory (workers.py).
     with serving():
         cache = load_cache(config)
-        collection = collect(config, request, scanned, cache=cache, progress=progress)
+        collection = collect(
+            source, items, config=config, request=request, cache=cache, progress=progress
+        )
         with _exclusive(config, dry_run=request.dry_run) as lock:
             state = load_state(config.output)
             selection = select(collection, state, config=config, request=request)
             stories, related_warnings = prepare(
-                selection, collection, config=config, request=request, cache=cache
+                selection, collection, source, config=config, request=request, cache=cache
             )
             env = environment(config.templates)
             files = render_feed_files(selection, stories, config=config, env=env, cache=cache)
@@ -128,16 +130,17 @@ def build_anew(
 
 
 def collect(
+    source: Source,
+    items: Sequence[tuple[str, Revision | None]],
+    *,
     config: Config,
     request: BuildRequest,
-    scanned: Sequence[tuple[str, Signature | None]],
-    *,
     cache: BuildCache,
     progress: Callable[[int, int], None] | None,
 ) -> Collection:
-    """Every article the sources hold; under `--strict`, any problem fails the build."""
+    """Every article the source holds; under `--strict`, any problem fails the build."""
     collection = collect_articles(
-        config.articles, config=config, progress=progress, cache=cache.articles, files=scanned
+        source, config=config, progress=progress, cache=cache.articles, items=items
     )
     if request.strict and (collection.problems or collection.warnings):
         raise ArticleError([*collection.problems, *collection.warnings])
@@ -166,6 +169,7 @@ def select(
 def prepare(
     selection: Selection,
     collection: Collection,
+    source: Source,
     *,
     config: Config,
     request: BuildRequest,
@@ -176,6 +180,7 @@ def prepare(
     stories, warnings = prepare_stories(
         selection.targets,
         selection.live,
+        source=source,
         related_limit=config.related_limit,
         related_newer=config.related_newer,
         unpublished=unpublished,
@@ -268,7 +273,7 @@ def _remember(config: Config, cache: BuildCache, key: str | None, result: BuildR
     """Save the cache, and what the next build needs to tell that nothing changed."""
     if cache.changed():
         write_private(config.output, CACHE_FILE, partial(write_cache, cache))
-    without_articles = replace(result.collection, articles=(), terms={}, revisions={})
+    without_articles = replace(result.collection, articles=(), terms={}, earlier={})
     unpublished = Published((), ())
     watched = dict.fromkeys([*result.files, STATE_FILE])  # the state is an input too
     replay = replace(result, collection=without_articles, published=unpublished)

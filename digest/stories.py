@@ -7,7 +7,7 @@ import marshal
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -16,12 +16,13 @@ import nh3
 from markdown_it import MarkdownIt
 
 from .articles import Collection as Articles
-from .articles import Revision, load_bodies
+from .articles import load_bodies
 from .errors import Problem
 from .fingerprints import digest
 from .models import Article, LeadQuote, RelatedLink, Story
 from .quotes import Parsed, extract_lead_quote
 from .related import related_links
+from .source import Revision, Source
 from .workers import shared
 
 Rendered = tuple[str, str, tuple[str, str | None, str | None] | None]
@@ -121,7 +122,7 @@ class StoryCache:
     article's file revision), its links and its warnings.
     """
 
-    rendered: dict[str, tuple[Revision, Rendered]] = field(default_factory=dict)
+    rendered: dict[str, tuple[tuple[str, Revision], Rendered]] = field(default_factory=dict)
     related: dict[str, Any] = field(default_factory=dict)
 
 
@@ -129,6 +130,7 @@ def prepare_stories(
     targets: Sequence[Article],
     archive: Sequence[Article],
     *,
+    source: Source,
     related_limit: int,
     related_newer: bool = False,
     unpublished: Collection[str] = frozenset(),
@@ -137,26 +139,27 @@ def prepare_stories(
 ) -> tuple[dict[str, Story], list[Problem]]:
     """Render each target article into a Story, keyed by slug; warnings alongside.
 
-    Bodies are read (`load_bodies`) only for targets that need rendering. With the
-    `collection` the articles came from (its related-link terms and file revisions) and
-    a `cache`, a target whose file is unchanged is not rendered again, and related links
-    are not chosen again when no archive file changed; the cache is updated.
+    Bodies are read from `source` (`load_bodies`) only for targets that need rendering.
+    With the `collection` the articles came from (its related-link terms) and a `cache`,
+    a target whose item is unchanged (see `Article.revision`) is not rendered again, and
+    related links are not chosen again when no archive item changed; the cache is updated.
     """
     cache = cache or StoryCache()
-    revisions = collection.revisions if collection else {}
     parts: dict[str, Rendered] = {}
     for article in targets:
         hit = cache.rendered.get(article.slug)
-        if hit is not None and hit[0] == revisions.get(article.slug):
+        if hit is not None and article.revision is not None and hit[0] == article.revision:
             parts[article.slug] = hit[1]
     missing = [article for article in targets if article.slug not in parts]
-    with shared(_load_and_render, missing, min_share=PARALLEL_MIN_STORIES // 2) as bodies:
+    render = partial(_load_and_render, source)
+    with shared(render, missing, min_share=PARALLEL_MIN_STORIES // 2) as bodies:
         # While a worker starts on the bodies, related links are chosen here.
         links, warnings = _related(
             targets, archive, (related_limit, related_newer), unpublished, collection, cache.related
         )
         rendered = bodies.results()
     parts.update(zip([article.slug for article in missing], rendered, strict=True))
+    revisions = {a.slug: a.revision for a in targets if a.revision is not None}
     cache.rendered = {
         slug: (revisions[slug], values) for slug, values in parts.items() if slug in revisions
     }
@@ -189,7 +192,7 @@ def _related(
     body) does not choose every story's links again.
     """
     terms = collection.terms if collection else None
-    revisions = collection.revisions if collection else {}
+    revisions = {a.slug: a.revision for a in archive if a.revision is not None}
     earlier = collection.earlier if collection else {}
     key = reused = None
     if all(article.slug in revisions for article in archive):
@@ -232,13 +235,13 @@ def _related_reads(article: Article, terms: Sequence[str]) -> tuple[Any, ...]:
     """Everything `related_links` reads of an article."""
     return (
         article.slug, article.title, article.url, article.section, article.section_slug,
-        article.published, article.tags, article.related, article.summary, article.source,
+        article.published, article.tags, article.related, article.summary, article.location,
         article.key_lines.get("related"), sorted(terms),
     )  # fmt: skip
 
 
-def _load_and_render(article: Article) -> Rendered:
-    return render_body(load_bodies([article])[0])
+def _load_and_render(source: Source, article: Article) -> Rendered:
+    return render_body(load_bodies([article], source)[0])
 
 
 def render_body(article: Article) -> Rendered:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from digest.articles import clean_text, collect_articles, load_bodies, parse_article, slugify
 from digest.config import Config
+from digest.folder import MarkdownFolder
 from tests.conftest import ArticleWriter
 
 
@@ -37,7 +38,7 @@ def test_every_field(write_article: ArticleWriter, config: Config) -> None:
         id="flood-2026",
         expires="2026-12-31",
     )
-    (article,) = collect_articles(config.articles, config=config).articles
+    (article,) = collect_articles(MarkdownFolder(config.articles), config=config).articles
     assert article.slug == "flood"
     assert article.id == "flood-2026"
     assert article.published == datetime(2026, 11, 26, 6, 30, tzinfo=UTC)
@@ -54,10 +55,10 @@ def test_every_field(write_article: ArticleWriter, config: Config) -> None:
     assert article.quote_override.speaker == "the mayor"
     assert article.expires == datetime(2027, 1, 1, tzinfo=ZoneInfo("UTC"))
     assert article.body is None
-    (loaded,) = load_bodies([article])
+    (loaded,) = load_bodies([article], MarkdownFolder(config.articles))
     assert loaded.body == "Rain fell.\n"
     assert loaded == parse_article(path.read_text(), path=path, config=config)[0]
-    assert path.read_text().splitlines()[article.body_line - 1] == "Rain fell."
+    assert path.read_text().splitlines()[article.location.line - 1] == "Rain fell."
 
 
 def test_date_forms_use_the_site_timezone() -> None:
@@ -134,7 +135,7 @@ def test_bad_files_are_skipped_and_the_rest_kept(
     (articles_dir / "latin1.md").write_bytes("---\ntitle: Caf\xe9\n".encode("latin-1"))
     (articles_dir / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0")
     write_article("zz-dupe", slug="good")
-    collection = collect_articles(articles_dir, config=config)
+    collection = collect_articles(MarkdownFolder(articles_dir), config=config)
     assert sorted(a.slug for a in collection.articles) == ["also-good", "good"]
     messages = {p.path.name: (p.line, p.message) for p in collection.problems}
     assert messages["latin1.md"] == (2, "not UTF-8 text; save the file as UTF-8")
@@ -148,7 +149,7 @@ def test_symlink_loop_is_walked_once(
 ) -> None:
     write_article("inner/story")
     (articles_dir / "inner" / "loop").symlink_to(articles_dir, target_is_directory=True)
-    collection = collect_articles(articles_dir, config=config)
+    collection = collect_articles(MarkdownFolder(articles_dir), config=config)
     assert [a.slug for a in collection.articles] == ["story"]
 
 
@@ -204,8 +205,8 @@ def test_a_draft_never_takes_a_published_storys_slug_or_id(
     published = write_article("tram_plan")
     draft = write_article(draft_name, slug="tram-plan", draft=True)
     write_article(f"{draft_name}-2", id="tram-plan", draft=True)  # its slug is free, its id not
-    collection = collect_articles(articles_dir, config=config)
-    assert [(a.source, a.slug) for a in collection.articles] == [(published, "tram-plan")]
+    collection = collect_articles(MarkdownFolder(articles_dir), config=config)
+    assert [(a.location.where, a.slug) for a in collection.articles] == [(published, "tram-plan")]
     assert sorted(str(problem) for problem in collection.problems) == sorted(
         [
             f"{draft}:5: duplicate slug 'tram-plan' (also {published}:1, published: a draft never "
@@ -222,8 +223,8 @@ def test_of_two_published_stories_with_one_slug_the_first_file_stays(
     first = write_article("b-first", slug="same")
     write_article("a-bad", title="Broken", date="someday")  # skipped: problems stay in order
     second = write_article("c-second", slug="same", draft=False)
-    collection = collect_articles(articles_dir, config=config)
-    assert [a.source for a in collection.articles] == [first]
+    collection = collect_articles(MarkdownFolder(articles_dir), config=config)
+    assert [a.location.where for a in collection.articles] == [first]
     assert [str(p) for p in collection.problems] == [
         f"{articles_dir}/a-bad.md:3: 'date' is not a date: 'someday' (use e.g. "
         "2026-11-26T09:30:00+02:00)",

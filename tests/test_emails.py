@@ -44,6 +44,7 @@ from digest.models import (
     Story,
 )
 from digest.pipeline import BuildResult
+from digest.source import Location
 from digest.templates import DEFAULT_TEMPLATES, environment
 from tests.conftest import NOW, NOW_TEXT, ArticleWriter
 
@@ -64,8 +65,7 @@ def story(
     """A Story as stories.py would prepare it."""
     section_slug = section.lower().replace(" ", "-")
     article = Article(
-        source=Path(f"{slug}.md"),
-        body_line=5,
+        location=Location(Path(f"{slug}.md"), 5),
         slug=slug,
         id=slug,
         title=title or f"Headline of {slug}",

@@ -26,8 +26,10 @@ from digest.articles import collect_articles
 from digest.config import Config, load_config
 from digest.feed_model import uri, xml_text
 from digest.feeds import render_feeds
+from digest.folder import MarkdownFolder
 from digest.models import Article, Image, LeadQuote, RelatedLink, Story
 from digest.pipeline import BuildResult, build
+from digest.source import Location
 from digest.templates import environment
 from tests.conftest import NOW
 from tests.test_feeds import ATOM, NS, SCHEMA, check_feeds, feed_folders
@@ -236,7 +238,7 @@ def test_missing_fields_get_sensible_stand_ins(hostile_config: Config) -> None:
 
 
 def test_articles_are_read_as_the_tests_expect(hostile_config: Config) -> None:
-    collection = collect_articles(HOSTILE, config=hostile_config)
+    collection = collect_articles(MarkdownFolder(HOSTILE), config=hostile_config)
     assert len(collection.articles) == 10 and not collection.problems
 
 
@@ -248,8 +250,7 @@ def test_stylesheet_href_follows_the_base_path(hostile_config: Config) -> None:
 def _story(title: str, author: str, tag: str, standfirst: str, body_text: str) -> Story:
     published = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
     article = Article(
-        source=Path("generated.md"),
-        body_line=5,
+        location=Location(Path("generated.md"), 5),
         slug="generated",
         id="generated",
         title=title,

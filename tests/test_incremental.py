@@ -35,6 +35,7 @@ import digest.workers
 from digest.articles import collect_articles
 from digest.cache import CACHE_FILE, cache_key, load_cache, write_cache
 from digest.config import DEFAULT_TEMPLATES, Config
+from digest.folder import MarkdownFolder
 from digest.pipeline import BuildResult, build
 from tests.conftest import NOW, NOW_TEXT, ROOT
 
@@ -81,8 +82,10 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 
 def _newest(config: Config) -> Path:
     """The file of the newest published article: it is in every feed and the digest."""
-    articles = collect_articles(config.articles, config=config).articles
-    return max((a for a in articles if a.published <= NOW), key=lambda a: a.published).source
+    articles = collect_articles(MarkdownFolder(config.articles), config=config).articles
+    return max(
+        (a for a in articles if a.published <= NOW), key=lambda a: a.published
+    ).location.where
 
 
 def _report(result: BuildResult) -> tuple[Any, ...]:
@@ -259,10 +262,13 @@ def test_an_edit_past_the_lead_keeps_related_links_and_a_retitle_chooses_again(
 def test_edited_front_matter_of_an_old_story(newsroom: Config, tmp_path: Path) -> None:
     build(newsroom, now=NOW)
     oldest = min(
-        collect_articles(newsroom.articles, config=newsroom).articles, key=lambda a: a.published
+        collect_articles(MarkdownFolder(newsroom.articles), config=newsroom).articles,
+        key=lambda a: a.published,
     )
-    text = oldest.source.read_text(encoding="utf-8")
-    _write(oldest.source, text.replace(f"title: {oldest.title}", "title: A retitled story", 1))
+    text = oldest.location.where.read_text(encoding="utf-8")
+    _write(
+        oldest.location.where, text.replace(f"title: {oldest.title}", "title: A retitled story", 1)
+    )
     warm = _assert_warm_equals_cold(newsroom, tmp_path)
     assert "A retitled story" in {a.title for a in warm.collection.articles}
 
@@ -469,10 +475,10 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(
         return fork(*args)
 
     monkeypatch.setattr(digest.workers, "fork", counted)
-    parallel = collect_articles(many_files, config=config)
+    parallel = collect_articles(MarkdownFolder(many_files), config=config)
     assert forks, "no worker process was started"
     monkeypatch.setattr(digest.articles, "PARALLEL_MIN_FILES", 10_000)
-    serial = collect_articles(many_files, config=config)
+    serial = collect_articles(MarkdownFolder(many_files), config=config)
     assert parallel == serial
     assert len(parallel.articles) == 60 and len(parallel.problems) == 1
 
@@ -482,7 +488,7 @@ def test_a_failed_worker_costs_time_not_articles(
 ) -> None:
     config = Config(articles=many_files)
     monkeypatch.setattr(digest.workers, "fork", lambda *args: None)
-    assert len(collect_articles(many_files, config=config).articles) == 60
+    assert len(collect_articles(MarkdownFolder(many_files), config=config).articles) == 60
 
 
 def test_stories_and_feeds_rendered_in_worker_processes_match_one_process(

@@ -143,7 +143,9 @@ def test_any_article_is_published_intact_or_refused_cleanly(
         for problem in (*result.collection.problems, *result.warnings):
             assert problem.line >= 1 and problem.message
             assert str(problem).startswith(f"{problem.path}:{problem.line}: ")
-        probes = [a for a in result.collection.articles if a.source.name == "probe.md"]
+        probes = [
+            a for a in result.collection.articles if Path(a.location.where).name == "probe.md"
+        ]
         refused = [p for p in result.collection.problems if p.path.name == "probe.md"]
         assert len(probes) + len(refused) == 1
         ids = {

@@ -22,6 +22,7 @@ from digest.related import (
     TAG_DF_CAP,
     related_links,
 )
+from digest.source import Location
 from tests.conftest import NOW, ArticleWriter
 
 BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -58,8 +59,7 @@ def article(
     section_slug = section.casefold().replace(" & ", "-").replace(" ", "-")
     published = BASE + timedelta(days=days)
     return Article(
-        source=Path(f"articles/{slug}.md"),
-        body_line=10,
+        location=Location(Path(f"articles/{slug}.md"), 10),
         slug=slug,
         id=slug,
         title=title if title is not None else slug.replace("-", " ").title(),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from digest.models import Article, Story
 from digest.sections import group_sections, in_window, is_live, newest_first
+from digest.source import Location
 
 NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
 
@@ -13,8 +14,7 @@ NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
 def article(slug: str, section: str = "World", hours_ago: float = 1, **changes: object) -> Article:
     published = NOW - timedelta(hours=hours_ago)
     base = Article(
-        source=Path(f"{slug}.md"),
-        body_line=5,
+        location=Location(Path(f"{slug}.md"), 5),
         slug=slug,
         id=slug,
         title=slug.title(),

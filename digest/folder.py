@@ -1,0 +1,59 @@
+"""The local Markdown folder: the first `Source` (see source.py).
+
+Its items are the `*.md` files under the folder, named by their '/'-separated paths
+relative to it, with their `stat` signatures as revisions. Listing them reads no file
+and imports no parser, so a build that finds nothing changed (replay.py) stays light;
+reading an item parses its YAML front matter (articles.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .scan import Signature, scan_articles, settled
+from .source import Record, Revision
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .models import Article
+
+
+class MarkdownFolder:
+    """Markdown files with front matter, searched recursively under `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._folders: dict[str, Path] = {"": folder}  # a Path is costly: one per folder
+
+    def __repr__(self) -> str:
+        return f"MarkdownFolder({str(self.folder)!r})"
+
+    def items(self) -> Sequence[tuple[str, Signature | None]]:
+        """Each file's relative path and `stat` signature, as paths sort."""
+        return scan_articles(self.folder)
+
+    def settled(self, revision: Revision | None, now_ns: int) -> bool:
+        """Whether the file changed long enough ago (see `scan.settled`)."""
+        return isinstance(revision, tuple) and settled(revision, now_ns)
+
+    def where(self, name: str) -> Path:
+        """The file's path."""
+        parent, _, file_name = name.rpartition("/")
+        folder = self._folders.get(parent)
+        if folder is None:
+            folder = self._folders[parent] = self.folder / parent
+        return folder / file_name
+
+    def read(self, name: str, config: Config) -> Record:
+        """The file read and its front matter parsed."""
+        from .articles import read_record  # the parser and YAML: only for a build that reads
+
+        return read_record(self.where(name), config)
+
+    def body(self, article: Article) -> str:
+        """The Markdown after the front matter, read from the file again."""
+        from .articles import read_body
+
+        return read_body(Path(article.location.where))

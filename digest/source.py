@@ -1,0 +1,64 @@
+"""The seam between a build and what it reads: a `Source` of articles.
+
+A source lists the items it holds, each with a revision that changes whenever the item
+does (a file's `stat` signature; for a remote item, an ETag, Last-Modified or content
+digest), reads one item into an article record, and reads an article's body when an
+output needs it. Everything a build caches or replays is keyed by these revisions, so
+any source can be cached correctly. The local Markdown folder (folder.py) is the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .models import Article
+
+Revision = Hashable
+"""Which version of an item a source holds, as a plain value (ints, strings, tuples of
+them): equal revisions promise equal content."""
+
+Record = tuple[Any, tuple[str, ...], tuple[tuple[int, str], ...]]
+"""One item's parse result in plain values, as the build caches it: the article's fields
+after its location (None if the item was skipped), its related-story terms, and its
+problems (if skipped) or warnings, as (line, message)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where an article comes from: a file's path or an item's URL, and the 1-based line
+    there where its body starts."""
+
+    where: Path | str
+    line: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.where}:{self.line}"
+
+
+class Source(Protocol):
+    """A collection of article items, local or remote."""
+
+    def items(self) -> Sequence[tuple[str, Revision | None]]:
+        """Each item's name (unique in the source, in reading order) and revision.
+
+        The revision is None when the source cannot tell it (reading says why).
+        """
+
+    def settled(self, revision: Revision | None, now_ns: int) -> bool:
+        """Whether `revision`, seen at `now_ns`, tells this version of its item apart from
+        every later one (a file changed within its clock's tick may not be)."""
+
+    def where(self, name: str) -> Path | str:
+        """The item's file path or URL, for its `Location` and messages."""
+
+    def read(self, name: str, config: Config) -> Record:
+        """Read and parse one item (front matter and all) into its record."""
+
+    def body(self, article: Article) -> str:
+        """The article's body text (Markdown), read again; raises ArticleError when the
+        item can no longer be read as it was."""
