@@ -204,6 +204,16 @@ def _strings(meta: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for item in cleaned if item))
 
 
+def _tags(meta: dict[str, Any], limit: int, notes: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The first `limit` tags: each tag may become a feed, so an article may not have 1,000."""
+    tags = _strings(meta, "tags")
+    if len(tags) > limit:
+        notes.append(
+            ("tags", f"{len(tags)} tags, only the first {limit} are kept (feeds.max_tags)")
+        )
+    return tags[:limit]
+
+
 def _flag(meta: dict[str, Any], key: str) -> bool:
     value = meta.get(key, False)
     if not isinstance(value, bool):
@@ -321,7 +331,8 @@ def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, in
             return None, 0, [Problem(path, 1, f"bad YAML in front matter: {error}")]
         if not isinstance(meta, dict):
             raise FieldError("", "front matter must be a mapping of 'key: value' lines")
-        article = _build_article(meta, path, body_line, key_lines, config)
+        notes: list[tuple[str, str]] = []
+        article = _build_article(meta, path, body_line, key_lines, config, notes)
     except FieldError as error:
         return None, 0, [Problem(path, key_lines.get(error.key, 1), str(error))]
     warnings = [
@@ -329,6 +340,7 @@ def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, in
         for key in meta
         if key not in KNOWN_KEYS
     ]
+    warnings += [Problem(path, key_lines.get(key, 1), message) for key, message in notes]
     return article, body_start, warnings
 
 
@@ -338,8 +350,12 @@ def _build_article(
     body_line: int,
     key_lines: dict[str, int],
     config: Config,
+    notes: list[tuple[str, str]],
 ) -> Article:
-    """The article the front matter describes; its body is read separately."""
+    """The article the front matter describes; its body is read separately.
+
+    What is used but has something to fix is added to `notes` as (key, warning).
+    """
     zone = config.zone
     for key in REQUIRED_KEYS:
         if meta.get(key) is None:
@@ -376,7 +392,7 @@ def _build_article(
         authors=_interned(_strings(meta, "author")),
         summary=_string(meta, "summary"),
         image=_image(meta, config),
-        tags=_interned(_strings(meta, "tags")),
+        tags=_interned(_tags(meta, config.max_tags, notes)),
         related=_strings(meta, "related"),
         quote_override=quote,
         draft=_flag(meta, "draft"),
