@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -135,10 +136,49 @@ def slugify(text: str) -> str:
     return NOT_SLUG.sub("-", text.lower()).strip("-")
 
 
+MAX_NAME_SLUG_BYTES = 80
+"""A section's or tag's slug names a folder: at most this long in UTF-8 (a file name may be
+255 bytes), so that no name in the front matter can stop a build."""
+NAME_SYMBOLS = re.compile(r"(?<=[^\W_])[+#]+")
+"""`+` and `#` right after a letter or digit are part of a name: C, C++ and C# differ."""
+
+
+@lru_cache(maxsize=4096)
+def name_slug(name: str) -> str:
+    """The slug of a section or tag name: its folder (`sections/…/`, `tags/…/`) and URL part.
+
+    `slugify`, with `+` and `#` after a letter or digit spelt out ("C++" → "c-plus-plus",
+    "C#" → "c-sharp", "#MeToo" → "metoo"); one longer than `MAX_NAME_SLUG_BYTES` is cut at
+    a hyphen (or a character) and ends in a hash of the whole slug, so two long names that
+    begin alike stay apart. Both `check` and `build` get every slug from here.
+    """
+    if "+" in name or "#" in name:
+        name = NAME_SYMBOLS.sub(_spelt_symbols, name)
+    slug = slugify(name)
+    if len(slug) * 4 <= MAX_NAME_SLUG_BYTES or len(slug.encode()) <= MAX_NAME_SLUG_BYTES:
+        return slug
+    return _shortened(slug)
+
+
+def _spelt_symbols(match: re.Match[str]) -> str:
+    return "".join(" plus " if symbol == "+" else " sharp " for symbol in match[0])
+
+
+def _shortened(slug: str) -> str:
+    """`slug` cut to `MAX_NAME_SLUG_BYTES`, with a short hash of all of it at the end."""
+    suffix = hashlib.blake2b(slug.encode(), digest_size=4).hexdigest()
+    room = MAX_NAME_SLUG_BYTES - len(suffix) - 1
+    head = slug.encode()[:room].decode("utf-8", "ignore")  # whole characters only
+    if slug[len(head)] != "-":  # cut inside a word: cut before it, unless it is most of it
+        word = head.rpartition("-")[0]
+        head = word if len(word) >= len(head) // 2 else head
+    return f"{head.rstrip('-')}-{suffix}"
+
+
 @lru_cache(maxsize=4096)
 def _section_slug(section: str) -> str:
-    """`slugify` for section names, which recur on thousands of articles."""
-    return sys.intern(slugify(section))
+    """`name_slug` for section names, which recur on thousands of articles."""
+    return sys.intern(name_slug(section))
 
 
 class FieldError(ValueError):
@@ -510,7 +550,8 @@ def collect_articles(
     steady = {name: signature for name, signature in entries if settled(signature, started)}
     if cache is not None:
         _update_cache(cache, steady, records)
-    return _collection(folder, entries, records, steady, changed)
+    spellings = Spellings(tags=config.tag_feeds)
+    return _collection(folder, entries, records, steady, changed, spellings)
 
 
 @gc_paused()
@@ -520,10 +561,12 @@ def _collection(
     records: Mapping[str, Record],
     steady: Mapping[str, Signature],
     changed: Mapping[str, tuple[Signature, Record]],
+    spellings: Spellings,
 ) -> Collection:
     """The articles, problems and warnings the files' `records` give, in `entries` order.
 
-    `changed` holds the cache's earlier entry of each file read again.
+    `changed` holds the cache's earlier entry of each file read again; `spellings` warns
+    of names that differ but share a folder.
 
     Run without the cycle collector: an archive's articles and paths are many objects
     and hold no cycles (see gc_pause.py).
@@ -569,6 +612,7 @@ def _collection(
         owners[article.slug] = path
         id_owners[article.id] = path
         articles.append(article)
+        warnings.extend(spellings.check(article))
         terms[article.slug] = words
         if relative in steady:
             revisions[article.slug] = (relative, steady[relative])
@@ -580,6 +624,47 @@ def _collection(
     return Collection(
         tuple(articles), tuple(problems), tuple(warnings), len(entries), terms, revisions, earlier
     )
+
+
+class Spellings:
+    """Section names (and tag names, when tags have feeds) that differ but share a slug.
+
+    "Media & Culture" and "media-culture" are one section, with one folder and one feed;
+    each spelling after the first is a warning naming the first and its file, so that no
+    two names share a feed unnoticed.
+    """
+
+    def __init__(self, *, tags: bool) -> None:
+        self.tags = tags
+        self.seen: dict[str, set[str]] = {"section": set(), "tag": set()}
+        self.first: dict[str, tuple[str, Path]] = {}  # folder → first name and its file
+
+    def check(self, article: Article) -> list[Problem]:
+        """Warnings for the names `article` spells differently from an earlier article."""
+        found = self._name("section", article.section, article)
+        if self.tags:
+            for tag in article.tags:
+                found += self._name("tag", tag, article)
+        return found
+
+    def _name(self, kind: str, name: str, article: Article) -> list[Problem]:
+        seen = self.seen[kind]
+        if name in seen:  # the same spelling as before: nothing new
+            return []
+        seen.add(name)
+        slug = article.section_slug if kind == "section" else name_slug(name)
+        if not slug:  # a tag without letters or digits has no folder
+            return []
+        folder = f"{kind}s/{slug}/"
+        first, path = self.first.setdefault(folder, (name, article.source))
+        if first == name:
+            return []
+        line = article.key_lines.get("section" if kind == "section" else "tags", 1)
+        message = (
+            f"{kind} {name!r} shares {folder} with {first!r} ({path}): spell them the same, "
+            "or rename one to keep them apart"
+        )
+        return [Problem(article.source, line, message)]
 
 
 def _update_cache(
