@@ -641,17 +641,19 @@ class Spellings:
 
     def check(self, article: Article) -> list[Problem]:
         """Warnings for the names `article` spells differently from an earlier article."""
-        found = self._name("section", article.section, article)
+        found = []
+        if article.section not in self.seen["section"]:  # a spelling seen before is known
+            found += self._name("section", article.section, article)
         if self.tags:
+            tags = self.seen["tag"]
             for tag in article.tags:
-                found += self._name("tag", tag, article)
+                if tag not in tags:
+                    found += self._name("tag", tag, article)
         return found
 
     def _name(self, kind: str, name: str, article: Article) -> list[Problem]:
-        seen = self.seen[kind]
-        if name in seen:  # the same spelling as before: nothing new
-            return []
-        seen.add(name)
+        """A warning if `name`, new, has the folder of another spelling seen earlier."""
+        self.seen[kind].add(name)
         slug = article.section_slug if kind == "section" else name_slug(name)
         if not slug:  # a tag without letters or digits has no folder
             return []
