@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -133,10 +134,49 @@ def slugify(text: str) -> str:
     return NOT_SLUG.sub("-", text.lower()).strip("-")
 
 
+MAX_NAME_SLUG_BYTES = 80
+"""A section's or tag's slug names a folder: at most this long in UTF-8 (a file name may be
+255 bytes), so that no name in the front matter can stop a build."""
+NAME_SYMBOLS = re.compile(r"(?<=[^\W_])[+#]+")
+"""`+` and `#` right after a letter or digit are part of a name: C, C++ and C# differ."""
+
+
+@lru_cache(maxsize=4096)
+def name_slug(name: str) -> str:
+    """The slug of a section or tag name: its folder (`sections/…/`, `tags/…/`) and URL part.
+
+    `slugify`, with `+` and `#` after a letter or digit spelt out ("C++" → "c-plus-plus",
+    "C#" → "c-sharp", "#MeToo" → "metoo"); one longer than `MAX_NAME_SLUG_BYTES` is cut at
+    a hyphen (or a character) and ends in a hash of the whole slug, so two long names that
+    begin alike stay apart. Both `check` and `build` get every slug from here.
+    """
+    if "+" in name or "#" in name:
+        name = NAME_SYMBOLS.sub(_spelt_symbols, name)
+    slug = slugify(name)
+    if len(slug) * 4 <= MAX_NAME_SLUG_BYTES or len(slug.encode()) <= MAX_NAME_SLUG_BYTES:
+        return slug
+    return _shortened(slug)
+
+
+def _spelt_symbols(match: re.Match[str]) -> str:
+    return "".join(" plus " if symbol == "+" else " sharp " for symbol in match[0])
+
+
+def _shortened(slug: str) -> str:
+    """`slug` cut to `MAX_NAME_SLUG_BYTES`, with a short hash of all of it at the end."""
+    suffix = hashlib.blake2b(slug.encode(), digest_size=4).hexdigest()
+    room = MAX_NAME_SLUG_BYTES - len(suffix) - 1
+    head = slug.encode()[:room].decode("utf-8", "ignore")  # whole characters only
+    if slug[len(head)] != "-":  # cut inside a word: cut before it, unless it is most of it
+        word = head.rpartition("-")[0]
+        head = word if len(word) >= len(head) // 2 else head
+    return f"{head.rstrip('-')}-{suffix}"
+
+
 @lru_cache(maxsize=4096)
 def _section_slug(section: str) -> str:
-    """`slugify` for section names, which recur on thousands of articles."""
-    return sys.intern(slugify(section))
+    """`name_slug` for section names, which recur on thousands of articles."""
+    return sys.intern(name_slug(section))
 
 
 class FieldError(ValueError):
@@ -194,6 +234,16 @@ def _strings(meta: dict[str, Any], key: str) -> tuple[str, ...]:
         raise FieldError(key, f"'{key}' must be text or a list of text")
     cleaned = (one_line(str(item)) for item in items)
     return tuple(dict.fromkeys(item for item in cleaned if item))
+
+
+def _tags(meta: dict[str, Any], limit: int, notes: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The first `limit` tags: each tag may become a feed, so an article may not have 1,000."""
+    tags = _strings(meta, "tags")
+    if len(tags) > limit:
+        notes.append(
+            ("tags", f"{len(tags)} tags, only the first {limit} are kept (feeds.max_tags)")
+        )
+    return tags[:limit]
 
 
 def _flag(meta: dict[str, Any], key: str) -> bool:
@@ -313,7 +363,8 @@ def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, in
             return None, 0, [Problem(path, 1, f"bad YAML in front matter: {error}")]
         if not isinstance(meta, dict):
             raise FieldError("", "front matter must be a mapping of 'key: value' lines")
-        article = _build_article(meta, path, body_line, key_lines, config)
+        notes: list[tuple[str, str]] = []
+        article = _build_article(meta, path, body_line, key_lines, config, notes)
     except FieldError as error:
         return None, 0, [Problem(path, key_lines.get(error.key, 1), str(error))]
     warnings = [
@@ -321,6 +372,7 @@ def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, in
         for key in meta
         if key not in KNOWN_KEYS
     ]
+    warnings += [Problem(path, key_lines.get(key, 1), message) for key, message in notes]
     return article, body_start, warnings
 
 
@@ -330,8 +382,12 @@ def _build_article(
     body_line: int,
     key_lines: dict[str, int],
     config: Config,
+    notes: list[tuple[str, str]],
 ) -> Article:
-    """The article the front matter describes; its body is read separately."""
+    """The article the front matter describes; its body is read separately.
+
+    What is used but has something to fix is added to `notes` as (key, warning).
+    """
     zone = config.zone
     for key in REQUIRED_KEYS:
         if meta.get(key) is None:
@@ -367,7 +423,7 @@ def _build_article(
         authors=_interned(_strings(meta, "author")),
         summary=_string(meta, "summary"),
         image=_image(meta, config),
-        tags=_interned(_strings(meta, "tags")),
+        tags=_interned(_tags(meta, config.max_tags, notes)),
         related=_strings(meta, "related"),
         quote_override=quote,
         draft=_flag(meta, "draft"),
@@ -501,7 +557,8 @@ def collect_articles(
     }
     if cache is not None:
         _update_cache(cache, steady, records)
-    return _collection(source, entries, records, steady, changed)
+    spellings = Spellings(tags=config.tag_feeds)
+    return _collection(source, entries, records, steady, changed, spellings)
 
 
 def _cached(
@@ -531,11 +588,13 @@ def _collection(
     records: Mapping[str, Record],
     steady: Mapping[str, Revision],
     changed: Mapping[str, tuple[Revision, Record]],
+    spellings: Spellings,
 ) -> Collection:
     """The articles, problems and warnings the items' `records` give, in `entries` order.
 
     Each article read from a `steady` item carries its revision (see `Article.revision`);
-    `changed` holds the cache's earlier entry of each item read again.
+    `changed` holds the cache's earlier entry of each item read again; `spellings` warns
+    of names that differ but share a folder.
 
     Run without the cycle collector: an archive's articles and paths are many objects
     and hold no cycles (see gc_pause.py).
@@ -562,6 +621,7 @@ def _collection(
             skipped.append((position, duplicates[index]))
             continue
         articles.append(article)
+        warnings.extend(spellings.check(article))
         terms[article.slug] = words
     if duplicates:  # in item order, with the items skipped for other reasons
         skipped.sort(key=itemgetter(0))
@@ -622,6 +682,49 @@ def _duplicate(
         article.key_lines.get(key, 1),
         f"duplicate {key} '{getattr(article, key)}' (also {where}); set a unique '{key}:'",
     )
+
+
+class Spellings:
+    """Section names (and tag names, when tags have feeds) that differ but share a slug.
+
+    "Media & Culture" and "media-culture" are one section, with one folder and one feed;
+    each spelling after the first is a warning naming the first and its file, so that no
+    two names share a feed unnoticed.
+    """
+
+    def __init__(self, *, tags: bool) -> None:
+        self.tags = tags
+        self.seen: dict[str, set[str]] = {"section": set(), "tag": set()}
+        self.first: dict[str, tuple[str, Path | str]] = {}  # folder → first name, its file
+
+    def check(self, article: Article) -> list[Problem]:
+        """Warnings for the names `article` spells differently from an earlier article."""
+        found = []
+        if article.section not in self.seen["section"]:  # a spelling seen before is known
+            found += self._name("section", article.section, article)
+        if self.tags:
+            tags = self.seen["tag"]
+            for tag in article.tags:
+                if tag not in tags:
+                    found += self._name("tag", tag, article)
+        return found
+
+    def _name(self, kind: str, name: str, article: Article) -> list[Problem]:
+        """A warning if `name`, new, has the folder of another spelling seen earlier."""
+        self.seen[kind].add(name)
+        slug = article.section_slug if kind == "section" else name_slug(name)
+        if not slug:  # a tag without letters or digits has no folder
+            return []
+        folder = f"{kind}s/{slug}/"
+        first, path = self.first.setdefault(folder, (name, article.location.where))
+        if first == name:
+            return []
+        line = article.key_lines.get("section" if kind == "section" else "tags", 1)
+        message = (
+            f"{kind} {name!r} shares {folder} with {first!r} ({path}): spell them the same, "
+            "or rename one to keep them apart"
+        )
+        return [Problem(article.location.where, line, message)]
 
 
 def _update_cache(

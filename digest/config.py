@@ -77,6 +77,7 @@ class Config:
     # [feeds]
     feed_limit: int = 50
     tag_feeds: bool = False
+    max_tags: int = 50  # tags kept per article; the rest are dropped with a warning
     id_authority: str = ""  # default: the base URL's host
     id_date: str = "2026"  # the tag: URI date; set once, never change
     # [digest]
@@ -123,7 +124,7 @@ class Config:
 TABLES: dict[str, tuple[str, ...]] = {
     "site": ("title", "tagline", "base_url", "language", "timezone", "article_path", "icon"),
     "build": ("articles", "output", "templates", "lock_timeout"),
-    "feeds": ("limit", "tag_feeds", "id_authority", "id_date"),
+    "feeds": ("limit", "tag_feeds", "max_tags", "id_authority", "id_date"),
     "digest": (
         "window",
         "since_last_horizon",
@@ -285,6 +286,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "lock_timeout": _seconds,
     "feed_limit": _positive,
     "tag_feeds": _flag,
+    "max_tags": _positive,
     "id_authority": _authority,
     "id_date": _id_date,
     "window": _window,

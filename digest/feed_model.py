@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -34,8 +35,15 @@ XML_DISCOURAGED = re.compile(
     + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
     + "]"
 )
-# RFC 3986 characters kept as they are: reserved and unreserved ones, and "%" of escapes.
-URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
+# What RFC 3986 lets each part of a URI hold as it is, besides letters, digits and "-._~"
+# (which `quote` always keeps) and "%XX" escapes: sub-delims, ":" and "@" everywhere; "/"
+# in a path (§3.3), "/" and "?" in a query or fragment (§3.4, §3.5); "[" and "]" only
+# around an IPv6 host. Anything else, "#", "[", "]", a stray "%", a space, is encoded.
+SUB_DELIMS = "!$&'()*+,;="
+PATH_SAFE = SUB_DELIMS + ":@/"
+QUERY_SAFE = PATH_SAFE + "?"
+AUTHORITY_SAFE = SUB_DELIMS + ":@[]"
+ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
 # An item id keeps RFC 3986 "pchar"s but "%" and "/": "/" is left for feed ids.
 ID_SAFE = "!$&'()*+,;=:@~"
 
@@ -108,15 +116,36 @@ _NOT_IN_FEEDS = re.compile(
 
 @lru_cache(maxsize=4096)  # a feed names the site's, sections' and related stories' URLs often
 def uri(url: str) -> str:
-    """`url` with every character a URI may not hold percent-encoded (spaces, non-ASCII…)."""
+    """`url` as a valid URI (RFC 3986): each character its part may not hold is percent-
+    encoded (spaces, non-ASCII, "[" in a query…), escapes already there are kept, and a
+    non-ASCII host is spelt in IDNA ("xn--…")."""
     parts = urlsplit(url)
     return urlunsplit(
         parts._replace(
-            path=quote(parts.path, safe=URI_SAFE),
-            query=quote(parts.query, safe=URI_SAFE),
-            fragment=quote(parts.fragment, safe=URI_SAFE),
+            netloc=_authority(parts.netloc),
+            path=_encoded(parts.path, PATH_SAFE),
+            query=_encoded(parts.query, QUERY_SAFE),
+            fragment=_encoded(parts.fragment, QUERY_SAFE),
         )
     )
+
+
+def _encoded(text: str, safe: str) -> str:
+    """`text` percent-encoded but for the `safe` characters and its "%XX" escapes."""
+    if "%" not in text:
+        return quote(text, safe=safe)
+    pieces = ESCAPE.split(text)  # text, escape, text, …
+    return "".join(p if n % 2 else quote(p, safe=safe) for n, p in enumerate(pieces))
+
+
+def _authority(netloc: str) -> str:
+    """The URI's `[userinfo@]host[:port]`, its host in IDNA if it is not ASCII."""
+    if not netloc.isascii():
+        userinfo, at, host = netloc.rpartition("@")
+        with suppress(UnicodeError):  # not a name IDNA spells: percent-encoded, still valid
+            host = host.encode("idna").decode("ascii")
+        netloc = userinfo + at + host
+    return _encoded(netloc, AUTHORITY_SAFE)
 
 
 def utc(moment: datetime) -> datetime:

@@ -84,8 +84,8 @@ def _entry(entry: Any, item: FeedItem, *, rss: bool) -> None:
             entry.dc.dc_creator(author)
         else:
             entry.author(name=author)
-    for category in item.categories:
-        entry.category(term=category.term, scheme=category.scheme)
+    if item.categories:  # one call: feedgen rebuilds its whole list on every call
+        entry.category([{"term": c.term, "scheme": c.scheme} for c in item.categories])
     # An RSS description is HTML: escape the plain-text summary once more.
     entry.summary(html.escape(item.summary, quote=False) if rss else item.summary)
     entry.content(item.content_html, type="html")

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from .articles import slugify
+from .articles import name_slug
 from .config import Config
 from .errors import RenderError
 from .feed_json import json_document
@@ -37,7 +37,7 @@ def feed_folders(article: Article, *, tag_feeds: bool) -> dict[str, str]:
     folders = {"": "", f"sections/{article.section_slug}/": article.section}
     if tag_feeds:
         for tag in article.tags:
-            slug = slugify(tag)
+            slug = name_slug(tag)
             if slug:
                 folders.setdefault(f"tags/{slug}/", tag)
     return folders

@@ -68,12 +68,15 @@ def publish(
     umask = os.umask(0o022)
     os.umask(umask)
     staged: dict[str, Path] = {}
+    made: list[Path] = []  # folders staging creates, removed again if staging fails
     try:
         for name in result.written:
             target = safe_target(out_dir, name)
+            made += _missing(target.parent)
             staged[name] = _stage(target, files[name], mode=0o666 & ~umask)
     except OSError as error:
         _discard(staged.values())
+        _remove_empty(made)
         raise PublishError(
             f"cannot write {target}: {error.strerror or error}; "
             "nothing was replaced, the previous outputs are intact"
@@ -148,6 +151,22 @@ def _replace(
 def _discard(temporaries: Iterable[Path]) -> None:
     for temporary in temporaries:
         temporary.unlink(missing_ok=True)
+
+
+def _missing(folder: Path) -> list[Path]:
+    """`folder` and those of its parents that do not exist yet, outermost first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove `folders` (outermost first) that are empty, innermost first."""
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _sync_folders(out_dir: Path, names: Iterable[str], *, parent: bool) -> None:

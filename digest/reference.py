@@ -33,6 +33,10 @@ SETTINGS: dict[str, str] = {
     "build.lock_timeout": "seconds a build waits for another build on the same output folder",
     "feeds.limit": "items per feed",
     "feeds.tag_feeds": "also write feeds per tag",
+    "feeds.max_tags": (
+        "tags kept per article (its first ones; feeds' categories, tag feeds, related links); "
+        "the rest are dropped with a warning"
+    ),
     "feeds.id_authority": "authority of the `tag:` item ids; never change it once published",
     "feeds.id_date": (
         "date of the `tag:` item ids (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`, when you held the "
