@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from .errors import Problem
-from .source import Location, Revision
 
 MIN_YEAR, MAX_YEAR = 1000, 9998
 """Every time digest takes in (article dates, --now, --since, the issue history) lies in
 these years, so it survives time-zone shifts, digest windows and RFC 822 dates."""
+
+
+Revision = Hashable
+"""Which version of an item a source holds, as a plain value (ints, strings, tuples of
+them): equal revisions promise equal content."""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where an article comes from: a file's path or an item's URL, and the 1-based line
+    there where its body starts."""
+
+    where: Path | str
+    line: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.where}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True)

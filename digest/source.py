@@ -9,35 +9,21 @@ any source can be cached correctly. The local Markdown folder (folder.py) is the
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .models import Article, Location, Revision
+
 if TYPE_CHECKING:
     from .config import Config
-    from .models import Article
 
-Revision = Hashable
-"""Which version of an item a source holds, as a plain value (ints, strings, tuples of
-them): equal revisions promise equal content."""
+__all__ = ["Location", "Record", "Revision", "Source"]
 
 Record = tuple[Any, tuple[str, ...], tuple[tuple[int, str], ...]]
 """One item's parse result in plain values, as the build caches it: the article's fields
 after its location (None if the item was skipped), its related-story terms, and its
 problems (if skipped) or warnings, as (line, message)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """Where an article comes from: a file's path or an item's URL, and the 1-based line
-    there where its body starts."""
-
-    where: Path | str
-    line: int = 1
-
-    def __str__(self) -> str:
-        return f"{self.where}:{self.line}"
 
 
 class Source(Protocol):
