@@ -36,6 +36,7 @@ from digest.articles import collect_articles
 from digest.cache import CACHE_FILE, cache_key, load_cache, write_cache
 from digest.config import DEFAULT_TEMPLATES, Config
 from digest.pipeline import BuildResult, build
+from digest.replay import REPLAY_FILE
 from tests.conftest import NOW, NOW_TEXT, ROOT
 
 HOUR = 3600
@@ -385,6 +386,78 @@ def test_a_cache_that_would_run_code_is_refused(newsroom: Config, tmp_path: Path
     path.write_bytes(header + pickle.dumps(Exploit()))
     assert load_cache(newsroom).articles == {}
     assert not marker.exists()
+
+
+BUILD_WATCHING_IMPORTS = """
+import json, sys
+from digest.cli import cli
+seen = []
+sys.addaudithook(lambda event, args: seen.append(args[0] if event == "import" else event))
+try:
+    cli(sys.argv[1:], prog_name="digest")
+except SystemExit as end:
+    print(json.dumps([end.code, seen]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [("digest.__main__", "main"), ("digest.cli", "cli"), ("os", "system"), ("builtins", "exec")],
+)
+def test_a_record_naming_code_is_a_miss_that_imports_and_runs_nothing(
+    newsroom: Config, tmp_path: Path, module: str, name: str
+) -> None:
+    """Importing a module runs it (`digest.__main__` would run a second build inside the
+    first): a name in a cache or replay record is checked before anything is imported."""
+    marker = tmp_path / "ran"
+    call = f"c{module}\n{name}\n(S'touch {marker}'\ntR.".encode()  # module.name("touch …")
+
+    def build_into(out: Path) -> subprocess.CompletedProcess[str]:
+        command = ["build", str(newsroom.articles), "--out", str(out), "--now", NOW_TEXT]
+        run = [sys.executable, "-c", BUILD_WATCHING_IMPORTS, *command]
+        return subprocess.run(run, cwd=tmp_path, capture_output=True, text=True)
+
+    assert build_into(newsroom.output).returncode == 0
+    cold_folder = tmp_path / "cold"
+    shutil.copytree(newsroom.output, cold_folder, ignore=shutil.ignore_patterns("cache"))
+    (newsroom.output / REPLAY_FILE).write_bytes(call)
+    header = pickle.dumps((digest.cache.FORMAT, cache_key(newsroom), 1))
+    (newsroom.output / CACHE_FILE).write_bytes(header + call)
+    poisoned = build_into(newsroom.output)
+    assert poisoned.stderr == ""
+    *report, last = poisoned.stdout.splitlines()
+    code, seen = json.loads(last)
+    assert code in (0, None)
+    assert [line for line in report if line.startswith("digest: read ")] == [report[-1]]
+    assert "0 files written" in report[-1]  # built anew, the same bytes as before
+    assert "digest.__main__" not in seen and module not in seen
+    assert not {"os.system", "subprocess.Popen"} & set(seen)
+    assert not marker.exists()
+    assert build_into(cold_folder).returncode == 0
+    assert _outputs(newsroom.output) == _outputs(cold_folder)
+
+
+def test_importing_the_main_module_runs_nothing(tmp_path: Path) -> None:
+    run = [sys.executable, "-c", "import digest.__main__", "--version"]
+    imported = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True)
+    assert (imported.returncode, imported.stdout, imported.stderr) == (0, "", "")
+
+
+def test_a_replayed_result_keeps_its_problems_and_the_articles_read_again(
+    newsroom: Config, tmp_path: Path
+) -> None:
+    """The replay record's names are listed one by one: every kind it holds must be there."""
+    (newsroom.articles / "broken.md").write_text("---\ntitle: [unclosed\n---\nBody.\n")
+    build(newsroom, now=NOW)
+    story = _newest(newsroom)
+    _write(story, story.read_text(encoding="utf-8") + "\nA line added.\n")
+    edited = build(newsroom, now=NOW)
+    assert edited.collection.earlier and edited.collection.problems and not edited.replayed
+    again = build(newsroom, now=NOW)
+    assert again.replayed
+    assert again.collection.earlier == edited.collection.earlier
+    assert _report(again) == _report(edited)
+    assert again.issue == edited.issue
 
 
 def test_an_edit_rewrites_only_the_cache_chunk_that_holds_it(
