@@ -37,12 +37,24 @@ MAILBOX = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
+MAX_DURATION = timedelta(days=36_500)
+"""The longest window or horizon: 100 years reach back past any archive, and any time
+digest takes in (see `models.MIN_YEAR`) minus this is still a time Python can hold."""
+
+
 def parse_duration(text: str) -> timedelta:
-    """`"24h"`, `"7d"`, `"2w"` → timedelta; raises ValueError otherwise."""
+    """`"24h"`, `"7d"`, `"2w"` → timedelta of at most 100 years; raises ValueError otherwise."""
     match = DURATION.match(text)
     if not match:
         raise ValueError(f"not a duration: {text!r} (use a number and s, m, h, d or w, e.g. '7d')")
-    return timedelta(**{DURATION_UNITS[match[2]]: int(match[1])})
+    try:
+        span = timedelta(**{DURATION_UNITS[match[2]]: int(match[1])})
+    except (OverflowError, ValueError):  # more days than Python holds, or digits than it reads
+        span = None
+    if span is None or span > MAX_DURATION:
+        shown = text.strip() if len(text.strip()) <= 20 else text.strip()[:20] + "…"
+        raise ValueError(f"duration {shown!r} is too long: at most 36500d (100 years)")
+    return span
 
 
 @dataclass(frozen=True)
