@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .fingerprints import cache_key, digest, files_digest
+from .fingerprints import cache_key, digest, templates_digest
 from .publish import safe_target
 from .safe_pickle import READ_ERRORS, ReplayUnpickler
 from .scan import Signature, settled, signature
@@ -47,12 +47,13 @@ def inputs_key(
     """A digest of every input of a build with these `arguments` and article `files`.
 
     None if a file cannot be told apart from its next version (see `scan.settled`)
-    or has no signature: such a build is never taken as unchanged.
+    or has no signature: such a build is never taken as unchanged. Raises ConfigError if
+    the configured template folder is not one (see `fingerprints.templates_digest`).
     """
+    templates = templates_digest(config)  # first: an unusable folder is an error either way
     now = time.time_ns()
     if not all(settled(signature, now) for _, signature in files):
         return None
-    templates = files_digest([config.templates]) if config.templates else ""
     settings = repr(sorted((name, repr(value)) for name, value in arguments.items()))
     listing = digest(marshal.dumps(list(files), 2))  # version 2: bytes by value, not sharing
     return digest(f"{cache_key(config)}\0{settings}\0{templates}\0{listing}".encode())
