@@ -344,3 +344,16 @@ def test_a_window_too_long_to_use_is_a_configuration_error(
     assert (code, stdout) == (2, "")
     assert stderr.startswith("digest: configuration error: digest.toml: 'digest.window' ")
     assert "too long" in stderr
+
+
+def test_a_subject_width_too_large_is_a_configuration_error(
+    elsewhere: None, write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
+    write_article("good")
+    (tmp_path / "digest.toml").write_text('[email]\nsubject = "{count:>400000000}"\n')
+    code, stdout, stderr = run(*build_args(articles_dir, tmp_path / "public"))
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        "digest: configuration error: digest.toml: 'email.subject' may use widths and "
+        "precisions of at most 200, got '{count:>400000000}'\n"
+    )
