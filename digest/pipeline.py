@@ -66,8 +66,8 @@ def build(
     arguments = {k: v for k, v in locals().items() if k not in ("config", "progress")}
     files_found = scan_articles(config.articles)
     key = inputs_key(config, arguments, files_found)
-    previous = None if dry_run else unchanged_result(config, key)
-    if isinstance(previous, BuildResult):
+    previous = None if dry_run else unchanged_result(config, key, BuildResult)
+    if previous is not None:
         if progress is not None:  # every article is as it was read last time
             progress(len(files_found), len(files_found))
         kept = Published(written=(), unchanged=previous.files)

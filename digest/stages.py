@@ -134,7 +134,11 @@ def build_anew(
                 published = plan(files, config.output)
             else:
                 published = publish(
-                    files, config.output, last=(STATE_FILE,), stale_before=lock.taken
+                    files,
+                    config.output,
+                    last=(STATE_FILE,),
+                    stale_before=lock.taken,
+                    private=(CACHE_FILE, REPLAY_FILE),
                 )
             result = BuildResult(
                 collection=collection,
