@@ -24,21 +24,23 @@ import os
 import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, get_args
 from zoneinfo import ZoneInfo
 
 import jinja2
 
 from .config import Config
+from .errors import PublishError
 from .fingerprints import FORMAT, cache_key, digest, files_digest
 from .gc_pause import gc_paused
-from .models import Image, LeadQuote
+from .models import Article, Image, LeadQuote, RelatedLink
 from .publish import safe_target
 from .safe_pickle import READ_ERRORS, SafeUnpickler
+from .shapes import fields_hint, shape
 from .source import Record, Revision
-from .stories import StoryCache
+from .stories import Rendered, StoryCache
 from .workers import parallel_map
 
 CACHE_FILE = ".digest/cache/build.pickle"
@@ -121,7 +123,7 @@ class BuildCache:
         for name, expected in digests.items():
             try:
                 content = safe_target(self.folder, name).read_bytes()
-            except OSError:
+            except (OSError, PublishError):  # gone, or a name outside the folder: a miss
                 return None
             if digest(content) != expected:
                 return None
@@ -129,10 +131,41 @@ class BuildCache:
         return files
 
 
+_HEADER = shape(tuple[int, str, int])  # format, key, chunks of article records
+_ARTICLE_FIELDS = [field.name for field in fields(Article)]
+_FIELDS: Any = tuple[  # type: ignore[misc]
+    (int, *get_args(fields_hint(Article, _ARTICLE_FIELDS[1:-1])))
+]  # the article's body line, then its fields after `location` but `revision`
+_RECORD: Any = tuple[
+    _FIELDS | None,  # absent if the file was skipped
+    tuple[str, ...],  # its related-story terms
+    tuple[tuple[int, str], ...],  # its problems or warnings: line, message
+]  # an `articles.Record`, to the letter
+_ARTICLES = shape(dict[str, tuple[Revision, _RECORD]])  # a chunk of them
+_PARTS = shape(
+    tuple[
+        dict[str, tuple[tuple[str, Revision], Rendered]],  # StoryCache.rendered
+        dict[str, Any],  # StoryCache.related, checked by `_related_memo`
+        dict[str, tuple[str, dict[str, str]]],  # outputs
+        dict[str, str],  # inlined
+    ]
+)
+_RELATED_MEMO = shape(tuple[str, dict[str, tuple[RelatedLink, ...]], list[tuple[str, int, str]]])
+
+
+def _related_memo(memo: dict[str, Any]) -> bool:
+    """Whether `memo` is what `stories._related` leaves: nothing, or its key, links and warnings."""
+    return not memo or (
+        memo.keys() == {"key", "links", "warnings"}
+        and _RELATED_MEMO((memo["key"], memo["links"], memo["warnings"]))
+    )
+
+
 def load_cache(config: Config) -> BuildCache:
     """The output folder's cache if it belongs to this code and configuration, else an empty one.
 
     A missing, stale or unreadable cache is never an error: the build just does all the work.
+    Nor is one holding values of other shapes than the build writes (see shapes.py).
     """
     key = cache_key(config)
     empty = BuildCache(key=key, folder=config.output)
@@ -140,23 +173,24 @@ def load_cache(config: Config) -> BuildCache:
     try:
         with (config.output / CACHE_FILE).open("rb") as stream, gc_paused():
             header = SafeUnpickler(stream).load()
-            if not (isinstance(header, tuple) and header[:2] == (FORMAT, key)):
+            if not _HEADER(header) or header[:2] != (FORMAT, key):
                 return empty
             articles: dict[str, Any] = {}
-            for _ in range(int(header[2])):
+            for _ in range(header[2]):
                 start = stream.tell()
                 chunk = SafeUnpickler(stream).load()
+                if not _ARTICLES(chunk):
+                    return empty
                 articles.update(chunk)
                 chunks.append(Chunk(len(chunk), start, stream.tell()))
-            parts = (articles, *SafeUnpickler(stream).load())
+            parts = SafeUnpickler(stream).load()
             source = _identity(os.fstat(stream.fileno()))
     except READ_ERRORS:
         return empty
-    if not (isinstance(parts, tuple) and len(parts) == 5):
+    if not _PARTS(parts) or not _related_memo(parts[1]):
         return empty
-    if not all(isinstance(part, dict) for part in parts):
-        return empty
-    articles, rendered, related, outputs, inlined = parts
+    rendered, related, outputs, inlined = parts
+    parts = (articles, *parts)
     copies = tuple(dict(part) for part in parts)
     stories = StoryCache(rendered, related)
     if sum(chunk.count for chunk in chunks) != len(articles):  # a name twice: copy none

@@ -11,6 +11,7 @@ import jinja2
 from .articles import collect_articles
 from .config import Config
 from .errors import Problem
+from .fingerprints import UnusableFolder, files_digest
 from .folder import MarkdownFolder
 from .related import related_links
 from .templates import environment
@@ -50,6 +51,11 @@ def check_templates(config: Config) -> tuple[int, list[Problem]]:
     """
     if config.templates is not None and not config.templates.is_dir():
         return 0, [Problem(config.templates, 1, "no such template folder; check build.templates")]
+    try:
+        files_digest([config.templates] if config.templates else [])
+    except UnusableFolder as error:
+        message = f"not a folder of templates: {error}; check build.templates"
+        return 0, [Problem(config.templates or Path(), 1, message)]
     env = environment(config.templates)
     names = env.list_templates()
     problems = []

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
+from string import Formatter
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -240,7 +241,7 @@ def _window(value: Any) -> timedelta:
 
 
 def _article_path(value: Any) -> str:
-    text = _text(value)
+    text = _bounded_format(_text(value))
     if "{slug}" not in text:
         raise ValueError("must contain {slug}, e.g. '{section}/{slug}/'")
     try:
@@ -250,8 +251,32 @@ def _article_path(value: Any) -> str:
     return text.lstrip("/")
 
 
+MAX_FORMAT_WIDTH = 200
+_NUMBER = re.compile(r"\d+")
+
+
+def _bounded_format(text: str) -> str:
+    """`text`, if no field in it asks for a width or precision over MAX_FORMAT_WIDTH (a
+    build would spend minutes and gigabytes making such a string) or nests a field."""
+    try:
+        fields = [(name, spec) for _, name, spec, _ in Formatter().parse(text) if spec]
+    except ValueError:
+        return text  # not a format string: the caller says what it may hold
+    for name, spec in fields:
+        shown = f"{{{name}:{spec}}}"
+        if "{" in spec:
+            raise ValueError(f"may not put a field inside another's format, got {shown!r}")
+        if any(
+            len(number) > 3 or int(number) > MAX_FORMAT_WIDTH for number in _NUMBER.findall(spec)
+        ):
+            raise ValueError(
+                f"may use widths and precisions of at most {MAX_FORMAT_WIDTH}, got {shown!r}"
+            )
+    return text
+
+
 def _subject(value: Any) -> str:
-    text = _text(value)
+    text = _bounded_format(_text(value))
     try:
         text.format(title="t", date="d", count=1, stories="1 story", headline="h", issue=1)
     except (KeyError, IndexError, ValueError):
@@ -264,6 +289,8 @@ def _subject(value: Any) -> str:
 def _utm(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ValueError('must be a table of strings, e.g. { utm_source = "digest" }')
+    for text in value.values():
+        _bounded_format(text)
     try:
         for text in value.values():
             text.format(date="2026-01-01")

@@ -16,7 +16,7 @@ from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .config import Config
 from .models import IssueRecord, Section
@@ -25,26 +25,51 @@ _SPACE = re.compile(r"\s+")
 
 
 class _Policy(EmailPolicy):
-    """SMTP policy whose Subject is encoded by `email.header.Header`.
+    """SMTP policy that folds the Subject and List-Unsubscribe headers its own way.
 
     The modern folder can drop a space that falls where it splits a long non-ASCII
     subject into encoded words (the space ends up as folding whitespace, which decoders
     discard); `Header` encodes the spaces inside the words, so the text survives exactly.
+    And it encodes any header it cannot fold at a space within the line length, which
+    would hide a long unsubscribe URL from the mail providers that act on it.
     """
 
     def fold(self, name: str, value: str) -> str:
-        if name.lower() != "subject":
-            return str(super().fold(name, value))
-        encoded = Header(str(value), "utf-8", header_name=name).encode(linesep=self.linesep)
-        return f"{name}: {encoded}{self.linesep}"
+        folder = _FOLDERS.get(name.lower())
+        return str(super().fold(name, value)) if folder is None else folder(self, name, value)
 
     def fold_binary(self, name: str, value: str) -> bytes:
-        if name.lower() != "subject":
+        if name.lower() not in _FOLDERS:
             return super().fold_binary(name, value)
         return self.fold(name, value).encode("ascii")
 
 
-_SMTP = _Policy(linesep="\r\n")  # email.policy.SMTP, with the Subject fix
+def _fold_subject(policy: EmailPolicy, name: str, value: str) -> str:
+    """The Subject, encoded by `email.header.Header` when it needs to be."""
+    encoded = Header(str(value), "utf-8", header_name=name).encode(linesep=policy.linesep)
+    return f"{name}: {encoded}{policy.linesep}"
+
+
+_ENTRY = re.compile(r"<[^<>]*>")
+
+
+def _fold_url_list(policy: EmailPolicy, name: str, value: str) -> str:
+    """An RFC 2369 list of `<URL>`s (ASCII, see `_header_url`), never encoded: folded only
+    between entries, each kept whole on its line however long it is."""
+    entries = _ENTRY.findall(str(value))
+    limit = policy.max_line_length
+    lines = [f"{name}: {entries[0]}"]
+    for entry in entries[1:]:
+        lines[-1] += ","
+        if limit is None or len(lines[-1]) + 1 + len(entry) <= limit:
+            lines[-1] += f" {entry}"
+        else:
+            lines.append(f" {entry}")
+    return policy.linesep.join(lines) + policy.linesep
+
+
+_FOLDERS = {"subject": _fold_subject, "list-unsubscribe": _fold_url_list}
+_SMTP = _Policy(linesep="\r\n")  # email.policy.SMTP, with those two headers folded our way
 
 
 def header_text(value: str) -> str:
@@ -111,7 +136,16 @@ def _unsubscribe_targets(config: Config) -> list[str]:
     """The one-click URL (RFC 8058 wants https) and the mailto, when configured."""
     targets = []
     if config.unsubscribe_url:
-        targets.append(header_text(config.unsubscribe_url))
+        targets.append(_header_url(config.unsubscribe_url))
     if config.unsubscribe_mailto:
-        targets.append(f"mailto:{header_text(config.unsubscribe_mailto)}?subject=unsubscribe")
+        targets.append(f"mailto:{_header_url(config.unsubscribe_mailto)}?subject=unsubscribe")
     return targets
+
+
+_URL_SAFE = "".join(chr(code) for code in range(0x21, 0x7F) if chr(code) not in "<>")
+
+
+def _header_url(url: str) -> str:
+    """`url` in printable ASCII with no angle brackets: anything else is percent-encoded
+    (UTF-8), as a URI has it, so the header needs no encoding to carry it."""
+    return quote(header_text(url), safe=_URL_SAFE)

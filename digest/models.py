@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,9 +14,10 @@ MIN_YEAR, MAX_YEAR = 1000, 9998
 these years, so it survives time-zone shifts, digest windows and RFC 822 dates."""
 
 
-Revision = Hashable
-"""Which version of an item a source holds, as a plain value (ints, strings, tuples of
-them): equal revisions promise equal content."""
+Revision = tuple[int, ...] | str
+"""Which version of an item a source holds: a file's `stat` signature (see scan.py), or a
+string (an ETag, a Last-Modified time, a content digest); equal revisions promise equal
+content."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,8 +57,8 @@ def run(
     source = MarkdownFolder(config.articles)
     items = source.items()
     key = inputs_key(config, request, source, items)
-    previous = None if request.dry_run else unchanged_result(config, key)
-    if isinstance(previous, BuildResult):
+    previous = None if request.dry_run else unchanged_result(config, key, BuildResult)
+    if previous is not None:
         if progress is not None:  # every article is as it was read last time
             progress(len(items), len(items))
         kept = Published(written=(), unchanged=previous.files)

@@ -3,7 +3,8 @@
 Every changed file is first written in full to a temporary file beside its target and
 synced; only then are they renamed into place, each rename atomic, and the folders synced.
 A reader, or a build killed at any moment, sees each file either old or new, never part
-of one. Temporary files a killed build leaves behind are removed by the next publish.
+of one. Temporary files a killed build leaves behind are removed by the next publish:
+only files named as ours (`.digest-tmp-…`), and only in the folders that build writes.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from typing import BinaryIO
 from .errors import PublishError
 from .models import Published as Published  # read by other modules from here
 
-TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
-"""Names `_stage` gives its temporary files (`.rss.xml.k2j4h1x_.tmp`)."""
+TEMPORARY_PREFIX = ".digest-tmp-"
+TEMPORARY = re.compile(r"^\.digest-tmp-.+\.[a-z0-9_]{8}\.tmp$")
+"""Names we give our temporary files (`.digest-tmp-rss.xml.k2j4h1x_.tmp`): no other
+program's file is taken for one of ours."""
 
 
 def safe_target(out_dir: Path, name: str) -> Path:
@@ -53,16 +56,18 @@ def publish(
     *,
     last: Collection[str] = (),
     stale_before: float | None = None,
+    private: Collection[str] = (),
 ) -> Published:
     """Write every changed file atomically; leave identical files (and their mtimes) alone.
 
     All new contents are staged to synced temporary files first; only when every one is on
     disk are they renamed into place, the names in `last` after all the others (so a state
     file never runs ahead of the outputs it describes). With `stale_before` (the time the
-    caller took the output lock), temporary files older than that are removed first.
+    caller took the output lock), our temporary files older than that are removed first
+    from the folders of `files` and of the `private` files (caches, see `write_private`).
     """
     if stale_before is not None:
-        remove_stale(out_dir, before=stale_before)
+        remove_stale(out_dir, [*files, *private], before=stale_before)
     result = plan(files, out_dir)
     created_out_dir = not out_dir.exists()
     umask = os.umask(0o022)
@@ -89,21 +94,36 @@ def publish(
     return result
 
 
-def remove_stale(out_dir: Path, *, before: float) -> list[Path]:
-    """Delete our temporary files under `out_dir` last modified before `before`."""
+def remove_stale(out_dir: Path, names: Iterable[str], *, before: float) -> list[Path]:
+    """Delete our temporary files last modified before `before` in the folders of `names`.
+
+    Only those folders are looked in, not their subfolders: nothing else in the output
+    folder (a web root, say) is ours to look at, let alone remove.
+    """
     removed = []
-    for root, _dirs, names in os.walk(out_dir):
-        for name in names:
-            path = Path(root) / name
-            if not TEMPORARY.match(name):
-                continue
-            try:
-                if path.lstat().st_mtime < before:
-                    path.unlink()
-                    removed.append(path)
-            except FileNotFoundError:
-                continue
+    for folder in sorted({safe_target(out_dir, name).parent for name in names}):
+        try:
+            with os.scandir(folder) as entries:
+                stale = [Path(e.path) for e in entries if _stale(e, before)]
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for path in stale:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path)
     return removed
+
+
+def _stale(entry: os.DirEntry[str], before: float) -> bool:
+    """Whether `entry` is a temporary file of ours last modified before `before`."""
+    try:
+        return (
+            TEMPORARY.match(entry.name) is not None
+            and entry.is_file(follow_symlinks=False)
+            and entry.stat(follow_symlinks=False).st_mtime < before
+        )
+    except FileNotFoundError:
+        return False
 
 
 def _stage(target: Path, content: bytes, *, mode: int) -> Path:
@@ -113,7 +133,9 @@ def _stage(target: Path, content: bytes, *, mode: int) -> Path:
     would hide a feed from the web server).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    handle, name = tempfile.mkstemp(
+        dir=target.parent, prefix=f"{TEMPORARY_PREFIX}{target.name}.", suffix=".tmp"
+    )
     temporary = Path(name)
     try:
         with contextlib.suppress(FileNotFoundError):
@@ -198,7 +220,7 @@ def write_private(out_dir: Path, name: str, content: bytes | Callable[[BinaryIO]
     target = safe_target(out_dir, name)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary_name = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        dir=target.parent, prefix=f"{TEMPORARY_PREFIX}{target.name}.", suffix=".tmp"
     )
     temporary = Path(temporary_name)
     try:

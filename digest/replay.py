@@ -15,17 +15,20 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .config import Config
-from .fingerprints import cache_key, digest, files_digest
+from .errors import PublishError
+from .fingerprints import cache_key, digest, templates_digest
 from .publish import safe_target
 from .request import BuildRequest
 from .safe_pickle import READ_ERRORS, ReplayUnpickler
 from .scan import Signature, signature
+from .shapes import shape
 from .source import Revision, Source
 
 REPLAY_FILE = ".digest/cache/last-build.pickle"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,22 +55,25 @@ def inputs_key(
     """A digest of every input of a build of this `request` over `source`'s `items`.
 
     None if an item cannot be told apart from its next version (see `Source.settled`)
-    or has no revision: such a build is never taken as unchanged.
+    or has no revision: such a build is never taken as unchanged. Raises ConfigError if
+    the configured template folder is not one (see `fingerprints.templates_digest`).
     """
+    templates = templates_digest(config)  # first: an unusable folder is an error either way
     now = time.time_ns()
     if not all(source.settled(revision, now) for _, revision in items):
         return None
-    templates = files_digest([config.templates]) if config.templates else ""
     settings = request.key()
     listing = digest(marshal.dumps(list(items), 2))  # version 2: bytes by value, not sharing
     return digest(f"{cache_key(config)}\0{settings}\0{templates}\0{listing}".encode())
 
 
-def unchanged_result(config: Config, key: str | None) -> Any | None:
+def unchanged_result(config: Config, key: str | None, kind: type[T]) -> T | None:
     """The last build's result if its inputs had this `key` and its outputs are untouched.
 
     A build is deterministic, and rebuilding over its own outputs (and state) writes the
     same bytes again: the result is then that of the last build, and nothing need be read.
+    The result is a `kind` (a dataclass), each of its values of the type its hint names
+    (see shapes.py); a record that says otherwise is no record.
     """
     if key is None:
         return None
@@ -76,12 +82,16 @@ def unchanged_result(config: Config, key: str | None) -> Any | None:
             record = ReplayUnpickler(stream).load()
     except READ_ERRORS:
         return None
-    if not isinstance(record, Unchanged) or record.key != key:
+    if not shape(Unchanged)(record) or record.key != key or not shape(kind)(record.result):
         return None
     for name, recorded in record.outputs.items():
-        if _file_signature(safe_target(config.output, name)) != recorded:
+        try:
+            if _file_signature(safe_target(config.output, name)) != recorded:
+                return None
+        except PublishError:  # a name outside the output folder
             return None
-    return record.result
+    result: T = record.result
+    return result
 
 
 def unchanged_bytes(

@@ -76,7 +76,7 @@ def signature(stat: os.stat_result) -> Signature:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
-def settled(signature: Signature | None, now_ns: int) -> TypeGuard[Signature]:
+def settled(signature: tuple[int, ...] | None, now_ns: int) -> TypeGuard[Signature]:
     """Whether a file with this signature can be told apart from any later version.
 
     A file changed again within the same tick of the file system's clock keeps its

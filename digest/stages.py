@@ -241,7 +241,13 @@ def publish_files(files: dict[str, bytes], *, config: Config, lock: OutputLock |
     """Write what changed, the state last; without a lock (a dry run), only say what would be."""
     if lock is None:
         return plan(files, config.output)
-    return publish(files, config.output, last=(STATE_FILE,), stale_before=lock.taken)
+    return publish(
+        files,
+        config.output,
+        last=(STATE_FILE,),
+        stale_before=lock.taken,
+        private=(CACHE_FILE, REPLAY_FILE),
+    )
 
 
 def _digest_window(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import digest.fingerprints
 from digest import __version__
 from digest.cli import cli
 from digest.config import DEFAULT_TEMPLATES
@@ -284,3 +285,75 @@ def test_check_reports_a_missing_template_folder_and_bad_config(
     code, _, stderr = run("check", str(articles_dir), "--config", str(config))
     assert code == 2
     assert "'build.lock_timeout' must be a number of seconds from 0 to 86400, got -1" in stderr
+
+
+@pytest.mark.parametrize(
+    ("folder", "reason"),
+    [
+        ("/proc/self", "cannot read /proc/self/"),  # a file there cannot be read
+        ("nowhere", "there is no such folder"),
+        ("digest.toml", "there is no such folder"),  # a file
+        ("many", "it holds more than 40 files and folders"),
+        ("large", "its files hold more than 1 MiB"),
+    ],
+)
+def test_a_template_folder_that_is_not_one_is_a_configuration_error(
+    elsewhere: None,
+    write_article: ArticleWriter,
+    articles_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    folder: str,
+    reason: str,
+) -> None:
+    if folder == "many":
+        monkeypatch.setattr(digest.fingerprints, "MAX_FOLDER_ENTRIES", 40)
+    if folder == "large":
+        monkeypatch.setattr(digest.fingerprints, "MAX_FOLDER_BYTES", 2**20)
+    write_article("good")
+    (tmp_path / "many").mkdir()
+    for number in range(41):
+        (tmp_path / "many" / f"{number}.html").write_text("<p>{{ config.title }}</p>\n")
+    (tmp_path / "large").mkdir()
+    (tmp_path / "large" / "digest.txt").write_bytes(b"x" * (2**20 + 1))
+    config = tmp_path / "digest.toml"
+    config.write_text(f'[build]\ntemplates = "{folder}"\n')
+    code, stdout, stderr = run(*build_args(articles_dir, tmp_path / "public"))
+    assert code == 2
+    assert stderr.startswith(
+        f"digest: configuration error: digest.toml: 'build.templates' {folder} is not a folder "
+        f"of templates: {reason}"
+    )
+    assert stderr.endswith(
+        "; name the folder that holds your templates (see digest init --templates)\n"
+    )
+    assert stdout == ""
+    assert not (tmp_path / "public").exists()
+    code, _, stderr = run("check", str(articles_dir))
+    assert code == 1
+    assert stderr.startswith(f"{folder}:1: ")  # what `check` reports, not a traceback
+    assert stderr.endswith("; check build.templates\n")
+
+
+@pytest.mark.parametrize("window", ["999999999999d", "999999999d", "9" * 5000 + "s"])
+def test_a_window_too_long_to_use_is_a_configuration_error(
+    elsewhere: None, articles_dir: Path, tmp_path: Path, window: str
+) -> None:
+    (tmp_path / "digest.toml").write_text(f'[digest]\nwindow = "{window}"\n')
+    code, stdout, stderr = run(*build_args(articles_dir, tmp_path / "public"))
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith("digest: configuration error: digest.toml: 'digest.window' ")
+    assert "too long" in stderr
+
+
+def test_a_subject_width_too_large_is_a_configuration_error(
+    elsewhere: None, write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
+    write_article("good")
+    (tmp_path / "digest.toml").write_text('[email]\nsubject = "{count:>400000000}"\n')
+    code, stdout, stderr = run(*build_args(articles_dir, tmp_path / "public"))
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        "digest: configuration error: digest.toml: 'email.subject' may use widths and "
+        "precisions of at most 200, got '{count:>400000000}'\n"
+    )

@@ -100,3 +100,28 @@ def test_bad_duration() -> None:
 def test_a_duration_python_cannot_hold_is_a_config_error(key: str) -> None:
     with pytest.raises(ConfigError, match=f"'digest.{key}' duration '99999999999d' is too long"):
         parse_config({"digest": {key: "99999999999d"}})
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "text", "message"),
+    [
+        ("email", "subject", "{count:>400000000}", "widths and precisions of at most 200"),
+        ("email", "subject", "{title:.999999999}", "widths and precisions of at most 200"),
+        ("email", "subject", "{headline:^201}", "widths and precisions of at most 200"),
+        ("email", "subject", "{count:{headline}}", "may not put a field inside another's"),
+        ("site", "article_path", "{slug:>99999999}", "widths and precisions of at most 200"),
+        ("email", "utm", {"utm_campaign": "{date:>300}"}, "widths and precisions of at most 200"),
+    ],
+)
+def test_format_widths_are_bounded(table: str, key: str, text: object, message: str) -> None:
+    """A width of 400 million would make every build spend minutes building the string."""
+    with pytest.raises(ConfigError) as caught:
+        parse_config({table: {key: text}})
+    [problem] = caught.value.problems
+    assert problem.startswith(f"'{table}.{key}' may ")
+    assert message in problem
+
+
+@pytest.mark.parametrize("subject", ["{count:>3} {title:.200}", "{count:03d}", "{issue:*^9}"])
+def test_modest_format_widths_are_allowed(subject: str) -> None:
+    assert parse_config({"email": {"subject": subject}}).subject == subject

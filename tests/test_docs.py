@@ -189,3 +189,11 @@ def test_readme_shell_blocks_run(commands: list[str], demo_copy: Path) -> None:
 @pytest.mark.parametrize("command", example_lines())
 def test_command_examples_run(command: str, demo_copy: Path) -> None:
     run_command(command, demo_copy)
+
+
+def test_the_readme_says_templates_are_code() -> None:
+    """Templates run unsandboxed (an override of `digest.txt` can run programs): say so."""
+    section = readme_text().split("### Your own templates\n", 1)[1].split("\n#", 1)[0]
+    assert "`build.templates`" in section
+    assert "**Templates are code.**" in section
+    assert "Only use templates you trust" in section

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import re
 from email.message import EmailMessage
@@ -161,6 +162,35 @@ def test_list_unsubscribe_headers(
     message = parse(small_message(**changes))
     assert message["List-Unsubscribe"] == unsubscribe
     assert message["List-Unsubscribe-Post"] == post  # RFC 8058 needs an https URL
+
+
+@pytest.mark.parametrize("mailto", ["leave@news.example.org", ""])
+def test_a_long_unsubscribe_url_is_never_encoded(mailto: str) -> None:
+    """Mail providers look for `<https://…>` in List-Unsubscribe to POST to: an encoded
+    word (which the email package makes of a header it cannot fold) hides it."""
+    url = "https://news.example.org/unsubscribe?list=daily&t=" + "0123456789" * 25
+    assert len(url) == 300
+    cfg = config(unsubscribe_url=url, unsubscribe_mailto=mailto)
+    raw = render((section("World", story("storm")),), cfg=cfg).files["digest.eml"]
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 998 for line in head.split(b"\r\n"))  # RFC 5322's hard limit
+    message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(raw)
+    unfolded = re.sub(r"\r?\n", "", message["List-Unsubscribe"])
+    expected = f"<{url}>, <mailto:{mailto}?subject=unsubscribe>" if mailto else f"<{url}>"
+    assert unfolded == expected
+    assert "=?" not in unfolded
+    assert parse(raw)["List-Unsubscribe"] == expected
+    assert parse(raw)["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_unsubscribe_urls_are_ascii_in_the_header() -> None:
+    url = "https://news.example.org/abmelden/zürich?<x>"
+    raw = small_message(unsubscribe_url=url, unsubscribe_mailto="léa@news.example.org")
+    assert parse(raw)["List-Unsubscribe"] == (
+        "<https://news.example.org/abmelden/z%C3%BCrich?%3Cx%3E>, "
+        "<mailto:l%C3%A9a@news.example.org?subject=unsubscribe>"
+    )
+    assert b"=?" not in raw.split(b"\r\n\r\n", 1)[0].split(b"List-Unsubscribe:")[1]
 
 
 def test_unsubscribe_mailto_must_be_an_address() -> None:

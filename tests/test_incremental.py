@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,10 @@ import pytest
 import digest.articles
 import digest.cache
 import digest.emails
+import digest.errors
 import digest.feeds
+import digest.models
+import digest.safe_pickle
 import digest.scan
 import digest.stages
 import digest.stories
@@ -37,6 +40,7 @@ from digest.cache import CACHE_FILE, cache_key, load_cache, write_cache
 from digest.config import DEFAULT_TEMPLATES, Config
 from digest.folder import MarkdownFolder
 from digest.pipeline import BuildResult, build
+from digest.replay import REPLAY_FILE
 from tests.conftest import NOW, NOW_TEXT, ROOT
 
 HOUR = 3600
@@ -391,6 +395,199 @@ def test_a_cache_that_would_run_code_is_refused(newsroom: Config, tmp_path: Path
     path.write_bytes(header + pickle.dumps(Exploit()))
     assert load_cache(newsroom).articles == {}
     assert not marker.exists()
+
+
+def test_a_cache_value_out_of_range_only_makes_the_build_cold(
+    newsroom: Config, tmp_path: Path
+) -> None:
+    build(newsroom, now=NOW)
+    header = pickle.dumps((digest.cache.FORMAT, cache_key(newsroom), 1))
+    too_long = b"cdatetime\ntimedelta\n(I9999999999\ntR."  # timedelta(days=9999999999)
+    (newsroom.output / CACHE_FILE).write_bytes(header + too_long)
+    (newsroom.output / REPLAY_FILE).write_bytes(too_long)
+    assert load_cache(newsroom).articles == {}
+    _assert_warm_equals_cold(newsroom, tmp_path)
+
+
+def _field(name: str, value: Any) -> Callable[[Any], Any]:
+    """A record whose article field `name` holds `value` instead."""
+    index = digest.articles.ARTICLE_FIELDS.index(name)  # the body line in place of `location`
+
+    def change(record: Any) -> Any:
+        signature, (fields, words, messages) = record
+        fields = (*fields[:index], value, *fields[index + 1 :])
+        return signature, (fields, words, messages)
+
+    return change
+
+
+def _naive(record: Any) -> Any:
+    signature, (fields, words, messages) = record
+    published = fields[4].replace(tzinfo=None)
+    return signature, ((*fields[:4], published, *fields[5:]), words, messages)
+
+
+RECORD_CHANGES: dict[str, Callable[[Any], Any]] = {
+    "record too short": lambda record: (record[0], record[1][:2]),
+    "signature of strings": lambda record: (tuple(map(str, record[0])), record[1]),
+    "fields too short": lambda record: (record[0], (record[1][0][:-1], *record[1][1:])),
+    "a number for a title": _field("title", 42),
+    "a list of tags": _field("tags", ["harbour"]),
+    "a number among the authors": _field("authors", ("Ann", 7)),
+    "an image of numbers": _field("image", digest.models.Image(1, 2, 3)),  # type: ignore[arg-type]
+    "key lines of strings": _field("key_lines", {"title": "two"}),
+    "a naive date": _naive,
+    "a year out of range": _field("updated", datetime(9999, 12, 31, tzinfo=UTC)),
+    "words with a number": lambda record: (record[0], (record[1][0], (*record[1][1], 3), ())),
+    "messages turned round": lambda record: (record[0], (*record[1][:2], (("text", 1),))),
+}
+
+
+@pytest.mark.parametrize("change", RECORD_CHANGES.values(), ids=RECORD_CHANGES)
+def test_cached_records_of_other_shapes_only_make_the_build_cold(
+    newsroom: Config, tmp_path: Path, change: Callable[[Any], Any]
+) -> None:
+    """A cache file with a valid header whose records are not what a build writes."""
+    build(newsroom, now=NOW)
+    cache = load_cache(newsroom)
+    newest = _newest(newsroom).relative_to(newsroom.articles).as_posix()
+    cache.articles[newest] = change(cache.articles[newest])
+    with (newsroom.output / CACHE_FILE).open("wb") as stream:
+        write_cache(cache, stream)
+    assert load_cache(newsroom).articles == {}
+    (newsroom.output / REPLAY_FILE).unlink()
+    _assert_warm_equals_cold(newsroom, tmp_path)
+
+
+PART_CHANGES: dict[str, Callable[[digest.cache.BuildCache], None]] = {
+    "a body of bytes": lambda cache: cache.stories.rendered.update(
+        {
+            slug: (revision, (b"<p>", *rest))
+            for slug, (revision, (_, *rest)) in cache.stories.rendered.items()
+        }
+    ),
+    "related links of strings": lambda cache: cache.stories.related.update(
+        links={slug: ("a link",) for slug in cache.stories.related["links"]}
+    ),
+    "a related memo without warnings": lambda cache: cache.stories.related.pop("warnings"),
+    "an output outside the folder": lambda cache: cache.outputs.update(
+        {name: (key, {"../elsewhere.xml": "0"}) for name, (key, _) in cache.outputs.items()}
+    ),
+    "inlined pages of numbers": lambda cache: cache.inlined.update(dict.fromkeys(cache.inlined, 1)),
+}
+
+
+@pytest.mark.parametrize("change", PART_CHANGES.values(), ids=PART_CHANGES)
+def test_cache_parts_of_other_shapes_only_make_the_build_cold(
+    newsroom: Config, tmp_path: Path, change: Callable[[digest.cache.BuildCache], None]
+) -> None:
+    build(newsroom, now=NOW)
+    cache = load_cache(newsroom)
+    assert cache.stories.rendered and cache.stories.related and cache.inlined
+    change(cache)
+    cache.used |= set(cache.outputs)
+    with (newsroom.output / CACHE_FILE).open("wb") as stream:
+        write_cache(cache, stream)
+    (newsroom.output / REPLAY_FILE).unlink()
+    _assert_warm_equals_cold(newsroom, tmp_path)
+
+
+RESULT_CHANGES: dict[str, Callable[[BuildResult], Any]] = {
+    "files a number": lambda result: replace(result, files=5),
+    "issue ids a list": lambda result: replace(
+        result, issue=replace(result.issue, ids=["a"]) if result.issue else None
+    ),
+    "a problem's path a string": lambda result: replace(
+        result,
+        warnings=(digest.errors.Problem("x.md", 1, "w"),),  # type: ignore[arg-type]
+    ),
+    "no collection": lambda result: replace(result, collection=None),
+}
+
+
+@pytest.mark.parametrize("change", RESULT_CHANGES.values(), ids=RESULT_CHANGES)
+def test_a_replay_record_of_other_shapes_is_not_replayed(
+    newsroom: Config, tmp_path: Path, change: Callable[[BuildResult], Any]
+) -> None:
+    first = build(newsroom, now=NOW)
+    path = newsroom.output / REPLAY_FILE
+    record = digest.safe_pickle.ReplayUnpickler(io.BytesIO(path.read_bytes())).load()
+    path.write_bytes(pickle.dumps(replace(record, result=change(record.result))))
+    again = _assert_warm_equals_cold(newsroom, tmp_path)
+    assert not again.replayed
+    assert _report(again) == _report(first)
+
+
+BUILD_WATCHING_IMPORTS = """
+import json, sys
+from digest.cli import cli
+seen = []
+sys.addaudithook(lambda event, args: seen.append(args[0] if event == "import" else event))
+try:
+    cli(sys.argv[1:], prog_name="digest")
+except SystemExit as end:
+    print(json.dumps([end.code, seen]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [("digest.__main__", "main"), ("digest.cli", "cli"), ("os", "system"), ("builtins", "exec")],
+)
+def test_a_record_naming_code_is_a_miss_that_imports_and_runs_nothing(
+    newsroom: Config, tmp_path: Path, module: str, name: str
+) -> None:
+    """Importing a module runs it (`digest.__main__` would run a second build inside the
+    first): a name in a cache or replay record is checked before anything is imported."""
+    marker = tmp_path / "ran"
+    call = f"c{module}\n{name}\n(S'touch {marker}'\ntR.".encode()  # module.name("touch …")
+
+    def build_into(out: Path) -> subprocess.CompletedProcess[str]:
+        command = ["build", str(newsroom.articles), "--out", str(out), "--now", NOW_TEXT]
+        run = [sys.executable, "-c", BUILD_WATCHING_IMPORTS, *command]
+        return subprocess.run(run, cwd=tmp_path, capture_output=True, text=True)
+
+    assert build_into(newsroom.output).returncode == 0
+    cold_folder = tmp_path / "cold"
+    shutil.copytree(newsroom.output, cold_folder, ignore=shutil.ignore_patterns("cache"))
+    (newsroom.output / REPLAY_FILE).write_bytes(call)
+    header = pickle.dumps((digest.cache.FORMAT, cache_key(newsroom), 1))
+    (newsroom.output / CACHE_FILE).write_bytes(header + call)
+    poisoned = build_into(newsroom.output)
+    assert poisoned.stderr == ""
+    *report, last = poisoned.stdout.splitlines()
+    code, seen = json.loads(last)
+    assert code in (0, None)
+    assert [line for line in report if line.startswith("digest: read ")] == [report[-1]]
+    assert "0 files written" in report[-1]  # built anew, the same bytes as before
+    assert "digest.__main__" not in seen and module not in seen
+    assert not {"os.system", "subprocess.Popen"} & set(seen)
+    assert not marker.exists()
+    assert build_into(cold_folder).returncode == 0
+    assert _outputs(newsroom.output) == _outputs(cold_folder)
+
+
+def test_importing_the_main_module_runs_nothing(tmp_path: Path) -> None:
+    run = [sys.executable, "-c", "import digest.__main__", "--version"]
+    imported = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True)
+    assert (imported.returncode, imported.stdout, imported.stderr) == (0, "", "")
+
+
+def test_a_replayed_result_keeps_its_problems_and_the_articles_read_again(
+    newsroom: Config, tmp_path: Path
+) -> None:
+    """The replay record's names are listed one by one: every kind it holds must be there."""
+    (newsroom.articles / "broken.md").write_text("---\ntitle: [unclosed\n---\nBody.\n")
+    build(newsroom, now=NOW)
+    story = _newest(newsroom)
+    _write(story, story.read_text(encoding="utf-8") + "\nA line added.\n")
+    edited = build(newsroom, now=NOW)
+    assert edited.collection.earlier and edited.collection.problems and not edited.replayed
+    again = build(newsroom, now=NOW)
+    assert again.replayed
+    assert again.collection.earlier == edited.collection.earlier
+    assert _report(again) == _report(edited)
+    assert again.issue == edited.issue
 
 
 def test_an_edit_rewrites_only_the_cache_chunk_that_holds_it(

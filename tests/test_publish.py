@@ -132,17 +132,54 @@ def test_state_is_renamed_last_and_folders_are_synced_after_renames(
 
 
 def test_stale_temporary_files_are_removed_before_publishing(tmp_path: Path) -> None:
-    publish({"rss.xml": b"r", "sections/world/rss.xml": b"w"}, tmp_path)
-    stale = [tmp_path / ".rss.xml.k2j4h1x_.tmp", tmp_path / "sections/world/.rss.xml.abcdefgh.tmp"]
-    fresh = tmp_path / ".atom.xml.zzzzzzzz.tmp"
+    files = {"rss.xml": b"r", "sections/world/rss.xml": b"w"}
+    publish(files, tmp_path)
+    stale = [
+        tmp_path / ".digest-tmp-rss.xml.k2j4h1x_.tmp",
+        tmp_path / "sections/world/.digest-tmp-rss.xml.abcdefgh.tmp",
+    ]
+    fresh = tmp_path / ".digest-tmp-atom.xml.zzzzzzzz.tmp"
     mine = tmp_path / "notes.tmp"  # not a name we give: never touched
     for path in [*stale, fresh, mine]:
         path.write_bytes(b"half a fi")
     for path in [*stale, mine]:
         os.utime(path, (1_000_000, 1_000_000))
-    result = publish({"rss.xml": b"r"}, tmp_path, stale_before=2_000_000)
-    assert result.unchanged == ("rss.xml",)
+    result = publish(files, tmp_path, stale_before=2_000_000)
+    assert result.unchanged == ("rss.xml", "sections/world/rss.xml")
     assert [p.exists() for p in [*stale, fresh, mine]] == [False, False, True, True]
+
+
+def test_a_build_removes_only_its_own_stale_temporary_files(
+    write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
+    """An output folder shared with other programs (a web root): their temporary files,
+    and anything in a folder digest does not write, are never ours to remove."""
+    write_article("story", section="World")
+    out = tmp_path / "public"
+    command = [sys.executable, "-m", "digest", "build", str(articles_dir), "--out", str(out)]
+    first = subprocess.run([*command, "--now", NOW_TEXT], capture_output=True, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert (out / "sections/world/atom.xml").is_file()
+    foreign = [
+        out / ".orders.db.0zhv0y53.tmp",  # another app's, shaped like the names we once gave
+        out / ".rss.xml.k2j4h1x_.tmp",
+        out / "shop/.digest-tmp-cart.json.abcdefgh.tmp",  # a folder digest does not write
+    ]
+    ours = [  # what a build killed while staging leaves
+        out / ".digest-tmp-rss.xml.k2j4h1x_.tmp",
+        out / "sections/world/.digest-tmp-atom.xml.a1b2c3d4.tmp",
+        out / ".digest/.digest-tmp-state.json.zzzzzzzz.tmp",
+        out / ".digest/cache/.digest-tmp-build.pickle.q_q_q_q_.tmp",
+    ]
+    for path in [*foreign, *ours]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half a fi")
+        os.utime(path, (1_000_000, 1_000_000))
+    later = ["--now", "2026-11-28T06:00:00Z"]  # not replayed: the digest changes
+    rebuilt = subprocess.run([*command, *later], capture_output=True, text=True, cwd=tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert [path.exists() for path in foreign] == [True] * len(foreign)
+    assert [path.exists() for path in ours] == [False] * len(ours)
 
 
 def test_a_full_disk_replaces_nothing(
