@@ -503,7 +503,7 @@ def claimed_names(
     *,
     config: Config,
     cache: Mapping[str, tuple[Revision, Record]] | None = None,
-) -> list[tuple[Path | str, str, str | None]]:
+) -> list[tuple[Path, str, str | None]]:
     """Each article item of `source` with the slug and id a build gives it.
 
     Every file is parsed as a build parses it (or its record taken from a build's `cache`,
@@ -514,7 +514,7 @@ def claimed_names(
     entries = source.items()
     records, unread, _ = _cached(entries, cache)
     records.update(_parse_files(source, unread, config))
-    claims: list[tuple[Path | str, str, str | None]] = []
+    claims: list[tuple[Path, str, str | None]] = []
     for name, _ in entries:
         where = source.where(name)
         fields = records[name][0]
@@ -637,7 +637,7 @@ def _collection(
 
 
 def _article(
-    where: Path | str, fields: tuple[Any, ...], revision: tuple[str, Revision] | None = None
+    where: Path, fields: tuple[Any, ...], revision: tuple[str, Revision] | None = None
 ) -> Article:
     """The article a record's `fields` describe (see `_fields`), read from `where`."""
     return Article(*(Location(where, fields[0]), *fields[1:], revision))
@@ -695,7 +695,7 @@ class Spellings:
     def __init__(self, *, tags: bool) -> None:
         self.tags = tags
         self.seen: dict[str, set[str]] = {"section": set(), "tag": set()}
-        self.first: dict[str, tuple[str, Path | str]] = {}  # folder → first name, its file
+        self.first: dict[str, tuple[str, Path]] = {}  # folder → first name, its file
 
     def check(self, article: Article) -> list[Problem]:
         """Warnings for the names `article` spells differently from an earlier article."""

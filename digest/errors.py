@@ -14,7 +14,7 @@ EXIT_USAGE = 2
 class Problem:
     """Something wrong with one input file, reported like a compiler message."""
 
-    path: Path | str  # a file's path, or an item's URL
+    path: Path
     line: int
     message: str
 

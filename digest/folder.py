@@ -56,4 +56,4 @@ class MarkdownFolder:
         """The Markdown after the front matter, read from the file again."""
         from .articles import read_body
 
-        return read_body(Path(article.location.where))
+        return read_body(article.location.where)

@@ -22,10 +22,11 @@ content."""
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where an article comes from: a file's path or an item's URL, and the 1-based line
-    there where its body starts."""
+    """Where an article comes from, and the 1-based line there where its body starts."""
 
-    where: Path | str
+    where: Path
+    """A file's path. An item fetched by URL will need it (and `errors.Problem.path`,
+    which messages and the replay record's checks share) to hold a URL too."""
     line: int = 1
 
     def __str__(self) -> str:

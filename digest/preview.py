@@ -355,10 +355,8 @@ class Preview:
         }
 
 
-def _relative(where: Path | str, folder: Path) -> str:
-    if isinstance(where, Path) and where.is_relative_to(folder):
-        return str(where.relative_to(folder))
-    return str(where)
+def _relative(path: Path, folder: Path) -> str:
+    return str(path.relative_to(folder)) if path.is_relative_to(folder) else str(path)
 
 
 def _why_hidden(draft: bool, future: bool) -> str:

@@ -28,9 +28,10 @@ _REPLAY_GLOBALS = _SAFE_GLOBALS | frozenset(
         ("digest.errors", "Problem"),
         ("digest.models", "Article"),
         ("digest.models", "Collection"),
+        ("digest.models", "BuildResult"),
         ("digest.models", "IssueRecord"),
-        ("digest.pipeline", "BuildResult"),
-        ("digest.publish", "Published"),
+        ("digest.models", "Location"),
+        ("digest.models", "Published"),
         ("digest.replay", "Unchanged"),
     }
 )
