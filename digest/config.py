@@ -1,15 +1,20 @@
-"""`digest.toml` → a frozen `Config`; every problem is reported at once."""
+"""`digest.toml` → a frozen `Config`; every problem is reported at once.
+
+Each setting is declared once, as a `setting(...)` field of `Config`: its table, default,
+parser and meaning. `SETTINGS` lists them; the loader, `digest init`'s file and the README's
+reference are derived from it.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
 from string import Formatter
-from typing import Any
+from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -56,97 +61,6 @@ def parse_duration(text: str) -> timedelta:
         shown = text.strip() if len(text.strip()) <= 20 else text.strip()[:20] + "…"
         raise ValueError(f"duration {shown!r} is too long: at most 36500d (100 years)")
     return span
-
-
-@dataclass(frozen=True)
-class Config:
-    """Every setting, with the defaults a newsroom gets with no file at all."""
-
-    # [site]
-    title: str = "Digest"
-    tagline: str = ""
-    base_url: str = "https://example.org/"
-    language: str = "en"
-    timezone: str = "UTC"
-    article_path: str = "{section}/{slug}/"
-    icon: str = ""
-    # [build]
-    articles: Path = Path("sample_articles")
-    output: Path = Path("public")
-    templates: Path | None = None
-    lock_timeout: float = 30  # seconds a build waits for another on the same output
-    # [feeds]
-    feed_limit: int = 50
-    tag_feeds: bool = False
-    max_tags: int = 50  # tags kept per article; the rest are dropped with a warning
-    id_authority: str = ""  # default: the base URL's host
-    id_date: str = "2026"  # the tag: URI date; set once, never change
-    # [digest]
-    window: timedelta = timedelta(days=7)
-    since_last_horizon: timedelta | None = None  # default: `window`
-    section_order: tuple[str, ...] = ()
-    related_limit: int = 3
-    related_newer: bool = False
-    max_html_bytes: int = 100_000
-    # [email]
-    sender: str = "Digest <digest@example.org>"
-    recipient: str = "Subscriber <subscriber@example.org>"
-    subject: str = "{title}: {stories} — {date}"
-    unsubscribe_url: str = ""
-    postal_address: str = ""
-    unsubscribe_mailto: str = ""
-    reason: str = ""  # default: "You are receiving this email because you subscribed to …"
-    utm: Mapping[str, str] = field(
-        default_factory=lambda: {
-            "utm_source": "digest",
-            "utm_medium": "email",
-            "utm_campaign": "{date}",
-        }
-    )
-    source: Path | None = None  # the file this came from, if any
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """The site timezone."""
-        return ZoneInfo(self.timezone)
-
-    @property
-    def authority(self) -> str:
-        """The tag-URI authority for item ids."""
-        return self.id_authority or (urlsplit(self.base_url).hostname or "localhost")
-
-    @property
-    def horizon(self) -> timedelta:
-        """How far back `--since last` looks for stories no issue has carried yet."""
-        return self.window if self.since_last_horizon is None else self.since_last_horizon
-
-
-# TOML table → keys in that table, in the order they are documented.
-TABLES: dict[str, tuple[str, ...]] = {
-    "site": ("title", "tagline", "base_url", "language", "timezone", "article_path", "icon"),
-    "build": ("articles", "output", "templates", "lock_timeout"),
-    "feeds": ("limit", "tag_feeds", "max_tags", "id_authority", "id_date"),
-    "digest": (
-        "window",
-        "since_last_horizon",
-        "section_order",
-        "related_limit",
-        "related_newer",
-        "max_html_bytes",
-    ),
-    "email": (
-        "sender",
-        "recipient",
-        "subject",
-        "unsubscribe_url",
-        "postal_address",
-        "unsubscribe_mailto",
-        "reason",
-        "utm",
-    ),
-}
-# TOML key → Config field, where they differ.
-FIELD_NAMES = {("feeds", "limit"): "feed_limit"}
 
 
 def _text(value: Any) -> str:
@@ -299,39 +213,298 @@ def _utm(value: Any) -> dict[str, str]:
     return dict(value)
 
 
-PARSERS: dict[str, Callable[[Any], Any]] = {
-    "title": _text,
-    "tagline": _text,
-    "base_url": _base_url,
-    "language": _text,
-    "timezone": _timezone,
-    "article_path": _article_path,
-    "icon": _optional_url,
-    "articles": lambda v: Path(_text(v)),
-    "output": lambda v: Path(_text(v)),
-    "templates": lambda v: Path(_text(v)),
-    "lock_timeout": _seconds,
-    "feed_limit": _positive,
-    "tag_feeds": _flag,
-    "max_tags": _positive,
-    "id_authority": _authority,
-    "id_date": _id_date,
-    "window": _window,
-    "since_last_horizon": _window,
-    "section_order": _names,
-    "related_limit": _positive,
-    "related_newer": _flag,
-    "max_html_bytes": _positive,
-    "sender": _text,
-    "recipient": _text,
-    "subject": _subject,
-    "unsubscribe_url": _optional_url,
-    "postal_address": _text,
-    "unsubscribe_mailto": _mailbox,
-    "reason": _text,
-    "utm": _utm,
+def _path(value: Any) -> Path:
+    return Path(_text(value))
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One `digest.toml` key: its table, how it is read, its default and what it means."""
+
+    table: str
+    key: str  # as written in digest.toml
+    attribute: str  # the `Config` attribute that holds it
+    default: Any  # None: unset
+    parse: Callable[[Any], Any]  # TOML value → attribute value; ValueError says what is wrong
+    meaning: str  # one line for the README and `digest init`'s file
+    example: Any = None  # shown in `digest init`'s file in place of an unset or derived default
+    derived: str = ""  # a default worked out from another setting, in words
+
+    @property
+    def name(self) -> str:
+        """`table.key`, as the README and error messages spell it."""
+        return f"{self.table}.{self.key}"
+
+
+_T = TypeVar("_T")
+
+
+@overload
+def setting(
+    table: str,
+    meaning: str,
+    *,
+    default: _T,
+    parse: Callable[[Any], _T],
+    key: str = "",
+    example: Any = None,
+    derived: str = "",
+) -> _T: ...
+@overload
+def setting(
+    table: str,
+    meaning: str,
+    *,
+    default_factory: Callable[[], _T],
+    parse: Callable[[Any], _T],
+    key: str = "",
+    example: Any = None,
+    derived: str = "",
+) -> _T: ...
+def setting(
+    table: str,
+    meaning: str,
+    *,
+    default: Any = MISSING,
+    default_factory: Any = MISSING,
+    parse: Callable[[Any], Any],
+    key: str = "",
+    example: Any = None,
+    derived: str = "",
+) -> Any:
+    """A `Config` field that is also a `digest.toml` setting: `[table] key` (the field's
+    name unless `key` is given), read by `parse`, documented by `meaning`.
+
+    Like `dataclasses.field`, it is typed as the value it holds, so mypy checks that the
+    default and what `parse` returns fit the field's annotation.
+    """
+    # `declared_settings` fills in the field's name and default once the class is made.
+    declared = Setting(table, key, "", None, parse, meaning, example, derived)
+    return field(default=default, default_factory=default_factory, metadata={"setting": declared})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting, declared once, in the order the README and `digest init` list them.
+
+    Each `setting(...)` names its TOML table, default, parser and meaning; loading,
+    validation, `digest init`'s commented file and the README's reference derive from
+    these declarations (see `SETTINGS`), so a new setting is one new field here.
+    """
+
+    title: str = setting(
+        "site", "site name, used in feeds and the masthead", default="Digest", parse=_text
+    )
+    tagline: str = setting(
+        "site", "shown under the name; the feeds' subtitle", default="", parse=_text
+    )
+    base_url: str = setting(
+        "site",
+        "absolute URL of the site; every link is made absolute with it",
+        default="https://example.org/",
+        parse=_base_url,
+    )
+    language: str = setting("site", "language of feeds and the email", default="en", parse=_text)
+    timezone: str = setting(
+        "site",
+        "IANA timezone for naive dates and the digest's dateline",
+        default="UTC",
+        parse=_timezone,
+    )
+    article_path: str = setting(
+        "site",
+        "article URL under `base_url`; may use `{slug}`, `{section}`, `{year}`, `{month}`, `{day}`",
+        default="{section}/{slug}/",
+        parse=_article_path,
+    )
+    icon: str = setting("site", "absolute URL of the site's icon", default="", parse=_optional_url)
+
+    articles: Path = setting(
+        "build",
+        "folder of `*.md` articles, searched recursively",
+        default=Path("sample_articles"),
+        parse=_path,
+    )
+    output: Path = setting("build", "output folder", default=Path("public"), parse=_path)
+    templates: Path | None = setting(
+        "build",
+        "folder whose templates override ours by file name",
+        default=None,
+        parse=_path,
+        example="templates",
+    )
+    lock_timeout: float = setting(
+        "build",
+        "seconds a build waits for another build on the same output folder",
+        default=30.0,
+        parse=_seconds,
+    )
+
+    feed_limit: int = setting("feeds", "items per feed", key="limit", default=50, parse=_positive)
+    tag_feeds: bool = setting("feeds", "also write feeds per tag", default=False, parse=_flag)
+    max_tags: int = setting(
+        "feeds",
+        "tags kept per article (its first ones; feeds' categories, tag feeds, related links); "
+        "the rest are dropped with a warning",
+        default=50,
+        parse=_positive,
+    )
+    id_authority: str = setting(
+        "feeds",
+        "authority of the `tag:` item ids; never change it once published",
+        default="",
+        parse=_authority,
+        example="example.org",
+        derived="base URL's host",
+    )
+    id_date: str = setting(
+        "feeds",
+        "date of the `tag:` item ids (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`, when you held the "
+        "authority); set once: changing it changes every id",
+        default="2026",
+        parse=_id_date,
+    )
+
+    window: timedelta = setting(
+        "digest",
+        "default digest window (`s`, `m`, `h`, `d`, `w`)",
+        default=timedelta(days=7),
+        parse=_window,
+    )
+    since_last_horizon: timedelta | None = setting(
+        "digest",
+        "how far back `--since last` also takes stories no issue has carried yet, e.g. a "
+        "draft published days after its date",
+        default=None,
+        parse=_window,
+        example="14d",
+        derived="digest window",
+    )
+    section_order: tuple[str, ...] = setting(
+        "digest",
+        "sections first, in this order (by name or slug); the rest follow alphabetically",
+        default=(),
+        parse=_names,
+    )
+    related_limit: int = setting(
+        "digest",
+        "related links chosen per article when it names none",
+        default=3,
+        parse=_positive,
+    )
+    related_newer: bool = setting(
+        "digest",
+        "also choose related stories published after the article (default: only older ones)",
+        default=False,
+        parse=_flag,
+    )
+    max_html_bytes: int = setting(
+        "digest", "size budget of `digest.html`", default=100_000, parse=_positive
+    )
+
+    sender: str = setting(
+        "email", "`From:` of the message", default="Digest <digest@example.org>", parse=_text
+    )
+    recipient: str = setting(
+        "email",
+        "`To:` placeholder",
+        default="Subscriber <subscriber@example.org>",
+        parse=_text,
+    )
+    subject: str = setting(
+        "email",
+        'subject; may use `{title}`, `{date}`, `{count}`, `{stories}` ("1 story", '
+        '"9 stories"), `{headline}`, `{issue}`',
+        default="{title}: {stories} — {date}",
+        parse=_subject,
+    )
+    unsubscribe_url: str = setting(
+        "email",
+        "unsubscribe link in the footer and `List-Unsubscribe`; an `https` URL also gets "
+        "one-click `List-Unsubscribe-Post` (RFC 8058)",
+        default="",
+        parse=_optional_url,
+    )
+    postal_address: str = setting(
+        "email", "postal address line in the footer", default="", parse=_text
+    )
+    unsubscribe_mailto: str = setting(
+        "email",
+        "address for unsubscribing by mail, added to `List-Unsubscribe`",
+        default="",
+        parse=_mailbox,
+    )
+    reason: str = setting(
+        "email",
+        'why the reader gets the email (footer); default: "You are receiving this email '
+        'because you subscribed to the digest from TITLE."',
+        default="",
+        parse=_text,
+    )
+    utm: Mapping[str, str] = setting(
+        "email",
+        "parameters added to links in the email (not the feeds or the web copy); "
+        "values may use `{date}`",
+        default_factory=lambda: {
+            "utm_source": "digest",
+            "utm_medium": "email",
+            "utm_campaign": "{date}",
+        },
+        parse=_utm,
+    )
+
+    source: Path | None = None  # the file this came from, if any: not a setting
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The site timezone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def authority(self) -> str:
+        """The tag-URI authority for item ids."""
+        return self.id_authority or (urlsplit(self.base_url).hostname or "localhost")
+
+    @property
+    def horizon(self) -> timedelta:
+        """How far back `--since last` looks for stories no issue has carried yet."""
+        return self.window if self.since_last_horizon is None else self.since_last_horizon
+
+
+def declared_settings(schema: type[Any]) -> tuple[Setting, ...]:
+    """The settings of a `Config`-like dataclass, completed with their field names and
+    defaults, in declaration order; raises TypeError if a table's settings are not
+    declared together (the README and `digest init` list them table by table)."""
+    found: list[Setting] = []
+    for item in fields(schema):
+        declared = item.metadata.get("setting")
+        if not isinstance(declared, Setting):
+            continue
+        if item.default_factory is not MISSING:
+            default = item.default_factory()
+        else:
+            default = None if item.default is MISSING else item.default
+        found.append(
+            replace(declared, key=declared.key or item.name, attribute=item.name, default=default)
+        )
+    tables: list[str] = []
+    for table in (declared.table for declared in found):
+        if tables and tables[-1] == table:
+            continue
+        if table in tables:
+            raise TypeError(f"the settings of [{table}] are not declared together")
+        tables.append(table)
+    return tuple(found)
+
+
+SETTINGS = declared_settings(Config)
+"""Every setting, table by table, in the order they are declared and documented."""
+
+TABLES: dict[str, dict[str, Setting]] = {
+    table: {declared.key: declared for declared in SETTINGS if declared.table == table}
+    for table in dict.fromkeys(declared.table for declared in SETTINGS)
 }
-PATH_FIELDS = ("articles", "output", "templates")
+"""TOML table → key → its setting: `SETTINGS` looked up the way `digest.toml` is read."""
 
 
 def parse_config(data: Mapping[str, Any], *, source: Path | None = None) -> Config:
@@ -347,21 +520,22 @@ def parse_config(data: Mapping[str, Any], *, source: Path | None = None) -> Conf
             problems.append(f"{where}'{table}' must be a table, e.g. [{table}]")
             continue
         for key, raw in content.items():
-            if key not in TABLES[table]:
+            declared = TABLES[table].get(key)
+            if declared is None:
                 allowed = ", ".join(TABLES[table])
                 problems.append(f"{where}unknown key '{table}.{key}' (allowed: {allowed})")
                 continue
-            name: str = FIELD_NAMES.get((table, str(key)), str(key))
             try:
-                values[name] = PARSERS[name](raw)
+                values[declared.attribute] = declared.parse(raw)
             except ValueError as error:
                 problems.append(f"{where}'{table}.{key}' {error}")
     if problems:
         raise ConfigError(problems)
-    base = source.parent if source else Path()
-    for name in PATH_FIELDS:
-        if name in values and not values[name].is_absolute():
-            values[name] = base / values[name]
+    base = source.parent if source else Path()  # a path in the file is relative to it
+    values = {
+        name: base / value if isinstance(value, Path) and not value.is_absolute() else value
+        for name, value in values.items()
+    }
     return Config(**values, source=source)
 
 

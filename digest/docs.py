@@ -17,7 +17,8 @@ from pathlib import Path
 import click
 
 from .cli import cli
-from .reference import DERIVED_DEFAULTS, front_matter_lines, settings
+from .config import SETTINGS
+from .reference import default_text, front_matter_lines
 
 HELP_WIDTH = 88
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -50,9 +51,9 @@ def command_reference() -> str:
 def config_reference() -> str:
     """The `digest.toml` table: every key, its default and what it means."""
     rows = ["| key | default | meaning |", "|---|---|---|"]
-    for setting in settings():
-        in_words = setting.default is None or setting.name in DERIVED_DEFAULTS
-        default = setting.default_text if in_words else f"`{setting.default_text}`"
+    for setting in SETTINGS:
+        in_words = setting.default is None or setting.derived
+        default = default_text(setting) if in_words else f"`{default_text(setting)}`"
         cells = (f"`{setting.name}`", default, setting.meaning)
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(rows)

@@ -1,9 +1,8 @@
 """`digest init` and `digest new`: a new newsroom and a new article, never overwriting.
 
-The `digest.toml` written by `init` is generated from the configuration schema
-(`config.TABLES`, `Config`'s defaults, `reference.SETTINGS`), so it lists every setting
-and cannot drift from the code. Files are created with exclusive-create mode: if one
-appears while we work, we stop rather than overwrite it.
+The `digest.toml` written by `init` is generated from the settings declared in `config.Config`
+(`config.SETTINGS`), so it lists every setting and cannot drift from the code. Files are created
+with exclusive-create mode: if one appears while we work, we stop rather than overwrite it.
 """
 
 from __future__ import annotations
@@ -19,10 +18,10 @@ import yaml
 
 from .articles import SLUG, claimed_names, slugify
 from .cache import load_cache
-from .config import CONFIG_NAME, DEFAULT_TEMPLATES, Config
+from .config import CONFIG_NAME, DEFAULT_TEMPLATES, SETTINGS, Config
 from .errors import DigestError
 from .folder import MarkdownFolder
-from .reference import DERIVED_DEFAULTS, EXAMPLES, FRONT_MATTER, settings, toml_value
+from .reference import FRONT_MATTER, toml_value
 
 ARTICLES_FOLDER = "articles"
 TEMPLATES_FOLDER = "templates"
@@ -109,18 +108,18 @@ def config_text(values: Mapping[str, Any]) -> str:
         "# Paths are relative to this file. `digest check` tells you about any mistake.",
     ]
     table = ""
-    for setting in settings():
+    for setting in SETTINGS:
         if setting.table != table:
             table = setting.table
             lines += ["", f"[{table}]"]
         meaning = setting.meaning.replace("`", "'")
-        if setting.name in DERIVED_DEFAULTS:
-            meaning += f" (default: the {DERIVED_DEFAULTS[setting.name]})"
+        if setting.derived:
+            meaning += f" (default: the {setting.derived})"
         lines.append(f"# {meaning}")
         if setting.name in values:
             lines.append(f"{setting.key} = {toml_value(values[setting.name])}")
             continue
-        shown = EXAMPLES.get(setting.name, setting.default)
+        shown = setting.default if setting.example is None else setting.example
         lines.append(f"# {setting.key} = {'' if shown is None else toml_value(shown)}".rstrip())
     return "\n".join(lines) + "\n"
 

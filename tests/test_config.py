@@ -1,12 +1,35 @@
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from digest.config import Config, load_config, override, parse_config, parse_duration
+import digest
+from digest import config as config_module
+from digest import reference
+from digest.config import (
+    SETTINGS,
+    TABLES,
+    Config,
+    Setting,
+    declared_settings,
+    load_config,
+    override,
+    parse_config,
+    parse_duration,
+    setting,
+)
+from digest.docs import config_reference
 from digest.errors import ConfigError
+from digest.reference import toml_value
+from digest.scaffold import config_text
 
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:
@@ -125,3 +148,66 @@ def test_format_widths_are_bounded(table: str, key: str, text: object, message: 
 @pytest.mark.parametrize("subject", ["{count:>3} {title:.200}", "{count:03d}", "{issue:*^9}"])
 def test_modest_format_widths_are_allowed(subject: str) -> None:
     assert parse_config({"email": {"subject": subject}}).subject == subject
+
+
+def test_every_declared_setting_is_documented_scaffolded_and_read() -> None:
+    """A setting declared on `Config` is, with nothing else to edit, a README row, a
+    commented line under its table in `digest init`'s file, and a key the loader reads."""
+    assert [s.attribute for s in SETTINGS] == [f.name for f in fields(Config) if f.name != "source"]
+    readme = config_reference()
+    init = config_text({})
+    for declared in SETTINGS:
+        assert declared.meaning, declared.name
+        assert f"| `{declared.name}` | " in readme
+        shown = declared.default if declared.example is None else declared.example
+        assert shown is not None, f"{declared.name}: an unset default needs an example"
+        line = f"{declared.key} = {toml_value(shown)}"
+        table_text = init.split(f"\n[{declared.table}]\n")[1].split("\n[")[0]
+        assert f"\n# {line}\n" in f"\n{table_text}", declared.name
+        raw = tomllib.loads(line)[declared.key]
+        loaded = parse_config({declared.table: {declared.key: raw}})
+        assert getattr(loaded, declared.attribute) == declared.parse(raw)
+        assert getattr(Config(), declared.attribute) == declared.default
+
+
+def test_there_is_no_second_list_of_settings() -> None:
+    """The per-setting tables that each needed an edit for a new setting are gone, what is
+    left is derived from `SETTINGS`, and no module keeps its own list of `table.key` names."""
+    for gone in ("PARSERS", "FIELD_NAMES", "PATH_FIELDS"):
+        assert not hasattr(config_module, gone)
+    for gone in ("SETTINGS", "DERIVED_DEFAULTS", "EXAMPLES", "settings"):
+        assert not hasattr(reference, gone)
+    assert list(TABLES) == list(dict.fromkeys(s.table for s in SETTINGS))
+    assert [s for keys in TABLES.values() for s in keys.values()] == list(SETTINGS)
+    assert all(key == s.key for keys in TABLES.values() for key, s in keys.items())
+    names = {s.name for s in SETTINGS} | {s.attribute for s in SETTINGS}
+    for module_info in pkgutil.iter_modules(digest.__path__):
+        module = importlib.import_module(f"digest.{module_info.name}")
+        for variable, value in vars(module).items():
+            if isinstance(value, (Mapping, list, tuple, set, frozenset)) and not isinstance(
+                value, str
+            ):
+                listed = names.intersection(item for item in value if isinstance(item, str))
+                assert len(listed) < 2, f"digest.{module_info.name}.{variable} lists settings"
+
+
+def test_a_new_setting_is_one_declaration() -> None:
+    @dataclass(frozen=True)
+    class Extended(Config):
+        colour: str = setting("email", "accent colour of the email", default="navy", parse=str)
+
+    added = declared_settings(Extended)[-1]
+    assert added == Setting("email", "colour", "colour", "navy", str, "accent colour of the email")
+    assert added.name == "email.colour"
+    assert declared_settings(Extended)[:-1] == SETTINGS
+
+
+def test_a_table_is_declared_in_one_run() -> None:
+    """`digest init` writes each table once, so its settings must be declared together."""
+
+    @dataclass(frozen=True)
+    class Scattered(Config):
+        colour: str = setting("site", "accent colour", default="navy", parse=str)
+
+    with pytest.raises(TypeError, match=re.escape("the settings of [site] are not declared")):
+        declared_settings(Scattered)

@@ -17,9 +17,9 @@ import pytest
 
 from digest.articles import KNOWN_KEYS
 from digest.cli import cli
-from digest.config import TABLES
+from digest.config import SETTINGS
 from digest.docs import MissingMarkers, command_help, main, render_readme
-from digest.reference import FRONT_MATTER, SETTINGS, format_duration, settings, toml_value
+from digest.reference import FRONT_MATTER, format_duration, toml_value
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"
@@ -66,18 +66,17 @@ def test_every_command_and_option_is_in_the_readme() -> None:
 
 
 def test_every_setting_and_front_matter_key_has_words() -> None:
-    assert list(SETTINGS) == [f"{table}.{key}" for table, keys in TABLES.items() for key in keys]
-    assert all(SETTINGS.values())
+    assert all(setting.meaning for setting in SETTINGS)
     assert list(FRONT_MATTER) == list(KNOWN_KEYS)
 
 
 def test_config_table_lists_every_key_with_its_default() -> None:
     rows = dict(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \| (.+?) \|", readme_text(), re.MULTILINE))
-    assert list(rows) == [setting.name for setting in settings()]
+    assert list(rows) == [setting.name for setting in SETTINGS]
     assert rows["feeds.limit"] == "`50`"
     assert rows["digest.window"] == '`"7d"`'
     assert rows["build.templates"] == "unset"
-    for setting in settings():
+    for setting in SETTINGS:
         if setting.default is not None and rows[setting.name].startswith("`"):
             value = tomllib.loads(f"v = {rows[setting.name].strip('`')}")["v"]
             assert value == tomllib.loads(f"v = {toml_value(setting.default)}")["v"]
@@ -99,6 +98,7 @@ def test_toml_values_and_durations() -> None:
     assert format_duration(timedelta(seconds=90)) == "90s"
     assert toml_value({"a": 'x"y'}) == '{a = "x\\"y"}'
     assert toml_value((Path("a b"), True, 3)) == '["a b", true, 3]'
+    assert (toml_value(30.0), toml_value(0.5)) == ("30", "0.5")
 
 
 def sh_blocks() -> list[list[str]]:

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from digest.articles import parse_article
 from digest.cli import cli
-from digest.config import DEFAULT_TEMPLATES, Config, load_config, parse_config
-from digest.reference import EXAMPLES, settings, toml_value
+from digest.config import DEFAULT_TEMPLATES, SETTINGS, Config, load_config, parse_config
+from digest.reference import toml_value
 from digest.scaffold import article_slug, config_text, draft_text
 from tests.conftest import NOW_TEXT, ArticleWriter
 
@@ -27,14 +27,15 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_config_text_lists_every_setting_and_uncommented_gives_the_defaults() -> None:
     text = config_text({"site.title": "Gazette"})
-    for setting in settings():
+    for setting in SETTINGS:
         assert re.search(rf"^#? ?{setting.key} = ", text, re.MULTILINE), setting.name
         assert f"# {setting.meaning.replace('`', chr(39))}" in text
     set_values = {table: keys for table, keys in tomllib.loads(text).items() if keys}
     assert set_values == {"site": {"title": "Gazette"}}
     uncommented = re.sub(r"^# (\w+ = )", r"\1", text, flags=re.MULTILINE)
-    for name, example in EXAMPLES.items():  # these show an example, not the default
-        uncommented = uncommented.replace(f"{name.split('.')[1]} = {toml_value(example)}", "")
+    for setting in SETTINGS:  # those with an example show it, not the default
+        if setting.example is not None:
+            uncommented = uncommented.replace(f"{setting.key} = {toml_value(setting.example)}", "")
     config = parse_config(tomllib.loads(uncommented))
     assert config == Config(title="Gazette")
 
