@@ -66,9 +66,9 @@ def test_no_module_imports_itself_through_others() -> None:
 
 
 def test_a_built_wheel_holds_and_imports_every_module(tmp_path: Path) -> None:
+    wheel_command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
-        + ["-w", str(tmp_path / "dist"), str(ROOT)],
+        [*wheel_command, "-q", "-w", str(tmp_path / "dist"), str(ROOT)],
         check=True,
         capture_output=True,
     )
