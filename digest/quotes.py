@@ -902,7 +902,8 @@ def _person_opening(sentence: str) -> str | None:
 # --- Sentences --------------------------------------------------------------------------------
 
 _CONTEXT = 400  # characters either side of a quotation searched for its attribution
-_BOUNDARY = re.compile(r"[.!?…]+[”’\"»«)\]]*\s+")
+# Starts only at the first of a run of full stops ("......x" is read once, not from each).
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]+[”’\"»«)\]]*\s+")
 _ABBREVIATIONS = _words(
     "mr mrs ms dr prof st gen sen rep gov lt col capt sgt maj jr sr mt no vs etc inc ltd co "
     "corp jan feb mar apr jun jul aug sep sept oct nov dec rev hon pres supt insp cllr approx "
