@@ -36,6 +36,8 @@ _ESCAPES = {
     "_": "\xa0", "L": "\u2028", "P": "\u2029",
 }  # fmt: skip
 _ESCAPE_DIGITS = {"x": 2, "u": 4, "U": 8}
+_DOUBLE_QUOTED_STOP = re.compile(r'["\\]')  # the closing quote, or an escape
+_SPACES = re.compile(" *")
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
@@ -119,36 +121,31 @@ class _Reader:
     def value(self, text: str) -> Any:
         """A one-line value: quoted, a flow list, or plain; comments allowed after it."""
         first = text[0]
-        if first == '"':
-            value, rest = _double_quoted(text)
-        elif first == "'":
-            value, rest = _single_quoted(text)
-        elif first == "[":
+        if first == "[":
             return self.flow_list(text)
-        else:
+        if first not in "\"'":
             return self.plain(_plain_text(text))
-        _expect_end(rest)
+        value, end = _quoted(text, 0)
+        _expect_end(text, end)
         return value
 
     def flow_list(self, text: str) -> list[Any]:
+        """A one-line ``[a, 'b', "c"]``, read by offset: no item copies the rest of the line."""
         items: list[Any] = []
         position = 1
         while True:
-            while position < len(text) and text[position] == " ":
-                position += 1
+            position = _skip_spaces(text, position)
             if position >= len(text):
                 raise _Unsupported  # the list goes on to the next line
             char = text[position]
             if char == "]":
-                _expect_end(text[position + 1 :])
+                _expect_end(text, position + 1)
                 return items
             if char == ",":
                 raise _Unsupported  # an empty entry is a YAML error
             if char in "\"'":
-                quote = _double_quoted if char == '"' else _single_quoted
-                value, rest = quote(text[position:])
+                value, position = _quoted(text, position)
                 items.append(value)
-                position = len(text) - len(rest)
             else:
                 end = _FLOW_ITEM_END.search(text, position)
                 if end is None:
@@ -158,8 +155,7 @@ class _Reader:
                     raise _Unsupported
                 items.append(self.plain(raw))
                 position = end.start()
-            while position < len(text) and text[position] == " ":
-                position += 1
+            position = _skip_spaces(text, position)
             if position < len(text) and text[position] == ",":
                 position += 1
             elif position >= len(text) or text[position] != "]":
@@ -199,56 +195,69 @@ def _plain_text(text: str) -> str:
     return text
 
 
-def _double_quoted(text: str) -> tuple[str, str]:
-    """The double-quoted scalar at the start of ``text``, and what follows it."""
+def _quoted(text: str, start: int) -> tuple[str, int]:
+    """The quoted scalar opening at ``text[start]``, and the offset just past it."""
+    if text[start] == '"':
+        return _double_quoted(text, start + 1)
+    return _single_quoted(text, start + 1)
+
+
+def _double_quoted(text: str, position: int) -> tuple[str, int]:
+    """The double-quoted scalar whose text starts at ``position``; the offset past its end."""
     parts: list[str] = []
-    position = 1
     while True:
-        quote = text.find('"', position)
-        backslash = text.find("\\", position)
-        if quote < 0:
+        stop = _DOUBLE_QUOTED_STOP.search(text, position)
+        if stop is None:
             raise _Unsupported  # goes on to the next line
-        if backslash < 0 or quote < backslash:
-            parts.append(text[position:quote])
-            return "".join(parts), text[quote + 1 :]
-        parts.append(text[position:backslash])
-        code = text[backslash + 1 : backslash + 2]
-        if code in _ESCAPES:
-            parts.append(_ESCAPES[code])
-            position = backslash + 2
-        elif code in _ESCAPE_DIGITS:
-            digits = text[backslash + 2 : backslash + 2 + _ESCAPE_DIGITS[code]]
-            if len(digits) != _ESCAPE_DIGITS[code] or not _is_hex(digits):
-                raise _Unsupported
-            point = int(digits, 16)
-            if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
-                raise _Unsupported  # loaders disagree on these
-            parts.append(chr(point))
-            position = backslash + 2 + len(digits)
-        else:
-            raise _Unsupported
+        index = stop.start()
+        parts.append(text[position:index])
+        if text[index] == '"':
+            return "".join(parts), index + 1
+        escape, position = _escape(text, index + 1)
+        parts.append(escape)
 
 
-def _single_quoted(text: str) -> tuple[str, str]:
-    """The single-quoted scalar at the start of ``text``, and what follows it."""
+def _escape(text: str, position: int) -> tuple[str, int]:
+    """The character an escape stands for (its code at ``position``); the offset past it."""
+    code = text[position : position + 1]
+    if code in _ESCAPES:
+        return _ESCAPES[code], position + 1
+    if code not in _ESCAPE_DIGITS:
+        raise _Unsupported
+    digits = text[position + 1 : position + 1 + _ESCAPE_DIGITS[code]]
+    if len(digits) != _ESCAPE_DIGITS[code] or not _is_hex(digits):
+        raise _Unsupported
+    point = int(digits, 16)
+    if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
+        raise _Unsupported  # loaders disagree on these
+    return chr(point), position + 1 + len(digits)
+
+
+def _single_quoted(text: str, position: int) -> tuple[str, int]:
+    """The single-quoted scalar whose text starts at ``position``; the offset past its end."""
     parts: list[str] = []
-    position = 1
     while True:
         quote = text.find("'", position)
         if quote < 0:
             raise _Unsupported
         parts.append(text[position:quote])
         if text[quote + 1 : quote + 2] != "'":
-            return "".join(parts), text[quote + 1 :]
+            return "".join(parts), quote + 1
         parts.append("'")
         position = quote + 2
 
 
-def _expect_end(rest: str) -> None:
-    """Only spaces, then perhaps a comment, may follow a complete value."""
-    stripped = rest.lstrip(" ")
-    if stripped and not (stripped[0] == "#" and len(stripped) < len(rest)):
+def _expect_end(text: str, position: int) -> None:
+    """Only spaces, then perhaps a comment, may follow a complete value at ``position``."""
+    after = _skip_spaces(text, position)
+    if after < len(text) and not (text[after] == "#" and after > position):
         raise _Unsupported
+
+
+def _skip_spaces(text: str, position: int) -> int:
+    """The offset of the first character from ``position`` on that is not a space."""
+    match = _SPACES.match(text, position)
+    return match.end() if match else position
 
 
 def _is_hex(digits: str) -> bool:

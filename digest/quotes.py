@@ -15,6 +15,7 @@ the speaker is unclear, the answer is "no quote" or "no speaker", never a guess.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -73,7 +74,11 @@ _FRONT_MATTER = re.compile(
     re.DOTALL,
 )
 _FOOTNOTE_DEFINITION = re.compile(r"\[\^[^\]\s]+\]:")
-_FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\]")
+# A footnote mark, [^1]: its label has no space and no "]". The match starts where the run of
+# such characters holding the mark starts (the text before the mark is kept: group 1), and
+# first checks that the run ends in "]": a run of "[^[^[^…" is then read once, not once for
+# each "[^" in it.
+_FOOTNOTE_REFERENCE = re.compile(r"(?<![^\]\s])(?=[^\]\s]*+\])([^\]\s]*?)\[\^[^\]\s]++\]")
 _LINE_BREAK_TAG = re.compile(r"<br\b", re.IGNORECASE)
 # Collapses whitespace but keeps the no-break spaces of French typography ("fini !").
 _SPACES = re.compile(r"[^\S\u00a0\u202f]+")
@@ -110,6 +115,8 @@ class _Body:
             elif self._paragraphs and self._paragraphs[-1] is not None:
                 self._paragraphs.append(None)
         self._texts: dict[int, str | None] = {}
+        self._closings: dict[tuple[int, str], _Closings] = {}
+        self._sentence_ends: dict[int, int] = {}
 
     def __len__(self) -> int:
         return len(self._paragraphs)
@@ -132,6 +139,19 @@ class _Body:
         self._texts[index] = text
         return text
 
+    def closing(self, index: int, begin: int, opener: str) -> int | None:
+        """Offset of the mark closing ``opener`` in paragraph ``index``, for text from ``begin``."""
+        closings = self._closings.get((index, opener))
+        if closings is None:
+            closings = self._closings[index, opener] = _closings(self.text(index) or "", opener)
+        return closings.after(begin)
+
+    def sentence_end(self, index: int) -> int:
+        """Offset of the mark ending the last sentence of paragraph ``index``, or -1."""
+        if index not in self._sentence_ends:
+            self._sentence_ends[index] = _sentence_end(self.text(index) or "")
+        return self._sentence_ends[index]
+
 
 def _inline_text(children: list[Token]) -> str:
     """Visible text of inline tokens: no code, images, HTML tags, URLs or footnote marks."""
@@ -145,7 +165,7 @@ def _inline_text(children: list[Token]) -> str:
             child.type == "html_inline" and _LINE_BREAK_TAG.match(child.content)
         ):
             parts.append(" ")
-    text = _FOOTNOTE_REFERENCE.sub("", "".join(parts))
+    text = _FOOTNOTE_REFERENCE.sub(r"\1", "".join(parts))
     return _SPACES.sub(" ", text).strip()
 
 
@@ -195,7 +215,11 @@ _AFTER_CLOSING = _words(
     "according"
 )
 _MAX_CONTINUATIONS = 12
-_ENDS_SENTENCE = re.compile(r"[.!?…:;—–][’”»)\]]*\Z")
+_SENTENCE_END = ".!?…:;—–"  # what ends the last sentence of a paragraph ...
+_AFTER_SENTENCE_END = "’”»)]"  # ... and what may follow it
+_FIRST_LETTER = re.compile("[^ \u00a0\u202f…]")
+_NEXT_WORD = re.compile(r"\s*(\S+)")
+_INTERRUPTION_REACH = 200  # characters after a quotation searched for “…,” she said, “…”
 
 
 @dataclass(frozen=True)
@@ -257,92 +281,174 @@ def _closed_quotation(body: _Body, first: int, start: int) -> _Quotation | None:
     Follows the newspaper convention for a quotation over several paragraphs: each paragraph
     opens with a quotation mark and only the last one closes.
     """
-    text = body.text(first) or ""
-    opener = text[start]
-    pieces: list[str] = []
+    opener = (body.text(first) or "")[start]
+    spans: list[tuple[int, int, int]] = []  # each piece of the text: paragraph, begin, end
     index, begin = first, start + 1
     for _ in range(_MAX_CONTINUATIONS):
-        end = _closing_mark(text, begin, opener)
+        end = body.closing(index, begin, opener)
         if end is not None:
-            pieces.append(text[begin:end])
-            return _joined_interruption(
-                text, _Quotation(" ".join(pieces), first, start, index, end + 1), opener
-            )
-        rest = text[begin:].rstrip()
-        following = body.text(index + 1) if index + 1 < len(body) else None
-        if not following or not _continues(pieces[0] if pieces else rest, rest, following, opener):
+            spans.append((index, begin, end))
+            text = " ".join((body.text(piece) or "")[left:right] for piece, left, right in spans)
+            quotation = _Quotation(text, first, start, index, end + 1)
+            return _joined_interruption(body, quotation, opener)
+        if not _continues(body, index, begin, opener):
             return None
-        pieces.append(rest)
-        index, text, begin = index + 1, following, 1
+        if not spans and _starts_lower(body.text(first) or "", begin):
+            return None  # a fragment of the writer's own sentence never runs on
+        spans.append((index, begin, len(body.text(index) or "")))  # texts are stripped
+        index, begin = index + 1, 1
     return None
 
 
-def _continues(first_piece: str, rest: str, following: str, opener: str) -> bool:
-    """Whether an unclosed quotation goes on in the ``following`` paragraph.
+def _starts_lower(text: str, begin: int) -> bool:
+    """Whether the text from ``begin`` starts with a lower-case letter (spaces, … skipped)."""
+    letter = _FIRST_LETTER.search(text, begin)
+    return letter is not None and letter.group().islower()
 
-    Only a quotation of whole sentences does: it began with a capital (not a fragment of the
-    writer's own sentence), its paragraph ends a sentence, and the next one reopens the mark.
+
+def _continues(body: _Body, index: int, begin: int, opener: str) -> bool:
+    """Whether a quotation unclosed in paragraph ``index`` goes on in the next one.
+
+    Only a quotation of whole sentences does (the caller checks that it began with a
+    capital): its paragraph ends a sentence, and the next one reopens the mark.
     """
+    following = body.text(index + 1) if index + 1 < len(body) else None
+    if not following:
+        return False
     return (
-        not first_piece.lstrip(" \u00a0\u202f…")[:1].islower()
-        and _ENDS_SENTENCE.search(rest) is not None
-        and following[0] in _CONTINUES.get(opener, opener)
+        following[0] in _CONTINUES.get(opener, opener)
         and _opens(following, 0)
+        and body.sentence_end(index) >= begin
     )
 
 
-def _closing_mark(text: str, begin: int, opener: str) -> int | None:
-    """Offset of the mark closing ``opener`` from ``begin`` in ``text``, if any."""
+def _sentence_end(text: str) -> int:
+    """Offset of the mark ending the last sentence of ``text`` (the "." of 'over.”'), or -1.
+
+    Whether the text from some offset on ends a sentence is then one comparison, with no
+    need to search that text again for each quotation opened in it.
+    """
+    last = len(text.rstrip(_AFTER_SENTENCE_END)) - 1  # texts have no trailing spaces
+    return last if last >= 0 and text[last] in _SENTENCE_END else -1
+
+
+@dataclass(frozen=True)
+class _Closings:
+    """Where a quotation opened by one kind of mark closes in one paragraph, from any offset.
+
+    Built in one pass over the paragraph's marks: a quotation's closing mark is then found
+    by a binary search, so that a paragraph of many unclosed opening marks is not scanned
+    again for each of them.
+    """
+
+    positions: list[int]  # the marks that decide where a quotation closes, in order
+    answers: list[int | None]  # for a quotation's text starting at positions[i]: its end
+
+    def after(self, begin: int) -> int | None:
+        """Offset of the mark closing a quotation whose text starts at ``begin``, if any."""
+        first = bisect_left(self.positions, begin)
+        return self.answers[first] if first < len(self.answers) else None
+
+
+def _closings(text: str, opener: str) -> _Closings:
+    """Where each quotation opened by ``opener`` in ``text`` closes (its text never at 0)."""
     if opener in "'‘":
-        return _closing_single(text, begin, opener)
+        return _single_closings(text, opener)
+    if opener == '"':
+        return _straight_closings(text)
+    return _nested_closings(text, opener)
+
+
+def _straight_closings(text: str) -> _Closings:
+    """For a straight double quote: the next one closes it, unless it opens a new quotation."""
+    positions: list[int] = []
+    answers: list[int | None] = []
+    for match in _CLOSING_SEARCH['"'].finditer(text, 1):
+        index = match.start()
+        if _INCHES.search(text, max(0, index - 5), index):
+            continue  # 6'2": not a quotation mark
+        positions.append(index)
+        reopens = text[index - 1].isspace() and _opens(text, index)
+        answers.append(None if reopens else index)  # a new quotation: this one never closed
+    return _Closings(positions, answers)
+
+
+def _nested_closings(text: str, opener: str) -> _Closings:
+    """For a mark that may nest (“He said “no” …”): the closing mark at the opening's depth.
+
+    A scan from any offset closes at the first closing mark that brings the depth back to
+    where it started, so each mark is labelled with the depth before it, and a backward pass
+    notes, for each depth, the nearest closing mark ahead.
+    """
     closers = _CLOSERS[opener]
+    positions: list[int] = []
+    depths: list[int] = []
+    closes: list[bool] = []
     depth = 0
-    for match in _CLOSING_SEARCH[opener].finditer(text, begin):
+    for match in _CLOSING_SEARCH[opener].finditer(text, 1):
         index = match.start()
         mark = text[index]
-        if opener == '"':
-            if _INCHES.search(text, max(0, index - 5), index):
-                continue
-            if text[index - 1].isspace() and _opens(text, index):
-                return None  # a new quotation opens: the current one was never closed
-            return index
         if mark == opener and mark not in closers:
-            depth += _opens(text, index)  # the same style nested: “He said “no” …”
+            if _opens(text, index):  # the same style nested
+                positions.append(index)
+                depths.append(depth)
+                closes.append(False)
+                depth += 1
         elif mark in closers and not (
             mark == "”" and text[index - 1].isspace() and _opens(text, index)
         ):
-            if not depth:
-                return index
+            positions.append(index)
+            depths.append(depth)
+            closes.append(True)
             depth -= 1
-    return None
+    answers: list[int | None] = [None] * len(positions)
+    nearest: dict[int, int] = {}  # depth -> the nearest closing mark ahead at that depth
+    for at in reversed(range(len(positions))):
+        if closes[at]:
+            nearest[depths[at]] = positions[at]
+        answers[at] = nearest.get(depths[at])
+    return _Closings(positions, answers)
 
 
-def _closing_single(text: str, begin: int, opener: str) -> int | None:
-    """Offset of the single mark closing ``opener``, telling it from apostrophes.
+def _single_closings(text: str, opener: str) -> _Closings:
+    """For a single mark, told from apostrophes (it’s, 6'2, ’90s, the Smiths’ house).
 
-    A mark between letters (it’s, 6'2) or after a space (’90s) is an apostrophe. One after a
-    plural "s" or a dropped "g" (the Smiths’ house, runnin’) may be either: it is taken as the
-    closing mark only if nothing better turns up.
+    A mark between letters or after a space is an apostrophe. One after a plural "s" or a
+    dropped "g" (the Smiths’ house, runnin’) may be either: it closes the quotation only if
+    nothing better turns up -- the first such mark, or the last one before a new quotation
+    opens. A clear closing mark ahead wins over both.
     """
+    marks: list[tuple[int, str]] = []  # (offset, "close" | "maybe" | "reopen")
     closer = "’" if opener == "‘" else "'"
-    first_weak: int | None = None
-    last_weak: int | None = None
-    for match in _CLOSING_SEARCH[opener].finditer(text, begin):
+    for match in _CLOSING_SEARCH[opener].finditer(text, 1):
         index = match.start()
         before = text[index - 1]
-        after = text[index + 1 : index + 2]
-        if text[index] == closer and not before.isspace() and not after.isalnum():
-            if text[index - 2 : index] in ("’n", "'n"):
-                continue  # rock ’n’ roll
-            if not _possessive(text, index):
-                return index
-            first_weak = index if first_weak is None else first_weak
-            last_weak = index
+        if (
+            text[index] == closer
+            and not before.isspace()
+            and not text[index + 1 : index + 2].isalnum()
+        ):
+            if text[index - 2 : index] not in ("’n", "'n"):  # rock ’n’ roll
+                marks.append((index, "maybe" if _possessive(text, index) else "close"))
+        elif text[index] == opener and before.isspace() and _opens(text, index):
+            marks.append((index, "reopen"))
+    answers: list[int | None] = []
+    stop: tuple[int, str] | None = None  # the nearest clear closing mark or reopening ahead
+    last_maybe: int | None = None  # the last possible closing mark before `stop`
+    for index, kind in reversed(marks):
+        if kind != "maybe":  # a reopening with no possible closing mark before it is no stop
+            answers.append(index if kind == "close" else (answers[-1] if answers else None))
+            stop, last_maybe = (index, kind), None
             continue
-        reopens = text[index] == opener and before.isspace() and _opens(text, index)
-        if reopens and last_weak is not None:
-            return last_weak  # a new quotation opens: the last candidate closed this one
-    return first_weak
+        last_maybe = index if last_maybe is None else last_maybe
+        if stop is None:
+            answers.append(index)  # nothing better turns up: the first possible one
+        elif stop[1] == "close":
+            answers.append(stop[0])
+        else:
+            answers.append(last_maybe)  # a new quotation opens: the last possible one
+    answers.reverse()
+    return _Closings([index for index, _ in marks], answers)
 
 
 def _possessive(text: str, index: int) -> bool:
@@ -352,22 +458,24 @@ def _possessive(text: str, index: int) -> bool:
         return False
     if before not in "sSzZxX" and text[index - 2 : index] != "in":
         return False
-    following = text[index + 1 :].split(maxsplit=1)
-    return not following or following[0].lower().strip(",.;:") not in _AFTER_CLOSING
+    following = _NEXT_WORD.match(text, index + 1)
+    word = following.group(1) if following else ""
+    return not word or word.lower().strip(",.;:") not in _AFTER_CLOSING
 
 
-def _joined_interruption(text: str, quotation: _Quotation, opener: str) -> _Quotation:
+def _joined_interruption(body: _Body, quotation: _Quotation, opener: str) -> _Quotation:
     """Rejoin a sentence split by its attribution: “We won,” she said, “and we will again.”"""
+    text = body.text(quotation.last) or ""
     handed_over = quotation.text.rstrip().endswith(",") or text.startswith(",", quotation.end)
     if not handed_over or opener not in text[quotation.end : quotation.end + 100]:
         return quotation
-    match = _INTERRUPTION.match(text, quotation.end)
+    match = _INTERRUPTION.match(text, quotation.end, quotation.end + _INTERRUPTION_REACH)
     if not match or len(match.group("clause").split()) > 8:
         return quotation
     start = match.end()
     if text[start : start + 1] != opener or not _opens(text, start):
         return quotation
-    end = _closing_mark(text, start + 1, opener)
+    end = body.closing(quotation.last, start + 1, opener)
     if end is None:
         return quotation
     second = text[start + 1 : end]
@@ -491,8 +599,10 @@ _SUBJECT_AFTER = re.compile(
 )
 _ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
 _DASH_CREDIT = re.compile(r"\s*[—–]\s*(?P<who>[^\W\d_][^.!?;:]{0,80})\Z")
+# The clause up to its first speech verb is atomic: when no comma hands back to the quotation
+# after that verb, none does after a later one, so the later ones are not tried.
 _INTERRUPTION = re.compile(
-    rf",?\s*(?P<clause>[^.!?;:{_MARKS}]*?\b{_VERB}\b[^.!?;:{_MARKS}]*?),\s*(?=[{_MARKS}‘'‚])"
+    rf",?\s*(?P<clause>(?>[^.!?;:{_MARKS}]*?\b{_VERB}\b)[^.!?;:{_MARKS}]*?),\s*(?=[{_MARKS}‘'‚])"
 )
 # Anywhere before the quotation, in the same sentence.
 _VERB_ANYWHERE = re.compile(rf"(?<![\w-])(?:{_VERB}|{'|'.join(_LEAD_VERBS)})(?!\w)")
@@ -792,7 +902,8 @@ def _person_opening(sentence: str) -> str | None:
 # --- Sentences --------------------------------------------------------------------------------
 
 _CONTEXT = 400  # characters either side of a quotation searched for its attribution
-_BOUNDARY = re.compile(r"[.!?…]+[”’\"»«)\]]*\s+")
+# Starts only at the first of a run of full stops ("......x" is read once, not from each).
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]+[”’\"»«)\]]*\s+")
 _ABBREVIATIONS = _words(
     "mr mrs ms dr prof st gen sen rep gov lt col capt sgt maj jr sr mt no vs etc inc ltd co "
     "corp jan feb mar apr jun jul aug sep sept oct nov dec rev hon pres supt insp cllr approx "

@@ -1,10 +1,12 @@
 # Typographic quotation marks and apostrophes are this module's subject, not typos.
-# ruff: noqa: RUF001
+# ruff: noqa: RUF001, RUF002
 """Tests for digest.quotes: the labelled set, tricky behaviours, and properties."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import digest.quotes as quotes
 import digest.stories
 from digest.models import LeadQuote
 from digest.quotes import extract_lead_quote, plain_paragraphs
+from tests.conftest import ROOT
+from tests.work import ReadCountingStr, calls
 
 CASES_FILE = Path(__file__).with_name("quote_cases.yaml")
 
@@ -349,3 +354,183 @@ def test_the_body_as_the_renderer_parsed_it_gives_the_same_quote() -> None:
         assert extract_lead_quote(body, parsed=parsed) == alone, body
         found += alone is not None
     assert found > len(bodies) // 2
+
+
+# --- Linear work on hostile input ---------------------------------------------------------------
+
+HOSTILE_BODIES = {
+    # Opening marks that never close, each once checked against the rest of the paragraph.
+    **{f"unclosed {mark}": (lambda count, mark=mark: (mark + "a ") * count) for mark in "“‘'«„‚”‹"},
+    # Each opening mark of the first paragraph once read the whole second one.
+    "unclosed over paragraphs": lambda count: "“A. " * count + "\n\n" + "“B " * count + ".\n\n“C",
+    "closed": lambda count: "‘a bus’ “a b c” «x» " * count,
+}
+
+
+@pytest.mark.parametrize("make", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES.keys())
+def test_hostile_bodies_cost_linear_work(make: Any) -> None:
+    """36 KB of unclosed “ once took 28 s: twice the text must be about twice the work."""
+    small = calls(lambda: extract_lead_quote(make(400)))
+    large = calls(lambda: extract_lead_quote(make(800)))
+    assert large <= 2.5 * small
+
+
+def test_a_possible_closing_apostrophe_reads_only_the_next_word() -> None:
+    text = ReadCountingStr("‘the bus’ " + "x " * 10_000)
+    assert quotes._possessive(text, text.index("’"))
+    assert text.read < 100  # not a copy of the rest of the paragraph
+
+
+def _finishes_within(seconds: float, code: str) -> bool:
+    """Whether ``code`` runs to its end in a fresh interpreter within ``seconds``."""
+    try:
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+def test_a_long_run_of_footnote_openings_is_read_once() -> None:
+    """300 KB of "[^" took minutes: the footnote pattern read the run again from each "[^"."""
+    code = (
+        "from markdown_it.token import Token\n"
+        "from digest.quotes import _inline_text\n"
+        "_inline_text([Token('text', '', 0, content='[^' * 150_000)])\n"
+    )
+    assert _finishes_within(15, code)
+
+
+def test_many_short_quotations_each_search_a_bounded_span_for_an_interruption() -> None:
+    """16 KB of ‘a,’ said ‘b,’ … took minutes: each searched the rest for “…,” she said, “…”.
+
+    256 KB takes a third of a second, and minutes if each search reads to the paragraph's end.
+    """
+    code = (
+        "from digest.quotes import extract_lead_quote\n"
+        "extract_lead_quote('‘a,’ said ‘b,’ said ' * 12_800)\n"
+    )
+    assert _finishes_within(15, code)
+
+
+def test_a_long_run_of_full_stops_is_read_once_for_sentence_boundaries() -> None:
+    """A run of "......" was read again from each full stop in it.
+
+    A quotation's sentences are looked for in up to 1,600 characters before it: 400 full
+    stops there cost 2 ms a quotation.
+    """
+    code = "from digest.quotes import _boundaries\nlist(_boundaries('.' * 200_000 + 'x'))\n"
+    assert _finishes_within(15, code)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(list('.!?…”’"»«)] \u00a0xX')), max_size=30).map("".join))
+def test_sentence_boundaries_are_the_ones_the_plain_pattern_finds(text: str) -> None:
+    plain = re.compile(r"[.!?…]+[”’\"»«)\]]*\s+")
+    found = [match.span() for match in quotes._BOUNDARY.finditer(text)]
+    assert found == [match.span() for match in plain.finditer(text)]
+
+
+# The scan the closing-mark tables replace, kept as their oracle: from ``begin`` on, the mark
+# that closes a quotation opened by ``opener``.
+
+
+def _scan_for_closing(text: str, begin: int, opener: str) -> int | None:
+    if opener in "'‘":
+        return _scan_for_single_closing(text, begin, opener)
+    closers = quotes._CLOSERS[opener]
+    depth = 0
+    for match in quotes._CLOSING_SEARCH[opener].finditer(text, begin):
+        index = match.start()
+        mark = text[index]
+        if opener == '"':
+            if quotes._INCHES.search(text, max(0, index - 5), index):
+                continue
+            if text[index - 1].isspace() and quotes._opens(text, index):
+                return None
+            return index
+        if mark == opener and mark not in closers:
+            depth += quotes._opens(text, index)
+        elif mark in closers and not (
+            mark == "”" and text[index - 1].isspace() and quotes._opens(text, index)
+        ):
+            if not depth:
+                return index
+            depth -= 1
+    return None
+
+
+def _scan_for_single_closing(text: str, begin: int, opener: str) -> int | None:
+    closer = "’" if opener == "‘" else "'"
+    first_weak: int | None = None
+    last_weak: int | None = None
+    for match in quotes._CLOSING_SEARCH[opener].finditer(text, begin):
+        index = match.start()
+        before = text[index - 1]
+        after = text[index + 1 : index + 2]
+        if text[index] == closer and not before.isspace() and not after.isalnum():
+            if text[index - 2 : index] in ("’n", "'n"):
+                continue
+            if not quotes._possessive(text, index):
+                return index
+            first_weak = index if first_weak is None else first_weak
+            last_weak = index
+            continue
+        reopens = text[index] == opener and before.isspace() and quotes._opens(text, index)
+        if reopens and last_weak is not None:
+            return last_weak
+    return first_weak
+
+
+_MARKS_TWICE = "“”„«»‹›‚‘’\"'" * 2
+_APOSTROPHES = ["s’ ", "s' ", "in’ ", "’n’", "6'2\""]  # may close a quotation, or not
+_MARKED_TEXT = st.lists(
+    st.sampled_from(
+        [*_MARKS_TWICE, *"asn96 ,.!)", "\u00a0", "in", "em", "said", "the", *_APOSTROPHES]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_MARKED_TEXT)
+def test_the_closing_mark_found_is_the_one_a_scan_from_the_opening_finds(text: str) -> None:
+    for opener in quotes._CLOSERS:
+        closings = quotes._closings(text, opener)
+        for begin in range(1, len(text) + 1):
+            assert closings.after(begin) == _scan_for_closing(text, begin, opener), (opener, begin)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MARKED_TEXT.map(str.strip))
+def test_whether_the_rest_of_a_paragraph_ends_a_sentence(text: str) -> None:
+    ends_sentence = re.compile(r"[.!?…:;—–][’”»)\]]*\Z")
+    end = quotes._sentence_end(text)
+    for begin in range(1, len(text) + 1):
+        expected = ends_sentence.search(text[begin:].rstrip()) is not None
+        assert (end >= begin) == expected, begin
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(list("[^] a\n\u00a0x")), max_size=30).map("".join))
+def test_footnote_marks_are_the_ones_the_plain_pattern_finds(text: str) -> None:
+    plain = re.sub(r"\[\^[^\]\s]+\]", "", text)
+    assert quotes._FOOTNOTE_REFERENCE.sub(r"\1", text) == plain
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["said", "told", "she", "Ana", ",", ", ", " ", ".", "“", "‘", "'", "x"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_the_interruption_found_is_the_one_the_plain_pattern_finds(text: str) -> None:
+    marks = quotes._MARKS
+    plain = re.compile(
+        rf",?\s*(?P<clause>[^.!?;:{marks}]*?\b{quotes._VERB}\b[^.!?;:{marks}]*?),\s*(?=[{marks}‘'‚])"
+    )
+    found = quotes._INTERRUPTION.match(text, 0, quotes._INTERRUPTION_REACH)
+    expected = plain.match(text)
+    assert (found and (found.span(), found["clause"])) == (
+        expected and (expected.span(), expected["clause"])
+    )
