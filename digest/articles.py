@@ -82,7 +82,11 @@ CONTROL_CHARACTERS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
 )
 YAML_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
-LINE_BREAKS = re.compile("[ \t]*[\r\n\x0b\x0c\x85\u2028\u2029]+[ \t]*")
+# A run of blanks holding a line break, matched only from the run's start: a match tried from
+# inside a long run of tabs would read the rest of the run again at each one.
+LINE_BREAKS = re.compile(
+    "(?<![ \t])[ \t]*[\r\n\x0b\x0c\x85\u2028\u2029][ \t\r\n\x0b\x0c\x85\u2028\u2029]*"
+)
 FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")

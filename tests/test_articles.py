@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -8,7 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.articles import clean_text, collect_articles, load_bodies, parse_article, slugify
+from digest.articles import (
+    clean_text,
+    collect_articles,
+    load_bodies,
+    one_line,
+    parse_article,
+    slugify,
+)
 from digest.config import Config
 from digest.folder import MarkdownFolder
 from tests.conftest import ArticleWriter
@@ -230,3 +240,24 @@ def test_of_two_published_stories_with_one_slug_the_first_file_stays(
         "2026-11-26T09:30:00+02:00)",
         f"{second}:5: duplicate slug 'same' (also {first}:5); set a unique 'slug:'",
     ]
+
+
+def test_one_line_reads_a_long_run_of_blanks_once() -> None:
+    """A field of 300,000 tabs took minutes (each tab re-read the rest of the run)."""
+    script = (
+        "from digest.articles import one_line\n"
+        "tabs = '\\t' * 300_000\n"
+        "assert one_line('a' + tabs + 'b\\n \\t\\n c') == 'a' + tabs + 'b c'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], timeout=30, capture_output=True)
+    assert done.returncode == 0, done.stderr
+
+
+@given(st.text(alphabet=" \t\n\r\x0bab\u2028"))
+def test_one_line_turns_each_run_of_blanks_with_a_break_into_one_space(text: str) -> None:
+    def joined(run: re.Match[str]) -> str:
+        return " " if BREAK.search(run[0]) else run[0]
+
+    BREAK = re.compile("[\r\n\x0b\x0c\x85\u2028\u2029]")
+    blanks = "[ \t\r\n\x0b\x0c\x85\u2028\u2029]+"
+    assert one_line(text) == re.sub(blanks, joined, clean_text(text)).strip()
