@@ -16,6 +16,20 @@ hundred stories had copied 160 MB. So workers are forked only by a process still
 (MAX_FORKED_BYTES), and within `serving` (a build) those its first large job forked are
 kept and sent each later job, pickled (a module-level function or a `partial` of one, and
 its items). Work that does not pickle is shared with workers forked on the spot.
+
+Why not `concurrent.futures.ProcessPoolExecutor` (issue 13): a drop-in on one (fork
+context, one per build, created when and where this module forks, chunked `map`, a broken
+pool's work done here; benchmarks/workers_executor.py) was timed against this module, both
+alternating on 2 cores, as executor/workers.py medians of per-run ratios. At 100,000
+articles it was within 10% (time 0.98 cold, 0.91-1.04 warm, edited, added; peak memory
+0.95-1.01), but at 10,000 it was slower in every cold run (time 1.17 over 9 runs; 1.31
+over 5 earlier, under more load) and every edited one (1.10, at the limit); memory
+0.95-1.05. The executor pickles each chunk's work and results through queues served by a
+manager thread while this process only waits, and work that does not pickle (cache.py's
+closure rendering the feeds) runs here one call at a time: the executor cannot send it,
+and once started its thread makes forking on the spot unsafe. A dead worker breaks the
+whole pool for the rest of the build (BrokenProcessPool), where here it costs only its
+own batches. So this module stays.
 """
 
 from __future__ import annotations
