@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 
 import digest.emails
 from digest.cli import cli
-from digest.config import Config, parse_config
+from digest.config import DEFAULT_TEMPLATES, Config, parse_config
 from digest.emails import (
     ROUGH_MARGIN,
     EmailPages,
@@ -45,7 +45,7 @@ from digest.models import (
 )
 from digest.pipeline import BuildResult
 from digest.source import Location
-from digest.templates import DEFAULT_TEMPLATES, environment
+from digest.templates import environment
 from tests.conftest import NOW, NOW_TEXT, ArticleWriter
 
 BASE = "https://news.example.org/"

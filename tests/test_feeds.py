@@ -79,7 +79,8 @@ def check_rss(data: bytes, *, self_url: str, home_url: str) -> list[str]:
     items = channel.findall("item")
     guids = [item.findtext("guid") for item in items]
     assert len(guids) == len(set(guids))
-    published, updated = [], []
+    published: list[datetime] = []
+    updated: list[datetime] = []
     for item in items:
         guid = item.find("guid")
         assert guid is not None and guid.get("isPermaLink") == "false"
@@ -122,7 +123,8 @@ def check_atom(data: bytes, *, self_url: str, home_url: str) -> list[str]:
     entries = root.findall(f"{a}entry")
     ids = [entry.findtext(f"{a}id") or "" for entry in entries]
     assert len(ids) == len(set(ids)) and feed_id not in ids
-    published, updated = [], []
+    published: list[datetime] = []
+    updated: list[datetime] = []
     for entry in entries:
         assert ids[len(published)].startswith("tag:")
         assert entry.findtext(f"{a}title")
@@ -231,8 +233,8 @@ def test_items_carry_article_fields(demo_build: BuildResult, demo_config: Config
             assert entry.title == article.title
             assert entry.id == f"tag:lantern.example.org,2026:{article.id}"
             assert [tag.term for tag in entry.tags] == [article.section, *article.tags]
-            assert datetime(*entry.published_parsed[:6], tzinfo=UTC) == article.published
-            assert datetime(*entry.updated_parsed[:6], tzinfo=UTC) == article.updated
+            assert datetime(*entry.published_parsed[:6]).replace(tzinfo=UTC) == article.published
+            assert datetime(*entry.updated_parsed[:6]).replace(tzinfo=UTC) == article.updated
             assert {a.name for a in entry.authors} == set(article.authors), name
             if article.image:
                 (media,) = entry.media_content
