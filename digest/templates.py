@@ -12,6 +12,7 @@ import jinja2
 
 from .config import DEFAULT_TEMPLATES
 from .errors import RenderError
+from .fingerprints import files_digest
 
 
 def _date(moment: datetime, style: str = "%-d %B %Y") -> str:
@@ -34,6 +35,15 @@ def environment(user_folder: Path | None = None) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     return env
+
+
+def templates_fingerprint(env: jinja2.Environment) -> Any:
+    """The environment's templates as compared between builds: its folders and a digest of
+    their files; without folders, the environment itself (no faithful repr: never equal)."""
+    folders = [Path(folder) for folder in getattr(env.loader, "searchpath", ())]
+    if not folders:
+        return env
+    return ("templates", [str(folder) for folder in folders], files_digest(folders))
 
 
 TEMPLATE_SUFFIXES = (".html", ".txt", ".xml", ".xsl")
