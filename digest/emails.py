@@ -36,6 +36,7 @@ from .memo import NO_MEMO, Memo
 from .mime import build_message, subject_line
 from .models import IssueRecord, LeadQuote, Section, Story
 from .templates import render_template
+from .terminal import plural
 
 IMAGE_WIDTH = 552
 """Images fill the 600 px sheet inside its 24 px margins."""
@@ -460,7 +461,7 @@ def _trim_warning(
         left_out.append(f"no standfirsts ({standfirsts} left out)")
     if trim.per_section is not None:
         left_out.append(
-            f"{trim.per_section} {_plural(trim.per_section, 'story')} per section, "
+            f"{plural(trim.per_section, 'story')} per section, "
             f"{total - len(shown)} of {total} stories linked as 'N more in SECTION' "
             "to the web copy"
         )
@@ -468,12 +469,6 @@ def _trim_warning(
         f"digest.html would be {full_size} bytes, over the {budget:,}-byte budget "
         f"(digest.max_html_bytes); trimmed to {_size(html):,} bytes: " + ", ".join(left_out)
     )
-
-
-def _plural(count: int, word: str) -> str:
-    if count == 1:
-        return word
-    return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
 def _quote_text(quote: LeadQuote | None) -> str:

@@ -39,7 +39,8 @@ from digest.articles import collect_articles
 from digest.cache import CACHE_FILE, cache_key, load_cache, write_cache
 from digest.config import DEFAULT_TEMPLATES, Config
 from digest.folder import MarkdownFolder
-from digest.pipeline import BuildResult, build
+from digest.models import BuildResult
+from digest.pipeline import build
 from digest.replay import REPLAY_FILE
 from tests.conftest import NOW, NOW_TEXT, ROOT
 
