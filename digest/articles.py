@@ -25,8 +25,7 @@ from .config import Config
 from .errors import ArticleError, Problem
 from .frontmatter import load_simple
 from .gc_pause import gc_paused
-from .models import MAX_YEAR, MIN_YEAR, Article, Image, LeadQuote
-from .models import Collection as Collection  # read by other modules from here
+from .models import MAX_YEAR, MIN_YEAR, Article, Collection, Image, LeadQuote
 from .related import BODY_LEAD_CHARS, article_terms
 from .source import Location, Record, Revision, Source
 from .workers import parallel_map

@@ -4,17 +4,17 @@ A build reads every article's front matter, renders the bodies of the few dozen 
 that reach an output, and renders feeds and the digest from them. Most of that is the
 same as last time, so `<out>/.digest/cache/build.pickle` keeps:
 
-- per article file (relative path), its `stat` signature and what parsing it gave;
-- per story, its file revision and what its body rendered to;
-- per output group (feeds, digest), a digest of every input of the render call and a
-  digest of each file it produced.
+- per article item (its name in the source), its revision and what parsing it gave;
+- the stages' memos (see memo.py), each by name: a digest of a piece of work's inputs →
+  its result. A memo of output files keeps a digest of each file and gives the files back
+  only while they are in the output folder, byte for byte.
 
 Everything is keyed so that a hit is exactly what the work would produce again: the whole
 cache belongs to one version of the code and its libraries and one configuration (any
-change starts afresh), a file is re-read when its signature changes, and an output group
-is re-rendered unless the repr of every argument of the call is unchanged and the files it
-wrote last time are still there, byte for byte. Deleting the cache only makes the next
-build slower. It is written by publish.py, like every other file, after the outputs.
+change starts afresh), an item is re-read when its revision changes, and a memo's key
+digests every other input of the work. A memo keeps what the build found or stored in it,
+so it never grows past one build's worth. Deleting the cache only makes the next build
+slower. It is written by publish.py, like every other file, after the outputs.
 """
 
 from __future__ import annotations
@@ -22,30 +22,25 @@ from __future__ import annotations
 import copyreg
 import os
 import pickle
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, BinaryIO, get_args
 from zoneinfo import ZoneInfo
 
-import jinja2
-
 from .config import Config
 from .errors import PublishError
-from .fingerprints import FORMAT, cache_key, digest, files_digest
+from .fingerprints import FORMAT, cache_key, digest
 from .gc_pause import gc_paused
-from .models import Article, Image, LeadQuote, RelatedLink
+from .memo import Memo
+from .models import Article, Image, LeadQuote
 from .publish import safe_target
 from .safe_pickle import READ_ERRORS, SafeUnpickler
-from .shapes import fields_hint, shape
+from .shapes import Check, fields_hint, shape
 from .source import Record, Revision
-from .stories import Rendered, StoryCache
-from .workers import parallel_map
 
 CACHE_FILE = ".digest/cache/build.pickle"
-PARALLEL_MIN_CALLS = 8
-"""Fewer renders than this are done in this process: forking would not pay."""
 
 
 @dataclass(frozen=True)
@@ -59,70 +54,98 @@ class Chunk:
 
 @dataclass
 class BuildCache:
-    """The cache of one output folder; the stages read and update its parts."""
+    """The cache of one output folder: the article records, and the stages' memos."""
 
     key: str = ""  # code, libraries and configuration it belongs to
     articles: dict[str, tuple[Revision, Record]] = field(default_factory=dict)
-    stories: StoryCache = field(default_factory=StoryCache)
-    outputs: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    memos: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → its entries, as read
     folder: Path = Path()  # the output folder
-    loaded: tuple[dict[Any, Any], ...] = ()  # copies of the parts as read, to tell changes
-    used: set[str] = field(default_factory=set)  # outputs `reuse` was asked for this build
-    inlined: dict[str, str] = field(default_factory=dict)  # the digest's pages, CSS inlined
+    loaded: tuple[Any, ...] = ()  # copies of the parts as read, to tell changes
     chunks: tuple[Chunk, ...] = ()  # the article records' chunks in the file read
     source: tuple[int, ...] = ()  # that file's identity, to copy unchanged chunks from it
+    opened: dict[str, Kept] = field(default_factory=dict)  # the memos handed to stages
+
+    def memo(self, name: str, hint: Any) -> Memo:
+        """The memo `name`, whose values have the shape `hint` (one of another is a miss)."""
+        return self._open(name, lambda entries: Kept(entries, shape(hint)))
+
+    def files_memo(self, name: str) -> Memo:
+        """The memo `name` of output files ({path: bytes}): it keeps their digests and gives
+        them back read from the output folder, if each is still as it was written."""
+        return self._open(name, lambda entries: OutputFiles(entries, self.folder))
+
+    def _open(self, name: str, make: Callable[[dict[str, Any]], Kept]) -> Kept:
+        if name not in self.opened:
+            self.opened[name] = make(self.memos.get(name, {}))
+        return self.opened[name]
 
     def changed(self) -> bool:
         """Whether the stages changed anything since the cache was read."""
         return self.loaded != self._parts()
 
-    def _parts(self) -> tuple[dict[Any, Any], ...]:
-        outputs = {name: value for name, value in self.outputs.items() if name in self.used}
-        return self.articles, self.stories.rendered, self.stories.related, outputs, self.inlined
+    def _parts(self) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        return self.articles, self._memo_parts()
 
-    def reuse(
-        self,
-        render: Callable[..., dict[str, bytes]],
-        calls: Mapping[str, tuple[Any, ...]],
-        **kwargs: Any,
-    ) -> dict[str, bytes]:
-        """`render(*args, **kwargs)` for each named call's `args`, all files merged.
+    def _memo_parts(self) -> dict[str, dict[str, Any]]:
+        """Each memo's entries to write: a memo consulted this build keeps only the entries
+        found or stored; one not consulted keeps all it had."""
+        kept = {name: memo.kept for name, memo in self.opened.items() if memo.kept is not None}
+        return {**self.memos, **kept}
 
-        A call whose inputs are as they were last time gives the files it wrote then. The
-        inputs are compared by repr (a Jinja environment by its templates' contents); an
-        input without a faithful repr (one showing a memory address) is never taken as
-        unchanged. The files are read back from the output folder and used only if each
-        still has the digest recorded when it was rendered. The calls left to render are
-        shared with worker processes when there are enough of them.
-        """
-        named = [(key, _comparable(value)) for key, value in sorted(kwargs.items())]
-        files: dict[str, bytes] = {}
-        keys = {}
-        for name, args in calls.items():
-            inputs = repr((name, [_comparable(value) for value in args], named))
-            key = digest(inputs.encode("utf-8", "surrogatepass"))
-            self.used.add(name)
-            previous = self.outputs.get(name)
-            if previous is not None and previous[0] == key and " at 0x" not in inputs:
-                kept = self._read_back(previous[1])
-                if kept is not None:
-                    files |= kept
-                    continue
-            keys[name] = key
-        names = list(keys)
-        rendered = parallel_map(
-            lambda name: render(*calls[name], **kwargs), names, min_share=PARALLEL_MIN_CALLS // 2
-        )
-        for name, made in zip(names, rendered, strict=True):
-            self.outputs[name] = (keys[name], {path: digest(data) for path, data in made.items()})
-            files |= made
-        return files
 
-    def _read_back(self, digests: dict[str, str]) -> dict[str, bytes] | None:
+class Kept:
+    """A memo over entries an earlier build kept; it keeps what this build finds or stores."""
+
+    def __init__(self, entries: dict[str, Any], check: Check) -> None:
+        self._entries = entries
+        self._check = check
+        self.kept: dict[str, Any] | None = None  # None until the memo is consulted
+
+    def get(self, key: str) -> Any | None:
+        """The value stored under `key`, if it has the shape the stage stores."""
+        stored = (self.kept or {}).get(key, self._entries.get(key))
+        value = None if stored is None or not self._check(stored) else self._given(stored)
+        self._keep(key, value if value is None else stored)
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        """Keep `value` under `key`."""
+        self._keep(key, self._stored(value))
+
+    def _keep(self, key: str, stored: Any) -> None:
+        if self.kept is None:
+            self.kept = {}
+        if stored is not None:
+            self.kept[key] = stored
+
+    def _given(self, stored: Any) -> Any | None:
+        """What the memo gives for a value it keeps (None: a miss after all)."""
+        return stored
+
+    def _stored(self, value: Any) -> Any:
+        """What the memo keeps of a value stored."""
+        return value
+
+
+_DIGESTS = shape(dict[str, str])
+
+
+class OutputFiles(Kept):
+    """A memo of output files that keeps each file's digest, not its bytes."""
+
+    def __init__(self, entries: dict[str, Any], folder: Path) -> None:
+        super().__init__(entries, _DIGESTS)
+        self._folder = folder
+
+    def _stored(self, value: dict[str, bytes]) -> dict[str, str]:
+        return {path: digest(data) for path, data in value.items()}
+
+    def _given(self, stored: dict[str, str]) -> dict[str, bytes] | None:
+        """The files read back from the output folder, if each still has its digest."""
         files = {}
-        for name, expected in digests.items():
+        for name, expected in stored.items():
             try:
-                content = safe_target(self.folder, name).read_bytes()
+                content = safe_target(self._folder, name).read_bytes()
             except (OSError, PublishError):  # gone, or a name outside the folder: a miss
                 return None
             if digest(content) != expected:
@@ -142,23 +165,7 @@ _RECORD: Any = tuple[
     tuple[tuple[int, str], ...],  # its problems or warnings: line, message
 ]  # an `articles.Record`, to the letter
 _ARTICLES = shape(dict[str, tuple[Revision, _RECORD]])  # a chunk of them
-_PARTS = shape(
-    tuple[
-        dict[str, tuple[tuple[str, Revision], Rendered]],  # StoryCache.rendered
-        dict[str, Any],  # StoryCache.related, checked by `_related_memo`
-        dict[str, tuple[str, dict[str, str]]],  # outputs
-        dict[str, str],  # inlined
-    ]
-)
-_RELATED_MEMO = shape(tuple[str, dict[str, tuple[RelatedLink, ...]], list[tuple[str, int, str]]])
-
-
-def _related_memo(memo: dict[str, Any]) -> bool:
-    """Whether `memo` is what `stories._related` leaves: nothing, or its key, links and warnings."""
-    return not memo or (
-        memo.keys() == {"key", "links", "warnings"}
-        and _RELATED_MEMO((memo["key"], memo["links"], memo["warnings"]))
-    )
+_MEMOS = shape(dict[str, dict[str, Any]])
 
 
 def load_cache(config: Config) -> BuildCache:
@@ -183,26 +190,20 @@ def load_cache(config: Config) -> BuildCache:
                     return empty
                 articles.update(chunk)
                 chunks.append(Chunk(len(chunk), start, stream.tell()))
-            parts = SafeUnpickler(stream).load()
+            memos = SafeUnpickler(stream).load()
             source = _identity(os.fstat(stream.fileno()))
     except READ_ERRORS:
         return empty
-    if not _PARTS(parts) or not _related_memo(parts[1]):
+    if not _MEMOS(memos):
         return empty
-    rendered, related, outputs, inlined = parts
-    parts = (articles, *parts)
-    copies = tuple(dict(part) for part in parts)
-    stories = StoryCache(rendered, related)
     if sum(chunk.count for chunk in chunks) != len(articles):  # a name twice: copy none
         chunks = []
     return BuildCache(
         key,
         articles,
-        stories,
-        outputs,
+        memos,
         folder=config.output,
-        loaded=copies,
-        inlined=inlined,
+        loaded=(dict(articles), {name: dict(entries) for name, entries in memos.items()}),
         chunks=tuple(chunks),
         source=source,
     )
@@ -237,7 +238,7 @@ def write_cache(cache: BuildCache, stream: BinaryIO) -> None:
                 pickler.clear_memo()  # each chunk is read on its own
                 pickler.dump({name: cache.articles[name] for name in chunk})
     pickler.clear_memo()
-    pickler.dump(cache._parts()[1:])
+    pickler.dump(cache._memo_parts())
 
 
 def _unchanged_chunks(cache: BuildCache, chunks: Sequence[list[str]]) -> dict[int, Chunk]:
@@ -299,13 +300,3 @@ def _zone_by_key(zone: ZoneInfo) -> tuple[type[ZoneInfo], tuple[str]]:
     if zone.key is None:
         raise pickle.PicklingError("a time zone without a key cannot be cached")
     return ZoneInfo, (zone.key,)
-
-
-def _comparable(value: Any) -> Any:
-    """An argument as compared between builds: its repr, an environment by its templates."""
-    if isinstance(value, jinja2.Environment):
-        loader = value.loader
-        folders = [Path(p) for p in getattr(loader, "searchpath", ())]
-        if folders:
-            return ("templates", [str(folder) for folder in folders], files_digest(folders))
-    return value

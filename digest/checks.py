@@ -14,7 +14,7 @@ from .errors import Problem
 from .fingerprints import UnusableFolder, files_digest
 from .folder import MarkdownFolder
 from .related import related_links
-from .templates import environment
+from .templates import environment, template_position
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ def check_templates(config: Config) -> tuple[int, list[Problem]]:
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as error:
-            path = Path(error.filename or name)
-            problems.append(Problem(path, error.lineno, f"template error: {error.message}"))
+            path, line = template_position(error, name)
+            problems.append(Problem(Path(path), line, f"template error: {error.message}"))
         except UnicodeDecodeError:
             problems.append(Problem(Path(name), 1, "template is not UTF-8 text"))
     return len(names), problems

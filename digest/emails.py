@@ -20,10 +20,9 @@ are numbered), `subject`,
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import textwrap
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -32,9 +31,12 @@ import jinja2
 
 from .archive import DATE_STYLE, INDEX_PATH, archive_entries, index_url, issue_path, issue_url
 from .config import Config
+from .fingerprints import digest
+from .memo import NO_MEMO, Memo
 from .mime import build_message, subject_line
 from .models import IssueRecord, LeadQuote, Section, Story
 from .templates import render_template
+from .terminal import plural
 
 IMAGE_WIDTH = 552
 """Images fill the 600 px sheet inside its 24 px margins."""
@@ -124,19 +126,18 @@ def render_digest(
     env: jinja2.Environment,
     issue: IssueRecord,
     archive: Sequence[IssueRecord],
-    inlined: MutableMapping[str, str] | None = None,
+    inlined: Memo = NO_MEMO,
 ) -> RenderedDigest:
     """digest.html, digest.txt, digest.eml, archive/<date>.html and archive/index.html.
 
     `issue` is this digest; `archive` the issues before it, in any order. Only this issue's
-    web copy is returned: earlier ones are on disk already. `inlined` (from the build
-    cache) maps pages to their inlined HTML: a page inlined by the last build is not
-    inlined again; it is left holding this build's pages.
+    web copy is returned: earlier ones are on disk already. Each page is inlined once for
+    the `inlined` memo (its key: the page and the base URL).
     """
     context = digest_context(sections, config=config, issue=issue)
     subject = context["subject"]
     pages = EmailPages(
-        sections, env=env, context=context, base_url=config.base_url, known=inlined or {}
+        sections, env=env, context=context, base_url=config.base_url, inlined=inlined
     )
     html, trim, warnings = fit_budget(
         pages.inlined,
@@ -171,9 +172,6 @@ def render_digest(
         issue_path(issue.date): web_copy.encode("utf-8"),
         INDEX_PATH: index.encode("utf-8"),
     }
-    if inlined is not None:
-        inlined.clear()
-        inlined.update(pages.made)
     return RenderedDigest(files, tuple(warnings))
 
 
@@ -218,15 +216,14 @@ class EmailPages:
         env: jinja2.Environment,
         context: Mapping[str, Any],
         base_url: str,
-        known: Mapping[str, str] | None = None,
+        inlined: Memo = NO_MEMO,
     ) -> None:
         self._sections = sections
         self._env = env
         self._context = context
         self._base_url = base_url
         self._templated: dict[Trim, str] = {}
-        self._known = known or {}
-        self.made: dict[str, str] = {}  # page digest → inlined HTML, for every page inlined
+        self._inlined = inlined
 
     def templated(self, trim: Trim) -> str:
         """The page before inlining (cheap; kept, as the budget's search asks again)."""
@@ -246,13 +243,13 @@ class EmailPages:
         return _size(self.templated(trim))
 
     def inlined(self, trim: Trim) -> str:
-        """The page with its CSS inlined by premailer (the costly step), unless known."""
+        """The page with its CSS inlined by premailer (the costly step)."""
         page = self.templated(trim)
-        key = hashlib.blake2b(f"{self._base_url}\n{page}".encode(), digest_size=20).hexdigest()
-        html = self._known.get(key)
+        key = digest(f"{self._base_url}\n{page}".encode())
+        html: str | None = self._inlined.get(key)
         if html is None:
             html = inline_css(page, base_url=self._base_url).rstrip("\n") + "\n"
-        self.made[key] = html
+            self._inlined.put(key, html)
         return html
 
 
@@ -464,7 +461,7 @@ def _trim_warning(
         left_out.append(f"no standfirsts ({standfirsts} left out)")
     if trim.per_section is not None:
         left_out.append(
-            f"{trim.per_section} {_plural(trim.per_section, 'story')} per section, "
+            f"{plural(trim.per_section, 'story')} per section, "
             f"{total - len(shown)} of {total} stories linked as 'N more in SECTION' "
             "to the web copy"
         )
@@ -472,12 +469,6 @@ def _trim_warning(
         f"digest.html would be {full_size} bytes, over the {budget:,}-byte budget "
         f"(digest.max_html_bytes); trimmed to {_size(html):,} bytes: " + ", ".join(left_out)
     )
-
-
-def _plural(count: int, word: str) -> str:
-    if count == 1:
-        return word
-    return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
 def _quote_text(quote: LeadQuote | None) -> str:

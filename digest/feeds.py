@@ -7,8 +7,7 @@ formats, so the formats cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import jinja2
@@ -19,14 +18,16 @@ from .errors import RenderError
 from .feed_json import json_document
 from .feed_model import feed_item, make_feed, uri
 from .feed_xml import atom_document, rss_document
+from .memo import NO_MEMO, Memo, repr_key
 from .models import Article, Story
 from .sections import newest_first
+from .templates import templates_fingerprint
+from .workers import parallel_map
 
 STYLESHEET = "feed.xsl"
 
-Reuse = Callable[..., dict[str, bytes]]
-"""`reuse(render, {name: args}, **kwargs)`: every call's files, kept from before where the
-call's inputs are unchanged (see cache.BuildCache.reuse)."""
+PARALLEL_MIN_FEEDS = 8
+"""Fewer feeds to render than this are rendered in this process: forking would not pay."""
 
 
 def feed_folders(article: Article, *, tag_feeds: bool) -> dict[str, str]:
@@ -66,27 +67,17 @@ def stylesheet_href(config: Config) -> str:
     return uri(urlsplit(config.base_url).path + STYLESHEET)
 
 
-def render_each(
-    render: Callable[..., dict[str, bytes]], calls: Mapping[str, tuple[Any, ...]], **kwargs: Any
-) -> dict[str, bytes]:
-    """Every call's files, merged: a `Reuse` that keeps nothing."""
-    files: dict[str, bytes] = {}
-    for args in calls.values():
-        files |= render(*args, **kwargs)
-    return files
-
-
 def render_feeds(
     stories: Sequence[Story],
     *,
     config: Config,
     env: jinja2.Environment,
-    reuse: Reuse = render_each,
+    memo: Memo = NO_MEMO,
 ) -> dict[str, bytes]:
     """Every feed in three formats, plus `feed.xsl`; each feed newest first, ties by slug.
 
-    With `reuse` (the build cache's), a feed whose stories did not change is not rendered
-    again.
+    Each feed is rendered once for `memo` (a memo of files) while its stories, the
+    configuration and the templates stay the same.
     """
     ordered = newest_first(stories)
     members: dict[str, list[Story]] = {"": []}
@@ -95,12 +86,31 @@ def render_feeds(
         for folder, label in feed_folders(story.article, tag_feeds=config.tag_feeds).items():
             members.setdefault(folder, []).append(story)
             labels.setdefault(folder, label)
-    calls = {
-        f"feed {folder}": (folder, labels.get(folder, ""), members[folder][: config.feed_limit])
+    calls = [
+        (folder, labels.get(folder, ""), members[folder][: config.feed_limit])
         for folder in sorted(members)
-    }
+    ]
+    templates = templates_fingerprint(env)
+    keys = [repr_key(*call, config, templates) for call in calls]
+    files: dict[str, bytes] = {}
+    missing = []
+    for index, key in enumerate(keys):
+        found = None if key is None else memo.get(key)
+        if found is None:
+            missing.append(index)
+        else:
+            files |= found
     env.get_template("feed_item.html")  # compiled once, before any worker process starts
-    files = reuse(render_feed, calls, config=config, env=env)
+    rendered = parallel_map(
+        lambda index: render_feed(*calls[index], config=config, env=env),
+        missing,
+        min_share=PARALLEL_MIN_FEEDS // 2,
+    )
+    for index, made in zip(missing, rendered, strict=True):
+        key = keys[index]
+        if key is not None:
+            memo.put(key, made)
+        files |= made
     files[STYLESHEET] = _stylesheet(env)
     return files
 

@@ -19,7 +19,7 @@ from . import __version__
 from .config import DEFAULT_TEMPLATES, Config
 from .errors import ConfigError
 
-FORMAT = 4
+FORMAT = 5
 """Version of what the caches hold: bump it when a record's layout changes."""
 LIBRARIES = ("markdown_it", "nh3", "yaml", "jinja2", "feedgen", "lxml", "premailer", "cssutils")
 """Libraries whose output lands in ours: a new version of any starts a fresh cache."""

@@ -13,8 +13,7 @@ from datetime import datetime
 
 from .config import Config
 from .folder import MarkdownFolder
-from .models import BuildResult as BuildResult  # read by other modules from here
-from .models import Published
+from .models import BuildResult, Published
 from .replay import inputs_key, unchanged_result
 from .request import BuildRequest
 

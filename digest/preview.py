@@ -50,6 +50,7 @@ from .preview_pages import (
 )
 from .publish import safe_target
 from .sections import is_live
+from .templates import describe_template_error
 
 HOST = "127.0.0.1"
 POLL_SECONDS = 1.0
@@ -82,14 +83,6 @@ class Outcome:
     error: str  # "" when the build succeeded
     now: datetime  # the build's "now"
     finished: datetime
-
-
-def describe_template_error(error: jinja2.TemplateError) -> str:
-    """A template mistake as `file:line: message`, like the email renderer's."""
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        where = f"{error.filename or error.name}:{error.lineno}"
-        return f"{where}: {error.message}; fix the template"
-    return f"template error: {error}; fix the template"
 
 
 def snapshot(roots: tuple[Path, ...]) -> Snapshot:

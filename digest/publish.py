@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from .errors import PublishError
-from .models import Published as Published  # read by other modules from here
+from .models import Published
 
 TEMPORARY_PREFIX = ".digest-tmp-"
 TEMPORARY = re.compile(r"^\.digest-tmp-.+\.[a-z0-9_]{8}\.tmp$")

@@ -40,7 +40,7 @@ from .state import (
     sent_late,
     state_bytes,
 )
-from .stories import prepare_stories
+from .stories import RelatedMemo, Rendered, prepare_stories
 from .templates import environment, template_errors
 from .workers import serving
 
@@ -185,7 +185,8 @@ def prepare(
         related_newer=config.related_newer,
         unpublished=unpublished,
         collection=collection,
-        cache=cache.stories,
+        bodies_memo=cache.memo("stories", Rendered),
+        links_memo=cache.memo("related links", RelatedMemo),
     )
     if request.strict and warnings:
         raise ArticleError(warnings)
@@ -203,7 +204,7 @@ def render_feed_files(
     """Every feed's files, and `feed.xsl`."""
     feed_stories = [stories[a.slug] for a in selection.in_feeds]
     with template_errors():
-        return render_feeds(feed_stories, config=config, env=env, reuse=cache.reuse)
+        return render_feeds(feed_stories, config=config, env=env, memo=cache.files_memo("feeds"))
 
 
 def render_issue(
@@ -228,7 +229,12 @@ def render_issue(
     )
     issue = replace(issue, subject=subject_line(config, sections, issue))
     digest = render_digest(
-        sections, config=config, env=env, issue=issue, archive=state.issues, inlined=cache.inlined
+        sections,
+        config=config,
+        env=env,
+        issue=issue,
+        archive=state.issues,
+        inlined=cache.memo("inlined pages", str),
     )
     warnings = tuple(
         Problem(config.output / "digest.html", 1, warning) for warning in digest.warnings

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import html
-import marshal
 import re
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -15,19 +13,22 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from markdown_it import MarkdownIt
 
-from .articles import Collection as Articles
 from .articles import load_bodies
 from .errors import Problem
-from .fingerprints import digest
+from .memo import NO_MEMO, Memo, plain_key
 from .models import Article, LeadQuote, RelatedLink, Story
+from .models import Collection as Articles
 from .quotes import Parsed, extract_lead_quote
 from .related import related_links
 from .source import Revision, Source
 from .workers import shared
 
 Rendered = tuple[str, str, tuple[str, str | None, str | None] | None]
-"""What an article's own text yields, in plain values for caching: body HTML, standfirst
+"""What an article's own text yields, in plain values for a memo: body HTML, standfirst
 and lead quote (text, speaker, source)."""
+RelatedMemo = tuple[dict[str, tuple[RelatedLink, ...]], tuple[tuple[str, int, str], ...]]
+"""What choosing related links gave, in values for a memo: links by slug, and warnings
+as (path, line, message)."""
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "figcaption",
@@ -113,19 +114,6 @@ def standfirst(article: Article, rendered: str) -> str:
     return ""
 
 
-@dataclass
-class StoryCache:
-    """What earlier builds (same code and configuration) worked out for their stories.
-
-    ``rendered``: slug → the file revision and what its body rendered to. ``related``:
-    the digest of the last related-links call (its options and targets, and every archive
-    article's file revision), its links and its warnings.
-    """
-
-    rendered: dict[str, tuple[tuple[str, Revision], Rendered]] = field(default_factory=dict)
-    related: dict[str, Any] = field(default_factory=dict)
-
-
 def prepare_stories(
     targets: Sequence[Article],
     archive: Sequence[Article],
@@ -135,34 +123,34 @@ def prepare_stories(
     related_newer: bool = False,
     unpublished: Collection[str] = frozenset(),
     collection: Articles | None = None,
-    cache: StoryCache | None = None,
+    bodies_memo: Memo = NO_MEMO,
+    links_memo: Memo = NO_MEMO,
 ) -> tuple[dict[str, Story], list[Problem]]:
     """Render each target article into a Story, keyed by slug; warnings alongside.
 
     Bodies are read from `source` (`load_bodies`) only for targets that need rendering.
-    With the `collection` the articles came from (its related-link terms) and a `cache`,
-    a target whose item is unchanged (see `Article.revision`) is not rendered again, and
-    related links are not chosen again when no archive item changed; the cache is updated.
+    `collection` is the one the articles came from (its related-link terms). A target
+    whose item is unchanged (see `Article.revision`) is rendered once for `bodies_memo`,
+    and related links are chosen once for `links_memo` while no archive item changes.
     """
-    cache = cache or StoryCache()
+    keys = {a.slug: plain_key(a.slug, a.revision) for a in targets if a.revision is not None}
     parts: dict[str, Rendered] = {}
-    for article in targets:
-        hit = cache.rendered.get(article.slug)
-        if hit is not None and article.revision is not None and hit[0] == article.revision:
-            parts[article.slug] = hit[1]
+    for slug, key in keys.items():
+        found = bodies_memo.get(key)
+        if found is not None:
+            parts[slug] = found
     missing = [article for article in targets if article.slug not in parts]
     render = partial(_load_and_render, source)
     with shared(render, missing, min_share=PARALLEL_MIN_STORIES // 2) as bodies:
         # While a worker starts on the bodies, related links are chosen here.
         links, warnings = _related(
-            targets, archive, (related_limit, related_newer), unpublished, collection, cache.related
+            targets, archive, (related_limit, related_newer), unpublished, collection, links_memo
         )
         rendered = bodies.results()
-    parts.update(zip([article.slug for article in missing], rendered, strict=True))
-    revisions = {a.slug: a.revision for a in targets if a.revision is not None}
-    cache.rendered = {
-        slug: (revisions[slug], values) for slug, values in parts.items() if slug in revisions
-    }
+    for article, values in zip(missing, rendered, strict=True):
+        parts[article.slug] = values
+        if article.slug in keys:
+            bodies_memo.put(keys[article.slug], values)
     stories = {}
     for article in targets:
         html_body, standfirst_text, quote = parts[article.slug]
@@ -182,53 +170,56 @@ def _related(
     options: tuple[int, bool],
     unpublished: Collection[str],
     collection: Articles | None,
-    memo: dict[str, Any],
+    memo: Memo,
 ) -> tuple[dict[str, tuple[RelatedLink, ...]], list[Problem]]:
-    """`related_links`, or its last result when nothing it reads has changed since.
+    """`related_links`, memoised by its options, targets and every archive item's revision.
 
-    The memo holds a digest of the call and of every archive file's revision. A file
-    changed since is compared with what it gave last time (`collection.earlier`): an edit
-    that leaves its headline, lead, tags and the rest alone (a correction deep in the
-    body) does not choose every story's links again.
+    An archive item changed since it was last read is compared with what it gave then
+    (`collection.earlier`): when nothing `related_links` reads of it changed (a correction
+    deep in the body), the links chosen before those edits are still the answer.
     """
     terms = collection.terms if collection else None
     revisions = {a.slug: a.revision for a in archive if a.revision is not None}
-    earlier = collection.earlier if collection else {}
-    key = reused = None
+    key = None
     if all(article.slug in revisions for article in archive):
         call = (options, sorted(unpublished), [article.slug for article in targets])
-        key = _digest(call, [revisions[article.slug] for article in archive])
-        if terms is not None and memo.get("key") not in (None, key):
-            now = {article.slug: article for article in archive if article.slug in earlier}
-            unchanged = all(
-                _related_reads(then, then_terms) == _related_reads(now[slug], terms[slug])
-                for slug, (_, then, then_terms) in earlier.items()
-                if slug in now
-            )
-            was = [earlier[a.slug][0] if a.slug in earlier else revisions[a.slug] for a in archive]
-            reused = unchanged and memo["key"] == _digest(call, was)
-        if memo.get("key") == key or reused:
-            memo["key"] = key
-            warnings = [Problem(Path(path), line, text) for path, line, text in memo["warnings"]]
-            return memo["links"], warnings
+        key = plain_key(call, [revisions[article.slug] for article in archive])
+        found = memo.get(key)
+        if found is None and collection is not None and collection.earlier:
+            found = _before_unread_edits(call, archive, revisions, collection, memo)
+        if found is not None:
+            memo.put(key, found)
+            links, warned = found
+            return links, [Problem(Path(path), line, text) for path, line, text in warned]
     limit, newer = options
     links, warnings = related_links(
         targets, archive, limit=limit, allow_newer=newer, unpublished=unpublished, terms=terms
     )
-    memo.clear()
     if key is not None:
-        memo.update(
-            key=key,
-            links=links,
-            warnings=[(str(p.path), p.line, p.message) for p in warnings],
-        )
+        memo.put(key, (links, tuple((str(p.path), p.line, p.message) for p in warnings)))
     return links, warnings
 
 
-def _digest(*values: Any) -> str:
-    """A digest of plain values (slugs, revisions…); marshal's version 2 writes a value's
-    bytes whatever objects it shares with others."""
-    return digest(marshal.dumps(values, 2))
+def _before_unread_edits(
+    call: tuple[Any, ...],
+    archive: Sequence[Article],
+    revisions: Mapping[str, tuple[str, Revision]],
+    collection: Articles,
+    memo: Memo,
+) -> RelatedMemo | None:
+    """The links memoised for the archive as it was before its items' latest edits, if
+    none of those edits changed anything `related_links` reads."""
+    earlier, terms = collection.earlier, collection.terms
+    now = {article.slug: article for article in archive if article.slug in earlier}
+    if not all(
+        _related_reads(then, then_terms) == _related_reads(now[slug], terms[slug])
+        for slug, (_, then, then_terms) in earlier.items()
+        if slug in now
+    ):
+        return None
+    was = [earlier[a.slug][0] if a.slug in earlier else revisions[a.slug] for a in archive]
+    found: RelatedMemo | None = memo.get(plain_key(call, was))
+    return found
 
 
 def _related_reads(article: Article, terms: Sequence[str]) -> tuple[Any, ...]:

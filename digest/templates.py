@@ -12,6 +12,7 @@ import jinja2
 
 from .config import DEFAULT_TEMPLATES
 from .errors import RenderError
+from .fingerprints import files_digest
 
 
 def _date(moment: datetime, style: str = "%-d %B %Y") -> str:
@@ -36,6 +37,15 @@ def environment(user_folder: Path | None = None) -> jinja2.Environment:
     return env
 
 
+def templates_fingerprint(env: jinja2.Environment) -> Any:
+    """The environment's templates as compared between builds: its folders and a digest of
+    their files; without folders, the environment itself (no faithful repr: never equal)."""
+    folders = [Path(folder) for folder in getattr(env.loader, "searchpath", ())]
+    if not folders:
+        return env
+    return ("templates", [str(folder) for folder in folders], files_digest(folders))
+
+
 TEMPLATE_SUFFIXES = (".html", ".txt", ".xml", ".xsl")
 
 
@@ -44,22 +54,33 @@ def template_errors(name: str = "") -> Iterator[None]:
     """Turn a template mistake into a RenderError naming `template:line`."""
     try:
         yield
-    except jinja2.TemplateSyntaxError as error:
-        where = f"{error.filename or error.name or name}:{error.lineno}"
-        raise RenderError(f"{where}: {error.message}; fix the template") from error
     except jinja2.TemplateError as error:
-        where = _template_frame(error) or name
-        raise RenderError(f"{where}: {error}; fix the template") from error
+        raise RenderError(describe_template_error(error, name)) from error
 
 
-def _template_frame(error: BaseException) -> str | None:
-    """file:line of the innermost template frame in the traceback (Jinja maps them)."""
-    where = None
+def describe_template_error(error: jinja2.TemplateError, name: str = "") -> str:
+    """A template mistake as `file:line: message; fix the template` (`name`: the template
+    being rendered, when the error does not say where it is)."""
+    path, line = template_position(error, name)
+    where = f"{path}:{line}" if line else path or "template error"
+    message = error.message if isinstance(error, jinja2.TemplateSyntaxError) else str(error)
+    return f"{where}: {message}; fix the template"
+
+
+def template_position(error: jinja2.TemplateError, name: str = "") -> tuple[str, int]:
+    """The template file and 1-based line of a mistake; line 0 when it is not known.
+
+    A syntax error says where it is; for one raised while rendering, that is the innermost
+    template frame of its traceback (Jinja maps those to template lines).
+    """
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return error.filename or error.name or name, error.lineno
+    where = (name, 0)
     trace = error.__traceback__
     while trace is not None:
         filename = trace.tb_frame.f_code.co_filename
         if filename.endswith(TEMPLATE_SUFFIXES):
-            where = f"{filename}:{trace.tb_lineno}"
+            where = (filename, trace.tb_lineno)
         trace = trace.tb_next
     return where
 

@@ -37,8 +37,12 @@ def wants_colour(stream: TextIO, *, quiet: bool = False) -> bool:
 
 
 def plural(count: int, noun: str) -> str:
-    """`1 warning`, `3 warnings`."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    """`1 warning`, `3 warnings`, `2 stories`."""
+    if count == 1:
+        return f"{count} {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "o", "u"):
+        return f"{count} {noun[:-1]}ies"
+    return f"{count} {noun}s"
 
 
 def counts(skipped: Sequence[Problem], warnings: Sequence[Problem]) -> str:

@@ -14,7 +14,8 @@ import yaml
 from hypothesis import settings
 
 from digest.config import Config, load_config
-from digest.pipeline import BuildResult, build
+from digest.models import BuildResult
+from digest.pipeline import build
 
 # No per-example deadline (a loaded 2-core CI machine is slow, not wrong); on CI the examples
 # are derandomized so a landing never depends on luck — local runs keep exploring.

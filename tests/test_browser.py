@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 
 from digest.config import Config
-from digest.models import RelatedLink
-from digest.pipeline import BuildResult
+from digest.models import BuildResult, RelatedLink
 from tests.conftest import ROOT
 from tests.test_emails import render, section, story
 

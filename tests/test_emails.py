@@ -36,6 +36,7 @@ from digest.emails import (
 from digest.errors import ConfigError, RenderError
 from digest.models import (
     Article,
+    BuildResult,
     Image,
     IssueRecord,
     LeadQuote,
@@ -43,7 +44,6 @@ from digest.models import (
     Section,
     Story,
 )
-from digest.pipeline import BuildResult
 from digest.source import Location
 from digest.templates import environment
 from tests.conftest import NOW, NOW_TEXT, ArticleWriter

@@ -22,7 +22,8 @@ from lxml import etree
 
 from digest.config import Config
 from digest.feed_model import uri
-from digest.pipeline import BuildResult, build
+from digest.models import BuildResult
+from digest.pipeline import build
 from digest.templates import environment
 from tests.conftest import NOW
 

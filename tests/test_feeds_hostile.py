@@ -27,8 +27,8 @@ from digest.config import Config, load_config
 from digest.feed_model import uri, xml_text
 from digest.feeds import render_feeds
 from digest.folder import MarkdownFolder
-from digest.models import Article, Image, LeadQuote, RelatedLink, Story
-from digest.pipeline import BuildResult, build
+from digest.models import Article, BuildResult, Image, LeadQuote, RelatedLink, Story
+from digest.pipeline import build
 from digest.source import Location
 from digest.templates import environment
 from tests.conftest import NOW

@@ -9,7 +9,8 @@ import shutil
 from pathlib import Path
 
 from digest.config import Config
-from digest.pipeline import BuildResult, build
+from digest.models import BuildResult
+from digest.pipeline import build
 from tests.conftest import NOW
 
 GOLDENS = Path(__file__).parent / "goldens"

@@ -39,7 +39,8 @@ from digest.articles import collect_articles
 from digest.cache import CACHE_FILE, cache_key, load_cache, write_cache
 from digest.config import DEFAULT_TEMPLATES, Config
 from digest.folder import MarkdownFolder
-from digest.pipeline import BuildResult, build
+from digest.models import BuildResult
+from digest.pipeline import build
 from digest.replay import REPLAY_FILE
 from tests.conftest import NOW, NOW_TEXT, ROOT
 
@@ -460,20 +461,24 @@ def test_cached_records_of_other_shapes_only_make_the_build_cold(
 
 
 PART_CHANGES: dict[str, Callable[[digest.cache.BuildCache], None]] = {
-    "a body of bytes": lambda cache: cache.stories.rendered.update(
+    "a body of bytes": lambda cache: cache.memos["stories"].update(
+        {key: (b"<p>", *rest) for key, (_, *rest) in cache.memos["stories"].items()}
+    ),
+    "related links of strings": lambda cache: cache.memos["related links"].update(
         {
-            slug: (revision, (b"<p>", *rest))
-            for slug, (revision, (_, *rest)) in cache.stories.rendered.items()
+            key: ({slug: ("a link",) for slug in links}, warnings)
+            for key, (links, warnings) in cache.memos["related links"].items()
         }
     ),
-    "related links of strings": lambda cache: cache.stories.related.update(
-        links={slug: ("a link",) for slug in cache.stories.related["links"]}
+    "a related memo without warnings": lambda cache: cache.memos["related links"].update(
+        {key: (links,) for key, (links, _) in cache.memos["related links"].items()}
     ),
-    "a related memo without warnings": lambda cache: cache.stories.related.pop("warnings"),
-    "an output outside the folder": lambda cache: cache.outputs.update(
-        {name: (key, {"../elsewhere.xml": "0"}) for name, (key, _) in cache.outputs.items()}
+    "an output outside the folder": lambda cache: cache.memos["feeds"].update(
+        {key: {"../elsewhere.xml": "0"} for key in cache.memos["feeds"]}
     ),
-    "inlined pages of numbers": lambda cache: cache.inlined.update(dict.fromkeys(cache.inlined, 1)),
+    "inlined pages of numbers": lambda cache: cache.memos["inlined pages"].update(
+        dict.fromkeys(cache.memos["inlined pages"], 1)
+    ),
 }
 
 
@@ -483,9 +488,9 @@ def test_cache_parts_of_other_shapes_only_make_the_build_cold(
 ) -> None:
     build(newsroom, now=NOW)
     cache = load_cache(newsroom)
-    assert cache.stories.rendered and cache.stories.related and cache.inlined
+    memos = cache.memos
+    assert memos["stories"] and memos["related links"] and memos["inlined pages"]
     change(cache)
-    cache.used |= set(cache.outputs)
     with (newsroom.output / CACHE_FILE).open("wb") as stream:
         write_cache(cache, stream)
     (newsroom.output / REPLAY_FILE).unlink()
@@ -700,11 +705,11 @@ def test_stories_and_feeds_rendered_in_worker_processes_match_one_process(
 
     monkeypatch.setattr(digest.workers, "fork", counted)
     monkeypatch.setattr(digest.stories, "PARALLEL_MIN_STORIES", 4)
-    monkeypatch.setattr(digest.cache, "PARALLEL_MIN_CALLS", 2)
+    monkeypatch.setattr(digest.feeds, "PARALLEL_MIN_FEEDS", 2)
     build(newsroom, now=NOW)
     assert len(forks) == 2, "one worker for the stories, one for the feeds"
     monkeypatch.setattr(digest.stories, "PARALLEL_MIN_STORIES", 10_000)
-    monkeypatch.setattr(digest.cache, "PARALLEL_MIN_CALLS", 10_000)
+    monkeypatch.setattr(digest.feeds, "PARALLEL_MIN_FEEDS", 10_000)
     serial = build(replace(newsroom, output=tmp_path / "serial"), now=NOW)
     assert serial.files
     assert _outputs(newsroom.output) == _outputs(tmp_path / "serial")
