@@ -848,7 +848,7 @@ _DOUBLE_MARK = re.compile(r'[“”„«»]|(?<!\d)"')  # never part of a speake
 _QUOTATION_MARK = re.compile(
     r"[“”„«»‹›‚‘]|(?<!\d)\"|(?<!\w)['’]|['’](?=[\s,.;:!?]|\Z)(?<![sS]['’])"
 )
-_MARK_OR_COLON = re.compile(rf"[:‘{_MARKS}]")
+_MARK_OR_COLON = re.compile(rf"[‘{_MARKS}]|(?<!\d):|:(?!\d)")
 # After the quotation, inverted: “…,” said the president.
 _INVERTED_AFTER = re.compile(
     rf"[\s,]*(?:[—–]\s*)?{_ADVERBS}?(?!told\b|tells\b){_VERB}\s+(?P<who>.+)"
@@ -877,6 +877,46 @@ _COLON_SPEAKER = re.compile(rf"\s*(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,60}}?)\s*:
 _COPULA_COLON = re.compile(
     rf"(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,60}}?)\s+"
     r"(?:was|is|were|are|remained|sounded|a été|était|war|ist)\s+\w+\s*:\s*\Z"
+)
+# "Reuters quoted the minister as saying", "The coach was quoted (by the Herald) as saying".
+_QUOTED_AS = re.compile(
+    rf"(?:(?P<src>[^,;:.!?{_MARKS}]{{1,60}}?)\s+quoted\s+(?!by\b)(?P<who>[^;:.!?{_MARKS}]{{1,100}}?)"
+    rf"|(?P<subject>[^,;:.!?{_MARKS}]{{1,80}}?)\s+(?:was|were|is|has\s+been|had\s+been)\s+quoted"
+    rf"(?:\s+by\s+(?P<by>[^;:.!?{_MARKS}]{{1,60}}?))?)\s+as\s+(?:saying|telling)\b"
+)
+# …, saying: “…”
+_SAYING = re.compile(r",\s*saying\s*[,:]?\s*\Z")
+_PAST_VERB = re.compile(
+    r"(?<=\s)(?:[a-z]+ed|went|made|gave|took|spoke|wrote|met|left|sent|led|kept|held|rang|"
+    r"came|sat|stood|broke|began|drew|fought|sought|thought|felt|won|lost|hit|cut|put|set|ran|"
+    r"struck|threw|tore|wore|swore|spent|paid|laid|sold|bought|brought|caught|taught|told|said)\b"
+)
+# The ministry’s statement read: “…”
+_DOCUMENT_NOUNS = (
+    r"(?:statement|press\s+release|release|letter|note|report|post|message|notice|communiqué|"
+    r"document|memo|email|e-mail|website|announcement|bulletin|tweet)"
+)
+_DOCUMENT_READ = re.compile(
+    rf"(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,60}}?)['’]s?\s+(?:\w+\s+)?{_DOCUMENT_NOUNS}\s+"
+    r"(?:read|reads|said|says|stated|states)\s*:?\s*\Z"
+)
+# "a statement from the ministry": the document, and who issued it.
+_DOCUMENT = re.compile(
+    rf"(?:a|an|the|its|his|her|their)\s+(?:[\w-]+\s+)?{_DOCUMENT_NOUNS}\b"
+    r"(?:\s+(?:from|by|of|issued\s+by|released\s+by|signed\s+by)\s+(?P<author>.+))?",
+    re.DOTALL,
+)
+# A phrase before the verb that is not its subject, in languages that invert after it:
+# "Nach dem 3:0 sagte …", "Après le match a déclaré …".
+_FRONTED = re.compile(
+    r"(?:Nach|Vor|Bei|Beim|Am|Im|Um|Während|Gegenüber|Zum|Zur|Heute|Gestern|Dann|Danach|"
+    r"Après|Avant|Lors|Dans|Hier|Tras|Durante|Después|Antes|Ayer|Hoy)\b"
+)
+# Words that go on with the writer's sentence after a quotation, never start a speaker.
+_CONTINUATION = re.compile(
+    r"[\s,]*(?:than|rather|and|but|or|nor|as|to|of|in|on|at|for|with|by|from|into|onto|over|"
+    r"under|about|after|before|since|during|because|if|when|while|so|more|less|which|that|"
+    r"like|instead|well|not|until|through|across|against|between|among|within|without|per)\b"
 )
 # After a terminal mark inside the quotation, "X said" must end there: “Why?” Smith asked.
 _ATTRIBUTION_ENDS = re.compile(r"\s*(?:[,;]|\Z|(?:on|in|at|to|from|during|after|before|as)\b)")
@@ -919,7 +959,8 @@ _CLAUSE_BREAK = re.compile(
     re.DOTALL,
 )
 _SOURCE_CLAUSE = re.compile(
-    r",?\s+(?P<how>reported|reports|reporting|according to|quoted by|cited by|via|told)"
+    r",?\s+(?P<how>reported|reports|reporting|according to|(?:as\s+)?quoted by|cited by|via|told|"
+    r"per|in\s+an\s+interview\s+with|speaking\s+to|interviewed\s+by)"
     r"\s+(?P<src>.+)",
     re.DOTALL,
 )
@@ -929,7 +970,11 @@ _SPEAKER_END = re.compile(
     r"|\s+(?:on|am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
     r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
     r"|,\s*(?:at|in|on|during|after|before|from|outside|inside|near|[a-z]+ing)\b"  # circumstance
-    r"|\s*[;:(—–]|\s+-\s+"
+    # German, French and Spanish: time, place and occasion; a relative clause
+    r"|\s+(?:nach|vor|bei|beim|im|um|gegen|gegenüber|während|zum|zur|mit|après|avant|lors|"
+    r"devant|dans|au|aux|tras|durante|ante|antes|después)\s"
+    r"|,\s*(?:der|die|das|qui|que|quien|quienes)\s"
+    r"|\s*(?:[;(—–]|(?<!\d):|:(?!\d))|\s+-\s+"
 )
 # "a estimé jeudi le président": a time word before an inverted speaker.
 _LEADING_TIME = re.compile(
@@ -952,18 +997,37 @@ _AGENCIES = frozenset(
         ),
         "associated press",
         "agence france-presse",
+        "le monde",
+        "al jazeera",
+        "politico",
+        "axios",
         "ria novosti",
         "press association",
         "pa media",
     }
 )
-_CREDIT = re.compile(r"\b(?P<how>reported|according to|quoted by|cited by|told)\s+(?P<src>[^,;:]+)")
+_CREDIT = re.compile(
+    r"\b(?P<how>reported|according to|quoted by|cited by|told|per|interview with|speaking to|"
+    r"interviewed by)\s+(?P<src>[^,;:]+)"
+    r"|,\s+(?P<outlet>(?:the\s+)?[A-Z][^,;:.!?]{0,40}?)\s+(?:reported|reports)\b",
+    re.IGNORECASE,
+)
 _MEDIA_WORDS = re.compile(
     r"\b(?:News|Agency|Press|Wire|TV|Television|Radio|Times|Post|Journal|Gazette|Telegraph|"
-    r"Herald|Tribune|Guardian|Broadcasting|Novosti)\b"
+    r"Herald|Tribune|Guardian|Broadcasting|Novosti|Sports?|Channel|Magazine|Daily|Weekly|"
+    r"Chronicle|Observer|Independent|Courier|Monde|Zeitung|Spiegel|Figaro|Mail|Mirror|Express|"
+    r"Standard|Globe|Bulletin|Review|Economist|Record|Network|Media|FM|Online)\b"
+)
+# A common noun after an outlet's name: "told the Northern Echo newspaper".
+_OUTLET_NOUNS = _words(
+    "newspaper paper daily weekly broadcaster channel station magazine website outlet tabloid "
+    "agency television radio"
 )
 _NAME_JOINERS = _words("of de du la le del di von van für and")
 _MAX_LOOKBACK_SENTENCES = 8
+_COMMA_IN_NAME = re.compile(r",([’'”\"])\Z")
+# A short quoted name inside a speaker: the boss of the “Silver Arrows” team.
+_QUOTED_NAME = re.compile(r"[“\"‘](?:[A-Z][\w’'-]*,?\s?){1,4}[”\"’]")
 # A sentence opening on a person's role: "The coach addressed …", "The chancellor’s answer …"
 _ROLE_SUBJECT = re.compile(
     r"(?:The|the)\s+(?P<who>(?:[a-z-]+\s+){0,2}?(?:coach|manager|captain|mayor|minister|president|"
@@ -997,7 +1061,12 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
     tail = _sentence_after(last_text, quotation.end)
     ends_sentence = quotation.text.rstrip()[-1:] in ".!?…"
     found: str | None = None  # the speaker as written
-    if quotation.interruption:
+    outlet: str | None = None  # the outlet that quoted them: "Reuters quoted X as saying"
+    quoted = _QUOTED_AS.search(tail) or _QUOTED_AS.search(lead)
+    if quoted:
+        found = quoted.group("who") or quoted.group("subject")
+        outlet = quoted.group("src") or quoted.group("by")
+    if found is None and quotation.interruption:
         found = _speaker_after(quotation.interruption, ends_sentence=False)
     if found is None:
         found = _speaker_after(tail, ends_sentence=ends_sentence)
@@ -1008,6 +1077,8 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
         previous = next(_sentences_backwards(body, quotation.first, quotation.start), "")
         found = _speaker_before(previous)
     speaker, source = _clean_speaker(found) if found else (None, None)
+    if outlet:
+        source = _agency(_LEADING_PHRASES.sub("", outlet.strip(), count=1), strict=True)
     source = source or _find_source(quotation.interruption, tail, lead)
     if speaker is not None and speaker.lower() in _PRONOUNS:
         speaker = _resolve_pronoun(body, quotation, speaker.lower())
@@ -1022,20 +1093,54 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     if match:
         return match.group("who")
     match = _SUBJECT_AFTER.match(tail)
-    if (
-        match
-        and not _LEADING_CONJUNCTIONS.match(match.group("who"))
-        and len(match.group("who").split()) <= 10
-        and (not ends_sentence or _ATTRIBUTION_ENDS.match(match.group("rest")))
-    ):
-        return match.group("who")
-    match = _ACCORDING_AFTER.match(tail) or _DASH_CREDIT.match(tail)
+    if match and (not ends_sentence or _ATTRIBUTION_ENDS.match(match.group("rest"))):
+        who = match.group("who")
+        if _CONTINUATION.match(who):
+            # “…” than expectations, the bank said: the words after the quotation go on with
+            # the writer's sentence; the speaker is the subject after its last comma, if any.
+            who = who.rsplit(",", 1)[1] if "," in who else ""
+            if _CONTINUATION.match(who) or not who.strip():
+                return None
+        if not _LEADING_CONJUNCTIONS.match(who) and len(who.split()) <= 10:
+            return who
+    match = _ACCORDING_AFTER.match(tail)
+    if match:
+        return _document_author(match.group("who"))
+    match = _DASH_CREDIT.match(tail)
     return match.group("who") if match else None
+
+
+def _document_author(who: str) -> str:
+    """Who issued a document a quotation is credited to: "a statement from the ministry".
+
+    Empty when the document names nobody ("a statement read on state television"): the
+    quotation is attributed, to no speaker.
+    """
+    document = _DOCUMENT.match(who)
+    if document is None:
+        return who
+    return document.group("author") or ""
+
+
+def _subject(clause: str) -> str | None:
+    """The subject of a clause: the words before its first verb in the past tense."""
+    clause = _LEADING_PHRASES.sub("", clause.strip(), count=1)
+    verb = _PAST_VERB.search(clause)
+    if verb is None or len(clause[: verb.start()].split()) > 8:
+        return None
+    subject = clause[: verb.start()].strip()
+    return subject if subject[:1].isupper() else None
 
 
 def _speaker_before(clause: str) -> str | None:
     """The speaker as named in the words before a quotation."""
     clause = _PARENTHETICAL.sub(" ", _LEADING_PHRASES.sub("", clause.strip(), count=1))
+    saying = _SAYING.search(clause)
+    if saying:  # The minister defended the cuts, saying: “…”
+        return _subject(clause[: saying.start()])
+    document = _DOCUMENT_READ.search(clause)
+    if document:  # The ministry’s statement read: “…”
+        return document.group("who")
     verbs = list(_VERB_ANYWHERE.finditer(clause))
     if verbs:
         verb = verbs[-1]
@@ -1043,7 +1148,7 @@ def _speaker_before(clause: str) -> str | None:
         broken = _CLAUSE_BREAK.match(subject)
         if broken:
             subject = subject[broken.end() :]
-        if subject.strip(" ,"):
+        if subject.strip(" ,") and not _FRONTED.match(subject.strip()):
             return subject
         if broken:
             return None  # the verb's subject is in another clause
@@ -1051,7 +1156,7 @@ def _speaker_before(clause: str) -> str | None:
         return inverted if inverted.strip(" ,.") else None
     match = _ACCORDING_BEFORE.search(clause)
     if match:
-        return match.group("who")
+        return _document_author(match.group("who"))
     match = _COPULA_COLON.match(clause)
     if match:
         return match.group("who")
@@ -1089,8 +1194,9 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     text = _LEADING_CONJUNCTIONS.sub("", text)
     text = _LEADING_TIME.sub("", text)
     text = _TRAILING_WORDS.sub("", text).strip(" ,.;:\u00a0\u202f")
+    text = _COMMA_IN_NAME.sub(r"\1", text)  # the head of ‘Team Blue,’ -> ‘Team Blue’
     words = text.split()
-    if not words or len(words) > 12 or _DOUBLE_MARK.search(text):
+    if not words or len(words) > 12 or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text)):
         return None, source
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
@@ -1101,7 +1207,9 @@ def _find_source(*contexts: str) -> str | None:
     """An agency credited in the quotation's sentence: "…, reported TASS", "told Reuters"."""
     for context in contexts:
         for match in _CREDIT.finditer(context):
-            source = _agency(match.group("src"), strict=match.group("how") != "reported")
+            how = (match.group("how") or "reported").lower()
+            phrase = match.group("src") or match.group("outlet")
+            source = _agency(phrase, strict=how not in ("reported", "interview with"))
             if source:
                 return source
     return None
@@ -1110,10 +1218,13 @@ def _find_source(*contexts: str) -> str | None:
 def _agency(phrase: str, *, strict: bool) -> str | None:
     """The news outlet named at the start of ``phrase``, if it clearly is one."""
     words = phrase.replace("\u00a0", " ").split()
-    if "agency" in words[:6]:
-        words = words[words.index("agency") + 1 :]  # the state news agency BelTA
-    if words and words[0] == "the":
+    if words and words[0].lower() == "the":
         words = words[1:]
+    if "agency" in words[:6]:
+        at = words.index("agency")
+        after = words[at + 1 :]
+        # the state news agency BelTA; the Interfax agency
+        words = after if after and after[0][:1].isupper() else words[:at]
     name: list[str] = []
     for word in words[:6]:
         bare = word.rstrip(".,;:)")
@@ -1129,7 +1240,9 @@ def _agency(phrase: str, *, strict: bool) -> str | None:
     if not text:
         return None
     known = text.lower() in _AGENCIES
-    if known or _MEDIA_WORDS.search(text) or (not strict and len(name) <= 5):
+    following = words[len(name)].strip(".,;:)").lower() if len(words) > len(name) else ""
+    named_outlet = len(name) >= 2 and following in _OUTLET_NOUNS  # the Northern Echo newspaper
+    if known or named_outlet or _MEDIA_WORDS.search(text) or (not strict and len(name) <= 5):
         return text
     return None
 
@@ -1203,12 +1316,16 @@ def _sentence_before(text: str, start: int) -> str:
     return before[max(_boundaries(before), default=0) :]
 
 
+_NEXT_OPENING = re.compile(r"[“„«»‹›\"‘]")
+
+
 def _sentence_after(text: str, end: int) -> str:
     """The rest of the sentence after offset ``end``, up to any next quotation."""
     after = text[end : end + _CONTEXT]
-    cut = re.search(r"[“„«»‹›\"‘]", after)
-    if cut:
-        after = after[: cut.start()]
+    for cut in _NEXT_OPENING.finditer(after):
+        if not _QUOTED_NAME.match(after, cut.start()):
+            after = after[: cut.start()]
+            break
     return after[: next(_boundaries(after), len(after))]
 
 
