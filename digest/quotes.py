@@ -61,6 +61,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     words = _WORD.findall(quotation.text)
     if len(words) < 3 or _title_case(words) or _looks_like_code(body, quotation):
         return None  # a scare quote, a nickname, a title, a path or code: cheap to tell
+    if _CAPTION.match(body.text(quotation.first) or ""):
+        return None  # Photo credit: Jane Doe, “A rusted door.”
     lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
     statement = _is_statement(quotation, words, lead)
     if statement is False:
@@ -333,7 +335,8 @@ _SIGNATURE = re.compile(
 )
 _HTML_TAG = re.compile(r"<[^<>]*>")
 _HTML_ATTRIBUTION = re.compile(
-    r"<(?P<tag>footer|cite|figcaption)\b[^<>]*>(?P<who>.*?)</(?P=tag)\s*>", re.IGNORECASE | re.DOTALL
+    r"<(?P<tag>footer|cite|figcaption)\b[^<>]*>(?P<who>.*?)</(?P=tag)\s*>",
+    re.IGNORECASE | re.DOTALL,
 )
 _OUTER_MARKS = {"“": "”", "„": "“”", "«": "»", "»": "«»", '"': '"', "‘": "’", "‹": "›"}
 
@@ -362,7 +365,7 @@ def _html_pull_quote(html: str) -> tuple[str, str] | None:
     credit = next((found for found in credits if found.group("tag").lower() == "footer"), None)
     credit = credit or credits[-1]
     said = inner[: credit.start()] + inner[credit.end() :]
-    if credit.group("tag").lower() == "cite" and not _html_text(inner[credit.end() :]) == "":
+    if credit.group("tag").lower() == "cite" and _html_text(inner[credit.end() :]):
         return None  # a cited title inside the quotation, not its signature
     return _pull_quote(_html_text(said), _html_text(credit.group("who")))
 
@@ -714,9 +717,10 @@ def _joined_interruption(body: _Body, quotation: _Quotation, opener: str) -> _Qu
     text = body.text(quotation.last) or ""
     ending = quotation.text.rstrip()[-1:]
     handed_over = ending == "," or text.startswith(",", quotation.end)
-    if not (handed_over or ending in "?!") or opener not in text[
-        quotation.end : quotation.end + 100
-    ]:
+    if (
+        not (handed_over or ending in "?!")
+        or opener not in text[quotation.end : quotation.end + 100]
+    ):
         return quotation
     match = _INTERRUPTION.match(text, quotation.end, quotation.end + _INTERRUPTION_REACH)
     new_sentence = False
@@ -884,6 +888,17 @@ _QUOTED_AS = re.compile(
     rf"|(?P<subject>[^,;:.!?{_MARKS}]{{1,80}}?)\s+(?:was|were|is|has\s+been|had\s+been)\s+quoted"
     rf"(?:\s+by\s+(?P<by>[^;:.!?{_MARKS}]{{1,60}}?))?)\s+as\s+(?:saying|telling)\b"
 )
+_MODAL_END = re.compile(
+    r"\b(?:can|could|may|might|must|should|shall|will|would|to|cannot|can’t|can't|won’t|"
+    r"won't|wouldn’t|wouldn't|never|not)\s*\Z",
+    re.IGNORECASE,
+)
+# A photo credit or caption: its quotations are titles.
+_CAPTION = re.compile(
+    r"\W{0,3}(?:(?:photo|image|picture|illustration|graphic|video|cover)s?\s*"
+    r"(?:credit|courtesy|source|caption|by)?s?|credits?|caption|source|courtesy)\s*[:\-–—]",
+    re.IGNORECASE,
+)
 # …, saying: “…”
 _SAYING = re.compile(r",\s*saying\s*[,:]?\s*\Z")
 _PAST_VERB = re.compile(
@@ -934,6 +949,7 @@ _NOT_A_NAME = _words(
     "the a an this that these those his her their its our my your one some update note "
     "correction warning editor bottom translation question answer quote source"
 )
+_NOT_IN_A_NAME = _words("but or if because so than not no yes ok okay well needs need between")
 _FINITE_VERBS = _words(
     "is are was were be been has have had will would can could must should do does did not "
     "here there it this that"
@@ -1148,6 +1164,8 @@ def _speaker_before(clause: str) -> str | None:
         broken = _CLAUSE_BREAK.match(subject)
         if broken:
             subject = subject[broken.end() :]
+        if _MODAL_END.search(subject):
+            return None  # “now you can say ‘…’”: what one might say, not what was said
         if subject.strip(" ,") and not _FRONTED.match(subject.strip()):
             return subject
         if broken:
@@ -1174,9 +1192,11 @@ def _name_like(text: str) -> bool:
     """Whether ``text`` could be a name before a colon ("Ms Smith, the minister:")."""
     words = [word.strip(",").lower() for word in text.split()]
     return (
-        0 < len(words) <= 6
+        1 < len(words) <= 6  # "Better: “…”" labels an example; a speaker has a full name
         and words[0] not in _NOT_A_NAME
-        and not any(word in _FINITE_VERBS for word in words)
+        and not any(word in _FINITE_VERBS or word in _NOT_IN_A_NAME for word in words)
+        and words[-1] not in _SMALL_WORDS
+        and not words[0].endswith(("’s", "'s"))  # There’s a big difference between: “…”
     )
 
 
