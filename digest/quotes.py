@@ -18,6 +18,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -32,24 +33,64 @@ def extract_lead_quote(markdown: str, *, parsed: Parsed | None = None) -> LeadQu
     """The first direct quotation in the Markdown body that is a real statement, with its speaker.
 
     Returns None when the body quotes no statement; an unclosed quotation is skipped, never
-    returned in part. `parsed` is the body as a CommonMark parser (with any extensions)
+    returned in part. A quotation of four words or fewer is kept only when no fuller
+    statement follows. `parsed` is the body as a CommonMark parser (with any extensions)
     already tokenised it, and the environment it filled: its block structure is reused
     rather than parsed again, so what the reader sees as a table or a code block is that
     here too.
     """
     body = _Body(markdown, parsed)
+    short: LeadQuote | None = None  # the first statement of four words or fewer
     for quotation in _quotations(body):
-        words = _WORD.findall(quotation.text)
-        if len(words) < 3 or _title_case(words):
-            continue  # a scare quote, a nickname or a title: cheap to tell, and most common
-        lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
-        statement = _is_statement(quotation, words, lead)
-        if statement is False:
+        found = _lead_quote(body, quotation)
+        if found is None:
             continue
-        attribution = _attribution(body, quotation, lead)
-        if statement or attribution.direct:
-            return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
+        if len(_WORD.findall(found.text)) > _SHORT_WORDS:
+            return found
+        short = short or found
+    return short
+
+
+_SHORT_WORDS = 4
+
+
+def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
+    """``quotation`` as a lead quote, if it is a statement."""
+    if quotation.pull is not None:
+        return LeadQuote(quotation.text, quotation.pull)
+    words = _WORD.findall(quotation.text)
+    if len(words) < 3 or _title_case(words) or _looks_like_code(body, quotation):
+        return None  # a scare quote, a nickname, a title, a path or code: cheap to tell
+    if _CAPTION.match(body.text(quotation.first) or ""):
+        return None  # Photo credit: Jane Doe, “A rusted door.”
+    lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
+    statement = _is_statement(quotation, words, lead)
+    if statement is False:
+        return None
+    attribution = _attribution(body, quotation, lead)
+    attributed = attribution.direct or attribution.speaker or attribution.source
+    if (statement and (attributed or _full_sentence(quotation.text))) or attribution.direct:
+        return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
+
+
+def _looks_like_code(body: _Body, quotation: _Quotation) -> bool:
+    """Whether a quotation is a path, a URL or a string in code: "/2015/05/a/", print("…")."""
+    if " " not in quotation.text.strip():
+        return True
+    first = body.text(quotation.first) or ""
+    if first[quotation.start] != '"':
+        return False
+    last = body.text(quotation.last) or ""
+    before = first[quotation.start - 1 : quotation.start]
+    after = last[quotation.end : quotation.end + 1]
+    return before in ("=", "(", "[", "{") or after in (")", "]", "}", "=", ":", ";")
+
+
+def _full_sentence(text: str) -> bool:
+    """Whether a quotation is a whole sentence: a capital first, a terminal mark last."""
+    letters = [character for character in text if character.isalnum()]
+    return bool(letters) and letters[0].isupper() and text.rstrip(" ’”»)")[-1:] in ".!?…"
 
 
 def plain_paragraphs(markdown: str) -> list[str]:
@@ -80,6 +121,8 @@ _FOOTNOTE_DEFINITION = re.compile(r"\[\^[^\]\s]+\]:")
 # each "[^" in it.
 _FOOTNOTE_REFERENCE = re.compile(r"(?<![^\]\s])(?=[^\]\s]*+\])([^\]\s]*?)\[\^[^\]\s]++\]")
 _LINE_BREAK_TAG = re.compile(r"<br\b", re.IGNORECASE)
+_CODE_ELEMENT = re.compile(r"<(/)?(?:code|kbd|samp|tt|var|pre|script|style)\b", re.IGNORECASE)
+_BARE_URL = re.compile(r"\b(?:https?|ftp)://[^\s“”«»‘’„]*|\bwww\.[\w-]+\.[^\s“”«»‘’„]*")
 # Collapses whitespace but keeps the no-break spaces of French typography ("fini !").
 _SPACES = re.compile(r"[^\S\u00a0\u202f]+")
 # A paragraph can only hold a quotation if it has an opening mark (or an entity for one).
@@ -91,7 +134,13 @@ Parsed = tuple[list[Token], dict[str, Any]]
 
 
 class _Body:
-    """The paragraphs of a Markdown body; each is turned into plain text on first use."""
+    """The paragraphs of a Markdown body; each is turned into plain text on first use.
+
+    Template tags (Liquid, Jinja, Hugo shortcodes) are dropped before a paragraph is read,
+    and everything between the tags of a code or raw block ({% highlight %} … {% endhighlight
+    %}) with them. A blockquote signed with an attribution line, or an HTML <blockquote> with
+    a <cite> or <footer>, becomes one pull quote in place of its paragraphs.
+    """
 
     def __init__(self, markdown: str, parsed: Parsed | None = None) -> None:
         if parsed is None:
@@ -99,43 +148,110 @@ class _Body:
             tokens = _MARKDOWN.parse(_FRONT_MATTER.sub("", markdown, count=1), self._env)
         else:
             tokens, self._env = parsed
-        # One entry per paragraph; None marks anything else (heading, code, HTML, list edge),
-        # which a quotation cannot run across.
-        self._paragraphs: list[Token | None] = []
+        # One entry per paragraph (its Markdown, template tags dropped); None marks anything
+        # else (heading, code, HTML, list edge), which a quotation cannot run across.
+        self._paragraphs: list[str | None] = []
+        self._pulls: dict[int, tuple[str, str]] = {}  # entry -> pull quote text and speaker
+        templates = _Templates()
+        quote_depth, quote_first = 0, 0  # Markdown blockquotes: depth, and first entry inside
+        html_pull: list[str] | None = None  # the HTML of an open <blockquote>, when it spans
+        html_first = 0
         for index, token in enumerate(tokens):
-            if token.type in ("paragraph_open", "paragraph_close"):
+            kind = token.type
+            if kind == "blockquote_open":
+                quote_depth += 1
+                if quote_depth == 1:
+                    quote_first = len(self._paragraphs)
                 continue
+            if kind == "blockquote_close":
+                quote_depth -= 1
+                if not quote_depth and html_pull is None:
+                    self._sign_blockquote(quote_first)
+                continue
+            if kind in ("paragraph_open", "paragraph_close"):
+                continue
+            content = templates.visible(token.content) if token.content else ""
+            if html_pull is not None:
+                html_pull.append(content)
+                if "</blockquote" in content.lower() or len(html_pull) > _MAX_PULL_PIECES:
+                    self._add_html_pull("\n".join(html_pull), html_first)
+                    html_pull = None
+                continue
+            if kind == "html_block" and content:
+                lowered = content.lower()
+                opened = lowered.rfind("<blockquote")
+                if opened >= 0 and lowered.find("</blockquote", opened) < 0:
+                    html_pull, html_first = [content], len(self._paragraphs)
+                elif opened >= 0:
+                    self._add_html_pull(content, len(self._paragraphs))
             is_paragraph = (
-                token.type == "inline"
+                kind == "inline"
                 and tokens[index - 1].type == "paragraph_open"
-                and not _FOOTNOTE_DEFINITION.match(token.content)
+                and not _FOOTNOTE_DEFINITION.match(content)
             )
-            if is_paragraph:
-                self._paragraphs.append(token)
+            if is_paragraph and content.strip():
+                self._paragraphs.append(content)
             elif self._paragraphs and self._paragraphs[-1] is not None:
                 self._paragraphs.append(None)
+        if html_pull is not None:
+            self._add_html_pull("\n".join(html_pull), html_first)
         self._texts: dict[int, str | None] = {}
         self._closings: dict[tuple[int, str], _Closings] = {}
         self._sentence_ends: dict[int, int] = {}
 
+    def _sign_blockquote(self, first: int) -> None:
+        """Make the blockquote whose entries start at ``first`` a pull quote, if it is signed."""
+        entries = self._paragraphs[first:]
+        pieces = [entry for entry in entries if entry is not None]
+        if not pieces or len(pieces) > _MAX_PULL_PIECES:
+            return
+        signed = _SIGNATURE.search(pieces[-1])
+        if not signed:
+            return
+        said = pieces[-1][: signed.start()].strip()
+        who = _plain(self._inline(signed.group("who") or signed.group("cite") or ""))
+        text = " ".join(_plain(self._inline(piece)) for piece in [*pieces[:-1], said] if piece)
+        pull = _pull_quote(text, who)
+        if pull is not None:
+            del self._paragraphs[first:]
+            self._add_pull(pull)
+
+    def _add_html_pull(self, html: str, first: int) -> None:
+        """Make the first <blockquote> of ``html`` a pull quote, if it credits its speaker."""
+        pull = _html_pull_quote(html)
+        if pull is not None:
+            del self._paragraphs[first:]
+            self._add_pull(pull)
+
+    def _add_pull(self, pull: tuple[str, str]) -> None:
+        if self._paragraphs and self._paragraphs[-1] is not None:
+            self._paragraphs.append(None)
+        self._pulls[len(self._paragraphs)] = pull
+        self._paragraphs.append(None)
+
+    def _inline(self, content: str) -> str:
+        children: list[Token] = []
+        _MARKDOWN.inline.parse(content, _MARKDOWN, self._env, children)
+        return _inline_text(children)
+
     def __len__(self) -> int:
         return len(self._paragraphs)
 
+    def pull(self, index: int) -> tuple[str, str] | None:
+        """The pull quote (text, speaker) at entry ``index``, if there is one."""
+        return self._pulls.get(index)
+
     def may_quote(self, index: int) -> bool:
         """Whether paragraph ``index`` could contain an opening quotation mark."""
-        token = self._paragraphs[index]
-        return token is not None and _MAY_QUOTE.search(token.content) is not None
+        content = self._paragraphs[index]
+        return content is not None and _MAY_QUOTE.search(content) is not None
 
     def text(self, index: int) -> str | None:
         """The plain text of paragraph ``index``; None for a break between paragraphs."""
         if index in self._texts:
             return self._texts[index]
-        token = self._paragraphs[index]
-        text = None
-        if token is not None:
-            children: list[Token] = []
-            _MARKDOWN.inline.parse(token.content, _MARKDOWN, self._env, children)
-            text = _inline_text(children)
+        content = self._paragraphs[index]
+        text = None if content is None else self._inline(content)
         self._texts[index] = text
         return text
 
@@ -153,14 +269,137 @@ class _Body:
         return self._sentence_ends[index]
 
 
+# Template tags: {{ … }}, {% … %}, and Hugo's {{< … >}} and {{% … %}}, found by their edges.
+_TEMPLATE_EDGE = re.compile(r"\{\{|\{%|\}\}|%\}")
+# The tags opening and closing a block whose content is code or raw template text.
+_TEMPLATE_BLOCK = re.compile(
+    r"\A[{%<\s-]*(?P<end>/|end)?(?P<name>highlight|raw|comment|code|codeblock|codecaption|"
+    r"include_code|gist|syntax|filter|pre|verbatim|src)\b",
+    re.IGNORECASE,
+)
+
+
+class _Templates:
+    """Drops template tags from each piece of Markdown, and the code blocks they delimit.
+
+    One pass over the tags' edges: a tag opened and never closed leaves the text as it is.
+    The state (inside a code block or not) runs on from one token to the next.
+    """
+
+    def __init__(self) -> None:
+        self.block: str | None = None  # the name of the code or raw block we are in
+
+    def visible(self, text: str) -> str:
+        if "{" not in text and self.block is None:
+            return text
+        kept: list[str] = []
+        position = 0  # where the text not yet kept or dropped starts
+        opened: int | None = None  # where the tag being read opened
+        for edge in _TEMPLATE_EDGE.finditer(text):
+            mark = edge.group()
+            if opened is None:
+                if mark in ("{{", "{%"):
+                    if self.block is None:
+                        kept.append(text[position : edge.start()])
+                    opened = edge.start()
+                continue
+            if (mark == "}}") != (text[opened + 1] == "{"):
+                continue  # {{ … %} or {% … }}: not this tag's end
+            self._tag(text[opened + 2 : edge.start()])
+            opened, position = None, edge.end()
+        if opened is not None:  # an unclosed tag: its text is kept
+            position = opened
+        if self.block is None:
+            kept.append(text[position:])
+        return "".join(kept)
+
+    def _tag(self, inside: str) -> None:
+        block = _TEMPLATE_BLOCK.match(inside[:40])
+        if block is None:
+            return
+        name = block.group("name").lower()
+        if block.group("end"):
+            if self.block == name:
+                self.block = None
+        elif self.block is None and name != "include_code" and name != "gist":
+            self.block = name
+
+
+_MAX_PULL_PIECES = 12  # paragraphs of a pull quote, at most
+_MAX_PULL_CHARACTERS = 700
+# The attribution line ending a blockquote: "— Name, role", "-- Name", "<cite>Name</cite>".
+_SIGNATURE = re.compile(
+    r"(?:(?:\A|\n)[ \t]*|(?<=[”\"»“’.!?])[ \t]+)(?:[—–―]|--)[ \t]*(?P<who>[^\n]{1,120})\Z"
+    r"|(?:\A|\n)[ \t]*(?:[—–―]|--)?[ \t]*<cite>(?P<cite>[^\n<]{1,120})</cite>[ \t]*\Z",
+    re.IGNORECASE,
+)
+_HTML_TAG = re.compile(r"<[^<>]*>")
+_HTML_ATTRIBUTION = re.compile(
+    r"<(?P<tag>footer|cite|figcaption)\b[^<>]*>(?P<who>.*?)</(?P=tag)\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_OUTER_MARKS = {"“": "”", "„": "“”", "«": "»", "»": "«»", '"': '"', "‘": "’", "‹": "›"}
+
+
+def _plain(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def _html_text(html: str) -> str:
+    """The visible text of an HTML fragment."""
+    return _plain(unescape(_HTML_TAG.sub(" ", html)))
+
+
+def _html_pull_quote(html: str) -> tuple[str, str] | None:
+    """The quote and speaker of the first <blockquote> in ``html`` with <cite> or <footer>."""
+    lowered = html.lower()
+    start = lowered.find("<blockquote")
+    opened = lowered.find(">", start) if start >= 0 else -1
+    end = lowered.find("</blockquote", opened) if opened >= 0 else -1
+    if end < 0:
+        return None
+    inner = html[opened + 1 : end]
+    credits = list(_HTML_ATTRIBUTION.finditer(inner))
+    if not credits:
+        return None
+    credit = next((found for found in credits if found.group("tag").lower() == "footer"), None)
+    credit = credit or credits[-1]
+    said = inner[: credit.start()] + inner[credit.end() :]
+    if credit.group("tag").lower() == "cite" and _html_text(inner[credit.end() :]):
+        return None  # a cited title inside the quotation, not its signature
+    return _pull_quote(_html_text(said), _html_text(credit.group("who")))
+
+
+def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
+    """A pull quote's text without its enclosing marks, and its speaker, if both hold up."""
+    text = text.strip()
+    closers = _OUTER_MARKS.get(text[:1])
+    if closers and text[-1:] in closers and len(text) > 2:
+        inner = text[1:-1].strip()
+        if not any(mark in inner for mark in text[0] + closers):
+            text = inner
+    who = who.strip(" \u00a0—–―-,.;:")
+    words = _WORD.findall(text)
+    if len(who.split()) > 12 or len(text) > _MAX_PULL_CHARACTERS or len(words) < 2:
+        return None
+    return (text, who) if who[:1].isalpha() else None
+
+
 def _inline_text(children: list[Token]) -> str:
     """Visible text of inline tokens: no code, images, HTML tags, URLs or footnote marks."""
     parts: list[str] = []
+    hidden = 0  # depth inside inline HTML whose text is code: <code>, <kbd>, <script> …
     for index, child in enumerate(children):
         if _is_footnote_link(children, index):
             continue
+        if child.type == "html_inline":
+            element = _CODE_ELEMENT.match(child.content)
+            if element:
+                hidden = max(0, hidden + (-1 if element.group(1) else 1))
+        if hidden:
+            continue
         if child.type in ("text", "text_special"):
-            parts.append(child.content)
+            parts.append(_BARE_URL.sub(" ", child.content))
         elif child.type in ("softbreak", "hardbreak") or (
             child.type == "html_inline" and _LINE_BREAK_TAG.match(child.content)
         ):
@@ -232,12 +471,18 @@ class _Quotation:
     last: int  # paragraph holding the closing mark
     end: int  # offset just past the closing mark
     interruption: str = ""  # attribution between two halves: “We won,” she said, “and …”
+    pull: str | None = None  # the speaker of a pull quote (a signed blockquote)
 
 
 def _quotations(body: _Body) -> Iterator[_Quotation]:
     """Every closed quotation of the body, outermost only, in document order."""
     index, position = 0, 0
     while index < len(body):
+        pull = body.pull(index)
+        if pull is not None:
+            yield _Quotation(pull[0], index, 0, index, 0, pull=pull[1])
+            index, position = index + 1, 0
+            continue
         text = body.text(index) if position or body.may_quote(index) else None
         start = _next_opening(text, position) if text else -1
         if start < 0:
@@ -464,12 +709,28 @@ def _possessive(text: str, index: int) -> bool:
 
 
 def _joined_interruption(body: _Body, quotation: _Quotation, opener: str) -> _Quotation:
-    """Rejoin a sentence split by its attribution: “We won,” she said, “and we will again.”"""
+    """Rejoin a statement split by its attribution.
+
+    Within a sentence: “We won,” she said, “and we will again.” Over two sentences, when the
+    second quotation follows the attribution at once: “We won,” she said. “We will again.”
+    """
     text = body.text(quotation.last) or ""
-    handed_over = quotation.text.rstrip().endswith(",") or text.startswith(",", quotation.end)
-    if not handed_over or opener not in text[quotation.end : quotation.end + 100]:
+    ending = quotation.text.rstrip()[-1:]
+    handed_over = ending == "," or text.startswith(",", quotation.end)
+    if (
+        not (handed_over or ending in "?!")
+        or opener not in text[quotation.end : quotation.end + 100]
+    ):
         return quotation
     match = _INTERRUPTION.match(text, quotation.end, quotation.end + _INTERRUPTION_REACH)
+    new_sentence = False
+    if not match:
+        match = _SENTENCE_INTERRUPTION.match(
+            text, quotation.end, quotation.end + _INTERRUPTION_REACH
+        )
+        new_sentence = True
+    elif not handed_over:
+        return quotation
     if not match or len(match.group("clause").split()) > 8:
         return quotation
     start = match.end()
@@ -479,10 +740,14 @@ def _joined_interruption(body: _Body, quotation: _Quotation, opener: str) -> _Qu
     if end is None:
         return quotation
     second = text[start + 1 : end]
-    if not second.lstrip(" ….")[:1].islower():
-        return quotation  # a new sentence, not the rest of this one
+    first_letter = second.lstrip(" ….")[:1]
+    if new_sentence != first_letter.isupper() or not first_letter.isalpha():
+        return quotation  # a new sentence, not the rest of this one; or a fragment
+    first = quotation.text
+    if new_sentence and ending == ",":
+        first = first.rstrip()[:-1] + "."  # “We won,” she said. “…” reads “We won. …”
     return _Quotation(
-        f"{quotation.text} {second}",
+        f"{first} {second}",
         quotation.first,
         quotation.start,
         quotation.last,
@@ -587,7 +852,7 @@ _DOUBLE_MARK = re.compile(r'[“”„«»]|(?<!\d)"')  # never part of a speake
 _QUOTATION_MARK = re.compile(
     r"[“”„«»‹›‚‘]|(?<!\d)\"|(?<!\w)['’]|['’](?=[\s,.;:!?]|\Z)(?<![sS]['’])"
 )
-_MARK_OR_COLON = re.compile(rf"[:‘{_MARKS}]")
+_MARK_OR_COLON = re.compile(rf"[‘{_MARKS}]|(?<!\d):|:(?!\d)")
 # After the quotation, inverted: “…,” said the president.
 _INVERTED_AFTER = re.compile(
     rf"[\s,]*(?:[—–]\s*)?{_ADVERBS}?(?!told\b|tells\b){_VERB}\s+(?P<who>.+)"
@@ -604,6 +869,10 @@ _DASH_CREDIT = re.compile(r"\s*[—–]\s*(?P<who>[^\W\d_][^.!?;:]{0,80})\Z")
 _INTERRUPTION = re.compile(
     rf",?\s*(?P<clause>(?>[^.!?;:{_MARKS}]*?\b{_VERB}\b)[^.!?;:{_MARKS}]*?),\s*(?=[{_MARKS}‘'‚])"
 )
+# The same, ending a sentence: “We won,” she said. “We will win again.”
+_SENTENCE_INTERRUPTION = re.compile(
+    rf",?\s*(?P<clause>(?>[^.!?;:{_MARKS}]*?\b{_VERB}\b)[^.!?;:{_MARKS}]*?)\.\s+(?=[{_MARKS}‘'‚])"
+)
 # Anywhere before the quotation, in the same sentence.
 _VERB_ANYWHERE = re.compile(rf"(?<![\w-])(?:{_VERB}|{'|'.join(_LEAD_VERBS)})(?!\w)")
 _ACCORDING_BEFORE = re.compile(rf"{_ACCORDING}\s+(?P<who>[^,:;{_MARKS}]+)")
@@ -612,6 +881,57 @@ _COLON_SPEAKER = re.compile(rf"\s*(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,60}}?)\s*:
 _COPULA_COLON = re.compile(
     rf"(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,60}}?)\s+"
     r"(?:was|is|were|are|remained|sounded|a été|était|war|ist)\s+\w+\s*:\s*\Z"
+)
+# "Reuters quoted the minister as saying", "The coach was quoted (by the Herald) as saying".
+_QUOTED_AS = re.compile(
+    rf"(?:(?P<src>[^,;:.!?{_MARKS}]{{1,60}}?)\s+quoted\s+(?!by\b)(?P<who>[^;:.!?{_MARKS}]{{1,100}}?)"
+    rf"|(?P<subject>[^,;:.!?{_MARKS}]{{1,80}}?)\s+(?:was|were|is|has\s+been|had\s+been)\s+quoted"
+    rf"(?:\s+by\s+(?P<by>[^;:.!?{_MARKS}]{{1,60}}?))?)\s+as\s+(?:saying|telling)\b"
+)
+_MODAL_END = re.compile(
+    r"\b(?:can|could|may|might|must|should|shall|will|would|to|cannot|can’t|can't|won’t|"
+    r"won't|wouldn’t|wouldn't|never|not)\s*\Z",
+    re.IGNORECASE,
+)
+# A photo credit or caption: its quotations are titles.
+_CAPTION = re.compile(
+    r"\W{0,3}(?:(?:photo|image|picture|illustration|graphic|video|cover)s?\s*"
+    r"(?:credit|courtesy|source|caption|by)?s?|credits?|caption|source|courtesy)\s*[:\-–—]",
+    re.IGNORECASE,
+)
+# …, saying: “…”
+_SAYING = re.compile(r",\s*saying\s*[,:]?\s*\Z")
+_PAST_VERB = re.compile(
+    r"(?<=\s)(?:[a-z]+ed|went|made|gave|took|spoke|wrote|met|left|sent|led|kept|held|rang|"
+    r"came|sat|stood|broke|began|drew|fought|sought|thought|felt|won|lost|hit|cut|put|set|ran|"
+    r"struck|threw|tore|wore|swore|spent|paid|laid|sold|bought|brought|caught|taught|told|said)\b"
+)
+# The ministry’s statement read: “…”
+_DOCUMENT_NOUNS = (
+    r"(?:statement|press\s+release|release|letter|note|report|post|message|notice|communiqué|"
+    r"document|memo|email|e-mail|website|announcement|bulletin|tweet)"
+)
+_DOCUMENT_READ = re.compile(
+    rf"(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,60}}?)['’]s?\s+(?:\w+\s+)?{_DOCUMENT_NOUNS}\s+"
+    r"(?:read|reads|said|says|stated|states)\s*:?\s*\Z"
+)
+# "a statement from the ministry": the document, and who issued it.
+_DOCUMENT = re.compile(
+    rf"(?:a|an|the|its|his|her|their)\s+(?:[\w-]+\s+)?{_DOCUMENT_NOUNS}\b"
+    r"(?:\s+(?:from|by|of|issued\s+by|released\s+by|signed\s+by)\s+(?P<author>.+))?",
+    re.DOTALL,
+)
+# A phrase before the verb that is not its subject, in languages that invert after it:
+# "Nach dem 3:0 sagte …", "Après le match a déclaré …".
+_FRONTED = re.compile(
+    r"(?:Nach|Vor|Bei|Beim|Am|Im|Um|Während|Gegenüber|Zum|Zur|Heute|Gestern|Dann|Danach|"
+    r"Après|Avant|Lors|Dans|Hier|Tras|Durante|Después|Antes|Ayer|Hoy)\b"
+)
+# Words that go on with the writer's sentence after a quotation, never start a speaker.
+_CONTINUATION = re.compile(
+    r"[\s,]*(?:than|rather|and|but|or|nor|as|to|of|in|on|at|for|with|by|from|into|onto|over|"
+    r"under|about|after|before|since|during|because|if|when|while|so|more|less|which|that|"
+    r"like|instead|well|not|until|through|across|against|between|among|within|without|per)\b"
 )
 # After a terminal mark inside the quotation, "X said" must end there: “Why?” Smith asked.
 _ATTRIBUTION_ENDS = re.compile(r"\s*(?:[,;]|\Z|(?:on|in|at|to|from|during|after|before|as)\b)")
@@ -629,6 +949,7 @@ _NOT_A_NAME = _words(
     "the a an this that these those his her their its our my your one some update note "
     "correction warning editor bottom translation question answer quote source"
 )
+_NOT_IN_A_NAME = _words("but or if because so than not no yes ok okay well needs need between")
 _FINITE_VERBS = _words(
     "is are was were be been has have had will would can could must should do does did not "
     "here there it this that"
@@ -654,7 +975,8 @@ _CLAUSE_BREAK = re.compile(
     re.DOTALL,
 )
 _SOURCE_CLAUSE = re.compile(
-    r",?\s+(?P<how>reported|reports|reporting|according to|quoted by|cited by|via|told)"
+    r",?\s+(?P<how>reported|reports|reporting|according to|(?:as\s+)?quoted by|cited by|via|told|"
+    r"per|in\s+an\s+interview\s+with|speaking\s+to|interviewed\s+by)"
     r"\s+(?P<src>.+)",
     re.DOTALL,
 )
@@ -664,7 +986,11 @@ _SPEAKER_END = re.compile(
     r"|\s+(?:on|am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
     r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
     r"|,\s*(?:at|in|on|during|after|before|from|outside|inside|near|[a-z]+ing)\b"  # circumstance
-    r"|\s*[;:(—–]|\s+-\s+"
+    # German, French and Spanish: time, place and occasion; a relative clause
+    r"|\s+(?:nach|vor|bei|beim|im|um|gegen|gegenüber|während|zum|zur|mit|après|avant|lors|"
+    r"devant|dans|au|aux|tras|durante|ante|antes|después)\s"
+    r"|,\s*(?:der|die|das|qui|que|quien|quienes)\s"
+    r"|\s*(?:[;(—–]|(?<!\d):|:(?!\d))|\s+-\s+"
 )
 # "a estimé jeudi le président": a time word before an inverted speaker.
 _LEADING_TIME = re.compile(
@@ -687,18 +1013,37 @@ _AGENCIES = frozenset(
         ),
         "associated press",
         "agence france-presse",
+        "le monde",
+        "al jazeera",
+        "politico",
+        "axios",
         "ria novosti",
         "press association",
         "pa media",
     }
 )
-_CREDIT = re.compile(r"\b(?P<how>reported|according to|quoted by|cited by|told)\s+(?P<src>[^,;:]+)")
+_CREDIT = re.compile(
+    r"\b(?P<how>reported|according to|quoted by|cited by|told|per|interview with|speaking to|"
+    r"interviewed by)\s+(?P<src>[^,;:]+)"
+    r"|,\s+(?P<outlet>(?:the\s+)?[A-Z][^,;:.!?]{0,40}?)\s+(?:reported|reports)\b",
+    re.IGNORECASE,
+)
 _MEDIA_WORDS = re.compile(
     r"\b(?:News|Agency|Press|Wire|TV|Television|Radio|Times|Post|Journal|Gazette|Telegraph|"
-    r"Herald|Tribune|Guardian|Broadcasting|Novosti)\b"
+    r"Herald|Tribune|Guardian|Broadcasting|Novosti|Sports?|Channel|Magazine|Daily|Weekly|"
+    r"Chronicle|Observer|Independent|Courier|Monde|Zeitung|Spiegel|Figaro|Mail|Mirror|Express|"
+    r"Standard|Globe|Bulletin|Review|Economist|Record|Network|Media|FM|Online)\b"
+)
+# A common noun after an outlet's name: "told the Northern Echo newspaper".
+_OUTLET_NOUNS = _words(
+    "newspaper paper daily weekly broadcaster channel station magazine website outlet tabloid "
+    "agency television radio"
 )
 _NAME_JOINERS = _words("of de du la le del di von van für and")
 _MAX_LOOKBACK_SENTENCES = 8
+_COMMA_IN_NAME = re.compile(r",([’'”\"])\Z")
+# A short quoted name inside a speaker: the boss of the “Silver Arrows” team.
+_QUOTED_NAME = re.compile(r"[“\"‘](?:[A-Z][\w’'-]*,?\s?){1,4}[”\"’]")
 # A sentence opening on a person's role: "The coach addressed …", "The chancellor’s answer …"
 _ROLE_SUBJECT = re.compile(
     r"(?:The|the)\s+(?P<who>(?:[a-z-]+\s+){0,2}?(?:coach|manager|captain|mayor|minister|president|"
@@ -732,7 +1077,12 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
     tail = _sentence_after(last_text, quotation.end)
     ends_sentence = quotation.text.rstrip()[-1:] in ".!?…"
     found: str | None = None  # the speaker as written
-    if quotation.interruption:
+    outlet: str | None = None  # the outlet that quoted them: "Reuters quoted X as saying"
+    quoted = _QUOTED_AS.search(tail) or _QUOTED_AS.search(lead)
+    if quoted:
+        found = quoted.group("who") or quoted.group("subject")
+        outlet = quoted.group("src") or quoted.group("by")
+    if found is None and quotation.interruption:
         found = _speaker_after(quotation.interruption, ends_sentence=False)
     if found is None:
         found = _speaker_after(tail, ends_sentence=ends_sentence)
@@ -743,6 +1093,8 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
         previous = next(_sentences_backwards(body, quotation.first, quotation.start), "")
         found = _speaker_before(previous)
     speaker, source = _clean_speaker(found) if found else (None, None)
+    if outlet:
+        source = _agency(_LEADING_PHRASES.sub("", outlet.strip(), count=1), strict=True)
     source = source or _find_source(quotation.interruption, tail, lead)
     if speaker is not None and speaker.lower() in _PRONOUNS:
         speaker = _resolve_pronoun(body, quotation, speaker.lower())
@@ -757,20 +1109,54 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     if match:
         return match.group("who")
     match = _SUBJECT_AFTER.match(tail)
-    if (
-        match
-        and not _LEADING_CONJUNCTIONS.match(match.group("who"))
-        and len(match.group("who").split()) <= 10
-        and (not ends_sentence or _ATTRIBUTION_ENDS.match(match.group("rest")))
-    ):
-        return match.group("who")
-    match = _ACCORDING_AFTER.match(tail) or _DASH_CREDIT.match(tail)
+    if match and (not ends_sentence or _ATTRIBUTION_ENDS.match(match.group("rest"))):
+        who = match.group("who")
+        if _CONTINUATION.match(who):
+            # “…” than expectations, the bank said: the words after the quotation go on with
+            # the writer's sentence; the speaker is the subject after its last comma, if any.
+            who = who.rsplit(",", 1)[1] if "," in who else ""
+            if _CONTINUATION.match(who) or not who.strip():
+                return None
+        if not _LEADING_CONJUNCTIONS.match(who) and len(who.split()) <= 10:
+            return who
+    match = _ACCORDING_AFTER.match(tail)
+    if match:
+        return _document_author(match.group("who"))
+    match = _DASH_CREDIT.match(tail)
     return match.group("who") if match else None
+
+
+def _document_author(who: str) -> str:
+    """Who issued a document a quotation is credited to: "a statement from the ministry".
+
+    Empty when the document names nobody ("a statement read on state television"): the
+    quotation is attributed, to no speaker.
+    """
+    document = _DOCUMENT.match(who)
+    if document is None:
+        return who
+    return document.group("author") or ""
+
+
+def _subject(clause: str) -> str | None:
+    """The subject of a clause: the words before its first verb in the past tense."""
+    clause = _LEADING_PHRASES.sub("", clause.strip(), count=1)
+    verb = _PAST_VERB.search(clause)
+    if verb is None or len(clause[: verb.start()].split()) > 8:
+        return None
+    subject = clause[: verb.start()].strip()
+    return subject if subject[:1].isupper() else None
 
 
 def _speaker_before(clause: str) -> str | None:
     """The speaker as named in the words before a quotation."""
     clause = _PARENTHETICAL.sub(" ", _LEADING_PHRASES.sub("", clause.strip(), count=1))
+    saying = _SAYING.search(clause)
+    if saying:  # The minister defended the cuts, saying: “…”
+        return _subject(clause[: saying.start()])
+    document = _DOCUMENT_READ.search(clause)
+    if document:  # The ministry’s statement read: “…”
+        return document.group("who")
     verbs = list(_VERB_ANYWHERE.finditer(clause))
     if verbs:
         verb = verbs[-1]
@@ -778,7 +1164,9 @@ def _speaker_before(clause: str) -> str | None:
         broken = _CLAUSE_BREAK.match(subject)
         if broken:
             subject = subject[broken.end() :]
-        if subject.strip(" ,"):
+        if _MODAL_END.search(subject):
+            return None  # “now you can say ‘…’”: what one might say, not what was said
+        if subject.strip(" ,") and not _FRONTED.match(subject.strip()):
             return subject
         if broken:
             return None  # the verb's subject is in another clause
@@ -786,7 +1174,7 @@ def _speaker_before(clause: str) -> str | None:
         return inverted if inverted.strip(" ,.") else None
     match = _ACCORDING_BEFORE.search(clause)
     if match:
-        return match.group("who")
+        return _document_author(match.group("who"))
     match = _COPULA_COLON.match(clause)
     if match:
         return match.group("who")
@@ -804,9 +1192,11 @@ def _name_like(text: str) -> bool:
     """Whether ``text`` could be a name before a colon ("Ms Smith, the minister:")."""
     words = [word.strip(",").lower() for word in text.split()]
     return (
-        0 < len(words) <= 6
+        1 < len(words) <= 6  # "Better: “…”" labels an example; a speaker has a full name
         and words[0] not in _NOT_A_NAME
-        and not any(word in _FINITE_VERBS for word in words)
+        and not any(word in _FINITE_VERBS or word in _NOT_IN_A_NAME for word in words)
+        and words[-1] not in _SMALL_WORDS
+        and not words[0].endswith(("’s", "'s"))  # There’s a big difference between: “…”
     )
 
 
@@ -824,8 +1214,9 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     text = _LEADING_CONJUNCTIONS.sub("", text)
     text = _LEADING_TIME.sub("", text)
     text = _TRAILING_WORDS.sub("", text).strip(" ,.;:\u00a0\u202f")
+    text = _COMMA_IN_NAME.sub(r"\1", text)  # the head of ‘Team Blue,’ -> ‘Team Blue’
     words = text.split()
-    if not words or len(words) > 12 or _DOUBLE_MARK.search(text):
+    if not words or len(words) > 12 or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text)):
         return None, source
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
@@ -836,7 +1227,9 @@ def _find_source(*contexts: str) -> str | None:
     """An agency credited in the quotation's sentence: "…, reported TASS", "told Reuters"."""
     for context in contexts:
         for match in _CREDIT.finditer(context):
-            source = _agency(match.group("src"), strict=match.group("how") != "reported")
+            how = (match.group("how") or "reported").lower()
+            phrase = match.group("src") or match.group("outlet")
+            source = _agency(phrase, strict=how not in ("reported", "interview with"))
             if source:
                 return source
     return None
@@ -845,10 +1238,13 @@ def _find_source(*contexts: str) -> str | None:
 def _agency(phrase: str, *, strict: bool) -> str | None:
     """The news outlet named at the start of ``phrase``, if it clearly is one."""
     words = phrase.replace("\u00a0", " ").split()
-    if "agency" in words[:6]:
-        words = words[words.index("agency") + 1 :]  # the state news agency BelTA
-    if words and words[0] == "the":
+    if words and words[0].lower() == "the":
         words = words[1:]
+    if "agency" in words[:6]:
+        at = words.index("agency")
+        after = words[at + 1 :]
+        # the state news agency BelTA; the Interfax agency
+        words = after if after and after[0][:1].isupper() else words[:at]
     name: list[str] = []
     for word in words[:6]:
         bare = word.rstrip(".,;:)")
@@ -864,7 +1260,9 @@ def _agency(phrase: str, *, strict: bool) -> str | None:
     if not text:
         return None
     known = text.lower() in _AGENCIES
-    if known or _MEDIA_WORDS.search(text) or (not strict and len(name) <= 5):
+    following = words[len(name)].strip(".,;:)").lower() if len(words) > len(name) else ""
+    named_outlet = len(name) >= 2 and following in _OUTLET_NOUNS  # the Northern Echo newspaper
+    if known or named_outlet or _MEDIA_WORDS.search(text) or (not strict and len(name) <= 5):
         return text
     return None
 
@@ -938,12 +1336,16 @@ def _sentence_before(text: str, start: int) -> str:
     return before[max(_boundaries(before), default=0) :]
 
 
+_NEXT_OPENING = re.compile(r"[“„«»‹›\"‘]")
+
+
 def _sentence_after(text: str, end: int) -> str:
     """The rest of the sentence after offset ``end``, up to any next quotation."""
     after = text[end : end + _CONTEXT]
-    cut = re.search(r"[“„«»‹›\"‘]", after)
-    if cut:
-        after = after[: cut.start()]
+    for cut in _NEXT_OPENING.finditer(after):
+        if not _QUOTED_NAME.match(after, cut.start()):
+            after = after[: cut.start()]
+            break
     return after[: next(_boundaries(after), len(after))]
 
 
