@@ -33,10 +33,10 @@ from .workers import parallel_map
 try:
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader
+    from yaml import SafeLoader  # type: ignore[assignment]
 
 
-class YamlLoader(SafeLoader):  # type: ignore[misc]
+class YamlLoader(SafeLoader):
     """The safe loader, where a value Python cannot hold is a YAML error, not a crash.
 
     `2026-13-45` matches YAML's timestamp pattern and a 5,000-digit number its integer

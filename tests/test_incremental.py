@@ -29,6 +29,7 @@ import digest.cache
 import digest.emails
 import digest.errors
 import digest.feeds
+import digest.fingerprints
 import digest.models
 import digest.safe_pickle
 import digest.scan
@@ -36,8 +37,9 @@ import digest.stages
 import digest.stories
 import digest.workers
 from digest.articles import collect_articles
-from digest.cache import CACHE_FILE, cache_key, load_cache, write_cache
+from digest.cache import CACHE_FILE, load_cache, write_cache
 from digest.config import DEFAULT_TEMPLATES, Config
+from digest.fingerprints import cache_key
 from digest.folder import MarkdownFolder
 from digest.models import BuildResult
 from digest.pipeline import build
@@ -392,7 +394,7 @@ def test_a_cache_that_would_run_code_is_refused(newsroom: Config, tmp_path: Path
 
     build(newsroom, now=NOW)
     path = newsroom.output / CACHE_FILE
-    header = pickle.dumps((digest.cache.FORMAT, cache_key(newsroom), 1))
+    header = pickle.dumps((digest.fingerprints.FORMAT, cache_key(newsroom), 1))
     path.write_bytes(header + pickle.dumps(Exploit()))
     assert load_cache(newsroom).articles == {}
     assert not marker.exists()
@@ -402,7 +404,7 @@ def test_a_cache_value_out_of_range_only_makes_the_build_cold(
     newsroom: Config, tmp_path: Path
 ) -> None:
     build(newsroom, now=NOW)
-    header = pickle.dumps((digest.cache.FORMAT, cache_key(newsroom), 1))
+    header = pickle.dumps((digest.fingerprints.FORMAT, cache_key(newsroom), 1))
     too_long = b"cdatetime\ntimedelta\n(I9999999999\ntR."  # timedelta(days=9999999999)
     (newsroom.output / CACHE_FILE).write_bytes(header + too_long)
     (newsroom.output / REPLAY_FILE).write_bytes(too_long)
@@ -498,15 +500,16 @@ def test_cache_parts_of_other_shapes_only_make_the_build_cold(
 
 
 RESULT_CHANGES: dict[str, Callable[[BuildResult], Any]] = {
-    "files a number": lambda result: replace(result, files=5),
+    "files a number": lambda result: replace(result, files=5),  # type: ignore[arg-type]
     "issue ids a list": lambda result: replace(
-        result, issue=replace(result.issue, ids=["a"]) if result.issue else None
+        result,
+        issue=replace(result.issue, ids=["a"]) if result.issue else None,  # type: ignore[arg-type]
     ),
     "a problem's path a string": lambda result: replace(
         result,
         warnings=(digest.errors.Problem("x.md", 1, "w"),),  # type: ignore[arg-type]
     ),
-    "no collection": lambda result: replace(result, collection=None),
+    "no collection": lambda result: replace(result, collection=None),  # type: ignore[arg-type]
 }
 
 
@@ -556,7 +559,7 @@ def test_a_record_naming_code_is_a_miss_that_imports_and_runs_nothing(
     cold_folder = tmp_path / "cold"
     shutil.copytree(newsroom.output, cold_folder, ignore=shutil.ignore_patterns("cache"))
     (newsroom.output / REPLAY_FILE).write_bytes(call)
-    header = pickle.dumps((digest.cache.FORMAT, cache_key(newsroom), 1))
+    header = pickle.dumps((digest.fingerprints.FORMAT, cache_key(newsroom), 1))
     (newsroom.output / CACHE_FILE).write_bytes(header + call)
     poisoned = build_into(newsroom.output)
     assert poisoned.stderr == ""

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -358,9 +359,14 @@ def test_the_body_as_the_renderer_parsed_it_gives_the_same_quote() -> None:
 
 # --- Linear work on hostile input ---------------------------------------------------------------
 
-HOSTILE_BODIES = {
+
+def _unclosed(mark: str) -> Callable[[int], str]:
+    return lambda count: (mark + "a ") * count
+
+
+HOSTILE_BODIES: dict[str, Callable[[int], str]] = {
     # Opening marks that never close, each once checked against the rest of the paragraph.
-    **{f"unclosed {mark}": (lambda count, mark=mark: (mark + "a ") * count) for mark in "“‘'«„‚”‹"},
+    **{f"unclosed {mark}": _unclosed(mark) for mark in "“‘'«„‚”‹"},
     # Each opening mark of the first paragraph once read the whole second one.
     "unclosed over paragraphs": lambda count: "“A. " * count + "\n\n" + "“B " * count + ".\n\n“C",
     "closed": lambda count: "‘a bus’ “a b c” «x» " * count,
