@@ -26,8 +26,8 @@ from .errors import ArticleError, Problem
 from .frontmatter import load_simple
 from .gc_pause import gc_paused
 from .models import MAX_YEAR, MIN_YEAR, Article, Collection, Image, LeadQuote
-from .related import BODY_LEAD_CHARS, article_terms
 from .source import Location, Record, Revision, Source
+from .terms import BODY_LEAD_CHARS, article_terms
 from .workers import parallel_map
 
 try:

@@ -142,7 +142,7 @@ class Collection:
     warnings: tuple[Problem, ...]  # files used, with something to fix
     files_read: int
     terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Slug → the words `related` compares (see `related.article_terms`)."""
+    """Slug → the words `related` compares (see `terms.article_terms`)."""
     earlier: Mapping[str, tuple[tuple[str, Revision], Article, tuple[str, ...]]] = field(
         default_factory=dict
     )

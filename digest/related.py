@@ -15,7 +15,6 @@ from __future__ import annotations
 import heapq
 import math
 import re
-import sys
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -25,12 +24,12 @@ from urllib.parse import urlsplit
 
 from digest.errors import Problem
 from digest.models import Article, RelatedLink
+from digest.terms import article_terms, terms_of
 
 __all__ = [
     "EDITOR_REASON",
     "EXTERNAL_REASON",
     "SIMILAR_REASON",
-    "article_terms",
     "related_links",
 ]
 
@@ -49,11 +48,6 @@ HALF_LIFE_DAYS = 30.0
 DECAY_FLOOR = 0.5
 """Closeness in time scales relevance from 1.0 (same day) down towards DECAY_FLOOR: a
 year-old story with the same rare tag still qualifies, at half weight."""
-
-BODY_LEAD_CHARS = 700
-"""Only the lead of the body (about the first 100 words) is read for similarity. News is
-written top-down, so the lead names the people, places and subject; reading further
-costs time in proportion and adds mostly generic words."""
 
 HEADLINE_BOOST = 2.0
 """A word of the target's headline or standfirst weighs this much more than a body word."""
@@ -86,22 +80,6 @@ BOUND_MARGIN = 1e-6
 MAX_REASON_TAGS = 3
 """A reason names at most this many shared tags, and never one too common to relate two
 stories on its own (under MIN_RELEVANCE): "Also about News" would explain nothing."""
-
-_WORD = re.compile(r"\w{3,}")
-
-STOPWORDS = frozenset(
-    """
-    about above after again against all also among and another any are around because
-    been before being below between both but can could did does doing down during each
-    even every few for from further had has have having her here hers herself him himself
-    his how however into its itself just last like made make many may more most much must
-    new not now off once one only other our ours out over own said same says she should
-    since some still such than that the their theirs them themselves then there these they
-    this those three through too two under until very via was were what when where which
-    while who whom whose why will with within without would year years yet you your
-    http https www com org net html
-    """.split()  # noqa: SIM905 - a word list reads best as words
-)
 
 
 def related_links(
@@ -265,7 +243,7 @@ class _TextIndex:
         self._totals: dict[int, float] = {}
         for target in targets:
             article = index.articles[target]
-            headline = _terms(f"{article.title}\n{article.summary}")
+            headline = terms_of(f"{article.title}\n{article.summary}")
             weights = {
                 term: math.log((size + 1) / doc_freq[term]) ** 2
                 * (HEADLINE_BOOST if term in headline else 1.0)
@@ -450,27 +428,8 @@ def _tag_key(tag: str) -> str:
     return " ".join(tag.split()).casefold()
 
 
-def article_terms(title: str, summary: str, body: str) -> tuple[str, ...]:
-    """The distinct words similarity compares: headline, standfirst and the body's lead.
-
-    Stopwords are left out (they never count); each word is interned, so an archive's
-    many copies of a word share one string.
-    """
-    lead = body[:BODY_LEAD_CHARS]
-    if len(body) > BODY_LEAD_CHARS:
-        whole_words = lead.rsplit(None, 1)  # never end on half a word
-        lead = whole_words[0] if len(whole_words) > 1 else lead
-    words = _terms(f"{title}\n{summary}\n{lead}") - STOPWORDS
-    return tuple(map(sys.intern, words))
-
-
 def _article_terms(article: Article) -> tuple[str, ...]:
     return article_terms(article.title, article.summary, article.body or "")
-
-
-def _terms(text: str) -> frozenset[str]:
-    """Distinct lower-case words of three letters or more (stopwords included)."""
-    return frozenset(_WORD.findall(text.lower()))
 
 
 def _url_key(url: str) -> str | None:
