@@ -20,8 +20,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from digest.enrich.related import related_links
 from digest.models import Article
-from digest.related import related_links
 
 SECTIONS = ("World", "Politics", "Business", "Science", "Sport", "Media & Culture", "Opinion")
 SECTION_WEIGHTS = (30, 20, 15, 10, 10, 10, 5)

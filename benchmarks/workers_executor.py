@@ -47,7 +47,7 @@ LAUNCH = "--run-digest-with-executor"
 def install_executor() -> None:
     """Replace workers.py's `shared`, `serving` and `parallel_map` (before their callers
     import them) with the ProcessPoolExecutor versions."""
-    import digest.workers as w
+    import digest.incremental.workers as w
 
     class Build:
         active = False

@@ -2,9 +2,9 @@
 
 __version__ = "0.1.0"
 
-from .config import Config, load_config
-from .errors import DigestError
-from .models import BuildResult
-from .pipeline import build
+from digest.config import Config, load_config
+from digest.errors import DigestError
+from digest.models import BuildResult
+from digest.pipeline import build
 
 __all__ = ["BuildResult", "Config", "DigestError", "__version__", "build", "load_config"]

@@ -1,6 +1,6 @@
 """`python -m digest`."""
 
-from .cli import main
+from digest.cli import main
 
 if __name__ == "__main__":  # importing this module (say, to unpickle a name) runs nothing
     main()

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import jinja2
 
-from .articles import collect_articles
-from .config import Config
-from .errors import Problem
-from .fingerprints import UnusableFolder, files_digest
-from .folder import MarkdownFolder
-from .related import related_links
-from .templates import environment, template_position
+from digest.config import Config
+from digest.enrich.related import related_links
+from digest.errors import Problem
+from digest.incremental.fingerprints import UnusableFolder, files_digest
+from digest.sources.articles import collect_articles
+from digest.sources.folder import MarkdownFolder
+from digest.templates import environment, template_position
 
 
 @dataclass(frozen=True)

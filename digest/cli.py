@@ -12,13 +12,13 @@ from typing import NoReturn
 
 import click
 
-from . import __version__
-from .config import CONFIG_NAME, DURATION, Config, load_config, override, parse_duration
-from .errors import EXIT_BUILD_FAILED, ConfigError, DigestError
-from .models import MAX_YEAR, MIN_YEAR, BuildResult
-from .pipeline import build
-from .sections import window_start
-from .terminal import PreviewReport, Terminal
+from digest import __version__
+from digest.config import CONFIG_NAME, DURATION, Config, load_config, override, parse_duration
+from digest.errors import EXIT_BUILD_FAILED, ConfigError, DigestError
+from digest.models import MAX_YEAR, MIN_YEAR, BuildResult
+from digest.pipeline import build
+from digest.sections import window_start
+from digest.terminal import PreviewReport, Terminal
 
 # `build` is imported above because it is light until it has work to do (see pipeline.py);
 # the other commands import what they run in their own bodies, so that `digest build`
@@ -214,7 +214,7 @@ def build_command(
 @click.option("--strict", is_flag=True, help="Count warnings as problems too.")
 def check(articles: Path | None, config_file: Path | None, strict: bool) -> None:
     """Validate the configuration, every article and the templates; write nothing."""
-    from .checks import check as run_checks
+    from digest.checks import check as run_checks
 
     config = _config_with_articles(config_file, articles=articles)
     terminal = Terminal.detect()
@@ -276,7 +276,7 @@ def preview(
     text, every feed (readable in the browser) and the archive, and reloads after each
     rebuild. Articles, templates and the configuration file are watched. Ctrl-C stops it.
     """
-    from .preview import Preview
+    from digest.preview.server import Preview
 
     config = _config_with_articles(config_file, articles=articles)
     now = _moment(now_text, config, "--now") if now_text else None
@@ -335,7 +335,7 @@ def init(folder: Path, templates: bool, now_text: str | None) -> None:
     one example article; with --templates also a copy of our templates to edit. Nothing
     that already exists is overwritten.
     """
-    from .scaffold import init_newsroom
+    from digest.scaffold import init_newsroom
 
     now = resolve_now(now_text, Config())
     try:
@@ -379,7 +379,7 @@ def new(
     The date is now in the site's timezone, and 'id:' fixes its feed id for good, even if
     the file is renamed later. Delete the 'draft: true' line to publish it.
     """
-    from .scaffold import new_article
+    from digest.scaffold import new_article
 
     config = _config(config_file)
     now = resolve_now(now_text, config)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
+from digest.errors import ConfigError
 
 CONFIG_NAME = "digest.toml"
 

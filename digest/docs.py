@@ -16,9 +16,9 @@ from pathlib import Path
 
 import click
 
-from .cli import cli
-from .config import SETTINGS
-from .reference import default_text, front_matter_lines
+from digest.cli import cli
+from digest.config import SETTINGS
+from digest.reference import default_text, front_matter_lines
 
 HELP_WIDTH = 88
 README = Path(__file__).resolve().parent.parent / "README.md"

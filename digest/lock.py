@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import PublishError
+from digest.errors import PublishError
 
 LOCK_FILE = ".digest/lock"
 POLL_SECONDS = 0.05

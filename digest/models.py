@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .errors import Problem
+from digest.errors import Problem
 
 MIN_YEAR, MAX_YEAR = 1000, 9998
 """Every time digest takes in (article dates, --now, --since, the issue history) lies in

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from .config import Config
-from .folder import MarkdownFolder
-from .models import BuildResult, Published
-from .replay import inputs_key, unchanged_result
-from .request import BuildRequest
+from digest.config import Config
+from digest.incremental.replay import inputs_key, unchanged_result
+from digest.models import BuildResult, Published
+from digest.request import BuildRequest
+from digest.sources.folder import MarkdownFolder
 
 
 def build(
@@ -64,6 +64,6 @@ def run(
         return replace(previous, published=kept, replayed=True)
     # Imported only now: a build with nothing to do never loads the rendering stack
     # (Markdown, sanitiser, YAML, templates, feeds, email), most of its start-up cost.
-    from .stages import build_anew
+    from digest.stages import build_anew
 
     return build_anew(config, request, source, items=items, key=key, progress=progress)

@@ -18,8 +18,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from .errors import PublishError
-from .models import Published
+from digest.errors import PublishError
+from digest.models import Published
 
 TEMPORARY_PREFIX = ".digest-tmp-"
 TEMPORARY = re.compile(r"^\.digest-tmp-.+\.[a-z0-9_]{8}\.tmp$")

@@ -13,8 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .articles import KNOWN_KEYS, REQUIRED_KEYS
-from .config import Setting
+from digest.config import Setting
+from digest.sources.articles import KNOWN_KEYS, REQUIRED_KEYS
 
 FRONT_MATTER: dict[str, tuple[str, str]] = {
     "title": ("Headline of the story", ""),

@@ -16,12 +16,12 @@ from typing import Any
 
 import yaml
 
-from .articles import SLUG, claimed_names, slugify
-from .cache import load_cache
-from .config import CONFIG_NAME, DEFAULT_TEMPLATES, SETTINGS, Config
-from .errors import DigestError
-from .folder import MarkdownFolder
-from .reference import FRONT_MATTER, toml_value
+from digest.config import CONFIG_NAME, DEFAULT_TEMPLATES, SETTINGS, Config
+from digest.errors import DigestError
+from digest.incremental.cache import load_cache
+from digest.reference import FRONT_MATTER, toml_value
+from digest.sources.articles import SLUG, claimed_names, slugify
+from digest.sources.folder import MarkdownFolder
 
 ARTICLES_FOLDER = "articles"
 TEMPLATES_FOLDER = "templates"

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from .models import MIN_YEAR, Article, Section, Story
+from digest.models import MIN_YEAR, Article, Section, Story
 
 T = TypeVar("T", Article, Story)
 

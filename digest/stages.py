@@ -15,22 +15,24 @@ from functools import partial
 
 import jinja2
 
-from .articles import collect_articles
-from .cache import CACHE_FILE, BuildCache, load_cache, write_cache
-from .config import Config
-from .emails import render_digest
-from .errors import ArticleError, Problem
-from .feeds import feed_articles, render_feeds
-from .gc_pause import gc_frozen
-from .lock import OutputLock, output_lock
-from .mime import subject_line
-from .models import Article, BuildResult, Collection, IssueRecord, Published, Story
-from .publish import plan, publish, write_private
-from .replay import REPLAY_FILE, unchanged_bytes
-from .request import BuildRequest
-from .sections import group_sections, in_window, is_live, newest_first, window_start
-from .source import Revision, Source
-from .state import (
+from digest.config import Config
+from digest.enrich.stories import RelatedMemo, Rendered, prepare_stories
+from digest.errors import ArticleError, Problem
+from digest.feeds.render import feed_articles, render_feeds
+from digest.incremental.cache import CACHE_FILE, BuildCache, load_cache, write_cache
+from digest.incremental.gc_pause import gc_frozen
+from digest.incremental.replay import REPLAY_FILE, unchanged_bytes
+from digest.incremental.workers import serving
+from digest.lock import OutputLock, output_lock
+from digest.mail.mime import subject_line
+from digest.mail.render import render_digest
+from digest.models import Article, BuildResult, Collection, IssueRecord, Published, Story
+from digest.publish import plan, publish, write_private
+from digest.request import BuildRequest
+from digest.sections import group_sections, in_window, is_live, newest_first, window_start
+from digest.sources.articles import collect_articles
+from digest.sources.base import Revision, Source
+from digest.state import (
     STATE_FILE,
     State,
     dated_after,
@@ -40,9 +42,7 @@ from .state import (
     sent_late,
     state_bytes,
 )
-from .stories import RelatedMemo, Rendered, prepare_stories
-from .templates import environment, template_errors
-from .workers import serving
+from digest.templates import environment, template_errors
 
 
 @dataclass(frozen=True)

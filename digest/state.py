@@ -16,8 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import DigestError, Problem
-from .models import MAX_YEAR, MIN_YEAR, Article, IssueRecord
+from digest.errors import DigestError, Problem
+from digest.models import MAX_YEAR, MIN_YEAR, Article, IssueRecord
 
 STATE_FILE = ".digest/state.json"
 FORMAT = 1

@@ -10,9 +10,9 @@ from typing import Any
 
 import jinja2
 
-from .config import DEFAULT_TEMPLATES
-from .errors import RenderError
-from .fingerprints import files_digest
+from digest.config import DEFAULT_TEMPLATES
+from digest.errors import RenderError
+from digest.incremental.fingerprints import files_digest
 
 
 def _date(moment: datetime, style: str = "%-d %B %Y") -> str:

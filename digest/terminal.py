@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from .errors import Problem
+from digest.errors import Problem
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
-    from .preview import Outcome
+    from digest.preview.server import Outcome
 
 PROGRESS_MIN_FILES = 200
 """Archives smaller than this read too fast for a progress bar to help."""

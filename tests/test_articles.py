@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.articles import (
+from digest.config import Config
+from digest.sources.articles import (
     clean_text,
     collect_articles,
     load_bodies,
@@ -19,8 +20,7 @@ from digest.articles import (
     parse_article,
     slugify,
 )
-from digest.config import Config
-from digest.folder import MarkdownFolder
+from digest.sources.folder import MarkdownFolder
 from tests.conftest import ArticleWriter
 
 
@@ -203,7 +203,7 @@ def test_clean_text_leaves_only_xml_characters(text: str) -> None:
 
 @given(st.text())
 def test_one_line_takes_printable_text_as_it_is(text: str) -> None:
-    from digest.articles import LINE_BREAKS, one_line
+    from digest.sources.articles import LINE_BREAKS, one_line
 
     assert one_line(text) == LINE_BREAKS.sub(" ", clean_text(text)).strip()
 
@@ -245,7 +245,7 @@ def test_of_two_published_stories_with_one_slug_the_first_file_stays(
 def test_one_line_reads_a_long_run_of_blanks_once() -> None:
     """A field of 300,000 tabs took minutes (each tab re-read the rest of the run)."""
     script = (
-        "from digest.articles import one_line\n"
+        "from digest.sources.articles import one_line\n"
         "tabs = '\\t' * 300_000\n"
         "assert one_line('a' + tabs + 'b\\n \\t\\n c') == 'a' + tabs + 'b c'\n"
     )

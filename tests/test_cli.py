@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import digest.fingerprints
+import digest.incremental.fingerprints
 from digest import __version__
 from digest.cli import cli
 from digest.config import DEFAULT_TEMPLATES
@@ -307,9 +307,9 @@ def test_a_template_folder_that_is_not_one_is_a_configuration_error(
     reason: str,
 ) -> None:
     if folder == "many":
-        monkeypatch.setattr(digest.fingerprints, "MAX_FOLDER_ENTRIES", 40)
+        monkeypatch.setattr(digest.incremental.fingerprints, "MAX_FOLDER_ENTRIES", 40)
     if folder == "large":
-        monkeypatch.setattr(digest.fingerprints, "MAX_FOLDER_BYTES", 2**20)
+        monkeypatch.setattr(digest.incremental.fingerprints, "MAX_FOLDER_BYTES", 2**20)
     write_article("good")
     (tmp_path / "many").mkdir()
     for number in range(41):

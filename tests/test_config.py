@@ -181,14 +181,14 @@ def test_there_is_no_second_list_of_settings() -> None:
     assert [s for keys in TABLES.values() for s in keys.values()] == list(SETTINGS)
     assert all(key == s.key for keys in TABLES.values() for key, s in keys.items())
     names = {s.name for s in SETTINGS} | {s.attribute for s in SETTINGS}
-    for module_info in pkgutil.iter_modules(digest.__path__):
-        module = importlib.import_module(f"digest.{module_info.name}")
+    for module_info in pkgutil.walk_packages(digest.__path__, "digest."):
+        module = importlib.import_module(module_info.name)
         for variable, value in vars(module).items():
             if isinstance(value, (Mapping, list, tuple, set, frozenset)) and not isinstance(
                 value, str
             ):
                 listed = names.intersection(item for item in value if isinstance(item, str))
-                assert len(listed) < 2, f"digest.{module_info.name}.{variable} lists settings"
+                assert len(listed) < 2, f"{module_info.name}.{variable} lists settings"
 
 
 def test_a_new_setting_is_one_declaration() -> None:

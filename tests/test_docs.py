@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from digest.articles import KNOWN_KEYS
 from digest.cli import cli
 from digest.config import SETTINGS
 from digest.docs import MissingMarkers, command_help, main, render_readme
 from digest.reference import FRONT_MATTER, format_duration, toml_value
+from digest.sources.articles import KNOWN_KEYS
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"

@@ -17,10 +17,11 @@ import pytest
 from click.testing import CliRunner
 from lxml import html as lxml_html
 
-import digest.emails
+import digest.mail.render
 from digest.cli import cli
 from digest.config import DEFAULT_TEMPLATES, Config, parse_config
-from digest.emails import (
+from digest.errors import ConfigError, RenderError
+from digest.mail.render import (
     ROUGH_MARGIN,
     EmailPages,
     RenderedDigest,
@@ -33,7 +34,6 @@ from digest.emails import (
     with_utm,
     wrap,
 )
-from digest.errors import ConfigError, RenderError
 from digest.models import (
     Article,
     BuildResult,
@@ -44,7 +44,7 @@ from digest.models import (
     Section,
     Story,
 )
-from digest.source import Location
+from digest.sources.base import Location
 from digest.templates import environment
 from tests.conftest import NOW, NOW_TEXT, ArticleWriter
 
@@ -602,7 +602,7 @@ def premailer_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
         calls.append((len(html.encode()), len(inlined.encode())))
         return inlined
 
-    monkeypatch.setattr(digest.emails, "inline_css", counted)
+    monkeypatch.setattr(digest.mail.render, "inline_css", counted)
     return calls
 
 

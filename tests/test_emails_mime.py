@@ -16,7 +16,7 @@ from lxml import html as lxml_html
 
 from digest.config import Config, parse_config
 from digest.errors import ConfigError
-from digest.mime import build_message, header_text
+from digest.mail.mime import build_message, header_text
 from digest.models import BuildResult
 from tests.conftest import NOW
 from tests.test_emails import config, issue, render, section, story

@@ -21,7 +21,7 @@ import pytest
 from lxml import etree
 
 from digest.config import Config
-from digest.feed_model import uri
+from digest.feeds.model import uri
 from digest.models import BuildResult
 from digest.pipeline import build
 from digest.templates import environment

@@ -22,14 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from digest.articles import collect_articles
 from digest.config import Config, load_config
-from digest.feed_model import uri, xml_text
-from digest.feeds import render_feeds
-from digest.folder import MarkdownFolder
+from digest.feeds.model import uri, xml_text
+from digest.feeds.render import render_feeds
 from digest.models import Article, BuildResult, Image, LeadQuote, RelatedLink, Story
 from digest.pipeline import build
-from digest.source import Location
+from digest.sources.articles import collect_articles
+from digest.sources.base import Location
+from digest.sources.folder import MarkdownFolder
 from digest.templates import environment
 from tests.conftest import NOW
 from tests.test_feeds import ATOM, NS, SCHEMA, check_feeds, feed_folders

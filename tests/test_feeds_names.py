@@ -17,11 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from digest.articles import MAX_NAME_SLUG_BYTES, name_slug, slugify
 from digest.checks import check
 from digest.config import Config
 from digest.errors import PublishError
 from digest.pipeline import build
+from digest.sources.articles import MAX_NAME_SLUG_BYTES, name_slug, slugify
 from tests.conftest import NOW
 from tests.test_feeds import ATOM, check_feeds
 

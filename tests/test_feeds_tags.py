@@ -15,8 +15,8 @@ from lxml import etree
 from digest.checks import check
 from digest.config import Config, parse_config
 from digest.errors import ConfigError
-from digest.feed_model import Category, Feed, FeedItem
-from digest.feed_xml import atom_document, rss_document
+from digest.feeds.model import Category, Feed, FeedItem
+from digest.feeds.rss_atom import atom_document, rss_document
 from digest.pipeline import build
 from tests.conftest import NOW
 from tests.test_feeds import ATOM, check_feeds

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from digest.config import Config
-from digest.feed_model import uri
+from digest.feeds.model import uri
 from digest.pipeline import build
 from tests.conftest import NOW
 from tests.test_feeds import check_feeds

@@ -9,8 +9,8 @@ import yaml
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from digest.articles import YamlLoader
-from digest.frontmatter import _Reader, load_simple
+from digest.sources.articles import YamlLoader
+from digest.sources.frontmatter import _Reader, load_simple
 from tests.work import ReadCountingStr
 
 LOADER = YamlLoader("")

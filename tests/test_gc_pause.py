@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from digest.config import Config
-from digest.gc_pause import gc_frozen, gc_paused
+from digest.incremental.gc_pause import gc_frozen, gc_paused
 from digest.pipeline import build
 from tests.conftest import NOW
 

@@ -24,26 +24,26 @@ from typing import Any
 
 import pytest
 
-import digest.articles
-import digest.cache
-import digest.emails
+import digest.enrich.stories
 import digest.errors
-import digest.feeds
-import digest.fingerprints
+import digest.feeds.render
+import digest.incremental.cache
+import digest.incremental.fingerprints
+import digest.incremental.safe_pickle
+import digest.incremental.workers
+import digest.mail.render
 import digest.models
-import digest.safe_pickle
-import digest.scan
+import digest.sources.articles
+import digest.sources.scan
 import digest.stages
-import digest.stories
-import digest.workers
-from digest.articles import collect_articles
-from digest.cache import CACHE_FILE, load_cache, write_cache
 from digest.config import DEFAULT_TEMPLATES, Config
-from digest.fingerprints import cache_key
-from digest.folder import MarkdownFolder
+from digest.incremental.cache import CACHE_FILE, load_cache, write_cache
+from digest.incremental.fingerprints import cache_key
+from digest.incremental.replay import REPLAY_FILE
 from digest.models import BuildResult
 from digest.pipeline import build
-from digest.replay import REPLAY_FILE
+from digest.sources.articles import collect_articles
+from digest.sources.folder import MarkdownFolder
 from tests.conftest import NOW, NOW_TEXT, ROOT
 
 HOUR = 3600
@@ -52,8 +52,8 @@ HOUR = 3600
 @pytest.fixture(autouse=True)
 def instant_clock_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Take files as settled as soon as they are written (one test puts the tick back)."""
-    monkeypatch.setattr(digest.scan, "FINE_TICK_NS", -1)
-    monkeypatch.setattr(digest.scan, "COARSE_TICK_NS", -1)
+    monkeypatch.setattr(digest.sources.scan, "FINE_TICK_NS", -1)
+    monkeypatch.setattr(digest.sources.scan, "COARSE_TICK_NS", -1)
 
 
 @pytest.fixture
@@ -146,10 +146,10 @@ class _Calls:
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> _Calls:
     watcher = _Calls(monkeypatch)
-    watcher.watch(digest.articles, "_read_text")
-    watcher.watch(digest.stories, "related_links")
-    watcher.watch(digest.emails, "inline_css")
-    watcher.watch(digest.feeds, "render_feed")
+    watcher.watch(digest.sources.articles, "_read_text")
+    watcher.watch(digest.enrich.stories, "related_links")
+    watcher.watch(digest.mail.render, "inline_css")
+    watcher.watch(digest.feeds.render, "render_feed")
     watcher.watch(digest.stages, "render_digest")
     return watcher
 
@@ -176,9 +176,9 @@ HEAVY_MODULES = {"jinja2", "markdown_it", "nh3", "yaml", "feedgen", "lxml", "pre
 
 BUILD_AND_LIST_MODULES = """
 import json, sys
-import digest.scan
+import digest.sources.scan
 from digest.cli import cli
-digest.scan.FINE_TICK_NS = digest.scan.COARSE_TICK_NS = -1  # as instant_clock_ticks does
+digest.sources.scan.FINE_TICK_NS = digest.sources.scan.COARSE_TICK_NS = -1  # instant ticks
 try:
     cli(sys.argv[1:], prog_name="digest")
 except SystemExit as end:
@@ -199,7 +199,9 @@ def test_a_build_with_nothing_to_do_imports_no_rendering_library(
     assert {name.partition(".")[0] for name in cold_modules} >= HEAVY_MODULES
     assert " 0 files written" in warm.stdout
     assert not HEAVY_MODULES & {name.partition(".")[0] for name in warm_modules}
-    assert not {"digest.stages", "digest.articles", "digest.cache"} & warm_modules
+    assert (
+        not {"digest.stages", "digest.sources.articles", "digest.incremental.cache"} & warm_modules
+    )
 
 
 def test_a_later_build_reads_no_unchanged_article_and_renders_only_the_digest(
@@ -223,7 +225,7 @@ def test_a_build_right_after_an_edit_is_never_replayed(
     newsroom: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(newsroom, now=NOW)
-    monkeypatch.setattr(digest.scan, "FINE_TICK_NS", 60_000_000_000)
+    monkeypatch.setattr(digest.sources.scan, "FINE_TICK_NS", 60_000_000_000)
     story = _newest(newsroom)
     story.write_text(story.read_text(encoding="utf-8") + "\nA line added just now.\n")
     build(newsroom, now=NOW)
@@ -394,7 +396,7 @@ def test_a_cache_that_would_run_code_is_refused(newsroom: Config, tmp_path: Path
 
     build(newsroom, now=NOW)
     path = newsroom.output / CACHE_FILE
-    header = pickle.dumps((digest.fingerprints.FORMAT, cache_key(newsroom), 1))
+    header = pickle.dumps((digest.incremental.fingerprints.FORMAT, cache_key(newsroom), 1))
     path.write_bytes(header + pickle.dumps(Exploit()))
     assert load_cache(newsroom).articles == {}
     assert not marker.exists()
@@ -404,7 +406,7 @@ def test_a_cache_value_out_of_range_only_makes_the_build_cold(
     newsroom: Config, tmp_path: Path
 ) -> None:
     build(newsroom, now=NOW)
-    header = pickle.dumps((digest.fingerprints.FORMAT, cache_key(newsroom), 1))
+    header = pickle.dumps((digest.incremental.fingerprints.FORMAT, cache_key(newsroom), 1))
     too_long = b"cdatetime\ntimedelta\n(I9999999999\ntR."  # timedelta(days=9999999999)
     (newsroom.output / CACHE_FILE).write_bytes(header + too_long)
     (newsroom.output / REPLAY_FILE).write_bytes(too_long)
@@ -414,7 +416,9 @@ def test_a_cache_value_out_of_range_only_makes_the_build_cold(
 
 def _field(name: str, value: Any) -> Callable[[Any], Any]:
     """A record whose article field `name` holds `value` instead."""
-    index = digest.articles.ARTICLE_FIELDS.index(name)  # the body line in place of `location`
+    index = digest.sources.articles.ARTICLE_FIELDS.index(
+        name
+    )  # the body line in place of `location`
 
     def change(record: Any) -> Any:
         signature, (fields, words, messages) = record
@@ -462,7 +466,7 @@ def test_cached_records_of_other_shapes_only_make_the_build_cold(
     _assert_warm_equals_cold(newsroom, tmp_path)
 
 
-PART_CHANGES: dict[str, Callable[[digest.cache.BuildCache], None]] = {
+PART_CHANGES: dict[str, Callable[[digest.incremental.cache.BuildCache], None]] = {
     "a body of bytes": lambda cache: cache.memos["stories"].update(
         {key: (b"<p>", *rest) for key, (_, *rest) in cache.memos["stories"].items()}
     ),
@@ -486,7 +490,7 @@ PART_CHANGES: dict[str, Callable[[digest.cache.BuildCache], None]] = {
 
 @pytest.mark.parametrize("change", PART_CHANGES.values(), ids=PART_CHANGES)
 def test_cache_parts_of_other_shapes_only_make_the_build_cold(
-    newsroom: Config, tmp_path: Path, change: Callable[[digest.cache.BuildCache], None]
+    newsroom: Config, tmp_path: Path, change: Callable[[digest.incremental.cache.BuildCache], None]
 ) -> None:
     build(newsroom, now=NOW)
     cache = load_cache(newsroom)
@@ -519,7 +523,7 @@ def test_a_replay_record_of_other_shapes_is_not_replayed(
 ) -> None:
     first = build(newsroom, now=NOW)
     path = newsroom.output / REPLAY_FILE
-    record = digest.safe_pickle.ReplayUnpickler(io.BytesIO(path.read_bytes())).load()
+    record = digest.incremental.safe_pickle.ReplayUnpickler(io.BytesIO(path.read_bytes())).load()
     path.write_bytes(pickle.dumps(replace(record, result=change(record.result))))
     again = _assert_warm_equals_cold(newsroom, tmp_path)
     assert not again.replayed
@@ -559,7 +563,7 @@ def test_a_record_naming_code_is_a_miss_that_imports_and_runs_nothing(
     cold_folder = tmp_path / "cold"
     shutil.copytree(newsroom.output, cold_folder, ignore=shutil.ignore_patterns("cache"))
     (newsroom.output / REPLAY_FILE).write_bytes(call)
-    header = pickle.dumps((digest.fingerprints.FORMAT, cache_key(newsroom), 1))
+    header = pickle.dumps((digest.incremental.fingerprints.FORMAT, cache_key(newsroom), 1))
     (newsroom.output / CACHE_FILE).write_bytes(header + call)
     poisoned = build_into(newsroom.output)
     assert poisoned.stderr == ""
@@ -601,7 +605,7 @@ def test_a_replayed_result_keeps_its_problems_and_the_articles_read_again(
 def test_an_edit_rewrites_only_the_cache_chunk_that_holds_it(
     newsroom: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(digest.cache, "CHUNK", 4)
+    monkeypatch.setattr(digest.incremental.cache, "CHUNK", 4)
     build(newsroom, now=NOW)
     before, old = load_cache(newsroom), (newsroom.output / CACHE_FILE).read_bytes()
     story = _newest(newsroom)
@@ -620,7 +624,7 @@ def test_an_edit_rewrites_only_the_cache_chunk_that_holds_it(
 def test_cache_chunks_are_copied_only_from_the_file_they_were_read_from(
     newsroom: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(digest.cache, "CHUNK", 4)
+    monkeypatch.setattr(digest.incremental.cache, "CHUNK", 4)
     build(newsroom, now=NOW)
     cache = load_cache(newsroom)
     path = newsroom.output / CACHE_FILE
@@ -644,11 +648,11 @@ def test_a_file_changed_within_a_clock_tick_is_not_settled(
     second = 1_000_000_000
     fine = (1, 0, 5 * second + 123, 1)  # size, modified, changed (ns), inode
     coarse = (1, 0, 5 * second, 1)
-    assert digest.scan.settled(fine, 5 * second + 123 + second)
-    assert not digest.scan.settled(fine, 5 * second + 123 + second // 20)
-    assert not digest.scan.settled(coarse, 6 * second)
-    assert digest.scan.settled(coarse, 8 * second)
-    assert not digest.scan.settled(None, 8 * second)
+    assert digest.sources.scan.settled(fine, 5 * second + 123 + second)
+    assert not digest.sources.scan.settled(fine, 5 * second + 123 + second // 20)
+    assert not digest.sources.scan.settled(coarse, 6 * second)
+    assert digest.sources.scan.settled(coarse, 8 * second)
+    assert not digest.sources.scan.settled(None, 8 * second)
 
 
 @pytest.fixture
@@ -664,7 +668,7 @@ def many_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
             hours=24,
         )
     _write(folder / "bad.md", "---\ntitle: [\n---\n", hours=24)
-    monkeypatch.setattr(digest.articles, "PARALLEL_MIN_FILES", 10)
+    monkeypatch.setattr(digest.sources.articles, "PARALLEL_MIN_FILES", 10)
     yield folder
 
 
@@ -673,16 +677,16 @@ def test_parsing_in_worker_processes_gives_what_one_process_gives(
 ) -> None:
     config = Config(articles=many_files)
     forks = []
-    fork = digest.workers.fork
+    fork = digest.incremental.workers.fork
 
     def counted(*args: Any) -> Any:
         forks.append(1)
         return fork(*args)
 
-    monkeypatch.setattr(digest.workers, "fork", counted)
+    monkeypatch.setattr(digest.incremental.workers, "fork", counted)
     parallel = collect_articles(MarkdownFolder(many_files), config=config)
     assert forks, "no worker process was started"
-    monkeypatch.setattr(digest.articles, "PARALLEL_MIN_FILES", 10_000)
+    monkeypatch.setattr(digest.sources.articles, "PARALLEL_MIN_FILES", 10_000)
     serial = collect_articles(MarkdownFolder(many_files), config=config)
     assert parallel == serial
     assert len(parallel.articles) == 60 and len(parallel.problems) == 1
@@ -692,7 +696,7 @@ def test_a_failed_worker_costs_time_not_articles(
     many_files: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = Config(articles=many_files)
-    monkeypatch.setattr(digest.workers, "fork", lambda *args: None)
+    monkeypatch.setattr(digest.incremental.workers, "fork", lambda *args: None)
     assert len(collect_articles(MarkdownFolder(many_files), config=config).articles) == 60
 
 
@@ -700,19 +704,19 @@ def test_stories_and_feeds_rendered_in_worker_processes_match_one_process(
     newsroom: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forks = []
-    fork = digest.workers.fork
+    fork = digest.incremental.workers.fork
 
     def counted(*args: Any) -> Any:
         forks.append(1)
         return fork(*args)
 
-    monkeypatch.setattr(digest.workers, "fork", counted)
-    monkeypatch.setattr(digest.stories, "PARALLEL_MIN_STORIES", 4)
-    monkeypatch.setattr(digest.feeds, "PARALLEL_MIN_FEEDS", 2)
+    monkeypatch.setattr(digest.incremental.workers, "fork", counted)
+    monkeypatch.setattr(digest.enrich.stories, "PARALLEL_MIN_STORIES", 4)
+    monkeypatch.setattr(digest.feeds.render, "PARALLEL_MIN_FEEDS", 2)
     build(newsroom, now=NOW)
     assert len(forks) == 2, "one worker for the stories, one for the feeds"
-    monkeypatch.setattr(digest.stories, "PARALLEL_MIN_STORIES", 10_000)
-    monkeypatch.setattr(digest.feeds, "PARALLEL_MIN_FEEDS", 10_000)
+    monkeypatch.setattr(digest.enrich.stories, "PARALLEL_MIN_STORIES", 10_000)
+    monkeypatch.setattr(digest.feeds.render, "PARALLEL_MIN_FEEDS", 10_000)
     serial = build(replace(newsroom, output=tmp_path / "serial"), now=NOW)
     assert serial.files
     assert _outputs(newsroom.output) == _outputs(tmp_path / "serial")

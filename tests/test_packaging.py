@@ -107,3 +107,20 @@ def test_a_built_wheel_holds_and_imports_every_module(tmp_path: Path) -> None:
         [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def _package_graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {name: _imports(name, path, set(modules)) for name, path in modules.items()}
+
+
+def test_reading_and_caching_import_no_later_stage() -> None:
+    """Sources read without enrichment or rendering; the cache knows no stage's internals."""
+    graph = _package_graph()
+    later = ("digest.enrich", "digest.feeds", "digest.mail", "digest.preview", "digest.stages")
+    for name, imported in graph.items():
+        if name.startswith("digest.sources"):
+            assert not {m for m in imported if m.startswith(later)}, name
+    stages = ("digest.sources", "digest.enrich", "digest.feeds", "digest.mail", "digest.stages")
+    seams = {"digest.sources.base"}  # the Source protocol and its record type, not a stage
+    assert not {m for m in graph["digest.incremental.cache"] if m.startswith(stages)} - seams

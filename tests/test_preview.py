@@ -21,8 +21,8 @@ from markupsafe import escape
 
 from digest.config import load_config
 from digest.pipeline import build
-from digest.preview import Preview, changed_paths, copy_output, snapshot
-from digest.preview_pages import FeedReadError, read_feed
+from digest.preview.pages import FeedReadError, read_feed
+from digest.preview.server import Preview, changed_paths, copy_output, snapshot
 from tests.conftest import NOW, NOW_TEXT, ROOT, ArticleWriter
 
 CONFIG = """\

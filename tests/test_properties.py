@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from digest.articles import parse_article
 from digest.config import Config
-from digest.feed_model import item_id, xml_text
+from digest.feeds.model import item_id, xml_text
 from digest.models import Article
 from digest.pipeline import build
+from digest.sources.articles import parse_article
 from tests.conftest import NOW
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

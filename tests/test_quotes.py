@@ -1,6 +1,6 @@
 # Typographic quotation marks and apostrophes are this module's subject, not typos.
 # ruff: noqa: RUF001, RUF002
-"""Tests for digest.quotes: the labelled set, tricky behaviours, and properties."""
+"""Tests for digest.enrich.quotes: the labelled set, tricky behaviours, and properties."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import digest.quotes as quotes
-import digest.stories
+import digest.enrich.quotes as quotes
+import digest.enrich.stories
+from digest.enrich.quotes import extract_lead_quote, plain_paragraphs
 from digest.models import LeadQuote
-from digest.quotes import extract_lead_quote, plain_paragraphs
 from tests.conftest import ROOT
 from tests.work import ReadCountingStr, calls
 
@@ -345,7 +345,7 @@ def test_pathological_input_stays_fast() -> None:
 
 def test_the_body_as_the_renderer_parsed_it_gives_the_same_quote() -> None:
     """The build hands over the tokens it rendered the body from, instead of a second parse."""
-    markdown = digest.stories._markdown()
+    markdown = digest.enrich.stories._markdown()
     bodies = [case["body"] for case in _load_cases()] + [_typical_article()]
     found = 0
     for body in bodies:
@@ -400,7 +400,7 @@ def test_a_long_run_of_footnote_openings_is_read_once() -> None:
     """300 KB of "[^" took minutes: the footnote pattern read the run again from each "[^"."""
     code = (
         "from markdown_it.token import Token\n"
-        "from digest.quotes import _inline_text\n"
+        "from digest.enrich.quotes import _inline_text\n"
         "_inline_text([Token('text', '', 0, content='[^' * 150_000)])\n"
     )
     assert _finishes_within(15, code)
@@ -412,7 +412,7 @@ def test_many_short_quotations_each_search_a_bounded_span_for_an_interruption() 
     256 KB takes a third of a second, and minutes if each search reads to the paragraph's end.
     """
     code = (
-        "from digest.quotes import extract_lead_quote\n"
+        "from digest.enrich.quotes import extract_lead_quote\n"
         "extract_lead_quote('‘a,’ said ‘b,’ said ' * 12_800)\n"
     )
     assert _finishes_within(15, code)
@@ -424,7 +424,7 @@ def test_a_long_run_of_full_stops_is_read_once_for_sentence_boundaries() -> None
     A quotation's sentences are looked for in up to 1,600 characters before it: 400 full
     stops there cost 2 ms a quotation.
     """
-    code = "from digest.quotes import _boundaries\nlist(_boundaries('.' * 200_000 + 'x'))\n"
+    code = "from digest.enrich.quotes import _boundaries\nlist(_boundaries('.' * 200_000 + 'x'))\n"
     assert _finishes_within(15, code)
 
 

@@ -1,4 +1,4 @@
-"""Tests for digest.related: named links resolve, chosen links rank sensibly."""
+"""Tests for digest.enrich.related: named links resolve, chosen links rank sensibly."""
 
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ from pathlib import Path
 import pytest
 
 from digest.config import Config
-from digest.errors import Problem
-from digest.models import Article, RelatedLink
-from digest.pipeline import build
-from digest.related import (
+from digest.enrich.related import (
     EDITOR_REASON,
     EXTERNAL_REASON,
     SIMILAR_REASON,
     TAG_DF_CAP,
     related_links,
 )
-from digest.source import Location
+from digest.errors import Problem
+from digest.models import Article, RelatedLink
+from digest.pipeline import build
+from digest.sources.base import Location
 from tests.conftest import NOW, ArticleWriter
 
 BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from digest.articles import parse_article
 from digest.cli import cli
 from digest.config import DEFAULT_TEMPLATES, SETTINGS, Config, load_config, parse_config
 from digest.reference import toml_value
 from digest.scaffold import article_slug, config_text, draft_text
+from digest.sources.articles import parse_article
 from tests.conftest import NOW_TEXT, ArticleWriter
 
 LATER = "2026-11-27T07:00:00Z"

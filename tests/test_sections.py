@@ -6,7 +6,7 @@ from pathlib import Path
 
 from digest.models import Article, Story
 from digest.sections import group_sections, in_window, is_live, newest_first
-from digest.source import Location
+from digest.sources.base import Location
 
 NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from digest.incremental.shapes import fields_hint, shape
 from digest.models import Image, LeadQuote
-from digest.shapes import fields_hint, shape
 
 NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
 

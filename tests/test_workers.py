@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-import digest.workers
-from digest.workers import parallel_map, serving, shared
+import digest.incremental.workers
+from digest.incremental.workers import parallel_map, serving, shared
 
 PARENT = os.getpid()
 
@@ -17,15 +17,15 @@ PARENT = os.getpid()
 @pytest.fixture(autouse=True)
 def two_cores(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Two cores whatever the machine has, and a count of the workers forked."""
-    monkeypatch.setattr(digest.workers, "cores", lambda: 2)
+    monkeypatch.setattr(digest.incremental.workers, "cores", lambda: 2)
     forks: list[int] = []
-    fork = digest.workers.fork
+    fork = digest.incremental.workers.fork
 
     def counted(*args: Any) -> Any:
         forks.append(1)
         return fork(*args)
 
-    monkeypatch.setattr(digest.workers, "fork", counted)
+    monkeypatch.setattr(digest.incremental.workers, "fork", counted)
     return forks
 
 
@@ -57,7 +57,7 @@ def test_a_worker_dying_midway_costs_time_not_results() -> None:
 def test_without_workers_it_is_a_plain_map(
     two_cores: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(digest.workers, "fork", lambda *args: None)
+    monkeypatch.setattr(digest.incremental.workers, "fork", lambda *args: None)
     assert parallel_map(square, range(50), min_share=1) == [square(n) for n in range(50)]
     assert parallel_map(square, range(5), min_share=10) == [square(n) for n in range(5)]
     assert parallel_map(square, [], min_share=1) == []

@@ -31,12 +31,12 @@ from typing import Any
 
 import jinja2
 
-from .config import Config
-from .errors import DigestError
-from .models import BuildResult
-from .pipeline import build
-from .preview_http import MAX_CONNECTIONS, TIMEOUT_SECONDS, LocalHandler, LocalServer
-from .preview_pages import (
+from digest.config import Config
+from digest.errors import DigestError
+from digest.models import BuildResult
+from digest.pipeline import build
+from digest.preview.http import MAX_CONNECTIONS, TIMEOUT_SECONDS, LocalHandler, LocalServer
+from digest.preview.pages import (
     FEED_NAMES,
     FEED_VIEW_PATH,
     STATUS_PATH,
@@ -48,9 +48,9 @@ from .preview_pages import (
     render_feed,
     render_index,
 )
-from .publish import safe_target
-from .sections import is_live
-from .templates import describe_template_error
+from digest.publish import safe_target
+from digest.sections import is_live
+from digest.templates import describe_template_error
 
 HOST = "127.0.0.1"
 POLL_SECONDS = 1.0

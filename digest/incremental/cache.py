@@ -29,16 +29,16 @@ from pathlib import Path
 from typing import Any, BinaryIO, get_args
 from zoneinfo import ZoneInfo
 
-from .config import Config
-from .errors import PublishError
-from .fingerprints import FORMAT, cache_key, digest
-from .gc_pause import gc_paused
-from .memo import Memo
-from .models import Article, Image, LeadQuote
-from .publish import safe_target
-from .safe_pickle import READ_ERRORS, SafeUnpickler
-from .shapes import Check, fields_hint, shape
-from .source import Record, Revision
+from digest.config import Config
+from digest.errors import PublishError
+from digest.incremental.fingerprints import FORMAT, cache_key, digest
+from digest.incremental.gc_pause import gc_paused
+from digest.incremental.memo import Memo
+from digest.incremental.safe_pickle import READ_ERRORS, SafeUnpickler
+from digest.incremental.shapes import Check, fields_hint, shape
+from digest.models import Article, Image, LeadQuote
+from digest.publish import safe_target
+from digest.sources.base import Record, Revision
 
 CACHE_FILE = ".digest/cache/build.pickle"
 

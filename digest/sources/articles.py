@@ -21,14 +21,14 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .config import Config
-from .errors import ArticleError, Problem
-from .frontmatter import load_simple
-from .gc_pause import gc_paused
-from .models import MAX_YEAR, MIN_YEAR, Article, Collection, Image, LeadQuote
-from .source import Location, Record, Revision, Source
-from .terms import BODY_LEAD_CHARS, article_terms
-from .workers import parallel_map
+from digest.config import Config
+from digest.errors import ArticleError, Problem
+from digest.incremental.gc_pause import gc_paused
+from digest.incremental.workers import parallel_map
+from digest.models import MAX_YEAR, MIN_YEAR, Article, Collection, Image, LeadQuote
+from digest.sources.base import Location, Record, Revision, Source
+from digest.sources.frontmatter import load_simple
+from digest.terms import BODY_LEAD_CHARS, article_terms
 
 try:
     from yaml import CSafeLoader as SafeLoader

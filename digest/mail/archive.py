@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .config import Config
-from .models import IssueRecord
+from digest.config import Config
+from digest.models import IssueRecord
 
 ARCHIVE_FOLDER = "archive"
 INDEX_PATH = f"{ARCHIVE_FOLDER}/index.html"

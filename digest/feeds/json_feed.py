@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import __version__
-from .feed_model import GENERATOR_NAME, GENERATOR_URI, Feed, FeedItem
+from digest import __version__
+from digest.feeds.model import GENERATOR_NAME, GENERATOR_URI, Feed, FeedItem
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

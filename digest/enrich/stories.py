@@ -13,15 +13,15 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from markdown_it import MarkdownIt
 
-from .articles import load_bodies
-from .errors import Problem
-from .memo import NO_MEMO, Memo, plain_key
-from .models import Article, LeadQuote, RelatedLink, Story
-from .models import Collection as Articles
-from .quotes import Parsed, extract_lead_quote
-from .related import related_links
-from .source import Revision, Source
-from .workers import shared
+from digest.enrich.quotes import Parsed, extract_lead_quote
+from digest.enrich.related import related_links
+from digest.errors import Problem
+from digest.incremental.memo import NO_MEMO, Memo, plain_key
+from digest.incremental.workers import shared
+from digest.models import Article, LeadQuote, RelatedLink, Story
+from digest.models import Collection as Articles
+from digest.sources.articles import load_bodies
+from digest.sources.base import Revision, Source
 
 Rendered = tuple[str, str, tuple[str, str | None, str | None] | None]
 """What an article's own text yields, in plain values for a memo: body HTML, standfirst

@@ -15,9 +15,9 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .config import DEFAULT_TEMPLATES, Config
-from .errors import ConfigError
+from digest import __version__
+from digest.config import DEFAULT_TEMPLATES, Config
+from digest.errors import ConfigError
 
 FORMAT = 5
 """Version of what the caches hold: bump it when a record's layout changes."""
@@ -44,7 +44,7 @@ def _installed(package: str) -> tuple[Any, ...]:
 
 def _code_digest() -> str:
     """Our own source and default templates: any edit is a new version of the code."""
-    return files_digest([Path(__file__).parent, DEFAULT_TEMPLATES])
+    return files_digest([Path(__file__).parent.parent, DEFAULT_TEMPLATES])
 
 
 MAX_FOLDER_ENTRIES = 10_000

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .models import Article, Location, Revision
+from digest.models import Article, Location, Revision
 
 if TYPE_CHECKING:
-    from .config import Config
+    from digest.config import Config
 
 __all__ = ["Location", "Record", "Revision", "Source"]
 

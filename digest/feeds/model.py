@@ -19,10 +19,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import jinja2
 
-from .articles import CONTROL_CHARACTERS
-from .config import Config
-from .models import Image, LeadQuote, RelatedLink, Story
-from .stories import plain_text, shorten
+from digest.config import Config
+from digest.enrich.stories import plain_text, shorten
+from digest.models import Image, LeadQuote, RelatedLink, Story
+from digest.sources.articles import CONTROL_CHARACTERS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 GENERATOR_NAME = "digest"

@@ -18,8 +18,8 @@ from email.policy import EmailPolicy
 from email.utils import format_datetime
 from urllib.parse import quote, urlsplit
 
-from .config import Config
-from .models import IssueRecord, Section
+from digest.config import Config
+from digest.models import IssueRecord, Section
 
 _SPACE = re.compile(r"\s+")
 

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .config import Config
-from .errors import PublishError
-from .fingerprints import cache_key, digest, templates_digest
-from .publish import safe_target
-from .request import BuildRequest
-from .safe_pickle import READ_ERRORS, ReplayUnpickler
-from .scan import Signature, signature
-from .shapes import shape
-from .source import Revision, Source
+from digest.config import Config
+from digest.errors import PublishError
+from digest.incremental.fingerprints import cache_key, digest, templates_digest
+from digest.incremental.safe_pickle import READ_ERRORS, ReplayUnpickler
+from digest.incremental.shapes import shape
+from digest.publish import safe_target
+from digest.request import BuildRequest
+from digest.sources.base import Revision, Source
+from digest.sources.scan import Signature, signature
 
 REPLAY_FILE = ".digest/cache/last-build.pickle"
 T = TypeVar("T")

@@ -32,7 +32,7 @@ _REPLAY_GLOBALS = _SAFE_GLOBALS | frozenset(
         ("digest.models", "IssueRecord"),
         ("digest.models", "Location"),
         ("digest.models", "Published"),
-        ("digest.replay", "Unchanged"),
+        ("digest.incremental.replay", "Unchanged"),
     }
 )
 """What the replay record holds: a build's result and the dataclasses in it."""

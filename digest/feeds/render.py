@@ -12,17 +12,17 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from .articles import name_slug
-from .config import Config
-from .errors import RenderError
-from .feed_json import json_document
-from .feed_model import feed_item, make_feed, uri
-from .feed_xml import atom_document, rss_document
-from .memo import NO_MEMO, Memo, repr_key
-from .models import Article, Story
-from .sections import newest_first
-from .templates import templates_fingerprint
-from .workers import parallel_map
+from digest.config import Config
+from digest.errors import RenderError
+from digest.feeds.json_feed import json_document
+from digest.feeds.model import feed_item, make_feed, uri
+from digest.feeds.rss_atom import atom_document, rss_document
+from digest.incremental.memo import NO_MEMO, Memo, repr_key
+from digest.incremental.workers import parallel_map
+from digest.models import Article, Story
+from digest.sections import newest_first
+from digest.sources.articles import name_slug
+from digest.templates import templates_fingerprint
 
 STYLESHEET = "feed.xsl"
 

@@ -29,14 +29,21 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jinja2
 
-from .archive import DATE_STYLE, INDEX_PATH, archive_entries, index_url, issue_path, issue_url
-from .config import Config
-from .fingerprints import digest
-from .memo import NO_MEMO, Memo
-from .mime import build_message, subject_line
-from .models import IssueRecord, LeadQuote, Section, Story
-from .templates import render_template
-from .terminal import plural
+from digest.config import Config
+from digest.incremental.fingerprints import digest
+from digest.incremental.memo import NO_MEMO, Memo
+from digest.mail.archive import (
+    DATE_STYLE,
+    INDEX_PATH,
+    archive_entries,
+    index_url,
+    issue_path,
+    issue_url,
+)
+from digest.mail.mime import build_message, subject_line
+from digest.models import IssueRecord, LeadQuote, Section, Story
+from digest.templates import render_template
+from digest.terminal import plural
 
 IMAGE_WIDTH = 552
 """Images fill the 600 px sheet inside its 24 px margins."""

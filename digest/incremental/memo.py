@@ -12,7 +12,7 @@ from __future__ import annotations
 import marshal
 from typing import Any, Protocol
 
-from .fingerprints import digest
+from digest.incremental.fingerprints import digest
 
 __all__ = ["NO_MEMO", "Memo", "plain_key", "repr_key"]
 

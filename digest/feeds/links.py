@@ -17,7 +17,7 @@ from datetime import datetime
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from lxml import etree
 
-from .models import RelatedLink
+from digest.models import RelatedLink
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 LINK = f"{{{ATOM_NS}}}link"

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .scan import Signature, scan_articles, settled
-from .source import Record, Revision
+from digest.sources.base import Record, Revision
+from digest.sources.scan import Signature, scan_articles, settled
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .models import Article
+    from digest.config import Config
+    from digest.models import Article
 
 
 class MarkdownFolder:
@@ -48,12 +48,14 @@ class MarkdownFolder:
 
     def read(self, name: str, config: Config) -> Record:
         """The file read and its front matter parsed."""
-        from .articles import read_record  # the parser and YAML: only for a build that reads
+        from digest.sources.articles import (
+            read_record,  # the parser and YAML: only for a build that reads
+        )
 
         return read_record(self.where(name), config)
 
     def body(self, article: Article) -> str:
         """The Markdown after the front matter, read from the file again."""
-        from .articles import read_body
+        from digest.sources.articles import read_body
 
         return read_body(article.location.where)

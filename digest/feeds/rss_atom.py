@@ -13,10 +13,10 @@ from typing import Any, Literal
 
 from feedgen.feed import FeedGenerator
 
-from . import __version__
-from .feed_entry_links import EntryLinksEntryExtension, EntryLinksExtension
-from .feed_media import MediaEntryExtension, MediaExtension, MediaImage
-from .feed_model import GENERATOR_NAME, GENERATOR_URI, Feed, FeedItem
+from digest import __version__
+from digest.feeds.links import EntryLinksEntryExtension, EntryLinksExtension
+from digest.feeds.media import MediaEntryExtension, MediaExtension, MediaImage
+from digest.feeds.model import GENERATOR_NAME, GENERATOR_URI, Feed, FeedItem
 
 Kind = Literal["rss", "atom"]
 MEDIA_TYPES: dict[Kind, str] = {"rss": "application/rss+xml", "atom": "application/atom+xml"}

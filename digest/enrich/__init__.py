@@ -1,0 +1,1 @@
+"""What a story adds to an article: lead quote, related links, rendered body."""

@@ -1,0 +1,1 @@
+"""Doing no work twice: the build cache, replay, fingerprints, workers."""

@@ -1,0 +1,1 @@
+"""The email digest: rendering within Gmail's size budget, MIME, the archive."""

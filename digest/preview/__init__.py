@@ -1,0 +1,1 @@
+"""`digest preview`: the local server and its pages."""

@@ -1,0 +1,1 @@
+"""Where articles come from: the Source protocol, the Markdown folder, front matter."""
