@@ -89,6 +89,9 @@ class Article:
     revision: tuple[str, Revision] | None = field(default=None, compare=False, hash=False)
     """The source's item name and revision it was read from, for caches keyed by it; None
     for an item changed too recently to be told apart from its next change."""
+    terms: tuple[str, ...] | None = field(default=None, compare=False, hash=False, repr=False)
+    """The words related links compare (`terms.article_terms`), worked out while reading so
+    that an archive's bodies need not be read again; None: worked out from `body`."""
 
 
 @dataclass(frozen=True)
@@ -141,13 +144,9 @@ class Collection:
     problems: tuple[Problem, ...]  # files skipped
     warnings: tuple[Problem, ...]  # files used, with something to fix
     files_read: int
-    terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Slug → the words `related` compares (see `terms.article_terms`)."""
-    earlier: Mapping[str, tuple[tuple[str, Revision], Article, tuple[str, ...]]] = field(
-        default_factory=dict
-    )
+    earlier: Mapping[str, tuple[tuple[str, Revision], Article]] = field(default_factory=dict)
     """Slug → for a file read again because it changed since the cache was written: the
-    revision, article and terms that earlier read gave (so a cache can tell what changed)."""
+    revision and article that earlier read gave (so a cache can tell what changed)."""
 
 
 @dataclass(frozen=True)

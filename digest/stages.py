@@ -285,7 +285,7 @@ def _remember(config: Config, cache: BuildCache, key: str | None, result: BuildR
     """Save the cache, and what the next build needs to tell that nothing changed."""
     if cache.changed():
         write_private(config.output, CACHE_FILE, partial(write_cache, cache))
-    without_articles = replace(result.collection, articles=(), terms={})
+    without_articles = replace(result.collection, articles=())
     unpublished = Published((), ())
     watched = dict.fromkeys([*result.files, STATE_FILE])  # the state is an input too
     replay = replace(result, collection=without_articles, published=unpublished)

@@ -43,6 +43,7 @@ from digest.incremental.replay import REPLAY_FILE
 from digest.models import BuildResult
 from digest.pipeline import build
 from digest.sources.articles import collect_articles
+from digest.sources.base import RECORDED_FIELDS
 from digest.sources.folder import MarkdownFolder
 from tests.conftest import NOW, NOW_TEXT, ROOT
 
@@ -416,9 +417,7 @@ def test_a_cache_value_out_of_range_only_makes_the_build_cold(
 
 def _field(name: str, value: Any) -> Callable[[Any], Any]:
     """A record whose article field `name` holds `value` instead."""
-    index = digest.sources.articles.ARTICLE_FIELDS.index(
-        name
-    )  # the body line in place of `location`
+    index = 1 + RECORDED_FIELDS.index(name)  # after the body line
 
     def change(record: Any) -> Any:
         signature, (fields, words, messages) = record

@@ -17,7 +17,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from itertools import chain
 from operator import attrgetter
 from urllib.parse import urlsplit
@@ -89,7 +89,6 @@ def related_links(
     limit: int = 3,
     allow_newer: bool = False,
     unpublished: Collection[str] = frozenset(),
-    terms: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[dict[str, tuple[RelatedLink, ...]], list[Problem]]:
     """Related links for each target article (keyed by slug), and warnings.
 
@@ -98,9 +97,8 @@ def related_links(
     ``unpublished`` — drafts, embargoed, expired — are dropped quietly); an article
     that names none, or whose named entries all drop, gets up to ``limit`` chosen ones,
     by default only from stories published before it. The editor's list is never cut.
-
-    ``terms`` (slug → :func:`article_terms`, as the article collection computes them)
-    spares reading bodies: an archive article missing from it is read from its body.
+    Articles are compared by their `terms` (worked out while reading), or by their body's
+    when reading left them out.
     """
     index = _ArchiveIndex(archive)
     links: dict[str, tuple[RelatedLink, ...]] = {}
@@ -116,7 +114,7 @@ def related_links(
         if not named and limit > 0:
             to_choose.append(position)
     if to_choose:
-        text = _TextIndex(index, to_choose, terms or {})
+        text = _TextIndex(index, to_choose)
         for position in to_choose:
             chosen = _choose(position, index, text, limit=limit, allow_newer=allow_newer)
             links[index.articles[position].slug] = chosen
@@ -214,12 +212,10 @@ class _TextIndex:
     keeps the one pass over the archive short.
     """
 
-    def __init__(
-        self, index: _ArchiveIndex, targets: Sequence[int], terms: Mapping[str, Sequence[str]]
-    ) -> None:
+    def __init__(self, index: _ArchiveIndex, targets: Sequence[int]) -> None:
         size = len(index.articles)
         doc_terms = [
-            terms[article.slug] if article.slug in terms else _article_terms(article)
+            article.terms if article.terms is not None else _article_terms(article)
             for article in index.articles
         ]
         own_terms = {target: frozenset(doc_terms[target]) for target in targets}

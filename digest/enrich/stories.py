@@ -129,7 +129,7 @@ def prepare_stories(
     """Render each target article into a Story, keyed by slug; warnings alongside.
 
     Bodies are read from `source` (`load_bodies`) only for targets that need rendering.
-    `collection` is the one the articles came from (its related-link terms). A target
+    `collection` is the one the articles came from (its earlier reads). A target
     whose item is unchanged (see `Article.revision`) is rendered once for `bodies_memo`,
     and related links are chosen once for `links_memo` while no archive item changes.
     """
@@ -178,7 +178,6 @@ def _related(
     (`collection.earlier`): when nothing `related_links` reads of it changed (a correction
     deep in the body), the links chosen before those edits are still the answer.
     """
-    terms = collection.terms if collection else None
     revisions = {a.slug: a.revision for a in archive if a.revision is not None}
     key = None
     if all(article.slug in revisions for article in archive):
@@ -193,7 +192,7 @@ def _related(
             return links, [Problem(Path(path), line, text) for path, line, text in warned]
     limit, newer = options
     links, warnings = related_links(
-        targets, archive, limit=limit, allow_newer=newer, unpublished=unpublished, terms=terms
+        targets, archive, limit=limit, allow_newer=newer, unpublished=unpublished
     )
     if key is not None:
         memo.put(key, (links, tuple((str(p.path), p.line, p.message) for p in warnings)))
@@ -209,11 +208,11 @@ def _before_unread_edits(
 ) -> RelatedMemo | None:
     """The links memoised for the archive as it was before its items' latest edits, if
     none of those edits changed anything `related_links` reads."""
-    earlier, terms = collection.earlier, collection.terms
+    earlier = collection.earlier
     now = {article.slug: article for article in archive if article.slug in earlier}
     if not all(
-        _related_reads(then, then_terms) == _related_reads(now[slug], terms[slug])
-        for slug, (_, then, then_terms) in earlier.items()
+        _related_reads(then) == _related_reads(now[slug])
+        for slug, (_, then) in earlier.items()
         if slug in now
     ):
         return None
@@ -222,12 +221,12 @@ def _before_unread_edits(
     return found
 
 
-def _related_reads(article: Article, terms: Sequence[str]) -> tuple[Any, ...]:
+def _related_reads(article: Article) -> tuple[Any, ...]:
     """Everything `related_links` reads of an article."""
     return (
         article.slug, article.title, article.url, article.section, article.section_slug,
         article.published, article.tags, article.related, article.summary, article.location,
-        article.key_lines.get("related"), sorted(terms),
+        article.key_lines.get("related"), sorted(article.terms or ()),
     )  # fmt: skip
 
 

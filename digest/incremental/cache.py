@@ -24,7 +24,7 @@ import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, get_args
 from zoneinfo import ZoneInfo
@@ -38,7 +38,7 @@ from digest.incremental.safe_pickle import READ_ERRORS, SafeUnpickler
 from digest.incremental.shapes import Check, fields_hint, shape
 from digest.models import Article, Image, LeadQuote
 from digest.publish import safe_target
-from digest.sources.base import Record, Revision
+from digest.sources.base import RECORDED_FIELDS, Record, Revision
 
 CACHE_FILE = ".digest/cache/build.pickle"
 
@@ -155,10 +155,9 @@ class OutputFiles(Kept):
 
 
 _HEADER = shape(tuple[int, str, int])  # format, key, chunks of article records
-_ARTICLE_FIELDS = [field.name for field in fields(Article)]
 _FIELDS: Any = tuple[  # type: ignore[misc]
-    (int, *get_args(fields_hint(Article, _ARTICLE_FIELDS[1:-1])))
-]  # the article's body line, then its fields after `location` but `revision`
+    (int, *get_args(fields_hint(Article, RECORDED_FIELDS)))
+]  # the article's body line, then the fields reading gives
 _RECORD: Any = tuple[
     _FIELDS | None,  # absent if the file was skipped
     tuple[str, ...],  # its related-story terms

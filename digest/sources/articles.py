@@ -26,7 +26,7 @@ from digest.errors import ArticleError, Problem
 from digest.incremental.gc_pause import gc_paused
 from digest.incremental.workers import parallel_map
 from digest.models import MAX_YEAR, MIN_YEAR, Article, Collection, Image, LeadQuote
-from digest.sources.base import Location, Record, Revision, Source
+from digest.sources.base import RECORDED_FIELDS, Location, Record, Revision, Source
 from digest.sources.frontmatter import load_simple
 from digest.terms import BODY_LEAD_CHARS, article_terms
 
@@ -520,11 +520,11 @@ def claimed_names(
     claims: list[tuple[Path, str, str | None]] = []
     for name, _ in entries:
         where = source.where(name)
-        fields = records[name][0]
+        fields, words, _ = records[name]
         if fields is None:
             claims.append((where, slugify(Path(name).stem), None))
         else:
-            article = _article(where, fields)
+            article = _article(where, fields, words)
             claims.append((where, article.slug, article.id))
     return claims
 
@@ -604,7 +604,7 @@ def _collection(
     """
     skipped: list[tuple[int, Problem]] = []  # (position in `entries`, why)
     warnings: list[Problem] = []
-    read: list[tuple[int, Article, tuple[str, ...]]] = []
+    read: list[tuple[int, Article]] = []
     for position, (name, _) in enumerate(entries):
         fields, words, messages = records[name]
         where = source.where(name)
@@ -612,38 +612,37 @@ def _collection(
             skipped.extend((position, Problem(where, line, text)) for line, text in messages)
             continue
         revision = steady.get(name)
-        article = _article(where, fields, None if revision is None else (name, revision))
+        article = _article(where, fields, words, None if revision is None else (name, revision))
         if messages:
             warnings.extend(Problem(where, line, message) for line, message in messages)
-        read.append((position, article, words))
-    duplicates = _duplicates([article for _, article, _ in read])
+        read.append((position, article))
+    duplicates = _duplicates([article for _, article in read])
     articles: list[Article] = []
-    terms: dict[str, tuple[str, ...]] = {}
-    for index, (position, article, words) in enumerate(read):
+    for index, (position, article) in enumerate(read):
         if duplicates and index in duplicates:
             skipped.append((position, duplicates[index]))
             continue
         articles.append(article)
         warnings.extend(spellings.check(article))
-        terms[article.slug] = words
     if duplicates:  # in item order, with the items skipped for other reasons
         skipped.sort(key=itemgetter(0))
     problems = [problem for _, problem in skipped]
     earlier = {}
     for name, (revision, (fields, words, _)) in changed.items():
         if fields is not None:
-            article = _article(source.where(name), fields)
-            earlier[article.slug] = ((name, revision), article, words)
-    return Collection(
-        tuple(articles), tuple(problems), tuple(warnings), len(entries), terms, earlier
-    )
+            article = _article(source.where(name), fields, words)
+            earlier[article.slug] = ((name, revision), article)
+    return Collection(tuple(articles), tuple(problems), tuple(warnings), len(entries), earlier)
 
 
 def _article(
-    where: Path, fields: tuple[Any, ...], revision: tuple[str, Revision] | None = None
+    where: Path,
+    fields: tuple[Any, ...],
+    terms: tuple[str, ...],
+    revision: tuple[str, Revision] | None = None,
 ) -> Article:
-    """The article a record's `fields` describe (see `_fields`), read from `where`."""
-    return Article(*(Location(where, fields[0]), *fields[1:], revision))
+    """The article a record's `fields` and `terms` describe (see `_fields`), from `where`."""
+    return Article(*(Location(where, fields[0]), *fields[1:], revision, terms))
 
 
 def _duplicates(articles: Sequence[Article]) -> dict[int, Problem]:
@@ -789,8 +788,7 @@ def _fields(article: Article) -> tuple[Any, ...]:
     return (article.location.line, *_FIELDS_AFTER_LOCATION(article))
 
 
-ARTICLE_FIELDS = tuple(Article.__dataclass_fields__)
-_FIELDS_AFTER_LOCATION = attrgetter(*ARTICLE_FIELDS[1:-1])
+_FIELDS_AFTER_LOCATION = attrgetter(*RECORDED_FIELDS)
 PARALLEL_MIN_FILES = 1000
 """Fewer files than this are parsed in this process: forking would cost more than it saves."""
 

@@ -10,6 +10,7 @@ any source can be cached correctly. The local Markdown folder (folder.py) is the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -21,9 +22,14 @@ if TYPE_CHECKING:
 __all__ = ["Location", "Record", "Revision", "Source"]
 
 Record = tuple[Any, tuple[str, ...], tuple[tuple[int, str], ...]]
-"""One item's parse result in plain values, as the build caches it: the article's fields
-after its location (None if the item was skipped), its related-story terms, and its
-problems (if skipped) or warnings, as (line, message)."""
+"""One item's parse result in plain values, as the build caches it: its body line and the
+article's `RECORDED_FIELDS` (None if the item was skipped), its related-story terms, and
+its problems (if skipped) or warnings, as (line, message)."""
+
+RECORDED_FIELDS = tuple(
+    field.name for field in fields(Article) if field.name not in ("location", "revision", "terms")
+)
+"""The fields of an article a `Record` holds, in order: what reading the item gave."""
 
 
 class Source(Protocol):
