@@ -128,7 +128,12 @@ def _summary(result: BuildResult, out: Path) -> str:
 
 def _nothing_new(result: BuildResult, config: Config) -> str:
     since = result.since.astimezone(config.zone).strftime("%Y-%m-%d %H:%M %Z")
-    return f"digest: nothing new in the digest window (since {since}); the previous digest is kept"
+    kept = (
+        "the previous digest is kept"
+        if (config.output / "digest.html").is_file()
+        else "no digest was written"
+    )
+    return f"digest: nothing new in the digest window (since {since}); {kept}"
 
 
 ARTICLES = click.argument(

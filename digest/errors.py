@@ -39,11 +39,11 @@ class ConfigError(DigestError):
 
 
 class ArticleError(DigestError):
-    """Articles could not be used (raised under --strict)."""
+    """Articles could not be used: under --strict, or when not one of them could."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], conclusion: str = "") -> None:
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        super().__init__("\n".join([*map(str, problems), *([conclusion] if conclusion else [])]))
 
 
 class RenderError(DigestError):

@@ -144,6 +144,12 @@ def collect(
     )
     if request.strict and (collection.problems or collection.warnings):
         raise ArticleError([*collection.problems, *collection.warnings])
+    if collection.problems and not collection.articles:  # publishing would empty every feed
+        raise ArticleError(
+            list(collection.problems),
+            f"not one of the {collection.files_read} articles could be used, so nothing was "
+            "published and the previous outputs are kept: fix the problems above",
+        )
     return collection
 
 

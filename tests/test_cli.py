@@ -80,6 +80,33 @@ def test_strict_fails_and_writes_nothing(
     assert not out.exists()
 
 
+def test_a_build_where_every_article_is_rejected_fails_and_keeps_the_outputs(
+    write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "o"
+    good = write_article("good")
+    assert run("build", str(articles_dir), "--out", str(out), "--now", NOW_TEXT)[0] == 0
+    before = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    good.write_text("---\ntitle: [unclosed\n---\nBody.\n")
+    (articles_dir / "bad.md").write_text("---\ntitle: T\n---\n")
+    code, _, stderr = run("build", str(articles_dir), "--out", str(out), "--now", NOW_TEXT)
+    assert code == 1
+    assert "bad.md:1: missing required field" in stderr
+    assert "not one of the 2 articles could be used, so nothing was published" in stderr
+    assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == before
+
+
+def test_nothing_new_says_a_previous_digest_is_kept_only_when_there_is_one(
+    write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
+) -> None:
+    write_article("old", date="2026-10-01T09:00:00Z")
+    out = tmp_path / "o"
+    code, stdout, _ = run("build", str(articles_dir), "--out", str(out), "--now", NOW_TEXT)
+    assert code == 0 and not (out / "digest.html").exists()
+    assert stdout.splitlines()[0].endswith("; no digest was written")
+    assert "previous digest" not in stdout
+
+
 def test_quiet_prints_only_problems(
     write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
 ) -> None:
