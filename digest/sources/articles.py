@@ -110,6 +110,12 @@ KNOWN_KEYS = [
     "expires",
 ]
 REQUIRED_KEYS = ("title", "date", "section")
+EMBARGO_KEYS = ("publishDate", "publish_date")
+"""Hugo's and other generators' embargo: the article is published at this time, not before."""
+EXPIRY_KEYS = ("expires", "expiryDate")
+"""digest's and Hugo's retirement time."""
+DIALECT_KEYS = frozenset(EMBARGO_KEYS + EXPIRY_KEYS)
+"""Keys of other generators' front matter that digest reads (see `KNOWN_KEYS` for its own)."""
 MAX_ARTICLE_BYTES = 5_000_000
 _SIZE_LIMIT = f"articles may be {MAX_ARTICLE_BYTES // 1_000_000} MB"
 
@@ -373,7 +379,7 @@ def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, in
     warnings = [
         Problem(path, key_lines.get(str(key), 1), f"unknown front-matter key '{key}' (ignored)")
         for key in meta
-        if key not in KNOWN_KEYS
+        if key not in KNOWN_KEYS and key not in DIALECT_KEYS
     ]
     warnings += [Problem(path, key_lines.get(key, 1), message) for key, message in notes]
     return article, body_start, warnings
@@ -400,10 +406,16 @@ def _build_article(
     section_slug = _section_slug(section)
     if not section_slug:
         raise FieldError("section", f"'section' has no letters or digits: {section!r}")
-    published = parse_time(meta["date"], "date", zone)
-    updated = parse_time(meta["updated"], "updated", zone) if meta.get("updated") else published
-    if updated < published:
+    dated = parse_time(meta["date"], "date", zone)
+    updated = parse_time(meta["updated"], "updated", zone) if meta.get("updated") else dated
+    if updated < dated:
         raise FieldError("updated", "'updated' is before 'date'; check both")
+    embargo_key = _first_key(meta, EMBARGO_KEYS)
+    embargo = parse_time(meta[embargo_key], embargo_key, zone) if embargo_key else None
+    # An embargoed article is published when its embargo ends: no output shows it before,
+    # and the first digest after carries it (its date is when readers could first see it).
+    published = max(dated, embargo) if embargo else dated
+    updated = max(updated, published)
     slug = _string(meta, "slug") or slugify(path.stem)
     if not SLUG.match(slug):
         raise FieldError(
@@ -411,7 +423,8 @@ def _build_article(
         )
     quote_text = _string(meta, "lead_quote")
     quote = LeadQuote(quote_text, _string(meta, "lead_quote_by") or None) if quote_text else None
-    expires = meta.get("expires")
+    expires_key = _first_key(meta, EXPIRY_KEYS)
+    expires = meta[expires_key] if expires_key else None
     return Article(
         location=Location(path, body_line),
         slug=slug,
@@ -430,9 +443,17 @@ def _build_article(
         related=_strings(meta, "related"),
         quote_override=quote,
         draft=_flag(meta, "draft"),
-        expires=parse_time(expires, "expires", zone, end_of_day=True) if expires else None,
+        expires=parse_time(expires, expires_key, zone, end_of_day=True) if expires_key else None,
         key_lines=_shared(key_lines),
     )
+
+
+def _first_key(meta: Mapping[str, Any], keys: Sequence[str]) -> str:
+    """The first of `keys` that `meta` gives a value (not null or empty), or "" if none does."""
+    for key in keys:
+        if meta.get(key):
+            return key
+    return ""
 
 
 def _interned(values: tuple[str, ...]) -> tuple[str, ...]:

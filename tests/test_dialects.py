@@ -1,0 +1,162 @@
+"""Hugo's and Jekyll's front matter, read as they are (SPEC "Sources", "Folders").
+
+Each test writes a small site by hand, builds it as a newsroom would, and reads the
+feeds back with feedparser and the digest as text.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import feedparser
+
+from digest.config import Config
+from digest.models import BuildResult
+from digest.pipeline import build
+
+NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+
+
+def site(root: Path, files: dict[str, str]) -> Config:
+    """A source folder holding `files` (relative path → text), and its configuration."""
+    folder = root / "site"
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return Config(
+        title="Harbour Post",
+        base_url="https://harbour.example/",
+        articles=folder,
+        output=root / "public",
+    )
+
+
+def page(**front: str) -> str:
+    """A Markdown file with these front-matter lines (values as YAML) and a short body."""
+    lines = "".join(f"{key}: {value}\n" for key, value in front.items())
+    return f"---\n{lines}---\nThe ferry timetable changed on Monday.\n"
+
+
+def run(config: Config, now: datetime = NOW, **options: Any) -> BuildResult:
+    return build(config, now=now, **options)
+
+
+def feed(config: Config, name: str = "rss.xml") -> Any:
+    parsed = feedparser.parse((config.output / name).read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+def titles(config: Config) -> list[str]:
+    return [entry.title for entry in feed(config).entries]
+
+
+def every_output(config: Config) -> str:
+    """All text the build wrote, state and caches left out."""
+    return "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in sorted(config.output.rglob("*"))
+        if path.is_file() and ".digest" not in path.parts
+    )
+
+
+# Embargo and expiry ------------------------------------------------------------------
+
+
+def hugo_embargo_site(root: Path) -> Config:
+    return site(
+        root,
+        {
+            "posts/pier-reopens.md": page(
+                title="Pier reopens", date="2026-11-26T08:00:00Z", section="Local"
+            ),
+            "posts/fare-rise.md": page(
+                title="Embargoed fare rise",
+                date="2026-11-20T08:00:00Z",
+                publishDate="2026-11-28T07:00:00Z",
+                section="Local",
+            ),
+            "posts/winter-timetable.md": page(
+                title="Expired winter timetable",
+                date="2026-11-20T08:00:00Z",
+                expiryDate="2026-11-25T00:00:00Z",
+                section="Local",
+            ),
+        },
+    )
+
+
+def test_an_embargoed_hugo_post_is_in_no_output(tmp_path: Path) -> None:
+    config = hugo_embargo_site(tmp_path)
+    result = run(config)
+    assert titles(config) == ["Pier reopens"]
+    assert "Embargoed fare rise" not in every_output(config)
+    assert "fare-rise" not in every_output(config)
+    assert not [w for w in result.warnings if "unknown" in w.message]
+    assert not [w for w in result.collection.warnings if "unknown" in w.message]
+
+
+def test_an_embargoed_post_appears_when_its_embargo_ends(tmp_path: Path) -> None:
+    config = hugo_embargo_site(tmp_path)
+    run(config)
+    later = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    result = run(config, now=later, since_last=True)
+    assert "Embargoed fare rise" in titles(config)
+    (entry,) = [e for e in feed(config).entries if e.title == "Embargoed fare rise"]
+    assert entry.published_parsed[:5] == (2026, 11, 28, 7, 0)  # when readers first saw it
+    assert result.issue is not None
+    assert "Embargoed fare rise" in (config.output / "digest.txt").read_text()
+
+
+def test_an_embargo_holds_with_since_last(tmp_path: Path) -> None:
+    config = hugo_embargo_site(tmp_path)
+    run(config, now=datetime(2026, 11, 21, tzinfo=UTC))
+    run(config, since_last=True)
+    assert "Embargoed fare rise" not in every_output(config)
+
+
+def test_publish_date_with_an_underscore_embargoes_too(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "a.md": page(title="Open", date="2026-11-26", section="Local"),
+            "b.md": page(
+                title="Held back", date="2026-11-26", publish_date="2026-12-01", section="Local"
+            ),
+        },
+    )
+    run(config)
+    assert titles(config) == ["Open"]
+    assert "Held back" not in every_output(config)
+
+
+def test_an_expired_hugo_post_is_retired(tmp_path: Path) -> None:
+    config = hugo_embargo_site(tmp_path)
+    run(config)
+    assert "Expired winter timetable" not in every_output(config)
+    result = run(config, now=datetime(2026, 11, 24, tzinfo=UTC), dry_run=True)
+    assert result.live == 1  # before its expiry it was live (the embargoed one is not)
+
+
+def test_json_feed_holds_no_embargoed_post(tmp_path: Path) -> None:
+    config = hugo_embargo_site(tmp_path)
+    run(config)
+    items = json.loads((config.output / "feed.json").read_text())["items"]
+    assert [item["title"] for item in items] == ["Pier reopens"]
+
+
+def test_no_embargo_when_publish_date_is_before_the_date(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "a.md": page(
+                title="Early", date="2026-11-26", publishDate="2026-11-01", section="Local"
+            ),
+        },
+    )
+    run(config)
+    assert titles(config) == ["Early"]
