@@ -7,6 +7,7 @@ feeds back with feedparser and the digest as text.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,81 @@ def test_no_embargo_when_publish_date_is_before_the_date(tmp_path: Path) -> None
     )
     run(config)
     assert titles(config) == ["Early"]
+
+
+# Sections ----------------------------------------------------------------------------
+
+
+def section_of(config: Config, title: str) -> str:
+    (entry,) = [e for e in feed(config).entries if e.title == title]
+    return str(entry.tags[0].term)
+
+
+def test_section_from_jekyll_categories_list(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {"_posts/a.md": page(title="Vote", date="2026-11-26", categories="[Politics, Harbour]")},
+    )
+    run(config)
+    assert section_of(config, "Vote") == "Politics"
+    assert (config.output / "sections/politics/rss.xml").exists()
+
+
+def test_section_from_jekyll_categories_words_and_category(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "a.md": page(title="Words", date="2026-11-26", categories="transport harbour"),
+            "b.md": page(title="One", date="2026-11-26", category="Weather"),
+        },
+    )
+    run(config)
+    assert section_of(config, "Words") == "transport"
+    assert section_of(config, "One") == "Weather"
+
+
+def test_section_key_wins_over_categories(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {"posts/a.md": page(title="Both", date="2026-11-26", section="Sport", categories="[X]")},
+    )
+    run(config)
+    assert section_of(config, "Both") == "Sport"
+
+
+def test_section_from_the_hugo_folder(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "posts/2026/ferry.md": page(title="Ferry", date="2026-11-26"),
+            "_posts/jekyll.md": page(title="Underscore", date="2026-11-26"),
+        },
+    )
+    run(config)
+    assert section_of(config, "Ferry") == "Posts"
+    assert "https://harbour.example/posts/ferry/" in [e.link for e in feed(config).entries]
+    assert section_of(config, "Underscore") == "News"  # `_posts` is no section
+
+
+def test_default_section_is_a_setting(tmp_path: Path) -> None:
+    config = replace(
+        site(tmp_path, {"top.md": page(title="Top", date="2026-11-26")}),
+        default_section="Harbour Life",
+    )
+    run(config)
+    assert section_of(config, "Top") == "Harbour Life"
+    assert "Harbour Life" in (config.output / "digest.txt").read_text()
+
+
+def test_default_section_must_name_one(tmp_path: Path) -> None:
+    from digest.config import load_config
+    from digest.errors import ConfigError
+
+    toml = tmp_path / "digest.toml"
+    toml.write_text('[build]\ndefault_section = " - "\n')
+    try:
+        load_config(toml)
+    except ConfigError as error:
+        assert "default_section" in str(error)
+    else:
+        raise AssertionError("a section with no letters was accepted")

@@ -109,12 +109,14 @@ KNOWN_KEYS = [
     "draft",
     "expires",
 ]
-REQUIRED_KEYS = ("title", "date", "section")
+REQUIRED_KEYS = ("title", "date")
+SECTION_KEYS = ("section", "categories", "category")
+"""digest's section, else the first of Jekyll's categories (Hugo's: see `_folder_section`)."""
 EMBARGO_KEYS = ("publishDate", "publish_date")
 """Hugo's and other generators' embargo: the article is published at this time, not before."""
 EXPIRY_KEYS = ("expires", "expiryDate")
 """digest's and Hugo's retirement time."""
-DIALECT_KEYS = frozenset(EMBARGO_KEYS + EXPIRY_KEYS)
+DIALECT_KEYS = frozenset(SECTION_KEYS + EMBARGO_KEYS + EXPIRY_KEYS)
 """Keys of other generators' front matter that digest reads (see `KNOWN_KEYS` for its own)."""
 MAX_ARTICLE_BYTES = 5_000_000
 _SIZE_LIMIT = f"articles may be {MAX_ARTICLE_BYTES // 1_000_000} MB"
@@ -343,21 +345,26 @@ def _load_yaml(front: str) -> tuple[Any, dict[str, int]]:
     return yaml.load(front, Loader=YamlLoader), key_lines
 
 
-def parse_article(text: str, *, path: Path, config: Config) -> tuple[Article | None, list[Problem]]:
+def parse_article(
+    text: str, *, path: Path, config: Config, name: str = ""
+) -> tuple[Article | None, list[Problem]]:
     """Parse one file's text. Returns the article (or None) and its problems/warnings.
 
+    `name` is the file's '/'-separated path in its source folder (for Hugo's section).
     When the article is None the first problem is the reason it was skipped.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    article, body_start, found = _parse(text, path=path, config=config)
+    article, body_start, found = _parse(text, path=path, config=config, name=name)
     body = clean_text(text[body_start:])
     return (replace(article, body=body) if article else None), found
 
 
-def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, int, list[Problem]]:
+def _parse(
+    text: str, *, path: Path, config: Config, name: str = ""
+) -> tuple[Article | None, int, list[Problem]]:
     """`parse_article` without the body: the article, where its body starts, problems.
 
-    `text` has LF line ends only.
+    `text` has LF line ends only; `name` is the item's '/'-separated path in its source.
     """
     key_lines: dict[str, int] = {}
     try:
@@ -373,7 +380,7 @@ def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, in
         if not isinstance(meta, dict):
             raise FieldError("", "front matter must be a mapping of 'key: value' lines")
         notes: list[tuple[str, str]] = []
-        article = _build_article(meta, path, body_line, key_lines, config, notes)
+        article = _build_article(meta, path, name, body_line, key_lines, config, notes)
     except FieldError as error:
         return None, 0, [Problem(path, key_lines.get(error.key, 1), str(error))]
     warnings = [
@@ -388,6 +395,7 @@ def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, in
 def _build_article(
     meta: dict[str, Any],
     path: Path,
+    name: str,
     body_line: int,
     key_lines: dict[str, int],
     config: Config,
@@ -402,10 +410,11 @@ def _build_article(
         if meta.get(key) is None:
             raise FieldError(key, f"missing required field '{key}'")
     title = _string(meta, "title", required=True)
-    section = sys.intern(_string(meta, "section", required=True))
+    section_key, section = _section(meta, name, config)
+    section = sys.intern(section)
     section_slug = _section_slug(section)
     if not section_slug:
-        raise FieldError("section", f"'section' has no letters or digits: {section!r}")
+        raise FieldError(section_key, f"'{section_key}' has no letters or digits: {section!r}")
     dated = parse_time(meta["date"], "date", zone)
     updated = parse_time(meta["updated"], "updated", zone) if meta.get("updated") else dated
     if updated < dated:
@@ -446,6 +455,34 @@ def _build_article(
         expires=parse_time(expires, expires_key, zone, end_of_day=True) if expires_key else None,
         key_lines=_shared(key_lines),
     )
+
+
+def _section(meta: dict[str, Any], name: str, config: Config) -> tuple[str, str]:
+    """The key the section comes from ("" if none) and the section.
+
+    `section`, else the first of `categories` (a list, or Jekyll's space-separated text)
+    or `category`, else Hugo's section (see `_folder_section`), else `default_section`.
+    """
+    key = _first_key(meta, SECTION_KEYS)
+    if not key:
+        return "", _folder_section(name) or config.default_section
+    value = meta[key]
+    if key == "categories" and isinstance(value, str):
+        value = value.split()  # Jekyll's categories: words, space-separated
+    if key != "section" and isinstance(value, list):
+        names = _strings({key: value}, key)
+        return key, names[0] if names else ""
+    return key, _string(meta, key, required=True)
+
+
+def _folder_section(name: str) -> str:
+    """Hugo's section of the item `name` (its '/'-separated path in the source): the first
+    folder, its first letter made upper-case as Hugo titles it; "" for a file at the top
+    or under a folder that begins with "_" (Jekyll's `_posts`, say)."""
+    folder, slash, _ = name.partition("/")
+    if not slash or not folder or folder.startswith("_"):
+        return ""
+    return one_line(folder[:1].upper() + folder[1:])
 
 
 def _first_key(meta: Mapping[str, Any], keys: Sequence[str]) -> str:
@@ -776,12 +813,13 @@ def _offset(
     return lambda read, _: progress(done + read, total)
 
 
-def read_record(path: Path, config: Config) -> Record:
-    """Read and parse one file into its cacheable record."""
+def read_record(path: Path, config: Config, name: str = "") -> Record:
+    """Read and parse one file into its cacheable record; `name` is its '/'-separated path
+    in the source folder (for Hugo's section)."""
     text, problems = _read_text(path)
     if text is None:
         return None, (), tuple((problem.line, problem.message) for problem in problems)
-    article, body_start, problems = _parse(text, path=path, config=config)
+    article, body_start, problems = _parse(text, path=path, config=config, name=name)
     messages = tuple((problem.line, problem.message) for problem in problems)
     if article is None:
         return None, (), messages
