@@ -328,7 +328,7 @@ class Config:
 
     articles: Path = setting(
         "build",
-        "folder of `*.md` articles, searched recursively",
+        "folder of `*.md` and `*.markdown` articles, searched recursively",
         default=Path("sample_articles"),
         parse=_path,
     )

@@ -239,3 +239,72 @@ def test_default_section_must_name_one(tmp_path: Path) -> None:
         assert "default_section" in str(error)
     else:
         raise AssertionError("a section with no letters was accepted")
+
+
+# Jekyll file names, file kinds, drafts ------------------------------------------------
+
+
+def jekyll_site(root: Path) -> Config:
+    return site(
+        root,
+        {
+            "_posts/2026-11-24-ferry-fares-rise.markdown": page(
+                title="Ferry fares rise", categories="[Politics, Harbour]", excerpt="Up a third."
+            ),
+            "_posts/2026-11-21-hidden-post.md": page(title="Hidden post", published="false"),
+            "_drafts/lighthouse-sale.md": page(title="Lighthouse sale", date="2026-11-22"),
+        },
+    )
+
+
+def test_jekyll_date_comes_from_the_file_name(tmp_path: Path) -> None:
+    config = jekyll_site(tmp_path)
+    run(config)
+    (entry,) = feed(config).entries
+    assert entry.title == "Ferry fares rise"
+    assert entry.published_parsed[:3] == (2026, 11, 24)
+
+
+def test_jekyll_slug_leaves_the_date_out_and_the_id_is_kept(tmp_path: Path) -> None:
+    config = jekyll_site(tmp_path)
+    result = run(config)
+    (entry,) = feed(config).entries
+    assert entry.link == "https://harbour.example/politics/ferry-fares-rise/"
+    (article,) = [a for a in result.collection.articles if not a.draft]
+    assert article.slug == "ferry-fares-rise"
+    assert article.id == "2026-11-24-ferry-fares-rise"  # as before: never re-sent
+
+
+def test_markdown_suffix_is_read(tmp_path: Path) -> None:
+    config = jekyll_site(tmp_path)
+    run(config)
+    assert "Ferry fares rise" in (config.output / "digest.txt").read_text()
+
+
+def test_published_false_is_a_draft(tmp_path: Path) -> None:
+    config = jekyll_site(tmp_path)
+    result = run(config)
+    assert "Hidden post" not in every_output(config)
+    assert [a.title for a in result.collection.articles if a.draft] == ["Hidden post"]
+
+
+def test_drafts_folder_and_hugo_index_are_not_articles(tmp_path: Path) -> None:
+    config = jekyll_site(tmp_path)
+    (config.articles / "posts").mkdir()
+    (config.articles / "posts/_index.md").write_text(page(title="All posts"))
+    result = run(config)
+    assert "Lighthouse sale" not in every_output(config)
+    assert "All posts" not in every_output(config)
+    assert not result.collection.problems
+    assert result.collection.files_read == 2
+
+
+def test_a_file_name_date_gives_way_to_the_date_key(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {"2026-11-01-quay.md": page(title="Quay", date="2026-11-25T10:00:00Z", section="Local")},
+    )
+    run(config)
+    (entry,) = feed(config).entries
+    assert entry.published_parsed[:4] == (2026, 11, 25, 10)
+    assert entry.link == "https://harbour.example/local/quay/"

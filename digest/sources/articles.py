@@ -116,7 +116,7 @@ EMBARGO_KEYS = ("publishDate", "publish_date")
 """Hugo's and other generators' embargo: the article is published at this time, not before."""
 EXPIRY_KEYS = ("expires", "expiryDate")
 """digest's and Hugo's retirement time."""
-DIALECT_KEYS = frozenset(SECTION_KEYS + EMBARGO_KEYS + EXPIRY_KEYS)
+DIALECT_KEYS = frozenset((*SECTION_KEYS, *EMBARGO_KEYS, *EXPIRY_KEYS, "published"))
 """Keys of other generators' front matter that digest reads (see `KNOWN_KEYS` for its own)."""
 MAX_ARTICLE_BYTES = 5_000_000
 _SIZE_LIMIT = f"articles may be {MAX_ARTICLE_BYTES // 1_000_000} MB"
@@ -406,8 +406,10 @@ def _build_article(
     What is used but has something to fix is added to `notes` as (key, warning).
     """
     zone = config.zone
+    jekyll = JEKYLL_NAME.match(path.stem)
+    named_day = _named_day(jekyll)
     for key in REQUIRED_KEYS:
-        if meta.get(key) is None:
+        if meta.get(key) is None and not (key == "date" and named_day):
             raise FieldError(key, f"missing required field '{key}'")
     title = _string(meta, "title", required=True)
     section_key, section = _section(meta, name, config)
@@ -415,17 +417,19 @@ def _build_article(
     section_slug = _section_slug(section)
     if not section_slug:
         raise FieldError(section_key, f"'{section_key}' has no letters or digits: {section!r}")
-    dated = parse_time(meta["date"], "date", zone)
+    dated = parse_time(meta["date"] if meta.get("date") is not None else named_day, "date", zone)
     updated = parse_time(meta["updated"], "updated", zone) if meta.get("updated") else dated
     if updated < dated:
         raise FieldError("updated", "'updated' is before 'date'; check both")
     embargo_key = _first_key(meta, EMBARGO_KEYS)
+    if not embargo_key and meta.get("published") and meta["published"] is not True:
+        embargo_key = "published"  # Hugo's other name for publishDate; Jekyll's is a flag
     embargo = parse_time(meta[embargo_key], embargo_key, zone) if embargo_key else None
     # An embargoed article is published when its embargo ends: no output shows it before,
     # and the first digest after carries it (its date is when readers could first see it).
     published = max(dated, embargo) if embargo else dated
     updated = max(updated, published)
-    slug = _string(meta, "slug") or slugify(path.stem)
+    slug = _string(meta, "slug") or file_slug(path.stem)
     if not SLUG.match(slug):
         raise FieldError(
             "slug", f"'slug' must be lower-case letters, digits and hyphens, e.g. {slugify(slug)!r}"
@@ -437,7 +441,10 @@ def _build_article(
     return Article(
         location=Location(path, body_line),
         slug=slug,
-        id=_string(meta, "id") or slug,
+        # A Jekyll-named file's id is the slug its whole name gave before the date prefix
+        # was left out of slugs, so that no story already published comes back as new.
+        id=_string(meta, "id")
+        or (slugify(path.stem) if named_day and not meta.get("slug") else slug),
         title=title,
         published=published,
         updated=updated,
@@ -451,7 +458,7 @@ def _build_article(
         tags=_interned(_tags(meta, config.max_tags, notes)),
         related=_strings(meta, "related"),
         quote_override=quote,
-        draft=_flag(meta, "draft"),
+        draft=_flag(meta, "draft") or meta.get("published") is False,  # Jekyll's draft
         expires=parse_time(expires, expires_key, zone, end_of_day=True) if expires_key else None,
         key_lines=_shared(key_lines),
     )
@@ -483,6 +490,26 @@ def _folder_section(name: str) -> str:
     if not slash or not folder or folder.startswith("_"):
         return ""
     return one_line(folder[:1].upper() + folder[1:])
+
+
+JEKYLL_NAME = re.compile(r"(\d{4}-\d\d-\d\d)-(.*[^\W_].*)\Z")
+"""Jekyll's post file name: its date, then its slug (`2026-11-20-ferry-fares`)."""
+
+
+def _named_day(jekyll: re.Match[str] | None) -> date | None:
+    """The day a Jekyll file name gives, None if it gives none (or no real day)."""
+    if jekyll is None:
+        return None
+    try:
+        return date.fromisoformat(jekyll[1])
+    except ValueError:
+        return None
+
+
+def file_slug(stem: str) -> str:
+    """The slug a file name gives: slugified, less a Jekyll date prefix."""
+    jekyll = JEKYLL_NAME.match(stem)
+    return slugify(jekyll[2] if jekyll and _named_day(jekyll) else stem)
 
 
 def _first_key(meta: Mapping[str, Any], keys: Sequence[str]) -> str:
@@ -580,7 +607,7 @@ def claimed_names(
         where = source.where(name)
         fields, words, _ = records[name]
         if fields is None:
-            claims.append((where, slugify(Path(name).stem), None))
+            claims.append((where, file_slug(Path(name).stem), None))
         else:
             article = _article(where, fields, words)
             claims.append((where, article.slug, article.id))
