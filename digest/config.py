@@ -69,6 +69,13 @@ def _text(value: Any) -> str:
     return value
 
 
+def _section_name(value: Any) -> str:
+    text = _text(value).strip()
+    if not any(character.isalnum() for character in text):
+        raise ValueError(f"must name a section (letters or digits), got {text!r}")
+    return text
+
+
 def _url(value: Any) -> str:
     text = _text(value)
     parts = urlsplit(text)
@@ -321,11 +328,17 @@ class Config:
 
     articles: Path = setting(
         "build",
-        "folder of `*.md` articles, searched recursively",
+        "folder of `*.md` and `*.markdown` articles, searched recursively",
         default=Path("sample_articles"),
         parse=_path,
     )
     output: Path = setting("build", "output folder", default=Path("public"), parse=_path)
+    default_section: str = setting(
+        "build",
+        "section of an article that names none (nor `categories`, nor a Hugo section folder)",
+        default="News",
+        parse=_section_name,
+    )
     templates: Path | None = setting(
         "build",
         "folder whose templates override ours by file name",

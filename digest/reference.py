@@ -19,7 +19,10 @@ from digest.sources.articles import KNOWN_KEYS, REQUIRED_KEYS
 FRONT_MATTER: dict[str, tuple[str, str]] = {
     "title": ("Headline of the story", ""),
     "date": ("2026-11-26T09:30:00+03:00", "RFC 3339, a date, or naive (site timezone)"),
-    "section": ("World", 'free text, e.g. "Media & Culture"'),
+    "section": (
+        "World",
+        'free text, e.g. "Media & Culture"; else `categories`, the folder, `default_section`',
+    ),
     "author": ("Jane Doe", "text or list"),
     "summary": ("One-sentence standfirst.", "else the body's first paragraph"),
     "updated": ("2026-11-26T12:00:00Z", "a correction/update time"),

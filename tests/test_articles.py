@@ -88,7 +88,7 @@ def test_date_forms_use_the_site_timezone() -> None:
     ("text", "line", "message"),
     [
         ("---\ntitle: T\nsection: S\ndate: May 1st\n---\n", 4, "'date' is not a date: 'May 1st'"),
-        ("---\ntitle: T\ndate: 2026-11-01\n---\n", 1, "missing required field 'section'"),
+        ("---\nsection: S\ndate: 2026-11-01\n---\n", 1, "missing required field 'title'"),
         ("---\ntitle: [unclosed\nsection: S\n---\n", 3, "bad YAML in front matter"),
         ("no front matter\n", 1, "no front matter"),
         ("---\ntitle: T\n", 1, "front matter is not closed"),

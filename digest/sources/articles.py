@@ -109,7 +109,15 @@ KNOWN_KEYS = [
     "draft",
     "expires",
 ]
-REQUIRED_KEYS = ("title", "date", "section")
+REQUIRED_KEYS = ("title", "date")
+SECTION_KEYS = ("section", "categories", "category")
+"""digest's section, else the first of Jekyll's categories (Hugo's: see `_folder_section`)."""
+EMBARGO_KEYS = ("publishDate", "publish_date")
+"""Hugo's and other generators' embargo: the article is published at this time, not before."""
+EXPIRY_KEYS = ("expires", "expiryDate")
+"""digest's and Hugo's retirement time."""
+DIALECT_KEYS = frozenset((*SECTION_KEYS, *EMBARGO_KEYS, *EXPIRY_KEYS, "published"))
+"""Keys of other generators' front matter that digest reads (see `KNOWN_KEYS` for its own)."""
 MAX_ARTICLE_BYTES = 5_000_000
 _SIZE_LIMIT = f"articles may be {MAX_ARTICLE_BYTES // 1_000_000} MB"
 
@@ -337,21 +345,26 @@ def _load_yaml(front: str) -> tuple[Any, dict[str, int]]:
     return yaml.load(front, Loader=YamlLoader), key_lines
 
 
-def parse_article(text: str, *, path: Path, config: Config) -> tuple[Article | None, list[Problem]]:
+def parse_article(
+    text: str, *, path: Path, config: Config, name: str = ""
+) -> tuple[Article | None, list[Problem]]:
     """Parse one file's text. Returns the article (or None) and its problems/warnings.
 
+    `name` is the file's '/'-separated path in its source folder (for Hugo's section).
     When the article is None the first problem is the reason it was skipped.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    article, body_start, found = _parse(text, path=path, config=config)
+    article, body_start, found = _parse(text, path=path, config=config, name=name)
     body = clean_text(text[body_start:])
     return (replace(article, body=body) if article else None), found
 
 
-def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, int, list[Problem]]:
+def _parse(
+    text: str, *, path: Path, config: Config, name: str = ""
+) -> tuple[Article | None, int, list[Problem]]:
     """`parse_article` without the body: the article, where its body starts, problems.
 
-    `text` has LF line ends only.
+    `text` has LF line ends only; `name` is the item's '/'-separated path in its source.
     """
     key_lines: dict[str, int] = {}
     try:
@@ -367,13 +380,13 @@ def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, in
         if not isinstance(meta, dict):
             raise FieldError("", "front matter must be a mapping of 'key: value' lines")
         notes: list[tuple[str, str]] = []
-        article = _build_article(meta, path, body_line, key_lines, config, notes)
+        article = _build_article(meta, path, name, body_line, key_lines, config, notes)
     except FieldError as error:
         return None, 0, [Problem(path, key_lines.get(error.key, 1), str(error))]
     warnings = [
         Problem(path, key_lines.get(str(key), 1), f"unknown front-matter key '{key}' (ignored)")
         for key in meta
-        if key not in KNOWN_KEYS
+        if key not in KNOWN_KEYS and key not in DIALECT_KEYS
     ]
     warnings += [Problem(path, key_lines.get(key, 1), message) for key, message in notes]
     return article, body_start, warnings
@@ -382,6 +395,7 @@ def _parse(text: str, *, path: Path, config: Config) -> tuple[Article | None, in
 def _build_article(
     meta: dict[str, Any],
     path: Path,
+    name: str,
     body_line: int,
     key_lines: dict[str, int],
     config: Config,
@@ -392,30 +406,45 @@ def _build_article(
     What is used but has something to fix is added to `notes` as (key, warning).
     """
     zone = config.zone
+    jekyll = JEKYLL_NAME.match(path.stem)
+    named_day = _named_day(jekyll)
     for key in REQUIRED_KEYS:
-        if meta.get(key) is None:
+        if meta.get(key) is None and not (key == "date" and named_day):
             raise FieldError(key, f"missing required field '{key}'")
     title = _string(meta, "title", required=True)
-    section = sys.intern(_string(meta, "section", required=True))
+    section_key, section = _section(meta, name, config)
+    section = sys.intern(section)
     section_slug = _section_slug(section)
     if not section_slug:
-        raise FieldError("section", f"'section' has no letters or digits: {section!r}")
-    published = parse_time(meta["date"], "date", zone)
-    updated = parse_time(meta["updated"], "updated", zone) if meta.get("updated") else published
-    if updated < published:
+        raise FieldError(section_key, f"'{section_key}' has no letters or digits: {section!r}")
+    dated = parse_time(meta["date"] if meta.get("date") is not None else named_day, "date", zone)
+    updated = parse_time(meta["updated"], "updated", zone) if meta.get("updated") else dated
+    if updated < dated:
         raise FieldError("updated", "'updated' is before 'date'; check both")
-    slug = _string(meta, "slug") or slugify(path.stem)
+    embargo_key = _first_key(meta, EMBARGO_KEYS)
+    if not embargo_key and meta.get("published") and meta["published"] is not True:
+        embargo_key = "published"  # Hugo's other name for publishDate; Jekyll's is a flag
+    embargo = parse_time(meta[embargo_key], embargo_key, zone) if embargo_key else None
+    # An embargoed article is published when its embargo ends: no output shows it before,
+    # and the first digest after carries it (its date is when readers could first see it).
+    published = max(dated, embargo) if embargo else dated
+    updated = max(updated, published)
+    slug = _string(meta, "slug") or file_slug(path.stem)
     if not SLUG.match(slug):
         raise FieldError(
             "slug", f"'slug' must be lower-case letters, digits and hyphens, e.g. {slugify(slug)!r}"
         )
     quote_text = _string(meta, "lead_quote")
     quote = LeadQuote(quote_text, _string(meta, "lead_quote_by") or None) if quote_text else None
-    expires = meta.get("expires")
+    expires_key = _first_key(meta, EXPIRY_KEYS)
+    expires = meta[expires_key] if expires_key else None
     return Article(
         location=Location(path, body_line),
         slug=slug,
-        id=_string(meta, "id") or slug,
+        # A Jekyll-named file's id is the slug its whole name gave before the date prefix
+        # was left out of slugs, so that no story already published comes back as new.
+        id=_string(meta, "id")
+        or (slugify(path.stem) if named_day and not meta.get("slug") else slug),
         title=title,
         published=published,
         updated=updated,
@@ -429,10 +458,66 @@ def _build_article(
         tags=_interned(_tags(meta, config.max_tags, notes)),
         related=_strings(meta, "related"),
         quote_override=quote,
-        draft=_flag(meta, "draft"),
-        expires=parse_time(expires, "expires", zone, end_of_day=True) if expires else None,
+        draft=_flag(meta, "draft") or meta.get("published") is False,  # Jekyll's draft
+        expires=parse_time(expires, expires_key, zone, end_of_day=True) if expires_key else None,
         key_lines=_shared(key_lines),
     )
+
+
+def _section(meta: dict[str, Any], name: str, config: Config) -> tuple[str, str]:
+    """The key the section comes from ("" if none) and the section.
+
+    `section`, else the first of `categories` (a list, or Jekyll's space-separated text)
+    or `category`, else Hugo's section (see `_folder_section`), else `default_section`.
+    """
+    key = _first_key(meta, SECTION_KEYS)
+    if not key:
+        return "", _folder_section(name) or config.default_section
+    value = meta[key]
+    if key == "categories" and isinstance(value, str):
+        value = value.split()  # Jekyll's categories: words, space-separated
+    if key != "section" and isinstance(value, list):
+        names = _strings({key: value}, key)
+        return key, names[0] if names else ""
+    return key, _string(meta, key, required=True)
+
+
+def _folder_section(name: str) -> str:
+    """Hugo's section of the item `name` (its '/'-separated path in the source): the first
+    folder, its first letter made upper-case as Hugo titles it; "" for a file at the top
+    or under a folder that begins with "_" (Jekyll's `_posts`, say)."""
+    folder, slash, _ = name.partition("/")
+    if not slash or not folder or folder.startswith("_"):
+        return ""
+    return one_line(folder[:1].upper() + folder[1:])
+
+
+JEKYLL_NAME = re.compile(r"(\d{4}-\d\d-\d\d)-(.*[^\W_].*)\Z")
+"""Jekyll's post file name: its date, then its slug (`2026-11-20-ferry-fares`)."""
+
+
+def _named_day(jekyll: re.Match[str] | None) -> date | None:
+    """The day a Jekyll file name gives, None if it gives none (or no real day)."""
+    if jekyll is None:
+        return None
+    try:
+        return date.fromisoformat(jekyll[1])
+    except ValueError:
+        return None
+
+
+def file_slug(stem: str) -> str:
+    """The slug a file name gives: slugified, less a Jekyll date prefix."""
+    jekyll = JEKYLL_NAME.match(stem)
+    return slugify(jekyll[2] if jekyll and _named_day(jekyll) else stem)
+
+
+def _first_key(meta: Mapping[str, Any], keys: Sequence[str]) -> str:
+    """The first of `keys` that `meta` gives a value (not null or empty), or "" if none does."""
+    for key in keys:
+        if meta.get(key):
+            return key
+    return ""
 
 
 def _interned(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -522,7 +607,7 @@ def claimed_names(
         where = source.where(name)
         fields, words, _ = records[name]
         if fields is None:
-            claims.append((where, slugify(Path(name).stem), None))
+            claims.append((where, file_slug(Path(name).stem), None))
         else:
             article = _article(where, fields, words)
             claims.append((where, article.slug, article.id))
@@ -755,12 +840,13 @@ def _offset(
     return lambda read, _: progress(done + read, total)
 
 
-def read_record(path: Path, config: Config) -> Record:
-    """Read and parse one file into its cacheable record."""
+def read_record(path: Path, config: Config, name: str = "") -> Record:
+    """Read and parse one file into its cacheable record; `name` is its '/'-separated path
+    in the source folder (for Hugo's section)."""
     text, problems = _read_text(path)
     if text is None:
         return None, (), tuple((problem.line, problem.message) for problem in problems)
-    article, body_start, problems = _parse(text, path=path, config=config)
+    article, body_start, problems = _parse(text, path=path, config=config, name=name)
     messages = tuple((problem.line, problem.message) for problem in problems)
     if article is None:
         return None, (), messages

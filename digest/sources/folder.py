@@ -52,7 +52,7 @@ class MarkdownFolder:
             read_record,  # the parser and YAML: only for a build that reads
         )
 
-        return read_record(self.where(name), config)
+        return read_record(self.where(name), config, name)
 
     def body(self, article: Article) -> str:
         """The Markdown after the front matter, read from the file again."""

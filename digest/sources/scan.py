@@ -18,7 +18,8 @@ Revision = tuple[str, Signature]
 
 
 def scan_articles(folder: Path) -> list[tuple[str, Signature | None]]:
-    """Each `*.md` file's path relative to `folder` ('/'-separated) and its signature.
+    """Each `*.md` and `*.markdown` file's path relative to `folder` ('/'-separated) and its
+    signature; Hugo's `_index.md` (a section's page) and Jekyll's `_drafts/` are left out.
 
     Sorted as paths sort (by their parts); the signature is None when `stat` fails (a
     broken link): reading the file then reports why.
@@ -41,8 +42,9 @@ def scan_articles(folder: Path) -> list[tuple[str, Signature | None]]:
                     if name.startswith("."):
                         continue
                     if _is_folder(entry):
-                        entries.append((name, True, None))
-                    elif name.endswith(".md"):
+                        if name != "_drafts":  # Jekyll's unpublished posts
+                            entries.append((name, True, None))
+                    elif name.endswith(ARTICLE_SUFFIXES) and name not in NOT_ARTICLES:
                         entries.append((name, False, _signature(entry)))
         except OSError:
             return
@@ -55,6 +57,11 @@ def scan_articles(folder: Path) -> list[tuple[str, Signature | None]]:
 
     walk(os.fspath(folder), "")
     return found
+
+
+ARTICLE_SUFFIXES = (".md", ".markdown")
+NOT_ARTICLES = frozenset({"_index.md", "_index.markdown"})
+"""Hugo's list pages: a section's or the site's own text, never an article."""
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
