@@ -308,3 +308,82 @@ def test_a_file_name_date_gives_way_to_the_date_key(tmp_path: Path) -> None:
     (entry,) = feed(config).entries
     assert entry.published_parsed[:4] == (2026, 11, 25, 10)
     assert entry.link == "https://harbour.example/local/quay/"
+
+
+# --- Standfirst, authors, image and update time under other names; clean titles ----------
+
+
+def _item(config: Config, slug: str) -> dict[str, Any]:
+    items = json.loads((config.output / "feed.json").read_text(encoding="utf-8"))["items"]
+    found: dict[str, Any] = next(item for item in items if item["url"].endswith(f"/{slug}/"))
+    return found
+
+
+def test_hugo_description_authors_images_and_lastmod_are_read(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "posts/quay.md": page(
+                title='"Quay wall repairs begin"',
+                date="2026-11-25T08:00:00Z",
+                lastmod="2026-11-26T10:00:00Z",
+                description='"Divers will inspect the old wall first."',
+                authors="[Mira Holt, Tom Ek]",
+                images="[/img/quay.jpg, /img/other.jpg]",
+            ),
+        },
+    )
+    result = run(config)
+    assert result.warnings == ()  # none of these keys is unknown
+    item = _item(config, "quay")
+    assert item["summary"].startswith("Divers will inspect the old wall first.")
+    assert [author["name"] for author in item["authors"]] == ["Mira Holt", "Tom Ek"]
+    assert item["image"] == "https://harbour.example/img/quay.jpg"
+    assert item["date_modified"] == "2026-11-26T10:00:00+00:00"
+
+
+def test_jekyll_excerpt_featured_image_and_theme_cover_are_read(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "_posts/2026-11-24-tides.markdown": page(
+                title='"Spring tides flood the lower market"',
+                categories="[Weather]",
+                excerpt='"Stallholders moved their goods before dawn."',
+                featured_image="https://cdn.harbour.example/tides.jpg",
+                last_modified_at="2026-11-25T07:00:00Z",
+            ),
+            "_posts/2026-11-23-ferry.md": page(
+                title='"Night ferry returns"',
+                categories="[Transport]",
+                subtitle='"Two sailings a week from December."',
+                cover="{image: /img/ferry.jpg, alt: The ferry at the quay}",
+            ),
+        },
+    )
+    assert run(config).warnings == ()
+    tides, ferry = _item(config, "tides"), _item(config, "ferry")
+    assert tides["summary"].startswith("Stallholders moved their goods before dawn.")
+    assert tides["image"] == "https://cdn.harbour.example/tides.jpg"
+    assert tides["date_modified"] == "2026-11-25T07:00:00+00:00"
+    assert ferry["summary"].startswith("Two sailings a week from December.")
+    assert ferry["image"] == "https://harbour.example/img/ferry.jpg"
+
+
+def test_titles_and_standfirsts_with_html_or_entities_become_plain_text(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "news/agile.md": page(
+                title='"Why we left &ldquo;agilefall&rdquo; behind"',
+                date="2026-11-25T08:00:00Z",
+                summary='"A <em>short</em> history of AT&T-style planning &amp; what came next."',
+            ),
+        },
+    )
+    run(config)
+    item = _item(config, "agile")
+    assert item["title"] == "Why we left “agilefall” behind"
+    assert item["summary"].startswith("A short history of AT&T-style planning & what came next.")
+    assert "Why we left “agilefall” behind" in (config.output / "digest.txt").read_text("utf-8")
+    assert [entry.title for entry in feed(config).entries] == ["Why we left “agilefall” behind"]

@@ -205,7 +205,7 @@ def test_slug_or_section_that_tries_to_leave_the_output_folder(
 
 
 HEADER_ATTACKS = {
-    "title": "Breaking\r\nBcc: victim@example.org\r\n\r\n<b>body</b>",
+    "title": "Breaking\r\nBcc: victim@example.org\r\n\r\n&lt;b&gt;body&lt;/b&gt;",
     "section": "World\nX-Injected: 1",
     "author": "Ann\r\nReply-To: evil@example.org",
     "summary": "Line one\u2028Subject: spoof\x85To: x@example.org",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import re
 import stat
@@ -116,10 +117,44 @@ EMBARGO_KEYS = ("publishDate", "publish_date")
 """Hugo's and other generators' embargo: the article is published at this time, not before."""
 EXPIRY_KEYS = ("expires", "expiryDate")
 """digest's and Hugo's retirement time."""
-DIALECT_KEYS = frozenset((*SECTION_KEYS, *EMBARGO_KEYS, *EXPIRY_KEYS, "published"))
+SUMMARY_KEYS = ("summary", "description", "excerpt", "subtitle")
+"""digest's standfirst, else Hugo's, Jekyll's and others' names for it."""
+AUTHOR_KEYS = ("author", "authors")
+UPDATED_KEYS = ("updated", "lastmod", "last_modified_at")
+"""digest's update time, else Hugo's and Jekyll's."""
+IMAGE_KEYS = ("image", "images", "featured_image", "cover")
+"""digest's lead image, else the first of Hugo's `images`, `featured_image`, `cover.image`."""
+DIALECT_KEYS = frozenset(
+    (
+        *SECTION_KEYS,
+        *EMBARGO_KEYS,
+        *EXPIRY_KEYS,
+        *SUMMARY_KEYS,
+        *AUTHOR_KEYS,
+        *UPDATED_KEYS,
+        *IMAGE_KEYS,
+        "published",
+    )
+)
 """Keys of other generators' front matter that digest reads (see `KNOWN_KEYS` for its own)."""
 MAX_ARTICLE_BYTES = 5_000_000
 _SIZE_LIMIT = f"articles may be {MAX_ARTICLE_BYTES // 1_000_000} MB"
+
+
+INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def plain_text(text: str) -> str:
+    """A title or standfirst written with inline HTML or entities, as the plain text it shows.
+
+    Only what is clearly markup goes: a tag that starts with a letter ("x < y" stays) and an
+    entity that ends in ";" ("AT&T" stays).
+    """
+    if "<" not in text and "&" not in text:
+        return text
+    text = INLINE_TAG.sub("", text)
+    return one_line(ENTITY.sub(lambda entity: html.unescape(entity[0]), text)).strip()
 
 
 def clean_text(text: str) -> str:
@@ -278,7 +313,13 @@ def article_url(config: Config, *, slug: str, section_slug: str, published: date
 
 
 def _image(meta: dict[str, Any], config: Config) -> Image | None:
-    url = _string(meta, "image")
+    key = _first_key(meta, IMAGE_KEYS)
+    value = meta.get(key) if key else None
+    if key == "images" and isinstance(value, list):  # Hugo: the first is the lead image
+        value = value[0]
+    elif key == "cover" and isinstance(value, dict):  # Hugo themes: cover.image, cover.alt
+        value = value.get("image")
+    url = _string({"image": value}, "image")
     if not url:
         return None
     plain = PLAIN_ABSOLUTE_URL.match(url) is not None  # http(s) already, and kept as it is
@@ -411,16 +452,19 @@ def _build_article(
     for key in REQUIRED_KEYS:
         if meta.get(key) is None and not (key == "date" and named_day):
             raise FieldError(key, f"missing required field '{key}'")
-    title = _string(meta, "title", required=True)
+    title = plain_text(_string(meta, "title", required=True))
+    if not title:
+        raise FieldError("title", "'title' is empty")
     section_key, section = _section(meta, name, config)
     section = sys.intern(section)
     section_slug = _section_slug(section)
     if not section_slug:
         raise FieldError(section_key, f"'{section_key}' has no letters or digits: {section!r}")
     dated = parse_time(meta["date"] if meta.get("date") is not None else named_day, "date", zone)
-    updated = parse_time(meta["updated"], "updated", zone) if meta.get("updated") else dated
+    updated_key = _first_key(meta, UPDATED_KEYS)
+    updated = parse_time(meta[updated_key], updated_key, zone) if updated_key else dated
     if updated < dated:
-        raise FieldError("updated", "'updated' is before 'date'; check both")
+        raise FieldError(updated_key, f"'{updated_key}' is before 'date'; check both")
     embargo_key = _first_key(meta, EMBARGO_KEYS)
     if not embargo_key and meta.get("published") and meta["published"] is not True:
         embargo_key = "published"  # Hugo's other name for publishDate; Jekyll's is a flag
@@ -452,8 +496,8 @@ def _build_article(
         section_slug=section_slug,
         url=article_url(config, slug=slug, section_slug=section_slug, published=published),
         body=None,
-        authors=_interned(_strings(meta, "author")),
-        summary=_string(meta, "summary"),
+        authors=_interned(_strings(meta, _first_key(meta, AUTHOR_KEYS) or "author")),
+        summary=plain_text(_string(meta, _first_key(meta, SUMMARY_KEYS) or "summary")),
         image=_image(meta, config),
         tags=_interned(_tags(meta, config.max_tags, notes)),
         related=_strings(meta, "related"),
