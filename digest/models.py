@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -92,6 +91,12 @@ class Article:
     terms: tuple[str, ...] | None = field(default=None, compare=False, hash=False, repr=False)
     """The words related links compare (`terms.article_terms`), worked out while reading so
     that an archive's bodies need not be read again; None: worked out from `body`."""
+    read_since: tuple[str, Revision] | None = field(
+        default=None, compare=False, hash=False, repr=False
+    )
+    """The item name and the revision since which reading it has given this article (an
+    edit below the lead leaves it); None where `revision` is. What depends only on what
+    reading gives, such as related links, is keyed by it."""
 
 
 @dataclass(frozen=True)
@@ -144,9 +149,6 @@ class Collection:
     problems: tuple[Problem, ...]  # files skipped
     warnings: tuple[Problem, ...]  # files used, with something to fix
     files_read: int
-    earlier: Mapping[str, tuple[tuple[str, Revision], Article]] = field(default_factory=dict)
-    """Slug → for a file read again because it changed since the cache was written: the
-    revision and article that earlier read gave (so a cache can tell what changed)."""
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,6 @@ def prepare(
         related_limit=config.related_limit,
         related_newer=config.related_newer,
         unpublished=unpublished,
-        collection=collection,
         bodies_memo=cache.memo("stories", Rendered),
         links_memo=cache.memo("related links", RelatedMemo),
     )

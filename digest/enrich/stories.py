@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,8 @@ from digest.errors import Problem
 from digest.incremental.memo import NO_MEMO, Memo, plain_key
 from digest.incremental.workers import shared
 from digest.models import Article, LeadQuote, RelatedLink, Story
-from digest.models import Collection as Articles
 from digest.sources.articles import load_bodies
-from digest.sources.base import Revision, Source
+from digest.sources.base import Source
 
 Rendered = tuple[str, str, tuple[str, str | None, str | None] | None]
 """What an article's own text yields, in plain values for a memo: body HTML, standfirst
@@ -122,16 +121,15 @@ def prepare_stories(
     related_limit: int,
     related_newer: bool = False,
     unpublished: Collection[str] = frozenset(),
-    collection: Articles | None = None,
     bodies_memo: Memo = NO_MEMO,
     links_memo: Memo = NO_MEMO,
 ) -> tuple[dict[str, Story], list[Problem]]:
     """Render each target article into a Story, keyed by slug; warnings alongside.
 
     Bodies are read from `source` (`load_bodies`) only for targets that need rendering.
-    `collection` is the one the articles came from (its earlier reads). A target
-    whose item is unchanged (see `Article.revision`) is rendered once for `bodies_memo`,
-    and related links are chosen once for `links_memo` while no archive item changes.
+    A target whose item is unchanged (see `Article.revision`) is rendered once for
+    `bodies_memo`, and related links are chosen once for `links_memo` while reading gives
+    the same for every archive item (see `Article.read_since`).
     """
     keys = {a.slug: plain_key(a.slug, a.revision) for a in targets if a.revision is not None}
     parts: dict[str, Rendered] = {}
@@ -144,7 +142,7 @@ def prepare_stories(
     with shared(render, missing, min_share=PARALLEL_MIN_STORIES // 2) as bodies:
         # While a worker starts on the bodies, related links are chosen here.
         links, warnings = _related(
-            targets, archive, (related_limit, related_newer), unpublished, collection, links_memo
+            targets, archive, (related_limit, related_newer), unpublished, links_memo
         )
         rendered = bodies.results()
     for article, values in zip(missing, rendered, strict=True):
@@ -169,25 +167,17 @@ def _related(
     archive: Sequence[Article],
     options: tuple[int, bool],
     unpublished: Collection[str],
-    collection: Articles | None,
     memo: Memo,
 ) -> tuple[dict[str, tuple[RelatedLink, ...]], list[Problem]]:
-    """`related_links`, memoised by its options, targets and every archive item's revision.
-
-    An archive item changed since it was last read is compared with what it gave then
-    (`collection.earlier`): when nothing `related_links` reads of it changed (a correction
-    deep in the body), the links chosen before those edits are still the answer.
-    """
-    revisions = {a.slug: a.revision for a in archive if a.revision is not None}
+    """`related_links`, memoised by its options, targets and what reading gave each archive
+    item (`Article.read_since`): an edit deep in a body keeps the links chosen before."""
+    reads = [article.read_since for article in archive]
     key = None
-    if all(article.slug in revisions for article in archive):
+    if all(read is not None for read in reads):
         call = (options, sorted(unpublished), [article.slug for article in targets])
-        key = plain_key(call, [revisions[article.slug] for article in archive])
-        found = memo.get(key)
-        if found is None and collection is not None and collection.earlier:
-            found = _before_unread_edits(call, archive, revisions, collection, memo)
+        key = plain_key(call, reads)
+        found: RelatedMemo | None = memo.get(key)
         if found is not None:
-            memo.put(key, found)
             links, warned = found
             return links, [Problem(Path(path), line, text) for path, line, text in warned]
     limit, newer = options
@@ -197,37 +187,6 @@ def _related(
     if key is not None:
         memo.put(key, (links, tuple((str(p.path), p.line, p.message) for p in warnings)))
     return links, warnings
-
-
-def _before_unread_edits(
-    call: tuple[Any, ...],
-    archive: Sequence[Article],
-    revisions: Mapping[str, tuple[str, Revision]],
-    collection: Articles,
-    memo: Memo,
-) -> RelatedMemo | None:
-    """The links memoised for the archive as it was before its items' latest edits, if
-    none of those edits changed anything `related_links` reads."""
-    earlier = collection.earlier
-    now = {article.slug: article for article in archive if article.slug in earlier}
-    if not all(
-        _related_reads(then) == _related_reads(now[slug])
-        for slug, (_, then) in earlier.items()
-        if slug in now
-    ):
-        return None
-    was = [earlier[a.slug][0] if a.slug in earlier else revisions[a.slug] for a in archive]
-    found: RelatedMemo | None = memo.get(plain_key(call, was))
-    return found
-
-
-def _related_reads(article: Article) -> tuple[Any, ...]:
-    """Everything `related_links` reads of an article."""
-    return (
-        article.slug, article.title, article.url, article.section, article.section_slug,
-        article.published, article.tags, article.related, article.summary, article.location,
-        article.key_lines.get("related"), sorted(article.terms or ()),
-    )  # fmt: skip
 
 
 def _load_and_render(source: Source, article: Article) -> Rendered:

@@ -38,7 +38,7 @@ from digest.incremental.safe_pickle import READ_ERRORS, SafeUnpickler
 from digest.incremental.shapes import Check, fields_hint, shape
 from digest.models import Article, Image, LeadQuote
 from digest.publish import safe_target
-from digest.sources.base import RECORDED_FIELDS, Record, Revision
+from digest.sources.base import RECORDED_FIELDS, Entry, Revision
 
 CACHE_FILE = ".digest/cache/build.pickle"
 
@@ -57,7 +57,7 @@ class BuildCache:
     """The cache of one output folder: the article records, and the stages' memos."""
 
     key: str = ""  # code, libraries and configuration it belongs to
-    articles: dict[str, tuple[Revision, Record]] = field(default_factory=dict)
+    articles: dict[str, Entry] = field(default_factory=dict)
     memos: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → its entries, as read
     folder: Path = Path()  # the output folder
     loaded: tuple[Any, ...] = ()  # copies of the parts as read, to tell changes
@@ -163,7 +163,7 @@ _RECORD: Any = tuple[
     tuple[str, ...],  # its related-story terms
     tuple[tuple[int, str], ...],  # its problems or warnings: line, message
 ]  # an `articles.Record`, to the letter
-_ARTICLES = shape(dict[str, tuple[Revision, _RECORD]])  # a chunk of them
+_ARTICLES = shape(dict[str, tuple[Revision, _RECORD, Revision]])  # a chunk of `Entry`s
 _MEMOS = shape(dict[str, dict[str, Any]])
 
 

@@ -27,7 +27,7 @@ from digest.errors import ArticleError, Problem
 from digest.incremental.gc_pause import gc_paused
 from digest.incremental.workers import parallel_map
 from digest.models import MAX_YEAR, MIN_YEAR, Article, Collection, Image, LeadQuote
-from digest.sources.base import RECORDED_FIELDS, Location, Record, Revision, Source
+from digest.sources.base import RECORDED_FIELDS, Entry, Location, Record, Revision, Source
 from digest.sources.frontmatter import load_simple
 from digest.terms import BODY_LEAD_CHARS, article_terms
 
@@ -634,7 +634,7 @@ def claimed_names(
     source: Source,
     *,
     config: Config,
-    cache: Mapping[str, tuple[Revision, Record]] | None = None,
+    cache: Mapping[str, Entry] | None = None,
 ) -> list[tuple[Path, str, str | None]]:
     """Each article item of `source` with the slug and id a build gives it.
 
@@ -663,7 +663,7 @@ def collect_articles(
     *,
     config: Config,
     progress: Callable[[int, int], None] | None = None,
-    cache: MutableMapping[str, tuple[Revision, Record]] | None = None,
+    cache: MutableMapping[str, Entry] | None = None,
     items: Sequence[tuple[str, Revision | None]] | None = None,
 ) -> Collection:
     """Read every article `source` holds; skip and report the ones that cannot be used.
@@ -687,21 +687,22 @@ def collect_articles(
         for name, revision in entries
         if revision is not None and source.settled(revision, started)
     }
+    since = _read_since(steady, records, cache, changed)
     if cache is not None:
-        _update_cache(cache, steady, records)
+        _update_cache(cache, steady, records, since)
     spellings = Spellings(tags=config.tag_feeds)
-    return _collection(source, entries, records, steady, changed, spellings)
+    return _collection(source, entries, records, steady, since, spellings)
 
 
 def _cached(
     entries: Sequence[tuple[str, Revision | None]],
-    cache: Mapping[str, tuple[Revision, Record]] | None,
-) -> tuple[dict[str, Record], list[str], dict[str, tuple[Revision, Record]]]:
+    cache: Mapping[str, Entry] | None,
+) -> tuple[dict[str, Record], list[str], dict[str, Entry]]:
     """The records `cache` holds for items whose revision is unchanged, the items left to
     read, and the cache's entries for the items among those that changed since."""
     records: dict[str, Record] = {}
     unread: list[str] = []
-    changed: dict[str, tuple[Revision, Record]] = {}
+    changed: dict[str, Entry] = {}
     for relative, signature in entries:
         hit = cache.get(relative) if cache is not None and signature is not None else None
         if hit is not None and hit[0] == signature:
@@ -713,20 +714,48 @@ def _cached(
     return records, unread, changed
 
 
+def _read_since(
+    steady: Mapping[str, Revision],
+    records: Mapping[str, Record],
+    cache: Mapping[str, Entry] | None,
+    changed: Mapping[str, Entry],
+) -> dict[str, Revision]:
+    """For each steady item, the revision since which reading it gives what it gives now.
+
+    An item read again after an edit that changed nothing reading gives (a correction deep
+    in the body) keeps the revision of its earlier read: what depends only on the reading,
+    such as related links, is then known to be unchanged.
+    """
+    since: dict[str, Revision] = {}
+    for name, revision in steady.items():
+        was = changed.get(name)
+        if was is not None and _same_reading(was[1], records[name]):
+            since[name] = was[2]
+            continue
+        hit = cache.get(name) if cache is not None else None
+        since[name] = hit[2] if hit is not None and hit[0] == revision else revision
+    return since
+
+
+def _same_reading(one: Record, other: Record) -> bool:
+    """Whether two reads of an item gave the same (terms compared as sets)."""
+    return (one[0], sorted(one[1]), one[2]) == (other[0], sorted(other[1]), other[2])
+
+
 @gc_paused()
 def _collection(
     source: Source,
     entries: Sequence[tuple[str, Revision | None]],
     records: Mapping[str, Record],
     steady: Mapping[str, Revision],
-    changed: Mapping[str, tuple[Revision, Record]],
+    since: Mapping[str, Revision],
     spellings: Spellings,
 ) -> Collection:
     """The articles, problems and warnings the items' `records` give, in `entries` order.
 
-    Each article read from a `steady` item carries its revision (see `Article.revision`);
-    `changed` holds the cache's earlier entry of each item read again; `spellings` warns
-    of names that differ but share a folder.
+    Each article read from a `steady` item carries its revision and the revision `since`
+    which reading it gives the same (see `Article.revision`, `Article.read_since`);
+    `spellings` warns of names that differ but share a folder.
 
     Run without the cycle collector: an archive's articles and paths are many objects
     and hold no cycles (see gc_pause.py).
@@ -741,7 +770,11 @@ def _collection(
             skipped.extend((position, Problem(where, line, text)) for line, text in messages)
             continue
         revision = steady.get(name)
-        article = _article(where, fields, words, None if revision is None else (name, revision))
+        article = (
+            _article(where, fields, words)
+            if revision is None
+            else _article(where, fields, words, (name, revision), (name, since[name]))
+        )
         if messages:
             warnings.extend(Problem(where, line, message) for line, message in messages)
         read.append((position, article))
@@ -756,12 +789,7 @@ def _collection(
     if duplicates:  # in item order, with the items skipped for other reasons
         skipped.sort(key=itemgetter(0))
     problems = [problem for _, problem in skipped]
-    earlier = {}
-    for name, (revision, (fields, words, _)) in changed.items():
-        if fields is not None:
-            article = _article(source.where(name), fields, words)
-            earlier[article.slug] = ((name, revision), article)
-    return Collection(tuple(articles), tuple(problems), tuple(warnings), len(entries), earlier)
+    return Collection(tuple(articles), tuple(problems), tuple(warnings), len(entries))
 
 
 def _article(
@@ -769,9 +797,10 @@ def _article(
     fields: tuple[Any, ...],
     terms: tuple[str, ...],
     revision: tuple[str, Revision] | None = None,
+    read_since: tuple[str, Revision] | None = None,
 ) -> Article:
     """The article a record's `fields` and `terms` describe (see `_fields`), from `where`."""
-    return Article(*(Location(where, fields[0]), *fields[1:], revision, terms))
+    return Article(*(Location(where, fields[0]), *fields[1:], revision, terms, read_since))
 
 
 def _duplicates(articles: Sequence[Article]) -> dict[int, Problem]:
@@ -859,9 +888,10 @@ class Spellings:
 
 
 def _update_cache(
-    cache: MutableMapping[str, tuple[Revision, Record]],
+    cache: MutableMapping[str, Entry],
     steady: Mapping[str, Revision],
     records: Mapping[str, Record],
+    since: Mapping[str, Revision],
 ) -> None:
     """Make `cache` describe the `steady` items, touching only the entries that changed.
 
@@ -874,7 +904,7 @@ def _update_cache(
         record = records[name]
         hit = cache.get(name)
         if hit is None or hit[1] is not record or hit[0] != revision:
-            cache[name] = (revision, record)
+            cache[name] = (revision, record, since[name])
 
 
 def _offset(

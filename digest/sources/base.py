@@ -26,8 +26,15 @@ Record = tuple[Any, tuple[str, ...], tuple[tuple[int, str], ...]]
 article's `RECORDED_FIELDS` (None if the item was skipped), its related-story terms, and
 its problems (if skipped) or warnings, as (line, message)."""
 
+Entry = tuple[Revision, Record, Revision]
+"""One item as the build cache keeps it: the revision read, what reading it gave, and the
+revision since which reading it has given that (an edit deep in a body changes the first,
+not the last)."""
+
 RECORDED_FIELDS = tuple(
-    field.name for field in fields(Article) if field.name not in ("location", "revision", "terms")
+    field.name
+    for field in fields(Article)
+    if field.name not in ("location", "revision", "terms", "read_since")
 )
 """The fields of an article a `Record` holds, in order: what reading the item gave."""
 
