@@ -864,15 +864,22 @@ _SUBJECT_AFTER = re.compile(
 )
 _ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
 _DASH_CREDIT = re.compile(r"\s*[—–]\s*(?P<who>[^\W\d_][^.!?;:]{0,80})\Z")
-# The clause up to its first speech verb is atomic: when no comma hands back to the quotation
-# after that verb, none does after a later one, so the later ones are not tried.
-_INTERRUPTION = re.compile(
-    rf",?\s*(?P<clause>(?>[^.!?;:{_MARKS}]*?\b{_VERB}\b)[^.!?;:{_MARKS}]*?),\s*(?=[{_MARKS}‘'‚])"
-)
-# The same, ending a sentence: “We won,” she said. “We will win again.”
-_SENTENCE_INTERRUPTION = re.compile(
-    rf",?\s*(?P<clause>(?>[^.!?;:{_MARKS}]*?\b{_VERB}\b)[^.!?;:{_MARKS}]*?)\.\s+(?=[{_MARKS}‘'‚])"
-)
+
+
+def _interruption(hand_back: str) -> re.Pattern[str]:
+    """An attribution between two halves of a quotation, ending in ``hand_back``.
+
+    The clause up to its first speech verb is atomic: when nothing hands back to the
+    quotation after that verb, nothing does after a later one, so the later ones are not tried.
+    """
+    return re.compile(
+        rf",?\s*(?P<clause>(?>[^.!?;:{_MARKS}]*?\b{_VERB}\b)[^.!?;:{_MARKS}]*?)"
+        rf"{hand_back}(?=[{_MARKS}‘'‚])"
+    )
+
+
+_INTERRUPTION = _interruption(r",\s*")  # “We won,” she said, “and we will win again.”
+_SENTENCE_INTERRUPTION = _interruption(r"\.\s+")  # “We won,” she said. “We will win again.”
 # Anywhere before the quotation, in the same sentence.
 _VERB_ANYWHERE = re.compile(rf"(?<![\w-])(?:{_VERB}|{'|'.join(_LEAD_VERBS)})(?!\w)")
 _ACCORDING_BEFORE = re.compile(rf"{_ACCORDING}\s+(?P<who>[^,:;{_MARKS}]+)")
