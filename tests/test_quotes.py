@@ -258,6 +258,18 @@ def test_reads_through_markdown_and_ignores_code_html_urls_images_and_footnotes(
     assert extract_lead_quote(body) == LeadQuote("The new bridge opens in May", "Ana Ruiz")
 
 
+def test_a_template_tag_shown_in_fenced_code_hides_nothing_after_it() -> None:
+    """A {% highlight %} written in a code fence is code, not the start of a block to drop."""
+    body = (
+        "To open a block, write:\n\n```\n{% highlight ruby %}\n```\n\n"
+        "    {% raw %}\n\n"
+        "“Most renewals now happen online,” said librarian Sofia Berg.\n"
+    )
+    assert extract_lead_quote(body) == LeadQuote(
+        "Most renewals now happen online", "librarian Sofia Berg"
+    )
+
+
 def test_plain_paragraphs() -> None:
     body = "A *b* [c](https://x.org) `d`  \ne[^1]\n\n```\ncode\n```\n\n## Heading\n\n[^1]: note"
     assert plain_paragraphs(body) == ["A b c e"]

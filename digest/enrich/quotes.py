@@ -170,7 +170,9 @@ class _Body:
                 continue
             if kind in ("paragraph_open", "paragraph_close"):
                 continue
-            content = templates.visible(token.content) if token.content else ""
+            content = token.content
+            if content and kind not in ("fence", "code_block"):  # code shows tags, never runs them
+                content = templates.visible(content)
             if html_pull is not None:
                 html_pull.append(content)
                 if "</blockquote" in content.lower() or len(html_pull) > _MAX_PULL_PIECES:
