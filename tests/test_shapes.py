@@ -33,6 +33,7 @@ NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
         (Path, [Path("a")], ["a"]),
         (Any, [object(), None], []),
         (tuple[Any, int], [(object(), 1)], [(object(), "1"), (1,)]),
+        (tuple[datetime, datetime], [(NOW, NOW)], [(NOW, NOW.replace(tzinfo=None))]),
     ],
 )
 def test_values_of_the_hinted_shape_and_others(hint: Any, good: list[Any], bad: list[Any]) -> None:

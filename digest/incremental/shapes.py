@@ -114,8 +114,12 @@ def _union(hint: Any, args: tuple[Any, ...]) -> Check | None:
     if all(_deeper(arg) is None for arg in args) and _top(hint) is not None:
         return None
     tops = [top for top in map(_top, args) if top is not None]
-    if len(tops) == len(args):
-        members = {kind: shape(arg) for arg, top in zip(args, tops, strict=True) for kind in top}
+    if len(tops) == len(args):  # then the value's exact type is among `tops`, checked already
+        members = {
+            kind: _deeper(arg) or _always
+            for arg, top in zip(args, tops, strict=True)
+            for kind in top
+        }
         if len(members) == sum(map(len, tops)):
             return lambda value: members.get(type(value), _never)(value)
     checks = [shape(arg) for arg in args]
@@ -132,13 +136,19 @@ def _fixed(args: tuple[Any, ...]) -> Check:
             and all(check(item) for check, item in zip(checks, value, strict=True))
         )
     allowed = frozenset(itertools.product(*tops))
-    inner = [(index, deeper) for index, deeper in enumerate(map(_deeper, args)) if deeper]
+    first = [args.index(arg) for arg in args]  # where each item's hint first comes
+    inner = [(i, first[i], deeper) for i, deeper in enumerate(map(_deeper, args)) if deeper]
+    once = [(index, item) for index, earlier, item in inner if earlier == index]
+    again = [entry for entry in inner if entry[1] != entry[0]]
 
     def check(value: tuple[Any, ...]) -> bool:
         if tuple(map(type, value)) not in allowed:
             return False
-        for index, item in inner:  # noqa: SIM110 (a loop: twice as fast as all() here)
+        for index, item in once:  # a loop: twice as fast as all() here
             if not item(value[index]):
+                return False
+        for index, earlier, item in again:  # the very value checked there passes here too
+            if value[index] is not value[earlier] and not item(value[index]):
                 return False
         return True
 
@@ -169,7 +179,7 @@ def _dataclass(cls: type) -> Check:
     hints = get_type_hints(cls)
     names = [field.name for field in fields(cls)]
     values = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),))
-    check_values = shape(tuple[tuple(hints[name] for name in names)])  # type: ignore[misc]
+    check_values = _fixed(tuple(hints[name] for name in names))  # `values` gives a tuple
 
     def check(value: Any) -> bool:
         try:
@@ -182,3 +192,7 @@ def _dataclass(cls: type) -> Check:
 
 def _never(value: Any) -> bool:
     return False
+
+
+def _always(value: Any) -> bool:
+    return True

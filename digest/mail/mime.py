@@ -16,9 +16,10 @@ from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from digest.config import Config
+from digest.feeds.model import uri
 from digest.models import IssueRecord, Section
 
 _SPACE = re.compile(r"\s+")
@@ -142,10 +143,7 @@ def _unsubscribe_targets(config: Config) -> list[str]:
     return targets
 
 
-_URL_SAFE = "".join(chr(code) for code in range(0x21, 0x7F) if chr(code) not in "<>")
-
-
 def _header_url(url: str) -> str:
-    """`url` in printable ASCII with no angle brackets: anything else is percent-encoded
-    (UTF-8), as a URI has it, so the header needs no encoding to carry it."""
-    return quote(header_text(url), safe=_URL_SAFE)
+    """`url` as a URI (see `feeds.model.uri`): printable ASCII with no angle brackets, so
+    the header needs no encoding to carry it."""
+    return uri(header_text(url))
