@@ -69,11 +69,10 @@ def publish(
     if stale_before is not None:
         remove_stale(out_dir, [*files, *private], before=stale_before)
     result = plan(files, out_dir)
-    created_out_dir = not out_dir.exists()
     umask = os.umask(0o022)
     os.umask(umask)
     staged: dict[str, Path] = {}
-    made: list[Path] = []  # folders staging creates, removed again if staging fails
+    made: list[Path] = []  # folders staging creates: removed if it fails, synced if not
     try:
         for name in result.written:
             target = safe_target(out_dir, name)
@@ -90,7 +89,7 @@ def publish(
     first = [name for name in result.written if name not in last]
     for group in (first, [name for name in result.written if name in last]):
         _replace(group, staged, out_dir, replaced=replaced)
-        _sync_folders(out_dir, group, parent=created_out_dir)
+        _sync_folders(out_dir, group, parent=out_dir in made)
     return result
 
 
