@@ -18,7 +18,7 @@ from digest.errors import EXIT_BUILD_FAILED, ConfigError, DigestError
 from digest.models import MAX_YEAR, MIN_YEAR, BuildResult
 from digest.pipeline import build
 from digest.sections import window_start
-from digest.terminal import PreviewReport, Terminal
+from digest.terminal import PreviewReport, Terminal, plural
 
 # `build` is imported above because it is light until it has work to do (see pipeline.py);
 # the other commands import what they run in their own bodies, so that `digest build`
@@ -113,11 +113,8 @@ def _summary(result: BuildResult, out: Path) -> str:
     if result.held:
         live = f"{result.live} published, no digest issue (see the warning)"
     if result.late:
-        one = result.late == 1
-        live += (
-            f", {result.late} older {'story' if one else 'stories'} not sent before "
-            f"join{'s' if one else ''} this issue"
-        )
+        joins = "joins" if result.late == 1 else "join"
+        live += f", {plural(result.late, 'older story')} not sent before {joins} this issue"
     written, kept = len(result.published.written), len(result.published.unchanged)
     if result.dry_run:
         files = f"dry run: {written} files would be written, {kept} unchanged in {out}/"

@@ -161,29 +161,19 @@ def _window(value: Any) -> timedelta:
     return parse_duration(_text(value))
 
 
-def _article_path(value: Any) -> str:
-    text = _bounded_format(_text(value))
-    if "{slug}" not in text:
-        raise ValueError("must contain {slug}, e.g. '{section}/{slug}/'")
-    try:
-        text.format(slug="s", section="s", year="2026", month="01", day="01")
-    except (KeyError, IndexError, ValueError):
-        raise ValueError("may use only {slug}, {section}, {year}, {month} and {day}") from None
-    return text.lstrip("/")
-
-
 MAX_FORMAT_WIDTH = 200
 _NUMBER = re.compile(r"\d+")
 
 
-def _bounded_format(text: str) -> str:
-    """`text`, if no field in it asks for a width or precision over MAX_FORMAT_WIDTH (a
-    build would spend minutes and gigabytes making such a string) or nests a field."""
+def _format_string(text: str, fields_only: str, **sample: Any) -> str:
+    """`text`, if it formats with the fields of `sample` alone (else ValueError saying
+    `fields_only`), asks for no width or precision over MAX_FORMAT_WIDTH (a build would
+    spend minutes and gigabytes making such a string) and nests no field."""
     try:
-        fields = [(name, spec) for _, name, spec, _ in Formatter().parse(text) if spec]
+        specs = [(name, spec) for _, name, spec, _ in Formatter().parse(text) if spec]
     except ValueError:
-        return text  # not a format string: the caller says what it may hold
-    for name, spec in fields:
+        specs = []  # not a format string: formatting it below says so
+    for name, spec in specs:
         shown = f"{{{name}:{spec}}}"
         if "{" in spec:
             raise ValueError(f"may not put a field inside another's format, got {shown!r}")
@@ -193,30 +183,46 @@ def _bounded_format(text: str) -> str:
             raise ValueError(
                 f"may use widths and precisions of at most {MAX_FORMAT_WIDTH}, got {shown!r}"
             )
+    try:
+        text.format(**sample)
+    except (KeyError, IndexError, ValueError):
+        raise ValueError(fields_only) from None
     return text
+
+
+def _article_path(value: Any) -> str:
+    text = _format_string(
+        _text(value),
+        "may use only {slug}, {section}, {year}, {month} and {day}",
+        slug="s",
+        section="s",
+        year="2026",
+        month="01",
+        day="01",
+    )
+    if "{slug}" not in text:
+        raise ValueError("must contain {slug}, e.g. '{section}/{slug}/'")
+    return text.lstrip("/")
 
 
 def _subject(value: Any) -> str:
-    text = _bounded_format(_text(value))
-    try:
-        text.format(title="t", date="d", count=1, stories="1 story", headline="h", issue=1)
-    except (KeyError, IndexError, ValueError):
-        raise ValueError(
-            "may use only {title}, {date}, {count}, {stories}, {headline} and {issue}"
-        ) from None
-    return text
+    return _format_string(
+        _text(value),
+        "may use only {title}, {date}, {count}, {stories}, {headline} and {issue}",
+        title="t",
+        date="d",
+        count=1,
+        stories="1 story",
+        headline="h",
+        issue=1,
+    )
 
 
 def _utm(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ValueError('must be a table of strings, e.g. { utm_source = "digest" }')
     for text in value.values():
-        _bounded_format(text)
-    try:
-        for text in value.values():
-            text.format(date="2026-01-01")
-    except (KeyError, IndexError, ValueError):
-        raise ValueError("values may use only {date}") from None
+        _format_string(text, "values may use only {date}", date="2026-01-01")
     return dict(value)
 
 

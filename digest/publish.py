@@ -22,7 +22,7 @@ from digest.errors import PublishError
 from digest.models import Published
 
 TEMPORARY_PREFIX = ".digest-tmp-"
-TEMPORARY = re.compile(r"^\.digest-tmp-.+\.[a-z0-9_]{8}\.tmp$")
+TEMPORARY = re.compile(rf"^{re.escape(TEMPORARY_PREFIX)}.+\.[a-z0-9_]{{8}}\.tmp$")
 """Names we give our temporary files (`.digest-tmp-rss.xml.k2j4h1x_.tmp`): no other
 program's file is taken for one of ours."""
 
@@ -69,11 +69,10 @@ def publish(
     if stale_before is not None:
         remove_stale(out_dir, [*files, *private], before=stale_before)
     result = plan(files, out_dir)
-    created_out_dir = not out_dir.exists()
     umask = os.umask(0o022)
     os.umask(umask)
     staged: dict[str, Path] = {}
-    made: list[Path] = []  # folders staging creates, removed again if staging fails
+    made: list[Path] = []  # folders staging creates: removed if it fails, synced if not
     try:
         for name in result.written:
             target = safe_target(out_dir, name)
@@ -90,17 +89,16 @@ def publish(
     first = [name for name in result.written if name not in last]
     for group in (first, [name for name in result.written if name in last]):
         _replace(group, staged, out_dir, replaced=replaced)
-        _sync_folders(out_dir, group, parent=created_out_dir)
+        _sync_folders(out_dir, group, parent=out_dir in made)
     return result
 
 
-def remove_stale(out_dir: Path, names: Iterable[str], *, before: float) -> list[Path]:
+def remove_stale(out_dir: Path, names: Iterable[str], *, before: float) -> None:
     """Delete our temporary files last modified before `before` in the folders of `names`.
 
     Only those folders are looked in, not their subfolders: nothing else in the output
     folder (a web root, say) is ours to look at, let alone remove.
     """
-    removed = []
     for folder in sorted({safe_target(out_dir, name).parent for name in names}):
         try:
             with os.scandir(folder) as entries:
@@ -108,10 +106,7 @@ def remove_stale(out_dir: Path, names: Iterable[str], *, before: float) -> list[
         except (FileNotFoundError, NotADirectoryError):
             continue
         for path in stale:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                removed.append(path)
-    return removed
+            path.unlink(missing_ok=True)
 
 
 def _stale(entry: os.DirEntry[str], before: float) -> bool:
@@ -132,11 +127,7 @@ def _stage(target: Path, content: bytes, *, mode: int) -> Path:
     The file gets `target`'s permissions if it exists, else `mode` (mkstemp's own 0600
     would hide a feed from the web server).
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        dir=target.parent, prefix=f"{TEMPORARY_PREFIX}{target.name}.", suffix=".tmp"
-    )
-    temporary = Path(name)
+    handle, temporary = _temporary(target)
     try:
         with contextlib.suppress(FileNotFoundError):
             mode = stat.S_IMODE(target.stat().st_mode)
@@ -149,6 +140,16 @@ def _stage(target: Path, content: bytes, *, mode: int) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return temporary
+
+
+def _temporary(target: Path) -> tuple[int, Path]:
+    """A new temporary file of ours beside `target` (its folder made if need be): the open
+    descriptor and the path. Its name matches `TEMPORARY`, so `remove_stale` finds it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(
+        dir=target.parent, prefix=f"{TEMPORARY_PREFIX}{target.name}.", suffix=".tmp"
+    )
+    return handle, Path(name)
 
 
 def _replace(
@@ -218,11 +219,7 @@ def write_private(out_dir: Path, name: str, content: bytes | Callable[[BinaryIO]
     stream it is given (a large cache then never sits in memory twice).
     """
     target = safe_target(out_dir, name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary_name = tempfile.mkstemp(
-        dir=target.parent, prefix=f"{TEMPORARY_PREFIX}{target.name}.", suffix=".tmp"
-    )
-    temporary = Path(temporary_name)
+    handle, temporary = _temporary(target)
     try:
         with os.fdopen(handle, "wb") as stream:
             if isinstance(content, bytes):
