@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ def _installed(package: str) -> tuple[Any, ...]:
     return package, spec.origin, info.st_size, info.st_mtime_ns
 
 
+@cache  # the code a process runs does not change under it; a build asks twice
 def _code_digest() -> str:
     """Our own source and default templates: any edit is a new version of the code."""
     return files_digest([Path(__file__).parent.parent, DEFAULT_TEMPLATES])
