@@ -447,8 +447,8 @@ def _build_article(
     What is used but has something to fix is added to `notes` as (key, warning).
     """
     zone = config.zone
-    jekyll = JEKYLL_NAME.match(path.stem)
-    named_day = _named_day(jekyll)
+    stem = path.stem
+    named_day, slug_name = _file_name(stem)
     for key in REQUIRED_KEYS:
         if meta.get(key) is None and not (key == "date" and named_day):
             raise FieldError(key, f"missing required field '{key}'")
@@ -473,7 +473,7 @@ def _build_article(
     # and the first digest after carries it (its date is when readers could first see it).
     published = max(dated, embargo) if embargo else dated
     updated = max(updated, published)
-    slug = _string(meta, "slug") or file_slug(path.stem)
+    slug = _string(meta, "slug") or slugify(slug_name)
     if not SLUG.match(slug):
         raise FieldError(
             "slug", f"'slug' must be lower-case letters, digits and hyphens, e.g. {slugify(slug)!r}"
@@ -487,8 +487,7 @@ def _build_article(
         slug=slug,
         # A Jekyll-named file's id is the slug its whole name gave before the date prefix
         # was left out of slugs, so that no story already published comes back as new.
-        id=_string(meta, "id")
-        or (slugify(path.stem) if named_day and not meta.get("slug") else slug),
+        id=_string(meta, "id") or (slugify(stem) if named_day and not meta.get("slug") else slug),
         title=title,
         published=published,
         updated=updated,
@@ -540,20 +539,21 @@ JEKYLL_NAME = re.compile(r"(\d{4}-\d\d-\d\d)-(.*[^\W_].*)\Z")
 """Jekyll's post file name: its date, then its slug (`2026-11-20-ferry-fares`)."""
 
 
-def _named_day(jekyll: re.Match[str] | None) -> date | None:
-    """The day a Jekyll file name gives, None if it gives none (or no real day)."""
-    if jekyll is None:
-        return None
-    try:
-        return date.fromisoformat(jekyll[1])
-    except ValueError:
-        return None
+def _file_name(stem: str) -> tuple[date | None, str]:
+    """The day a Jekyll file name gives (None if it gives none, or no real day), and the
+    part of the name the slug comes from: the name less that date prefix."""
+    jekyll = JEKYLL_NAME.match(stem)
+    if jekyll is not None:
+        try:
+            return date.fromisoformat(jekyll[1]), jekyll[2]
+        except ValueError:
+            pass
+    return None, stem
 
 
 def file_slug(stem: str) -> str:
     """The slug a file name gives: slugified, less a Jekyll date prefix."""
-    jekyll = JEKYLL_NAME.match(stem)
-    return slugify(jekyll[2] if jekyll and _named_day(jekyll) else stem)
+    return slugify(_file_name(stem)[1])
 
 
 def _first_key(meta: Mapping[str, Any], keys: Sequence[str]) -> str:
