@@ -644,7 +644,7 @@ def claimed_names(
     names one) and no id.
     """
     entries = source.items()
-    records, unread, _ = _cached(entries, cache)
+    records, unread = _cached(entries, cache)
     records.update(_parse_files(source, unread, config))
     claims: list[tuple[Path, str, str | None]] = []
     for name, _ in entries:
@@ -677,7 +677,7 @@ def collect_articles(
     """
     started = clock.time_ns()
     entries = source.items() if items is None else items
-    records, unread, changed = _cached(entries, cache)
+    records, unread = _cached(entries, cache)
     if progress is not None and len(unread) < len(entries):  # the cached ones: read at once
         progress(len(entries) - len(unread), len(entries))
         progress = _offset(progress, len(entries) - len(unread), len(entries))
@@ -687,7 +687,7 @@ def collect_articles(
         for name, revision in entries
         if revision is not None and source.settled(revision, started)
     }
-    since = _read_since(steady, records, cache, changed)
+    since = _read_since(steady, records, cache)
     if cache is not None:
         _update_cache(cache, steady, records, since)
     spellings = Spellings(tags=config.tag_feeds)
@@ -697,43 +697,38 @@ def collect_articles(
 def _cached(
     entries: Sequence[tuple[str, Revision | None]],
     cache: Mapping[str, Entry] | None,
-) -> tuple[dict[str, Record], list[str], dict[str, Entry]]:
-    """The records `cache` holds for items whose revision is unchanged, the items left to
-    read, and the cache's entries for the items among those that changed since."""
+) -> tuple[dict[str, Record], list[str]]:
+    """The records `cache` holds for items whose revision is unchanged, and the items left
+    to read."""
     records: dict[str, Record] = {}
     unread: list[str] = []
-    changed: dict[str, Entry] = {}
     for relative, signature in entries:
         hit = cache.get(relative) if cache is not None and signature is not None else None
         if hit is not None and hit[0] == signature:
             records[relative] = hit[1]
         else:
             unread.append(relative)
-            if hit is not None:
-                changed[relative] = hit
-    return records, unread, changed
+    return records, unread
 
 
 def _read_since(
     steady: Mapping[str, Revision],
     records: Mapping[str, Record],
     cache: Mapping[str, Entry] | None,
-    changed: Mapping[str, Entry],
 ) -> dict[str, Revision]:
     """For each steady item, the revision since which reading it gives what it gives now.
 
     An item read again after an edit that changed nothing reading gives (a correction deep
-    in the body) keeps the revision of its earlier read: what depends only on the reading,
-    such as related links, is then known to be unchanged.
+    in the body) keeps the revision of its earlier read, as `cache` (not yet updated)
+    holds it: what depends only on the reading, such as related links, is then known to
+    be unchanged.
     """
     since: dict[str, Revision] = {}
     for name, revision in steady.items():
-        was = changed.get(name)
-        if was is not None and _same_reading(was[1], records[name]):
-            since[name] = was[2]
-            continue
         hit = cache.get(name) if cache is not None else None
-        since[name] = hit[2] if hit is not None and hit[0] == revision else revision
+        if hit is not None and (hit[0] == revision or _same_reading(hit[1], records[name])):
+            revision = hit[2]  # what the cache held, or a read again that gives the same
+        since[name] = revision
     return since
 
 
