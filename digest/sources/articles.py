@@ -194,14 +194,15 @@ def name_slug(name: str) -> str:
     `slugify`, with `+` and `#` after a letter or digit spelt out ("C++" → "c-plus-plus",
     "C#" → "c-sharp", "#MeToo" → "metoo"); one longer than `MAX_NAME_SLUG_BYTES` is cut at
     a hyphen (or a character) and ends in a hash of the whole slug, so two long names that
-    begin alike stay apart. Both `check` and `build` get every slug from here.
+    begin alike stay apart. Both `check` and `build` get every slug from here; names recur
+    on thousands of articles, so each is worked out once and kept as one (interned) copy.
     """
     if "+" in name or "#" in name:
         name = NAME_SYMBOLS.sub(_spelt_symbols, name)
     slug = slugify(name)
-    if len(slug) * 4 <= MAX_NAME_SLUG_BYTES or len(slug.encode()) <= MAX_NAME_SLUG_BYTES:
-        return slug
-    return _shortened(slug)
+    if len(slug) * 4 > MAX_NAME_SLUG_BYTES and len(slug.encode()) > MAX_NAME_SLUG_BYTES:
+        slug = _shortened(slug)
+    return sys.intern(slug)
 
 
 def _spelt_symbols(match: re.Match[str]) -> str:
@@ -217,12 +218,6 @@ def _shortened(slug: str) -> str:
         word = head.rpartition("-")[0]
         head = word if len(word) >= len(head) // 2 else head
     return f"{head.rstrip('-')}-{suffix}"
-
-
-@lru_cache(maxsize=4096)
-def _section_slug(section: str) -> str:
-    """`name_slug` for section names, which recur on thousands of articles."""
-    return sys.intern(name_slug(section))
 
 
 class FieldError(ValueError):
@@ -457,7 +452,7 @@ def _build_article(
         raise FieldError("title", "'title' is empty")
     section_key, section = _section(meta, name, config)
     section = sys.intern(section)
-    section_slug = _section_slug(section)
+    section_slug = name_slug(section)
     if not section_slug:
         raise FieldError(section_key, f"'{section_key}' has no letters or digits: {section!r}")
     dated = parse_time(meta["date"] if meta.get("date") is not None else named_day, "date", zone)
