@@ -308,19 +308,19 @@ def article_url(config: Config, *, slug: str, section_slug: str, published: date
 
 
 def _image(meta: dict[str, Any], config: Config) -> Image | None:
-    key = _first_key(meta, IMAGE_KEYS)
-    value = meta.get(key) if key else None
+    key = _first_key(meta, IMAGE_KEYS) or "image"
+    value = meta.get(key)
     if key == "images" and isinstance(value, list):  # Hugo: the first is the lead image
         value = value[0]
     elif key == "cover" and isinstance(value, dict):  # Hugo themes: cover.image, cover.alt
         value = value.get("image")
-    url = _string({"image": value}, "image")
+    url = _string({key: value}, key)  # a problem names the key the editor wrote, and its line
     if not url:
         return None
     plain = PLAIN_ABSOLUTE_URL.match(url) is not None  # http(s) already, and kept as it is
     absolute = url if plain else urljoin(config.base_url, url)
     if not plain and urlsplit(absolute).scheme not in ("http", "https"):
-        raise FieldError("image", f"'image' must be an http(s) URL or a path, got {url!r}")
+        raise FieldError(key, f"'{key}' must be an http(s) URL or a path, got {url!r}")
     return Image(absolute, _string(meta, "image_alt"), _string(meta, "image_credit"))
 
 
