@@ -17,8 +17,7 @@ import feedparser
 from digest.config import Config
 from digest.models import BuildResult
 from digest.pipeline import build
-
-NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+from tests.conftest import NOW
 
 
 def site(root: Path, files: dict[str, str]) -> Config:
