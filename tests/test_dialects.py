@@ -17,8 +17,7 @@ import feedparser
 from digest.config import Config
 from digest.models import BuildResult
 from digest.pipeline import build
-
-NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+from tests.conftest import NOW
 
 
 def site(root: Path, files: dict[str, str]) -> Config:
@@ -387,3 +386,22 @@ def test_titles_and_standfirsts_with_html_or_entities_become_plain_text(tmp_path
     assert item["summary"].startswith("A short history of AT&T-style planning & what came next.")
     assert "Why we left “agilefall” behind" in (config.output / "digest.txt").read_text("utf-8")
     assert [entry.title for entry in feed(config).entries] == ["Why we left “agilefall” behind"]
+
+
+def test_a_bad_lead_image_names_the_key_it_was_given_under(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "posts/quay.md": page(
+                title="Quay wall repairs begin",
+                date="2026-11-25T08:00:00Z",
+                featured_image="javascript:alert(1)",
+            ),
+            "posts/pier.md": page(title="Pier reopens", date="2026-11-26T08:00:00Z"),
+        },
+    )
+    (problem,) = run(config).collection.problems
+    assert (problem.line, problem.message) == (
+        4,
+        "'featured_image' must be an http(s) URL or a path, got 'javascript:alert(1)'",
+    )

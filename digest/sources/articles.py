@@ -194,14 +194,15 @@ def name_slug(name: str) -> str:
     `slugify`, with `+` and `#` after a letter or digit spelt out ("C++" → "c-plus-plus",
     "C#" → "c-sharp", "#MeToo" → "metoo"); one longer than `MAX_NAME_SLUG_BYTES` is cut at
     a hyphen (or a character) and ends in a hash of the whole slug, so two long names that
-    begin alike stay apart. Both `check` and `build` get every slug from here.
+    begin alike stay apart. Both `check` and `build` get every slug from here; names recur
+    on thousands of articles, so each is worked out once and kept as one (interned) copy.
     """
     if "+" in name or "#" in name:
         name = NAME_SYMBOLS.sub(_spelt_symbols, name)
     slug = slugify(name)
-    if len(slug) * 4 <= MAX_NAME_SLUG_BYTES or len(slug.encode()) <= MAX_NAME_SLUG_BYTES:
-        return slug
-    return _shortened(slug)
+    if len(slug) * 4 > MAX_NAME_SLUG_BYTES and len(slug.encode()) > MAX_NAME_SLUG_BYTES:
+        slug = _shortened(slug)
+    return sys.intern(slug)
 
 
 def _spelt_symbols(match: re.Match[str]) -> str:
@@ -217,12 +218,6 @@ def _shortened(slug: str) -> str:
         word = head.rpartition("-")[0]
         head = word if len(word) >= len(head) // 2 else head
     return f"{head.rstrip('-')}-{suffix}"
-
-
-@lru_cache(maxsize=4096)
-def _section_slug(section: str) -> str:
-    """`name_slug` for section names, which recur on thousands of articles."""
-    return sys.intern(name_slug(section))
 
 
 class FieldError(ValueError):
@@ -313,19 +308,19 @@ def article_url(config: Config, *, slug: str, section_slug: str, published: date
 
 
 def _image(meta: dict[str, Any], config: Config) -> Image | None:
-    key = _first_key(meta, IMAGE_KEYS)
-    value = meta.get(key) if key else None
+    key = _first_key(meta, IMAGE_KEYS) or "image"
+    value = meta.get(key)
     if key == "images" and isinstance(value, list):  # Hugo: the first is the lead image
         value = value[0]
     elif key == "cover" and isinstance(value, dict):  # Hugo themes: cover.image, cover.alt
         value = value.get("image")
-    url = _string({"image": value}, "image")
+    url = _string({key: value}, key)  # a problem names the key the editor wrote, and its line
     if not url:
         return None
     plain = PLAIN_ABSOLUTE_URL.match(url) is not None  # http(s) already, and kept as it is
     absolute = url if plain else urljoin(config.base_url, url)
     if not plain and urlsplit(absolute).scheme not in ("http", "https"):
-        raise FieldError("image", f"'image' must be an http(s) URL or a path, got {url!r}")
+        raise FieldError(key, f"'{key}' must be an http(s) URL or a path, got {url!r}")
     return Image(absolute, _string(meta, "image_alt"), _string(meta, "image_credit"))
 
 
@@ -447,8 +442,8 @@ def _build_article(
     What is used but has something to fix is added to `notes` as (key, warning).
     """
     zone = config.zone
-    jekyll = JEKYLL_NAME.match(path.stem)
-    named_day = _named_day(jekyll)
+    stem = path.stem
+    named_day, slug_name = _file_name(stem)
     for key in REQUIRED_KEYS:
         if meta.get(key) is None and not (key == "date" and named_day):
             raise FieldError(key, f"missing required field '{key}'")
@@ -457,7 +452,7 @@ def _build_article(
         raise FieldError("title", "'title' is empty")
     section_key, section = _section(meta, name, config)
     section = sys.intern(section)
-    section_slug = _section_slug(section)
+    section_slug = name_slug(section)
     if not section_slug:
         raise FieldError(section_key, f"'{section_key}' has no letters or digits: {section!r}")
     dated = parse_time(meta["date"] if meta.get("date") is not None else named_day, "date", zone)
@@ -473,7 +468,7 @@ def _build_article(
     # and the first digest after carries it (its date is when readers could first see it).
     published = max(dated, embargo) if embargo else dated
     updated = max(updated, published)
-    slug = _string(meta, "slug") or file_slug(path.stem)
+    slug = _string(meta, "slug") or slugify(slug_name)
     if not SLUG.match(slug):
         raise FieldError(
             "slug", f"'slug' must be lower-case letters, digits and hyphens, e.g. {slugify(slug)!r}"
@@ -487,8 +482,7 @@ def _build_article(
         slug=slug,
         # A Jekyll-named file's id is the slug its whole name gave before the date prefix
         # was left out of slugs, so that no story already published comes back as new.
-        id=_string(meta, "id")
-        or (slugify(path.stem) if named_day and not meta.get("slug") else slug),
+        id=_string(meta, "id") or (slugify(stem) if named_day and not meta.get("slug") else slug),
         title=title,
         published=published,
         updated=updated,
@@ -540,20 +534,21 @@ JEKYLL_NAME = re.compile(r"(\d{4}-\d\d-\d\d)-(.*[^\W_].*)\Z")
 """Jekyll's post file name: its date, then its slug (`2026-11-20-ferry-fares`)."""
 
 
-def _named_day(jekyll: re.Match[str] | None) -> date | None:
-    """The day a Jekyll file name gives, None if it gives none (or no real day)."""
-    if jekyll is None:
-        return None
-    try:
-        return date.fromisoformat(jekyll[1])
-    except ValueError:
-        return None
+def _file_name(stem: str) -> tuple[date | None, str]:
+    """The day a Jekyll file name gives (None if it gives none, or no real day), and the
+    part of the name the slug comes from: the name less that date prefix."""
+    jekyll = JEKYLL_NAME.match(stem)
+    if jekyll is not None:
+        try:
+            return date.fromisoformat(jekyll[1]), jekyll[2]
+        except ValueError:
+            pass
+    return None, stem
 
 
 def file_slug(stem: str) -> str:
     """The slug a file name gives: slugified, less a Jekyll date prefix."""
-    jekyll = JEKYLL_NAME.match(stem)
-    return slugify(jekyll[2] if jekyll and _named_day(jekyll) else stem)
+    return slugify(_file_name(stem)[1])
 
 
 def _first_key(meta: Mapping[str, Any], keys: Sequence[str]) -> str:
@@ -644,7 +639,7 @@ def claimed_names(
     names one) and no id.
     """
     entries = source.items()
-    records, unread, _ = _cached(entries, cache)
+    records, unread = _cached(entries, cache)
     records.update(_parse_files(source, unread, config))
     claims: list[tuple[Path, str, str | None]] = []
     for name, _ in entries:
@@ -677,7 +672,7 @@ def collect_articles(
     """
     started = clock.time_ns()
     entries = source.items() if items is None else items
-    records, unread, changed = _cached(entries, cache)
+    records, unread = _cached(entries, cache)
     if progress is not None and len(unread) < len(entries):  # the cached ones: read at once
         progress(len(entries) - len(unread), len(entries))
         progress = _offset(progress, len(entries) - len(unread), len(entries))
@@ -687,7 +682,7 @@ def collect_articles(
         for name, revision in entries
         if revision is not None and source.settled(revision, started)
     }
-    since = _read_since(steady, records, cache, changed)
+    since = _read_since(steady, records, cache)
     if cache is not None:
         _update_cache(cache, steady, records, since)
     spellings = Spellings(tags=config.tag_feeds)
@@ -697,43 +692,38 @@ def collect_articles(
 def _cached(
     entries: Sequence[tuple[str, Revision | None]],
     cache: Mapping[str, Entry] | None,
-) -> tuple[dict[str, Record], list[str], dict[str, Entry]]:
-    """The records `cache` holds for items whose revision is unchanged, the items left to
-    read, and the cache's entries for the items among those that changed since."""
+) -> tuple[dict[str, Record], list[str]]:
+    """The records `cache` holds for items whose revision is unchanged, and the items left
+    to read."""
     records: dict[str, Record] = {}
     unread: list[str] = []
-    changed: dict[str, Entry] = {}
     for relative, signature in entries:
         hit = cache.get(relative) if cache is not None and signature is not None else None
         if hit is not None and hit[0] == signature:
             records[relative] = hit[1]
         else:
             unread.append(relative)
-            if hit is not None:
-                changed[relative] = hit
-    return records, unread, changed
+    return records, unread
 
 
 def _read_since(
     steady: Mapping[str, Revision],
     records: Mapping[str, Record],
     cache: Mapping[str, Entry] | None,
-    changed: Mapping[str, Entry],
 ) -> dict[str, Revision]:
     """For each steady item, the revision since which reading it gives what it gives now.
 
     An item read again after an edit that changed nothing reading gives (a correction deep
-    in the body) keeps the revision of its earlier read: what depends only on the reading,
-    such as related links, is then known to be unchanged.
+    in the body) keeps the revision of its earlier read, as `cache` (not yet updated)
+    holds it: what depends only on the reading, such as related links, is then known to
+    be unchanged.
     """
     since: dict[str, Revision] = {}
     for name, revision in steady.items():
-        was = changed.get(name)
-        if was is not None and _same_reading(was[1], records[name]):
-            since[name] = was[2]
-            continue
         hit = cache.get(name) if cache is not None else None
-        since[name] = hit[2] if hit is not None and hit[0] == revision else revision
+        if hit is not None and (hit[0] == revision or _same_reading(hit[1], records[name])):
+            revision = hit[2]  # what the cache held, or a read again that gives the same
+        since[name] = revision
     return since
 
 
