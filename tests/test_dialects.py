@@ -405,3 +405,68 @@ def test_a_bad_lead_image_names_the_key_it_was_given_under(tmp_path: Path) -> No
         4,
         "'featured_image' must be an http(s) URL or a path, got 'javascript:alert(1)'",
     )
+
+
+# --- Front matter as real Hugo sites write it ---------------------------------------------
+
+
+def test_hugo_keys_in_any_case_embargo_and_retire(tmp_path: Path) -> None:
+    """Hugo reads keys in any case; sites write `expirydate` as often as `expiryDate`."""
+    config = site(
+        tmp_path,
+        {
+            "posts/pier-reopens.md": page(title="Pier reopens", date="2026-11-26T08:00:00Z"),
+            "posts/fare-rise.md": page(
+                title="Embargoed fare rise",
+                date="2026-11-20T08:00:00Z",
+                publishdate="2026-11-28T07:00:00Z",
+            ),
+            "posts/winter-timetable.md": page(
+                title="Expired winter timetable",
+                date="2026-11-20T08:00:00Z",
+                expirydate="2026-11-25",
+                LastMod="2026-11-21T08:00:00Z",
+            ),
+        },
+    )
+    result = run(config)
+    assert titles(config) == ["Pier reopens"]
+    assert "Embargoed fare rise" not in every_output(config)
+    assert "Expired winter timetable" not in every_output(config)
+    assert not [w for w in result.collection.warnings if "unknown" in w.message]
+
+
+def test_hugo_times_with_a_one_digit_hour_or_offset_are_read(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "posts/early.md": page(title="Early ferry", date='"2026-11-25 8:05:00 -0400"'),
+            "posts/late.md": page(title="Late ferry", date='"2026-11-25 14:00:00 -4"'),
+        },
+    )
+    result = run(config)
+    assert result.collection.problems == ()
+    assert _item(config, "early")["date_published"] == "2026-11-25T12:05:00+00:00"
+    assert _item(config, "late")["date_published"] == "2026-11-25T18:00:00+00:00"
+
+
+def test_a_theme_shaped_featured_image_costs_the_photo_not_the_story(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {"posts/quay.md": page(title="Quay wall", date="2026-11-25T08:00:00Z")},
+    )
+    quay = config.articles / "posts" / "quay.md"
+    quay.write_text(
+        quay.read_text(encoding="utf-8").replace(
+            "---\nThe", 'featured_image:\n  uid: "quay-wall-istock-123"\n---\nThe', 1
+        ),
+        encoding="utf-8",
+    )
+    result = run(config)
+    assert titles(config) == ["Quay wall"]
+    assert "image" not in _item(config, "quay")
+    (warning,) = result.collection.warnings
+    assert (warning.line, warning.message) == (
+        4,
+        "'featured_image' holds no image URL digest can read (the story has no photo)",
+    )

@@ -137,6 +137,9 @@ DIALECT_KEYS = frozenset(
     )
 )
 """Keys of other generators' front matter that digest reads (see `KNOWN_KEYS` for its own)."""
+READ_KEYS = frozenset((*KNOWN_KEYS, *DIALECT_KEYS))
+CANONICAL = {key.lower(): key for key in READ_KEYS}
+"""Each key digest reads, by its lower-case spelling (see `_canonical_keys`)."""
 MAX_ARTICLE_BYTES = 5_000_000
 _SIZE_LIMIT = f"articles may be {MAX_ARTICLE_BYTES // 1_000_000} MB"
 
@@ -228,10 +231,21 @@ class FieldError(ValueError):
         self.key = key
 
 
+LOOSE_TIME = re.compile(r"^(\d{4}-\d\d-\d\d[T ])(\d)(?=:)|(?<=:\d\d)\s*([+-])(\d)$")
+"""What Hugo and Jekyll accept and ISO 8601 does not: a one-digit hour ('2011-11-28 8:32:24
+-0400') or offset ('… 14:00:00 -4')."""
+
+
+def _padded(match: re.Match[str]) -> str:
+    if match[1]:
+        return f"{match[1]}0{match[2]}"
+    return f"{match[3]}0{match[4]}:00"
+
+
 def parse_time(value: Any, key: str, zone: ZoneInfo, *, end_of_day: bool = False) -> datetime:
     """RFC 3339, a date, or a naive time (in the site timezone) → aware datetime."""
     if isinstance(value, str):
-        text = value.strip()
+        text = LOOSE_TIME.sub(_padded, value.strip())
         try:
             value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
@@ -307,13 +321,18 @@ def article_url(config: Config, *, slug: str, section_slug: str, published: date
     return config.base_url + path
 
 
-def _image(meta: dict[str, Any], config: Config) -> Image | None:
+def _image(meta: dict[str, Any], config: Config, notes: list[tuple[str, str]]) -> Image | None:
+    """The lead image; one given in another generator's shape digest cannot read is a
+    warning and no photo (themes shape `featured_image` as they like), never a lost story."""
     key = _first_key(meta, IMAGE_KEYS) or "image"
     value = meta.get(key)
     if key == "images" and isinstance(value, list):  # Hugo: the first is the lead image
         value = value[0]
     elif key == "cover" and isinstance(value, dict):  # Hugo themes: cover.image, cover.alt
         value = value.get("image")
+    if key != "image" and not isinstance(value, str):
+        notes.append((key, f"'{key}' holds no image URL digest can read (the story has no photo)"))
+        return None
     url = _string({key: value}, key)  # a problem names the key the editor wrote, and its line
     if not url:
         return None
@@ -415,6 +434,7 @@ def _parse(
             return None, 0, [Problem(path, 1, f"bad YAML in front matter: {error}")]
         if not isinstance(meta, dict):
             raise FieldError("", "front matter must be a mapping of 'key: value' lines")
+        meta = _canonical_keys(meta, key_lines)
         notes: list[tuple[str, str]] = []
         article = _build_article(meta, path, name, body_line, key_lines, config, notes)
     except FieldError as error:
@@ -422,7 +442,7 @@ def _parse(
     warnings = [
         Problem(path, key_lines.get(str(key), 1), f"unknown front-matter key '{key}' (ignored)")
         for key in meta
-        if key not in KNOWN_KEYS and key not in DIALECT_KEYS
+        if key not in READ_KEYS
     ]
     warnings += [Problem(path, key_lines.get(key, 1), message) for key, message in notes]
     return article, body_start, warnings
@@ -492,7 +512,7 @@ def _build_article(
         body=None,
         authors=_interned(_strings(meta, _first_key(meta, AUTHOR_KEYS) or "author")),
         summary=plain_text(_string(meta, _first_key(meta, SUMMARY_KEYS) or "summary")),
-        image=_image(meta, config),
+        image=_image(meta, config, notes),
         tags=_interned(_tags(meta, config.max_tags, notes)),
         related=_strings(meta, "related"),
         quote_override=quote,
@@ -549,6 +569,27 @@ def _file_name(stem: str) -> tuple[date | None, str]:
 def file_slug(stem: str) -> str:
     """The slug a file name gives: slugified, less a Jekyll date prefix."""
     return slugify(_file_name(stem)[1])
+
+
+def _canonical_keys(meta: dict[str, Any], key_lines: dict[str, int]) -> dict[str, Any]:
+    """`meta` with every key digest reads spelt as digest spells it.
+
+    Hugo reads front-matter keys in any case: its sites write `expirydate` and
+    `publishdate` as often as `expiryDate`, and an expiry missed keeps a retired story in
+    every feed. A key already written in digest's spelling wins.
+    """
+    strays = [key for key in meta if key not in READ_KEYS and str(key).lower() in CANONICAL]
+    if not strays:
+        return meta
+    meta = dict(meta)
+    for key in strays:
+        canonical = CANONICAL[str(key).lower()]
+        value = meta.pop(key)
+        if canonical not in meta:
+            meta[canonical] = value
+            if key in key_lines:
+                key_lines[canonical] = key_lines[key]
+    return meta
 
 
 def _first_key(meta: Mapping[str, Any], keys: Sequence[str]) -> str:
