@@ -297,6 +297,30 @@ def test_inlining_is_offline_and_quiet(capfd: pytest.CaptureFixture[str]) -> Non
     assert capfd.readouterr() == ("", "")
 
 
+def test_inlining_mirrors_colour_and_alignment_only_onto_elements_that_have_them() -> None:
+    page = (
+        "<html><head><style>.c { background-color: #abc; text-align: right; "
+        "vertical-align: top; }</style></head><body class='c'><table class='c'><tr>"
+        "<td class='c'><img class='c' src='a.png'><p class='c'>x</p><a class='c'>y</a>"
+        "</td></tr></table></body></html>"
+    )
+    doc = tree(inline_css(page, base_url=BASE).encode())
+    attributes = {
+        element.tag: sorted(set(element.attrib) - {"class", "style", "src"})
+        for element in doc.iter("body", "table", "td", "img", "p", "a")
+    }
+    assert attributes == {
+        "body": ["bgcolor"],
+        "table": ["align", "bgcolor"],
+        "td": ["align", "bgcolor", "valign"],
+        "img": ["align"],
+        "p": ["align"],
+        "a": [],
+    }
+    assert doc.xpath("//td/@bgcolor") == ["#aabbcc"]  # Outlook's colour, six digits
+    assert all("background-color:#abc" in e.get("style") for e in doc.iter("img", "a"))
+
+
 def test_story_shows_image_quote_with_speaker_byline_and_related_reason() -> None:
     doc = tree(render(demo_sections()).files["digest.html"])
     first = doc.xpath("//td[contains(@class, 'story')]")[0]
