@@ -14,7 +14,8 @@ are numbered), `subject`,
 `top_story`, `preheader`, `web` (true in the web copy), `web_url`, `index_url`, `reason`,
 `show_images`, `show_standfirsts`, `image_width`, `image_height`, and the helpers
 `track(url)` (adds the UTM parameters; identity in the web copy),
-`byline(authors)`, `credit(text)` and `wrap(text, indent, subsequent)`.
+`byline(authors)`, `credit(text)`, `standfirst(story)` (the one sentence shown under the
+headline, above the quote) and `wrap(text, indent, subsequent)`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from digest.mail.archive import (
     issue_url,
 )
 from digest.mail.mime import build_message, subject_line
+from digest.mail.sentences import standfirst_line
 from digest.models import IssueRecord, LeadQuote, Section, Story
 from digest.templates import render_template
 from digest.terminal import plural
@@ -243,6 +245,7 @@ def digest_context(
         "track": functools.cache(lambda url: with_utm(url, utm)),
         "byline": byline,
         "credit": credit_line,
+        "standfirst": standfirst_line,
         "wrap": wrap,
     }
 
@@ -497,7 +500,7 @@ def _trim_warning(
     images = sum(1 for story in shown if story.article.image)
     if not trim.images and images:
         left_out.append(f"no images ({images} left out)")
-    standfirsts = sum(1 for story in shown if not story.lead_quote and story.standfirst)
+    standfirsts = sum(1 for story in shown if standfirst_line(story))
     if not trim.standfirsts and standfirsts:
         left_out.append(f"no standfirsts ({standfirsts} left out)")
     if trim.per_section is not None:
