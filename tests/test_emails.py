@@ -297,7 +297,31 @@ def test_inlining_is_offline_and_quiet(capfd: pytest.CaptureFixture[str]) -> Non
     assert capfd.readouterr() == ("", "")
 
 
-def test_story_shows_image_quote_with_speaker_byline_and_related_reason() -> None:
+def test_inlining_mirrors_colour_and_alignment_only_onto_elements_that_have_them() -> None:
+    page = (
+        "<html><head><style>.c { background-color: #abc; text-align: right; "
+        "vertical-align: top; }</style></head><body class='c'><table class='c'><tr>"
+        "<td class='c'><img class='c' src='a.png'><p class='c'>x</p><a class='c'>y</a>"
+        "</td></tr></table></body></html>"
+    )
+    doc = tree(inline_css(page, base_url=BASE).encode())
+    attributes = {
+        element.tag: sorted(set(element.attrib) - {"class", "style", "src"})
+        for element in doc.iter("body", "table", "td", "img", "p", "a")
+    }
+    assert attributes == {
+        "body": ["bgcolor"],
+        "table": ["align", "bgcolor"],
+        "td": ["align", "bgcolor", "valign"],
+        "img": ["align"],
+        "p": ["align"],
+        "a": [],
+    }
+    assert doc.xpath("//td/@bgcolor") == ["#aabbcc"]  # Outlook's colour, six digits
+    assert all("background-color:#abc" in e.get("style") for e in doc.iter("img", "a"))
+
+
+def test_story_shows_image_standfirst_quote_with_speaker_byline_and_related_reason() -> None:
     doc = tree(render(demo_sections()).files["digest.html"])
     first = doc.xpath("//td[contains(@class, 'story')]")[0]
     image = first.xpath(".//img")[0]
@@ -310,7 +334,14 @@ def test_story_shows_image_quote_with_speaker_byline_and_related_reason() -> Non
         text_of(first.xpath(".//blockquote")[0])
         == "“The bridge was built for a different age” — Dana Kovalenko"
     )
-    assert not first.xpath(".//*[contains(@class, 'standfirst')]")
+    parts = [
+        element.get("class").split()[0]
+        for element in first.xpath("./h3 | ./p | ./blockquote")
+        if element.get("class")
+    ]
+    assert parts == ["credit", "headline", "byline", "standfirst", "quote", "related"]
+    standfirst = first.xpath(".//*[contains(@class, 'standfirst')]")[0]
+    assert text_of(standfirst) == "A standfirst that says what happened."
     related = first.xpath(".//*[contains(@class, 'related')]")[0]
     assert text_of(related) == "\u203a Older story · Also about Trade"
     assert "top" in first.get("class")
@@ -427,7 +458,7 @@ def fake_renderer(sections: Sequence[Section]) -> Callable[[Trim], str]:
             for shown in part.stories:
                 size += 50
                 size += 400 if trim.images and shown.article.image else 0
-                size += 200 if trim.standfirsts and not shown.lead_quote else 0
+                size += 200 if trim.standfirsts and shown.standfirst else 0
             size += 30 if part.more else 0
         return "x" * size
 
