@@ -60,7 +60,7 @@ class Selection:
     @property
     def targets(self) -> list[Article]:
         """Every article an output shows, newest first: the stories to prepare."""
-        return newest_first({a.slug: a for a in [*self.in_feeds, *self.window]}.values())
+        return newest_first({a.id: a for a in [*self.in_feeds, *self.window]}.values())
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def prepare(
     request: BuildRequest,
     cache: BuildCache,
 ) -> tuple[dict[str, Story], list[Problem]]:
-    """Each shown article made a story (slug → story), and the related links' warnings."""
+    """Each shown article made a story (id → story), and the related links' warnings."""
     unpublished = {a.slug for a in collection.articles}.difference(a.slug for a in selection.live)
     stories, warnings = prepare_stories(
         selection.targets,
@@ -207,7 +207,7 @@ def render_feed_files(
     cache: BuildCache,
 ) -> dict[str, bytes]:
     """Every feed's files, and `feed.xsl`."""
-    feed_stories = [stories[a.slug] for a in selection.in_feeds]
+    feed_stories = [stories[a.id] for a in selection.in_feeds]
     with template_errors():
         return render_feeds(feed_stories, config=config, env=env, memo=cache.files_memo("feeds"))
 
@@ -225,9 +225,7 @@ def render_issue(
     """The digest's files and the state that records its issue; none with an empty window."""
     if not selection.window:
         return RenderedIssue(None, {}, ())
-    sections = group_sections(
-        [stories[a.slug] for a in selection.window], order=config.section_order
-    )
+    sections = group_sections([stories[a.id] for a in selection.window], order=config.section_order)
     shown = [story.article for section in sections for story in section.stories]
     issue = issue_record(
         state, day=selection.day, now=request.now, since=selection.since, articles=shown

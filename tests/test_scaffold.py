@@ -219,7 +219,7 @@ def test_new_checks_slugs_and_ids_as_a_build_reads_them(
 def test_a_draft_with_a_live_storys_slug_never_takes_it_offline(
     write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
 ) -> None:
-    published = write_article("tram_plan", title="Tram plan")
+    published = write_article("tram_plan", title="Tram plan", section="Local")  # one URL
     draft = articles_dir / "tram-plan.md"  # what `digest new "Tram plan"` used to write
     draft.write_text(
         draft_text(

@@ -1,0 +1,166 @@
+"""Sites as newsrooms keep them (SPEC "Sources"): slugs with capitals, slugs shared by
+posts at different URLs, blank lines before the front matter, other generators' field
+names mapped in `[fields]`, unknown keys reported once per key, every file accounted for.
+
+Each test writes a small site of our own and builds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from digest.config import Config
+from digest.models import BuildResult, Collection
+from digest.sources.articles import collect_articles
+from digest.sources.folder import MarkdownFolder
+from tests.test_dialects import feed, page, run, site
+
+
+def links(result: BuildResult) -> dict[str, str]:
+    """Each article's URL by its path in the site."""
+    folder = result_folder(result)
+    return {
+        article.location.where.relative_to(folder).as_posix(): article.url
+        for article in result.collection.articles
+    }
+
+
+def result_folder(result: BuildResult) -> Path:
+    return next(iter(result.collection.articles)).location.where.parents[0]
+
+
+def collect(config: Config) -> Collection:
+    return collect_articles(MarkdownFolder(config.articles), config=config)
+
+
+def problems(config: Config) -> list[str]:
+    """The problems reading gives, as `file:line: message` with paths relative to the site."""
+    return [
+        f"{p.path.relative_to(config.articles).as_posix()}:{p.line}: {p.message}"
+        for p in collect(config).problems
+    ]
+
+
+def ids(config: Config) -> dict[str, str]:
+    """Each feed item's id (less the tag: authority) by its link."""
+    return {entry.link: entry.id.rpartition(":")[2] for entry in feed(config).entries}
+
+
+def test_a_capitalised_slug_is_kept_in_the_url_and_the_id_stays_lower_case(
+    tmp_path: Path,
+) -> None:
+    config = site(
+        tmp_path,
+        {
+            "named.md": page(title="Named", date="2026-11-25", slug="Harbour-Ferry"),
+            "Tide-Tables.md": page(title="By file", date="2026-11-25"),
+            "quay.md": page(title="Lower", date="2026-11-25"),
+        },
+    )
+    assert not run(config).collection.problems
+    assert ids(config) == {
+        "https://harbour.example/news/Harbour-Ferry/": "harbour-ferry",
+        "https://harbour.example/news/Tide-Tables/": "tide-tables",
+        "https://harbour.example/news/quay/": "quay",
+    }
+
+
+def test_a_slug_with_other_characters_is_still_refused(tmp_path: Path) -> None:
+    config = site(tmp_path, {"a.md": page(title="A", date="2026-11-25", slug="'Ferry_Times'")})
+    assert problems(config) == [
+        "a.md:4: 'slug' must be letters, digits and hyphens, e.g. 'Ferry-Times'"
+    ]
+
+
+def test_posts_may_share_a_slug_when_their_urls_differ(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "_posts/2024-03-01-weekly.md": page(title="Weekly, 2024"),
+            "_posts/2025-03-07-weekly.md": page(title="Weekly, 2025"),
+            "_posts/2026-11-20-weekly.md": page(title="Weekly, 2026"),
+        },
+    )
+    config = replace(config, article_path="{year}/{slug}/", feed_limit=10)
+    result = run(config)
+    assert not result.collection.problems
+    assert ids(config) == {  # a Jekyll file's id holds its date already
+        "https://harbour.example/2026/weekly/": "2026-11-20-weekly",
+        "https://harbour.example/2025/weekly/": "2025-03-07-weekly",
+        "https://harbour.example/2024/weekly/": "2024-03-01-weekly",
+    }
+
+
+def test_ids_of_posts_sharing_a_slug_come_from_their_paths(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "2026/weekly.md": page(title="Weekly, 2026", date="2026-11-20"),
+            "2025/weekly.md": page(title="Weekly, 2025", date="2025-03-07"),
+            "2024/weekly.md": page(title="Weekly, 2024", date="2024-03-01", draft="true"),
+            "old/weekly.md": page(title="Weekly, 2023", date="2023-03-01"),
+        },
+    )
+    config = replace(config, article_path="{year}/{slug}/", feed_limit=10)
+    result = run(config)
+    assert not result.collection.problems
+    # The oldest published keeps the id it had when it stood alone: no story comes back
+    # as new; the others (a draft too) take their paths', which no slug can give.
+    assert ids(config) == {
+        "https://harbour.example/2026/weekly/": "2026%2Fweekly",
+        "https://harbour.example/2025/weekly/": "2025%2Fweekly",
+        "https://harbour.example/2023/weekly/": "weekly",
+    }
+    drafts = [a.id for a in result.collection.articles if a.draft]
+    assert drafts == ["2024/weekly"]
+
+
+def test_ids_of_shared_slugs_are_kept_as_the_front_matter_gives_them(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "a.md": page(title="A", date="2025-01-02", slug="notes"),
+            "b.md": page(title="B", date="2026-01-02", slug="notes", id="notes-2026"),
+            "c.md": page(title="C", date="2024-01-02", slug="notes", id="notes-2026"),
+        },
+    )
+    config = replace(config, article_path="{year}/{slug}/")
+    assert problems(config) == [
+        f"c.md:5: duplicate id 'notes-2026' (also {config.articles / 'b.md'}:5); set a unique 'id:'"
+    ]
+
+
+def test_urls_that_collide_are_still_an_error_naming_both_files(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "2025/weekly.md": page(title="Weekly, 2025", date="2025-03-07", section="Notes"),
+            "2026/weekly.md": page(title="Weekly, 2026", date="2026-11-20", section="Notes"),
+        },
+    )
+    assert problems(config) == [
+        "2026/weekly.md:1: duplicate slug 'weekly' (also "
+        f"{config.articles / '2025/weekly.md'}:1); set a unique 'slug:'"
+    ]
+
+
+def test_blank_lines_and_a_byte_order_mark_before_the_front_matter(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "bom.md": "\ufeff" + page(title="Marked", date="2026-11-25"),
+            "blank.md": "\n  \n" + page(title="Spaced", date="2026-11-25"),
+            "both.md": "\ufeff\n\n" + page(title="Both", date="2026-11-25"),
+            "late.md": "\n\n" + page(title="Wrong", date="2026-11-25", lastmod="yesterday"),
+            "text.md": "Some words\n" + page(title="Not front matter", date="2026-11-25"),
+        },
+    )
+    result = run(config)
+    assert sorted(a.title for a in result.collection.articles) == ["Both", "Marked", "Spaced"]
+    assert problems(config) == [
+        "late.md:6: 'lastmod' is not a date: 'yesterday' (use e.g. 2026-11-26T09:30:00+02:00)",
+        "text.md:1: no front matter: the file must start with a '---' line",
+    ]
+    spaced = next(a for a in result.collection.articles if a.title == "Spaced")
+    assert spaced.location.line == 7  # the body's line in the file
