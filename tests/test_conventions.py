@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from digest.config import Config
+import pytest
+
+from digest.config import Config, load_config
+from digest.errors import ConfigError
 from digest.models import BuildResult, Collection
 from digest.sources.articles import collect_articles
 from digest.sources.folder import MarkdownFolder
@@ -164,3 +167,84 @@ def test_blank_lines_and_a_byte_order_mark_before_the_front_matter(tmp_path: Pat
     ]
     spaced = next(a for a in result.collection.articles if a.title == "Spaced")
     assert spaced.location.line == 7  # the body's line in the file
+
+
+def toml_site(root: Path, fields: str, files: dict[str, str]) -> Config:
+    """`site`, configured by a digest.toml whose `[fields]` table holds `fields`."""
+    config = site(root, files)
+    path = root / "digest.toml"
+    path.write_text(
+        '[site]\nbase_url = "https://harbour.example/"\n\n'
+        f'[build]\narticles = "site"\noutput = "public"\n\n[fields]\n{fields}',
+        encoding="utf-8",
+    )
+    loaded = load_config(path)
+    assert loaded.articles == config.articles
+    return loaded
+
+
+def test_fields_maps_other_names_to_ours(tmp_path: Path) -> None:
+    config = toml_site(
+        tmp_path,
+        'section = ["department", "desk"]\nsummary = "deck"\n',
+        {
+            "a.md": page(title="A", date="2026-11-25", department="Harbour", deck="Ferries."),
+            "b.md": page(title="B", date="2026-11-25", desk="Weather", department="Quay"),
+            "c.md": page(title="C", date="2026-11-25", section="Own", department="Lost"),
+        },
+    )
+    result = run(config)
+    assert not result.warnings  # the mapped names are read, so none is unknown
+    read = {a.title: (a.section, a.summary) for a in result.collection.articles}
+    assert read == {"A": ("Harbour", "Ferries."), "B": ("Quay", ""), "C": ("Own", "")}
+
+
+def test_fields_a_mapped_value_that_is_wrong_names_the_line(tmp_path: Path) -> None:
+    config = toml_site(
+        tmp_path,
+        'expires = ["retire_on"]\n',
+        {"a.md": page(title="A", date="2026-11-25", retire_on="soon")},
+    )
+    assert problems(config) == [
+        "a.md:4: 'expires' is not a date: 'soon' (use e.g. 2026-11-26T09:30:00+02:00)",
+    ]
+
+
+def test_fields_errors_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "digest.toml"
+    path.write_text('[fields]\n\nsection = ["desk"]\nsektion = ["department"]\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert error.value.problems == [
+        f"{path}:4: 'fields.sektion' 'sektion' is not a front-matter field digest reads; map "
+        "names to one of: title, date, section, author, summary, updated, image, image_alt, "
+        "image_credit, tags, related, lead_quote, lead_quote_by, slug, id, draft, expires"
+    ]
+    path.write_text('[fields]\nauthor = ["byline", "title"]\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert error.value.problems == [
+        f"{path}:2: 'fields.author' 'title' is a field digest reads already"
+    ]
+    path.write_text('[fields]\nauthor = ["byline"]\nsummary = ["byline"]\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert error.value.problems == [
+        f"{path}:3: 'fields.summary' 'byline' is mapped to 'author' already"
+    ]
+    path.write_text("[fields]\nsummary = 3\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert "must be a name or a list of names" in error.value.problems[0]
+
+
+def test_changing_fields_rebuilds_from_the_cache(tmp_path: Path) -> None:
+    files = {"a.md": page(title="A", date="2026-11-25", department="Harbour")}
+    config = toml_site(tmp_path, "", files)
+    first = run(config)
+    assert [a.section for a in first.collection.articles] == ["News"]
+    config = toml_site(tmp_path, 'section = ["department"]\n', files)
+    second = run(config)
+    assert not second.replayed
+    assert [a.section for a in second.collection.articles] == ["Harbour"]
+    assert "harbour" in [p.name for p in (config.output / "sections").iterdir()]

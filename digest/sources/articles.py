@@ -29,6 +29,8 @@ from digest.incremental.workers import parallel_map
 from digest.models import MAX_YEAR, MIN_YEAR, Article, Collection, Image, LeadQuote
 from digest.sources.base import RECORDED_FIELDS, Entry, Location, Record, Revision, Source
 from digest.sources.frontmatter import load_simple
+from digest.sources.keys import KNOWN_KEYS as KNOWN_KEYS  # re-exported: the reference reads it
+from digest.sources.keys import REQUIRED_KEYS as REQUIRED_KEYS
 from digest.terms import BODY_LEAD_CHARS, article_terms
 
 try:
@@ -91,26 +93,6 @@ FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 NOT_SLUG = re.compile(r"[\W_]+")
-KNOWN_KEYS = [
-    "title",
-    "date",
-    "section",
-    "author",
-    "summary",
-    "updated",
-    "image",
-    "image_alt",
-    "image_credit",
-    "tags",
-    "related",
-    "lead_quote",
-    "lead_quote_by",
-    "slug",
-    "id",
-    "draft",
-    "expires",
-]
-REQUIRED_KEYS = ("title", "date")
 SECTION_KEYS = ("section", "categories", "category")
 """digest's section, else the first of Jekyll's categories (Hugo's: see `_folder_section`)."""
 EMBARGO_KEYS = ("publishDate", "publish_date")
@@ -446,6 +428,8 @@ def _parse(
         if not isinstance(meta, dict):
             raise FieldError("", "front matter must be a mapping of 'key: value' lines")
         meta = _canonical_keys(meta, key_lines)
+        if config.field_names:
+            meta = _mapped_fields(meta, key_lines, config.field_names)
         notes: list[tuple[str, str]] = []
         article = _build_article(meta, path, name, body_line, key_lines, config, notes)
     except FieldError as error:
@@ -609,6 +593,29 @@ def _canonical_keys(meta: dict[str, Any], key_lines: dict[str, int]) -> dict[str
             meta[canonical] = value
             if key in key_lines:
                 key_lines[canonical] = key_lines[key]
+    return meta
+
+
+def _mapped_fields(
+    meta: dict[str, Any], key_lines: dict[str, int], names: Mapping[str, Sequence[str]]
+) -> dict[str, Any]:
+    """`meta` with the names `[fields]` maps read as digest's fields.
+
+    A field's own name wins; else the first mapped name the file gives a value. The
+    names mapped are used, so none is reported as unknown.
+    """
+    if not any(name in meta for mapped in names.values() for name in mapped):
+        return meta
+    meta = dict(meta)
+    for field_name, mapped in names.items():
+        for name in mapped:
+            if name not in meta:
+                continue
+            value = meta.pop(name)
+            if meta.get(field_name) is None and value is not None:
+                meta[field_name] = value
+                if name in key_lines:
+                    key_lines[field_name] = key_lines[name]
     return meta
 
 
