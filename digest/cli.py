@@ -14,7 +14,7 @@ import click
 
 from digest import __version__
 from digest.config import CONFIG_NAME, DURATION, Config, load_config, override, parse_duration
-from digest.errors import EXIT_BUILD_FAILED, ConfigError, DigestError
+from digest.errors import EXIT_BUILD_FAILED, ConfigError, DigestError, Problem
 from digest.models import MAX_YEAR, MIN_YEAR, BuildResult
 from digest.pipeline import build
 from digest.sections import window_start
@@ -123,6 +123,16 @@ def _summary(result: BuildResult, out: Path) -> str:
     return f"digest: {read}; {live}; {files}"
 
 
+def _shown_warnings(result: BuildResult, *, quiet: bool) -> list[Problem]:
+    """The warnings to print: under `--quiet`, unknown front-matter keys only when one is
+    new since the last build (a cron job mails what it prints)."""
+    if not quiet:
+        return list(result.warnings)
+    new = set(result.new_keys)
+    hidden = {problem for keys, problem in result.collection.unknown_keys if new.isdisjoint(keys)}
+    return [warning for warning in result.warnings if warning not in hidden]
+
+
 def _nothing_new(result: BuildResult, config: Config) -> str:
     since = result.since.astimezone(config.zone).strftime("%Y-%m-%d %H:%M %Z")
     kept = (
@@ -198,7 +208,7 @@ def build_command(
             )
     except DigestError as error:
         _fail(error)
-    terminal.problems(result.collection.problems, result.warnings)
+    terminal.problems(result.collection.problems, _shown_warnings(result, quiet=quiet))
     if result.in_digest == 0 and not result.held:
         terminal.info(_nothing_new(result, config))
     if dry_run:

@@ -96,6 +96,9 @@ def build_anew(
         )
         with _exclusive(config, dry_run=request.dry_run) as lock:
             state = load_state(config.output)
+            keys = [key for found, _ in collection.unknown_keys for key in found]
+            new_keys = tuple(sorted(set(keys).difference(state.keys)))
+            remembered, state = state, state.with_keys(keys)
             selection = select(collection, state, config=config, request=request)
             stories, related_warnings = prepare(
                 selection, collection, source, config=config, request=request, cache=cache
@@ -106,6 +109,8 @@ def build_anew(
                 selection, stories, state, config=config, request=request, env=env, cache=cache
             )
             files |= digest.files
+            if STATE_FILE not in files and state.keys != remembered.keys:
+                files[STATE_FILE] = state_bytes(state)  # the keys known, for `--quiet`
             result = BuildResult(
                 collection=collection,
                 warnings=(
@@ -123,6 +128,7 @@ def build_anew(
                 files=tuple(sorted(files)),
                 published=publish_files(files, config=config, lock=lock),
                 dry_run=request.dry_run,
+                new_keys=new_keys,
             )
             if lock is not None:
                 _remember(config, cache, key, result)

@@ -7,16 +7,20 @@ Each test writes a small site of our own and builds it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from digest.cli import cli
 from digest.config import Config, load_config
 from digest.errors import ConfigError
 from digest.models import BuildResult, Collection
-from digest.sources.articles import collect_articles
+from digest.sources.articles import MAX_UNKNOWN_KEYS_LISTED, collect_articles
 from digest.sources.folder import MarkdownFolder
+from tests.conftest import NOW_TEXT
 from tests.test_dialects import feed, page, run, site
 
 
@@ -248,3 +252,82 @@ def test_changing_fields_rebuilds_from_the_cache(tmp_path: Path) -> None:
     assert not second.replayed
     assert [a.section for a in second.collection.articles] == ["Harbour"]
     assert "harbour" in [p.name for p in (config.output / "sections").iterdir()]
+
+
+def cli_build(site_folder: Path, out: Path, *extra: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        cli, ["build", str(site_folder), "--out", str(out), "--now", NOW_TEXT, *extra]
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def unknown_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "unknown front-matter key" in line]
+
+
+def test_an_unknown_key_is_reported_once_with_the_number_of_files(tmp_path: Path) -> None:
+    files = {
+        f"{name}.md": page(title=name, date="2026-11-25", topics="[ferries]")
+        for name in ("b", "a", "c")
+    }
+    files["d.md"] = page(title="d", date="2026-11-25", mood="calm")
+    config = site(tmp_path, files)
+    warnings = [
+        f"{p.path.relative_to(config.articles)}:{p.line}: {p.message}"
+        for p in collect(config).warnings
+    ]
+    assert warnings == [
+        "a.md:4: unknown front-matter key 'topics' (ignored) in 3 files, this the first; "
+        "to read it, map it to a field in digest.toml's [fields]",
+        "d.md:4: unknown front-matter key 'mood' (ignored); to read it, map it to a field "
+        "in digest.toml's [fields]",
+    ]
+
+
+def test_unknown_keys_past_the_cap_share_one_line(tmp_path: Path) -> None:
+    keys = [f"extra_{number:02d}" for number in range(MAX_UNKNOWN_KEYS_LISTED + 12)]
+    front = {key: "x" for key in keys}
+    config = site(tmp_path, {"a.md": page(title="A", date="2026-11-25", **front)})
+    reported = collect(config).unknown_keys
+    assert len(reported) == MAX_UNKNOWN_KEYS_LISTED + 1
+    rest, last = reported[-1]
+    assert rest == tuple(keys[MAX_UNKNOWN_KEYS_LISTED:])
+    assert last.line == 4 + MAX_UNKNOWN_KEYS_LISTED
+    assert last.message.startswith(
+        "12 more unknown front-matter keys (ignored): 'extra_20', 'extra_21', "
+    )
+    assert last.message.endswith("'extra_29', …; map any you want read in digest.toml's [fields]")
+
+
+def test_quiet_names_only_unknown_keys_new_since_the_last_build(tmp_path: Path) -> None:
+    config = site(tmp_path, {"a.md": page(title="A", date="2026-11-25", topics="x")})
+    out = tmp_path / "public"
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and len(unknown_lines(stderr)) == 1  # new: the first build knew none
+    code, _, stderr = cli_build(config.articles, out)  # nothing changed: replayed
+    assert code == 0 and len(unknown_lines(stderr)) == 1 and "1 warning" in stderr
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and stderr == ""
+    (config.articles / "b.md").write_text(page(title="B", date="2026-11-25", mood="calm"))
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0
+    assert [line.rpartition("/")[2] for line in unknown_lines(stderr)] == [
+        "b.md:4: warning: unknown front-matter key 'mood' (ignored); to read it, map it to a "
+        "field in digest.toml's [fields]"
+    ]
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and stderr == ""
+    state = json.loads((out / ".digest" / "state.json").read_text())
+    assert state["unknown_front_matter_keys"] == ["mood", "topics"]
+
+
+def test_the_keys_known_are_remembered_by_a_build_that_makes_no_issue(tmp_path: Path) -> None:
+    config = site(tmp_path, {"a.md": page(title="A", date="2020-01-01", topics="x")})
+    out = tmp_path / "public"
+    code, _, _ = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and not (out / "digest.html").exists()
+    state = json.loads((out / ".digest" / "state.json").read_text())
+    assert state == {"format": 1, "issues": [], "unknown_front_matter_keys": ["topics"]}
+    (config.articles / "a.md").write_text(page(title="A2", date="2020-01-01", topics="y"))
+    code, _, stderr = cli_build(config.articles, out, "--quiet")  # read again, not replayed
+    assert code == 0 and stderr == ""

@@ -403,8 +403,13 @@ def parse_article(
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     article, body_start, found = _parse(text, path=path, config=config, name=name)
-    body = clean_text(text[body_start:])
-    return (replace(article, body=body) if article else None), found
+    if article is None:
+        return None, found
+    unknown = [
+        Problem(path, article.key_lines.get(key, 1), f"unknown front-matter key '{key}' (ignored)")
+        for key in article.unknown_keys
+    ]
+    return replace(article, body=clean_text(text[body_start:])), [*unknown, *found]
 
 
 def _parse(
@@ -434,12 +439,10 @@ def _parse(
         article = _build_article(meta, path, name, body_line, key_lines, config, notes)
     except FieldError as error:
         return None, 0, [Problem(path, key_lines.get(error.key, 1), str(error))]
-    warnings = [
-        Problem(path, key_lines.get(str(key), 1), f"unknown front-matter key '{key}' (ignored)")
-        for key in meta
-        if key not in READ_KEYS
-    ]
-    warnings += [Problem(path, key_lines.get(key, 1), message) for key, message in notes]
+    unknown = tuple(str(key) for key in meta if key not in READ_KEYS)
+    if unknown:
+        article = replace(article, unknown_keys=_interned(unknown))
+    warnings = [Problem(path, key_lines.get(key, 1), message) for key, message in notes]
     return article, body_start, warnings
 
 
@@ -848,7 +851,50 @@ def _collection(
     if duplicates:  # in item order, with the items skipped for other reasons
         skipped.sort(key=itemgetter(0))
     problems = [problem for _, problem in skipped]
-    return Collection(tuple(articles), tuple(problems), tuple(warnings), len(entries))
+    unknown = unknown_keys([article for _, article in read])
+    warnings.extend(problem for _, problem in unknown)
+    return Collection(
+        tuple(articles), tuple(problems), tuple(warnings), len(entries), tuple(unknown)
+    )
+
+
+MAX_UNKNOWN_KEYS_LISTED = 20
+"""Unknown front-matter keys reported one by one; the rest share one line."""
+
+
+def unknown_keys(articles: Sequence[Article]) -> list[tuple[tuple[str, ...], Problem]]:
+    """One warning per front-matter key digest does not read, with the number of files
+    that hold it, at the first of them; the most common first, and past
+    `MAX_UNKNOWN_KEYS_LISTED` one warning for the rest. Each comes with its keys."""
+    files: dict[str, int] = {}
+    first: dict[str, Article] = {}
+    for article in articles:
+        for key in article.unknown_keys:
+            files[key] = files.get(key, 0) + 1
+            first.setdefault(key, article)
+    ranked = sorted(files, key=lambda key: (-files[key], key))
+    found: list[tuple[tuple[str, ...], Problem]] = []
+    for key in ranked[:MAX_UNKNOWN_KEYS_LISTED]:
+        count = files[key]
+        spread = f" in {count} files, this the first" if count > 1 else ""
+        message = (
+            f"unknown front-matter key '{key}' (ignored){spread}; to read it, map it to "
+            "a field in digest.toml's [fields]"
+        )
+        found.append(((key,), _at_key(first[key], key, message)))
+    rest = ranked[MAX_UNKNOWN_KEYS_LISTED:]
+    if rest:
+        names = ", ".join(f"'{key}'" for key in rest[:10]) + (", …" if len(rest) > 10 else "")
+        message = (
+            f"{len(rest)} more unknown front-matter keys (ignored): {names}; map any you "
+            "want read in digest.toml's [fields]"
+        )
+        found.append((tuple(rest), _at_key(first[rest[0]], rest[0], message)))
+    return found
+
+
+def _at_key(article: Article, key: str, message: str) -> Problem:
+    return Problem(article.location.where, article.key_lines.get(key, 1), message)
 
 
 def _article(
