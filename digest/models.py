@@ -150,6 +150,8 @@ class Collection:
     problems: tuple[Problem, ...]  # files skipped
     warnings: tuple[Problem, ...]  # files used, with something to fix
     files_read: int
+    left_out: tuple[tuple[str, int], ...] = ()
+    """Files not read as articles, counted by reason (".html", "_index.md", "_drafts/")."""
     unknown_keys: tuple[tuple[tuple[str, ...], Problem], ...] = ()
     """The warnings (also in `warnings`) that report unknown front-matter keys, one per key
     or, past a cap, one for the rest, each with the keys it reports."""

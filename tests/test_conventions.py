@@ -331,3 +331,30 @@ def test_the_keys_known_are_remembered_by_a_build_that_makes_no_issue(tmp_path: 
     (config.articles / "a.md").write_text(page(title="A2", date="2020-01-01", topics="y"))
     code, _, stderr = cli_build(config.articles, out, "--quiet")  # read again, not replayed
     assert code == 0 and stderr == ""
+
+
+def test_every_file_not_read_is_counted_by_reason_in_the_summary(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "news/ferry.md": page(title="Ferry", date="2026-11-25"),
+            "news/_index.md": "---\ntitle: News\n---\n",
+            "news/old.html": "<p>An old page</p>\n",
+            "news/map.HTML": "<p>A map</p>\n",
+            "news/notes": "no suffix\n",
+            "_drafts/next.md": page(title="Next"),
+            "_drafts/later/more.md": page(title="More"),
+            ".hidden.md": page(title="Hidden", date="2026-11-25"),
+            "bad.md": page(title="No date"),
+        },
+    )
+    out = tmp_path / "public"
+    code, stdout, _ = cli_build(config.articles, out)
+    assert code == 0
+    assert (
+        "digest: read 2 articles (8 skipped: 1 with problems, 2 .html, 2 _drafts/, "
+        "1 _index.md, 1 hidden, 1 no suffix); 1 published"
+    ) in stdout
+    (config.articles / "news" / "feed.xml").write_text("<rss/>\n")
+    code, stdout, _ = cli_build(config.articles, out)  # a new file left out: not replayed
+    assert code == 0 and "(9 skipped: 1 with problems, 2 .html, 1 .xml, 2 _drafts/, " in stdout

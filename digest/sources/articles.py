@@ -854,7 +854,12 @@ def _collection(
     unknown = unknown_keys([article for _, article in read])
     warnings.extend(problem for _, problem in unknown)
     return Collection(
-        tuple(articles), tuple(problems), tuple(warnings), len(entries), tuple(unknown)
+        tuple(articles),
+        tuple(problems),
+        tuple(warnings),
+        len(entries),
+        tuple(source.left_out().items()),
+        tuple(unknown),
     )
 
 
