@@ -61,7 +61,8 @@ def run(
         if progress is not None:  # every article is as it was read last time
             progress(len(items), len(items))
         kept = Published(written=(), unchanged=previous.files)
-        return replace(previous, published=kept, replayed=True)
+        # The state the previous build wrote knows its unknown keys: none is new now.
+        return replace(previous, published=kept, replayed=True, new_keys=())
     # Imported only now: a build with nothing to do never loads the rendering stack
     # (Markdown, sanitiser, YAML, templates, feeds, email), most of its start-up cost.
     from digest.stages import build_anew

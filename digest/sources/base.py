@@ -9,7 +9,7 @@ any source can be cached correctly. The local Markdown folder (folder.py) is the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -46,6 +46,12 @@ class Source(Protocol):
         """Each item's name (unique in the source, in reading order) and revision.
 
         The revision is None when the source cannot tell it (reading says why).
+        """
+
+    def left_out(self) -> Mapping[str, int]:
+        """What the last `items` passed over and why: reason (".html", "_index.md") → count.
+
+        Nothing is passed over unseen: a build reports these in its summary.
         """
 
     def settled(self, revision: Revision | None, now_ns: int) -> bool:
