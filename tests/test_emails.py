@@ -265,6 +265,29 @@ def test_email_is_table_based_client_proof_html() -> None:
     assert "max-width:600px" in paper.get("style").replace(" ", "")
 
 
+def outlook_css(doc: lxml_html.HtmlElement) -> str:
+    """The CSS in the page's Outlook-only conditional comments (`<!--[if mso]><style>`)."""
+    comments = [str(c.text) for c in doc.xpath("//comment()")]
+    return "\n".join(c for c in comments if c.startswith("[if mso]><style>"))
+
+
+def test_outlook_only_css_and_settings_sit_in_comments_only_outlook_reads() -> None:
+    """`mso-` CSS and Office's namespace stay out of what browsers and validators read."""
+    html = render(demo_sections()).files["digest.html"].decode()
+    doc = tree(html.encode())
+    assert "mso-table-lspace: 0pt; mso-table-rspace: 0pt;" in outlook_css(doc)
+    assert "mso-hide: all" in outlook_css(doc)
+    assert not doc.xpath("//@style[contains(., 'mso-')]")  # premailer did not inline them
+    assert all("mso-" not in str(style.text) for style in doc.xpath("//style"))
+    assert "xmlns:o" not in html.split("<head>")[0]
+    assert (
+        '<xml xmlns:o="urn:schemas-microsoft-com:office:office"><o:OfficeDocumentSettings>' in html
+    )
+    assert "supported-color-schemes:" not in html  # a property no grammar has: the metas say it
+    assert doc.xpath("//meta[@name='supported-color-schemes']/@content") == ["light dark"]
+    assert ":root { color-scheme: light dark; }" in html
+
+
 def test_right_to_left_languages_set_dir() -> None:
     files = render(demo_sections(), cfg=config(language="he-IL")).files
     for name in ("digest.html", "archive/2026-11-27.html", "archive/index.html"):
@@ -377,7 +400,8 @@ def test_preheader_is_the_top_story_lead_and_hidden() -> None:
     doc = tree(render(sections).files["digest.html"])
     preheader = doc.xpath("//div[contains(@class, 'preheader')]")[0]
     assert preheader.text_content().startswith("The lead of the top story.\u034f")
-    assert "display:none" in preheader.get("style") and "mso-hide:all" in preheader.get("style")
+    assert "display:none" in preheader.get("style")
+    assert ".preheader { mso-hide: all; }" in outlook_css(doc)  # Outlook ignores display:none
     assert doc.xpath("//body/*[1]")[0] is preheader
 
 
