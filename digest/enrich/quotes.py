@@ -25,6 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from digest.models import LeadQuote
+from digest.sources.templating import without_templates
 
 __all__ = ["extract_lead_quote", "plain_paragraphs"]
 
@@ -136,23 +137,22 @@ Parsed = tuple[list[Token], dict[str, Any]]
 class _Body:
     """The paragraphs of a Markdown body; each is turned into plain text on first use.
 
-    Template tags (Liquid, Jinja, Hugo shortcodes) are dropped before a paragraph is read,
-    and everything between the tags of a code or raw block ({% highlight %} … {% endhighlight
-    %}) with them. A blockquote signed with an attribution line, or an HTML <blockquote> with
+    Template syntax is removed first (see templating.py; a parsed body had it removed when
+    it was read). A blockquote signed with an attribution line, or an HTML <blockquote> with
     a <cite> or <footer>, becomes one pull quote in place of its paragraphs.
     """
 
     def __init__(self, markdown: str, parsed: Parsed | None = None) -> None:
         if parsed is None:
             self._env: dict[str, Any] = {}
-            tokens = _MARKDOWN.parse(_FRONT_MATTER.sub("", markdown, count=1), self._env)
+            markdown = without_templates(_FRONT_MATTER.sub("", markdown, count=1))[0]
+            tokens = _MARKDOWN.parse(markdown, self._env)
         else:
             tokens, self._env = parsed
-        # One entry per paragraph (its Markdown, template tags dropped); None marks anything
+        # One entry per paragraph (its Markdown); None marks anything
         # else (heading, code, HTML, list edge), which a quotation cannot run across.
         self._paragraphs: list[str | None] = []
         self._pulls: dict[int, tuple[str, str]] = {}  # entry -> pull quote text and speaker
-        templates = _Templates()
         quote_depth, quote_first = 0, 0  # Markdown blockquotes: depth, and first entry inside
         html_pull: list[str] | None = None  # the HTML of an open <blockquote>, when it spans
         html_first = 0
@@ -171,8 +171,6 @@ class _Body:
             if kind in ("paragraph_open", "paragraph_close"):
                 continue
             content = token.content
-            if content and kind not in ("fence", "code_block"):  # code shows tags, never runs them
-                content = templates.visible(content)
             if html_pull is not None:
                 html_pull.append(content)
                 if "</blockquote" in content.lower() or len(html_pull) > _MAX_PULL_PIECES:
@@ -269,62 +267,6 @@ class _Body:
         if index not in self._sentence_ends:
             self._sentence_ends[index] = _sentence_end(self.text(index) or "")
         return self._sentence_ends[index]
-
-
-# Template tags: {{ … }}, {% … %}, and Hugo's {{< … >}} and {{% … %}}, found by their edges.
-_TEMPLATE_EDGE = re.compile(r"\{\{|\{%|\}\}|%\}")
-# The tags opening and closing a block whose content is code or raw template text.
-_TEMPLATE_BLOCK = re.compile(
-    r"\A[{%<\s-]*(?P<end>/|end)?(?P<name>highlight|raw|comment|code|codeblock|codecaption|"
-    r"include_code|gist|syntax|filter|pre|verbatim|src)\b",
-    re.IGNORECASE,
-)
-
-
-class _Templates:
-    """Drops template tags from each piece of Markdown, and the code blocks they delimit.
-
-    One pass over the tags' edges: a tag opened and never closed leaves the text as it is.
-    The state (inside a code block or not) runs on from one token to the next.
-    """
-
-    def __init__(self) -> None:
-        self.block: str | None = None  # the name of the code or raw block we are in
-
-    def visible(self, text: str) -> str:
-        if "{" not in text and self.block is None:
-            return text
-        kept: list[str] = []
-        position = 0  # where the text not yet kept or dropped starts
-        opened: int | None = None  # where the tag being read opened
-        for edge in _TEMPLATE_EDGE.finditer(text):
-            mark = edge.group()
-            if opened is None:
-                if mark in ("{{", "{%"):
-                    if self.block is None:
-                        kept.append(text[position : edge.start()])
-                    opened = edge.start()
-                continue
-            if (mark == "}}") != (text[opened + 1] == "{"):
-                continue  # {{ … %} or {% … }}: not this tag's end
-            self._tag(text[opened + 2 : edge.start()])
-            opened, position = None, edge.end()
-        if opened is not None:  # an unclosed tag: its text is kept
-            position = opened
-        if self.block is None:
-            kept.append(text[position:])
-        return "".join(kept)
-
-    def _tag(self, inside: str) -> None:
-        block = _TEMPLATE_BLOCK.match(inside[:40])
-        if block is None:
-            return
-        name = block.group("name").lower()
-        if block.group("end"):
-            if self.block == name:
-                self.block = None
-        elif self.block is None and name != "include_code" and name != "gist":
-            self.block = name
 
 
 _MAX_PULL_PIECES = 12  # paragraphs of a pull quote, at most

@@ -29,6 +29,7 @@ from digest.incremental.workers import parallel_map
 from digest.models import MAX_YEAR, MIN_YEAR, Article, Collection, Image, LeadQuote
 from digest.sources.base import RECORDED_FIELDS, Entry, Location, Record, Revision, Source
 from digest.sources.frontmatter import load_simple
+from digest.sources.templating import removal_warning, without_templates
 from digest.terms import BODY_LEAD_CHARS, article_terms
 
 try:
@@ -410,8 +411,20 @@ def parse_article(
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     article, body_start, found = _parse(text, path=path, config=config, name=name)
-    body = clean_text(text[body_start:])
-    return (replace(article, body=body) if article else None), found
+    if article is None:
+        return None, found
+    body, warning = _body(text[body_start:], article.location.line)
+    found += [Problem(path, *warning)] if warning else []
+    return replace(article, body=body), found
+
+
+def _body(text: str, line: int) -> tuple[str, tuple[int, str] | None]:
+    """The body as every output reads it: control characters and template syntax removed
+    (see templating.py); with the warning (line, message) reporting a removal, if any.
+    `line` is the body's first line in the file."""
+    cleaned = clean_text(text)
+    body, removal = without_templates(cleaned)
+    return body, removal_warning(removal, cleaned, line) if removal.count else None
 
 
 def _parse(
@@ -955,7 +968,11 @@ def read_record(path: Path, config: Config, name: str = "") -> Record:
     messages = tuple((problem.line, problem.message) for problem in problems)
     if article is None:
         return None, (), messages
-    lead = _clean_lead(text, body_start)
+    if text.find("{", body_start) >= 0:  # it may hold template syntax: read all of it
+        lead, warning = _body(text[body_start:], article.location.line)
+        messages += (warning,) if warning else ()
+    else:
+        lead = _clean_lead(text, body_start)
     return _fields(article), article_terms(article.title, article.summary, lead), messages
 
 
@@ -1011,7 +1028,7 @@ def read_body(path: Path) -> str:
     text, problems = _read_text(path)
     if text is not None:
         try:
-            return clean_text(text[_front_matter(text)[2] :])
+            return _body(text[_front_matter(text)[2] :], 1)[0]
         except FieldError as error:
             problems = [Problem(path, 1, str(error))]
     raise ArticleError(
