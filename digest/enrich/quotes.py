@@ -70,7 +70,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None
     attribution = _attribution(body, quotation, lead)
     attributed = attribution.direct or attribution.speaker or attribution.source
-    if (statement and (attributed or _full_sentence(quotation.text))) or attribution.direct:
+    if (statement and (attributed or _says_unattributed(quotation.text))) or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
 
@@ -86,6 +86,12 @@ def _looks_like_code(body: _Body, quotation: _Quotation) -> bool:
     before = first[quotation.start - 1 : quotation.start]
     after = last[quotation.end : quotation.end + 1]
     return before in ("=", "(", "[", "{") or after in (")", "]", "}", "=", ":", ";")
+
+
+def _says_unattributed(text: str) -> bool:
+    """Whether a quotation nobody is credited with still reads as a statement: a whole
+    sentence, not a question ("you may be asking, “What is it like?”" asks nothing real)."""
+    return _full_sentence(text) and "?" not in text.rstrip(" ’”»)!")[-1:]
 
 
 def _full_sentence(text: str) -> bool:
@@ -314,6 +320,16 @@ def _html_pull_quote(html: str) -> tuple[str, str] | None:
     return _pull_quote(_html_text(said), _html_text(credit.group("who")))
 
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# The date a signature ends with: "— Jane Doe, March 4, 2014", "— Daily Post, Oct. 2013".
+_SIGNED_DATE = re.compile(
+    rf"[,\s]+(?:(?:{_MONTH}\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:{_MONTH},?\s+)?)?"
+    r"(?:1[89]|20)\d\d[.\s]*\Z"
+)
+# What a signature may say before the speaker: "— Quote from a participant".
+_SIGNED_AS = re.compile(r"\A(?:(?:a\s+)?quot(?:e|ed|ation)|words)\s+(?:from|by|of)\s+", re.I)
+
+
 def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
     """A pull quote's text without its enclosing marks, and its speaker, if both hold up."""
     text = text.strip()
@@ -322,7 +338,7 @@ def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
         inner = text[1:-1].strip()
         if not any(mark in inner for mark in text[0] + closers):
             text = inner
-    who = who.strip(" \u00a0—–―-,.;:")
+    who = _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―-,.;:")))
     words = _WORD.findall(text)
     if len(who.split()) > 12 or len(text) > _MAX_PULL_CHARACTERS or len(words) < 2:
         return None
@@ -374,7 +390,7 @@ _CLOSERS = {
     "‹": "›",
     "›": "‹›",
     "‚": "‘’",
-    '"': '"',
+    '"': '"”',  # "…” : a typing slip writers make, closed as readers read it
     "‘": "’",
     "'": "'",
 }
@@ -659,11 +675,11 @@ def _joined_interruption(body: _Body, quotation: _Quotation, opener: str) -> _Qu
     second quotation follows the attribution at once: “We won,” she said. “We will again.”
     """
     text = body.text(quotation.last) or ""
+    reopeners = opener + ("“" if opener == '"' else "")  # "…,” she said, “…”: a slip
     ending = quotation.text.rstrip()[-1:]
     handed_over = ending == "," or text.startswith(",", quotation.end)
-    if (
-        not (handed_over or ending in "?!")
-        or opener not in text[quotation.end : quotation.end + 100]
+    if not (handed_over or ending in "?!") or not any(
+        mark in text[quotation.end : quotation.end + 100] for mark in reopeners
     ):
         return quotation
     match = _INTERRUPTION.match(text, quotation.end, quotation.end + _INTERRUPTION_REACH)
@@ -678,9 +694,9 @@ def _joined_interruption(body: _Body, quotation: _Quotation, opener: str) -> _Qu
     if not match or len(match.group("clause").split()) > 8:
         return quotation
     start = match.end()
-    if text[start : start + 1] != opener or not _opens(text, start):
+    if start >= len(text) or text[start] not in reopeners or not _opens(text, start):
         return quotation
-    end = body.closing(quotation.last, start + 1, opener)
+    end = body.closing(quotation.last, start + 1, text[start])
     if end is None:
         return quotation
     second = text[start + 1 : end]
@@ -713,7 +729,7 @@ _TITLE_CUES = _words(
     "films movie documentary play musical opera poem series show sitcom programme program "
     "podcast episode article essay column headline title titled entitled named dubbed "
     "nicknamed slogan motto hashtag banner placard reading campaign exhibition painting game "
-    "word words phrase term label caption operation"
+    "word words phrase term label caption operation called aka a.k.a."
 )
 
 
@@ -850,6 +866,11 @@ _CAPTION = re.compile(
     r"(?:credit|courtesy|source|caption|by)?s?|credits?|caption|source|courtesy)\s*[:\-–—]",
     re.IGNORECASE,
 )
+# "To quote Ada Lovelace, “…”", "In the words of the coach: “…”"
+_TO_QUOTE = re.compile(
+    rf"(?:\b[Tt]o\s+quote|\b[Ii]n\s+the\s+words\s+of|\b[Qq]uoting)\s+"
+    rf"(?P<who>[^,:;.!?{_MARKS}]{{1,80}}?)\s*[,:]?\s*\Z"
+)
 # …, saying: “…”
 _SAYING = re.compile(r",\s*saying\s*[,:]?\s*\Z")
 _PAST_VERB = re.compile(
@@ -888,7 +909,8 @@ _CONTINUATION = re.compile(
 _ATTRIBUTION_ENDS = re.compile(r"\s*(?:[,;]|\Z|(?:on|in|at|to|from|during|after|before|as)\b)")
 
 _PRONOUNS = _words(
-    "he she they i we you it him her them er sie es wir il elle ils elles on nous он она они мы"
+    "he she they i we you it him her them er sie es wir il elle ils elles on nous он она они мы "
+    "someone somebody anyone anybody everyone everybody one"
 )
 _RESOLVABLE_PRONOUNS = _words("he she they")
 _GROUP_NOUNS = _words(
@@ -909,7 +931,8 @@ _SENTENCE_OPENERS = (
     r"(?:On|In|At|Asked|Last|Earlier|Later|After|Before|During|Since|Yesterday|Today|However|"
     r"Meanwhile|Still|Now|Then|Separately|Elsewhere|Afterwards|Outside|Inside|Also|But|And|So|"
     r"Yet|Speaking|Writing|Addressing|Responding|Answering|Talking|Commenting|Reacting|Standing|"
-    r"Referring|Pointing|Interviewed|Explaining|Defending|Announcing|Visiting|Following)"
+    r"Referring|Pointing|Interviewed|Explaining|Defending|Announcing|Visiting|Following|For|"
+    r"Especially|Particularly|Notably|Specifically|Regarding|About|Besides|Indeed|This|That)"
 )
 _LEADING_PHRASES = re.compile(rf"\A(?:{_SENTENCE_OPENERS}\b[^,]*,\s*)+")
 _LEADING_CONJUNCTIONS = re.compile(
@@ -921,7 +944,8 @@ _LEADING_CONJUNCTIONS = re.compile(
 _PARENTHETICAL = re.compile(r"\s+[—–][^—–]*[—–]\s+|\s*\([^()]*\)")
 # A clause boundary inside what precedes the verb: … the plan that residents called “…”.
 _CLAUSE_BREAK = re.compile(
-    r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|if|once|until)\s+"
+    r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|where|if|once|"
+    r"until)\s+"
     r"|,\s+(?:and|but|so|yet)\s+|[;—–(])",
     re.DOTALL,
 )
@@ -932,7 +956,7 @@ _SOURCE_CLAUSE = re.compile(
     re.DOTALL,
 )
 _SPEAKER_END = re.compile(
-    r"(?:,\s*|\s+)(?:who|whom|whose|which|adding|speaking|referring|writing|before|after|while|"
+    r"(?:,\s*|\s+)(?:who|whom|whose|which|where|adding|speaking|referring|writing|before|after|while|"
     r"when|during|as|because|although|though|pointing|noting|insisting|saying|told|said|says)\b"
     r"|\s+(?:on|am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
     r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
@@ -1044,6 +1068,8 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
         previous = next(_sentences_backwards(body, quotation.first, quotation.start), "")
         found = _speaker_before(previous)
     speaker, source = _clean_speaker(found) if found else (None, None)
+    if found and speaker is None and source is None:
+        direct = False  # what was found was no speaker: the quote counts as unattributed
     if outlet:
         source = _agency(_LEADING_PHRASES.sub("", outlet.strip(), count=1), strict=True)
     source = source or _find_source(quotation.interruption, tail, lead)
@@ -1105,6 +1131,9 @@ def _speaker_before(clause: str) -> str | None:
     saying = _SAYING.search(clause)
     if saying:  # The minister defended the cuts, saying: “…”
         return _subject(clause[: saying.start()])
+    cited = _TO_QUOTE.search(clause)
+    if cited:  # To quote Ada Lovelace, “…”
+        return cited.group("who")
     document = _DOCUMENT_READ.search(clause)
     if document:  # The ministry’s statement read: “…”
         return document.group("who")
@@ -1151,6 +1180,16 @@ def _name_like(text: str) -> bool:
     )
 
 
+_MAX_SPEAKER_WORDS = 12
+# Words a clause fragment starts with, never a name or a description of a speaker: the
+# "on a call where someone" of "I was once on a call where someone answered …".
+_NOT_A_SPEAKER_START = _words(
+    "on in at from to for with by of about into onto over under after before during since "
+    "until when where whenever wherever while if because although though unless whether "
+    "than that which what how why especially also even just only once"
+)
+
+
 def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     """A tidy speaker ("Ms Smith, the minister") and any agency credited after it."""
     text, source = raw.strip(), None
@@ -1167,8 +1206,16 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     text = _TRAILING_WORDS.sub("", text).strip(" ,.;:\u00a0\u202f")
     text = _COMMA_IN_NAME.sub(r"\1", text)  # the head of ‘Team Blue,’ -> ‘Team Blue’
     words = text.split()
-    if not words or len(words) > 12 or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text)):
-        return None, source
+    while len(words) > _MAX_SPEAKER_WORDS and "," in text:  # Name, role, organisation
+        text = text.rsplit(",", 1)[0].rstrip()
+        words = text.split()
+    if (
+        not words
+        or len(words) > _MAX_SPEAKER_WORDS
+        or words[0].lower() in _NOT_A_SPEAKER_START
+        or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text))
+    ):
+        return None, source  # no speaker, rather than a fragment of the writer's clause
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
