@@ -65,6 +65,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if _CAPTION.match(body.text(quotation.first) or ""):
         return None  # Photo credit: Jane Doe, “A rusted door.”
     lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
+    if _HYPOTHETICAL.search(lead) or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
+        return None  # what one might say, or an example: “It is a strength to say, “…”
     statement = _is_statement(quotation, words, lead)
     if statement is False:
         return None
@@ -73,6 +75,24 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if (statement and (attributed or _says_unattributed(quotation.text))) or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
+
+
+# What one might say or ask, not what was said: "to say, “…”", "you may be asking, “…”".
+_HYPOTHETICAL = re.compile(
+    r"\b(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+)?"
+    r"(?:say|ask|asking|saying|answer|tell|think|thinking)\b[^“”„«»\"]{0,40}?[,:]?\s*\Z",
+    re.IGNORECASE,
+)
+# A label that makes the quotation an example, not a statement: "For example:", "Myth:".
+_EXAMPLE = re.compile(
+    r"(?:\bexample|\be\.g\.|\bmyth|\bmisconception|\bsample|\btemplate)\s*:\s*\W{0,3}\Z",
+    re.IGNORECASE,
+)
+
+
+def _previous_sentence(body: _Body, quotation: _Quotation) -> str:
+    """The sentence just before the one holding ``quotation`` (across paragraphs)."""
+    return next(_sentences_backwards(body, quotation.first, quotation.start), "")
 
 
 def _looks_like_code(body: _Body, quotation: _Quotation) -> bool:
@@ -740,6 +760,8 @@ def _is_statement(quotation: _Quotation, words: list[str], lead: str) -> bool | 
     “We are ready,” the captain said.
     """
     word_before = _last_word(lead)
+    if word_before in ("a", "an", "the"):  # a book called the “…”; aka a “…”
+        word_before = _last_word(lead.rstrip(" ,:\u00a0\u202f")[: -len(word_before)])
     if word_before in _TITLE_CUES:
         return False
     first_letter = next(character for character in quotation.text if character.isalnum())
@@ -782,7 +804,7 @@ _SPEECH_VERBS = sorted(
         "urged urges cautioned predicted promised vowed pleaded recounted suggested suggests "
         "answered responded retorted cried sighed laughed murmured reflected boasted complained "
         "complains maintained maintains emphasised emphasized stated mused quipped protested "
-        "objected confirmed "
+        "objected confirmed asserted asserts "
         # German, French, Russian, Spanish
         "sagte sagt erklärte erklärt betonte meinte "
         "déclare affirme ajoute estime explique souligne dit "
@@ -823,7 +845,7 @@ _SUBJECT_AFTER = re.compile(
     rf"\s+{_ADVERBS}*(?P<verb>{_VERB})\b(?P<rest>.*)"
 )
 _ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
-_DASH_CREDIT = re.compile(r"\s*[—–]\s*(?P<who>[^\W\d_][^.!?;:]{0,80})\Z")
+_DASH_CREDIT = re.compile(r"(?:\s*[—–]|\s+-)\s*(?P<who>[^\W\d_][^.!?;:]{0,80})\Z")
 
 
 def _interruption(hand_back: str) -> re.Pattern[str]:
@@ -1127,13 +1149,13 @@ def _subject(clause: str) -> str | None:
 
 def _speaker_before(clause: str) -> str | None:
     """The speaker as named in the words before a quotation."""
+    cited = _TO_QUOTE.search(clause)
+    if cited:  # To quote Ada Lovelace, “…”; In the words of the coach, “…”
+        return cited.group("who")
     clause = _PARENTHETICAL.sub(" ", _LEADING_PHRASES.sub("", clause.strip(), count=1))
     saying = _SAYING.search(clause)
     if saying:  # The minister defended the cuts, saying: “…”
         return _subject(clause[: saying.start()])
-    cited = _TO_QUOTE.search(clause)
-    if cited:  # To quote Ada Lovelace, “…”
-        return cited.group("who")
     document = _DOCUMENT_READ.search(clause)
     if document:  # The ministry’s statement read: “…”
         return document.group("who")
@@ -1190,6 +1212,10 @@ _NOT_A_SPEAKER_START = _words(
 )
 
 
+# Words of a clause, never of a name or a description: "It’s performed with two goals".
+_CLAUSE_WORDS = _words("is are was were it’s it's that’s that's there’s there's here’s here's")
+
+
 def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     """A tidy speaker ("Ms Smith, the minister") and any agency credited after it."""
     text, source = raw.strip(), None
@@ -1213,6 +1239,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         not words
         or len(words) > _MAX_SPEAKER_WORDS
         or words[0].lower() in _NOT_A_SPEAKER_START
+        or any(word.lower() in _CLAUSE_WORDS for word in words)
         or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text))
     ):
         return None, source  # no speaker, rather than a fragment of the writer's clause
@@ -1277,12 +1304,17 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
             speaker = _person_opening(sentence)
         if speaker is None or speaker.lower() in _PRONOUNS:
             continue
+        if _POSSESSIVE.search(speaker):
+            return None  # “…,” he said, after "Dave’s pitch called for …": a thing, not him
         head = (speaker.split(",")[0].split() or [""])[-1].lower()
         plural = head.endswith("s") and not head.endswith("ss") and speaker[0].islower()
         if pronoun != "they" and (head in _GROUP_NOUNS or plural):
             return None
         return speaker
     return None
+
+
+_POSSESSIVE = re.compile(r"\w['’]s\b")
 
 
 def _person_opening(sentence: str) -> str | None:
