@@ -72,6 +72,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None
     attribution = _attribution(body, quotation, lead)
     attributed = attribution.direct or attribution.speaker or attribution.source
+    if not (attribution.speaker or attribution.source) and _question(quotation.text):
+        return None  # “Why did you join?”, asked by nobody named: a prompt, not a statement
     if (statement and (attributed or _says_unattributed(quotation.text))) or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
@@ -83,9 +85,11 @@ _HYPOTHETICAL = re.compile(
     r"(?:say|ask|asking|saying|answer|tell|think|thinking)\b[^“”„«»\"]{0,40}?[,:]?\s*\Z",
     re.IGNORECASE,
 )
-# A label that makes the quotation an example, not a statement: "For example:", "Myth:".
+# A label that makes the quotation an example, not a statement: "For example:", "Myth:",
+# "a story like “…”".
 _EXAMPLE = re.compile(
-    r"(?:\bexample|\be\.g\.|\bmyth|\bmisconception|\bsample|\btemplate)\s*:\s*\W{0,3}\Z",
+    r"(?:(?:\bexample|\be\.g\.|\bmyth|\bmisconception|\bsample|\btemplate)\s*:"
+    r"|\b(?:like|such\s+as))\s*\W{0,3}\Z",
     re.IGNORECASE,
 )
 
@@ -111,7 +115,11 @@ def _looks_like_code(body: _Body, quotation: _Quotation) -> bool:
 def _says_unattributed(text: str) -> bool:
     """Whether a quotation nobody is credited with still reads as a statement: a whole
     sentence, not a question ("you may be asking, “What is it like?”" asks nothing real)."""
-    return _full_sentence(text) and "?" not in text.rstrip(" ’”»)!")[-1:]
+    return _full_sentence(text) and not _question(text)
+
+
+def _question(text: str) -> bool:
+    return text.rstrip(" ’”»)!")[-1:] == "?"
 
 
 def _full_sentence(text: str) -> bool:
@@ -749,7 +757,7 @@ _TITLE_CUES = _words(
     "films movie documentary play musical opera poem series show sitcom programme program "
     "podcast episode article essay column headline title titled entitled named dubbed "
     "nicknamed slogan motto hashtag banner placard reading campaign exhibition painting game "
-    "word words phrase term label caption operation called aka a.k.a."
+    "word words phrase term label caption operation called aka a.k.a. prompt question"
 )
 
 
@@ -1196,6 +1204,7 @@ def _name_like(text: str) -> bool:
     return (
         1 < len(words) <= 6  # "Better: “…”" labels an example; a speaker has a full name
         and words[0] not in _NOT_A_NAME
+        and words[0] not in _PRONOUNS  # "We wondered: “…”" is a thought, with no name
         and not any(word in _FINITE_VERBS or word in _NOT_IN_A_NAME for word in words)
         and words[-1] not in _SMALL_WORDS
         and not words[0].endswith(("’s", "'s"))  # There’s a big difference between: “…”
