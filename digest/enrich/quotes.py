@@ -812,7 +812,7 @@ _SPEECH_VERBS = sorted(
         "urged urges cautioned predicted promised vowed pleaded recounted suggested suggests "
         "answered responded retorted cried sighed laughed murmured reflected boasted complained "
         "complains maintained maintains emphasised emphasized stated mused quipped protested "
-        "objected confirmed asserted asserts "
+        "objected confirmed asserted asserts mentioned mentions posted "
         # German, French, Russian, Spanish
         "sagte sagt erklärte erklärt betonte meinte "
         "déclare affirme ajoute estime explique souligne dit "
@@ -902,7 +902,7 @@ _TO_QUOTE = re.compile(
     rf"(?P<who>[^,:;.!?{_MARKS}]{{1,80}}?)\s*[,:]?\s*\Z"
 )
 # …, saying: “…”
-_SAYING = re.compile(r",\s*saying\s*[,:]?\s*\Z")
+_SAYING = re.compile(r",\s*(?:saying|stating)\s*[,:]?\s*\Z")
 _PAST_VERB = re.compile(
     r"(?<=\s)(?:[a-z]+ed|went|made|gave|took|spoke|wrote|met|left|sent|led|kept|held|rang|"
     r"came|sat|stood|broke|began|drew|fought|sought|thought|felt|won|lost|hit|cut|put|set|ran|"
@@ -1222,6 +1222,8 @@ _NOT_A_SPEAKER_START = _words(
 
 
 # Words of a clause, never of a name or a description: "It’s performed with two goals".
+_SUBJECT_PRONOUNS = _words("i we you he she they me us him them")
+"""In a speaker of several words, the sign of a clause: "one question we", "One thing she"."""
 _CLAUSE_WORDS = _words("is are was were it’s it's that’s that's there’s there's here’s here's")
 
 
@@ -1249,6 +1251,8 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         or len(words) > _MAX_SPEAKER_WORDS
         or words[0].lower() in _NOT_A_SPEAKER_START
         or any(word.lower() in _CLAUSE_WORDS for word in words)
+        or (len(words) > 1 and any(word.lower() in _SUBJECT_PRONOUNS for word in words))
+        or words[-1].lower() in _SMALL_WORDS
         or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text))
     ):
         return None, source  # no speaker, rather than a fragment of the writer's clause
