@@ -35,13 +35,14 @@ _TAG_PATTERN = r"\{\{<[^{}]*?>\}\}|\{\{%[^{}]*?%\}\}|\{%[^{}]*?%\}|\{\{[^{}]*?\}
 _NEXT = re.compile(
     r"(?P<fence>^[ \t]{0,3}(?P<fence_marks>`{3,}|~{3,}))"
     r"|(?P<ticks>`+)"
-    r"|(?P<element><(?P<element_name>pre|code)\b[^<>]*>)"
+    r"|(?P<element><(?P<element_name>[pP][rR][eE]|[cC][oO][dD][eE])\b[^<>]*>)"
     rf"|(?P<link>(?P<bang>!?)\[(?P<text>[^\[\]]{{0,{MAX_LINK_TEXT}}})\]\([ \t]*<?(?=\{{[{{%]))"
-    r"|(?P<attribute>(?<=\s)[A-Za-z][\w-]*[ \t]*=[ \t]*(?P<quote>[\"'])(?=\{[{%]))"
+    r"|(?P<attribute>=[ \t]*(?P<quote>[\"'])(?=\{[{%]))"
     rf"|(?P<tag>{_TAG_PATTERN}|\{{#[^{{}}]*?#\}})",
-    re.MULTILINE | re.IGNORECASE,
+    re.MULTILINE,
 )
 _TAG = re.compile(_TAG_PATTERN)
+_ATTRIBUTE_NAME = re.compile(r"\s[A-Za-z][\w-]*[ \t]*\Z")
 _NAME = re.compile(r"\{(?:\{[<%]|%)-?\s*(?P<end>/|end)?(?P<name>[\w-]+)")
 _RAW_MARK = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
 # What a link target holds after its template: a path, a title, the closing parenthesis.
@@ -185,8 +186,10 @@ class _Scanner:
         end = _ATTRIBUTE_REST.match(self.text, rest)
         quote = found.group("quote")
         after = end.end() if end else rest
-        if rest == found.end() or not self.text.startswith(quote, after):
+        name = _ATTRIBUTE_NAME.search(self.out[-1]) if self.out else None
+        if rest == found.end() or not self.text.startswith(quote, after) or name is None:
             return self._literal(found, "attribute")
+        self.out[-1] = self.out[-1][: name.start() + 1]  # the attribute goes, name and all
         self._removed(found.end(), self.text[found.end() : rest])
         return after + 1
 
