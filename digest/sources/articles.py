@@ -31,6 +31,7 @@ from digest.sources.base import RECORDED_FIELDS, Entry, Location, Record, Revisi
 from digest.sources.frontmatter import load_simple
 from digest.sources.keys import KNOWN_KEYS as KNOWN_KEYS  # re-exported: the reference reads it
 from digest.sources.keys import REQUIRED_KEYS as REQUIRED_KEYS
+from digest.sources.templating import removal_warning, without_templates
 from digest.terms import BODY_LEAD_CHARS, article_terms
 
 try:
@@ -409,7 +410,18 @@ def parse_article(
         Problem(path, article.key_lines.get(key, 1), f"unknown front-matter key '{key}' (ignored)")
         for key in article.unknown_keys
     ]
-    return replace(article, body=clean_text(text[body_start:])), [*unknown, *found]
+    body, warning = _body(text[body_start:], article.location.line)
+    removed = [Problem(path, *warning)] if warning else []
+    return replace(article, body=body), [*unknown, *found, *removed]
+
+
+def _body(text: str, line: int) -> tuple[str, tuple[int, str] | None]:
+    """The body as every output reads it: control characters and template syntax removed
+    (see templating.py); with the warning (line, message) reporting a removal, if any.
+    `line` is the body's first line in the file."""
+    cleaned = clean_text(text)
+    body, removal = without_templates(cleaned)
+    return body, removal_warning(removal, cleaned, line) if removal.count else None
 
 
 def _parse(
@@ -1075,7 +1087,11 @@ def read_record(path: Path, config: Config, name: str = "") -> Record:
     messages = tuple((problem.line, problem.message) for problem in problems)
     if article is None:
         return None, (), messages
-    lead = _clean_lead(text, body_start)
+    if text.find("{", body_start) >= 0:  # it may hold template syntax: read all of it
+        lead, warning = _body(text[body_start:], article.location.line)
+        messages += (warning,) if warning else ()
+    else:
+        lead = _clean_lead(text, body_start)
     return _fields(article), article_terms(article.title, article.summary, lead), messages
 
 
@@ -1131,7 +1147,7 @@ def read_body(path: Path) -> str:
     text, problems = _read_text(path)
     if text is not None:
         try:
-            return clean_text(text[_front_matter(text)[2] :])
+            return _body(text[_front_matter(text)[2] :], 1)[0]
         except FieldError as error:
             problems = [Problem(path, 1, str(error))]
     raise ArticleError(
