@@ -136,11 +136,14 @@ def _skipped(collection: Collection) -> str:
 
 def _shown_warnings(result: BuildResult, *, quiet: bool) -> list[Problem]:
     """The warnings to print: under `--quiet`, unknown front-matter keys only when one is
-    new since the last build (a cron job mails what it prints)."""
+    new since the last build, and notes (see `Collection.notes`) only for files new or
+    changed since then (a cron job mails what it prints)."""
     if not quiet:
         return list(result.warnings)
+    collection = result.collection
     new = set(result.new_keys)
-    hidden = {problem for keys, problem in result.collection.unknown_keys if new.isdisjoint(keys)}
+    hidden = {problem for keys, problem in collection.unknown_keys if new.isdisjoint(keys)}
+    hidden.update(set(collection.notes).difference(collection.new_notes))
     return [warning for warning in result.warnings if warning not in hidden]
 
 
@@ -219,7 +222,8 @@ def build_command(
             )
     except DigestError as error:
         _fail(error)
-    terminal.problems(result.collection.problems, _shown_warnings(result, quiet=quiet))
+    shown = _shown_warnings(result, quiet=quiet)
+    terminal.problems(result.collection.problems, shown, repeats=len(result.warnings) - len(shown))
     if result.in_digest == 0 and not result.held:
         terminal.info(_nothing_new(result, config))
     if dry_run:

@@ -155,6 +155,12 @@ class Collection:
     unknown_keys: tuple[tuple[tuple[str, ...], Problem], ...] = ()
     """The warnings (also in `warnings`) that report unknown front-matter keys, one per key
     or, past a cap, one for the rest, each with the keys it reports."""
+    notes: tuple[Problem, ...] = ()
+    """The warnings (also in `warnings`) that report a convention digest handled in a file
+    (template syntax removed): worth reading once, not on every build."""
+    new_notes: tuple[Problem, ...] = ()
+    """Of `notes`, those of files read this build: new or changed since the last build
+    (or not in its cache), the only ones `--quiet` prints."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ Each test writes a small site of our own and builds it.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from digest.errors import ConfigError
 from digest.models import BuildResult, Collection
 from digest.sources.articles import MAX_UNKNOWN_KEYS_LISTED, collect_articles
 from digest.sources.folder import MarkdownFolder
+from digest.sources.scan import settled, signature
 from tests.conftest import NOW_TEXT
 from tests.test_dialects import feed, page, run, site
 
@@ -358,3 +360,64 @@ def test_every_file_not_read_is_counted_by_reason_in_the_summary(tmp_path: Path)
     (config.articles / "news" / "feed.xml").write_text("<rss/>\n")
     code, stdout, _ = cli_build(config.articles, out)  # a new file left out: not replayed
     assert code == 0 and "(9 skipped: 1 with problems, 2 .html, 1 .xml, 2 _drafts/, " in stdout
+
+
+def _jekyll_post(title: str, body: str) -> str:
+    return f"---\ntitle: {title}\n---\n{body}"
+
+
+def _settle(*paths: Path) -> None:
+    """Wait until a build may cache these files (see `scan.settled`)."""
+    while not all(settled(signature(path.stat()), time.time_ns()) for path in paths):
+        time.sleep(0.02)
+
+
+def note_lines(stderr: str) -> list[str]:
+    return [line.rpartition("/")[2] for line in stderr.splitlines() if "template tag" in line]
+
+
+def test_quiet_notes_template_removal_only_for_files_new_or_changed(tmp_path: Path) -> None:
+    posts = {
+        "_posts/2026-11-24-ferry.markdown": _jekyll_post(
+            "Ferry", "The timetable {% include notice.html %} changed.\n"
+        ),
+        "_posts/2026-11-25-quay.markdown": _jekyll_post(
+            "Quay", "Read [the plan]({{ site.baseurl }}/plan/) for the quay.\n"
+        ),
+    }
+    config = site(tmp_path, posts)
+    ferry, quay = (config.articles / name for name in posts)
+    out = tmp_path / "public"
+    both = [
+        "2026-11-24-ferry.markdown:4: warning: 1 template tag removed (Liquid); first at line "
+        "4: digest cannot run them, and readers never see them",
+        "2026-11-25-quay.markdown:4: warning: 1 template tag removed (Liquid); first at line "
+        "4: digest cannot run them, and readers never see them",
+    ]
+    _settle(ferry, quay)
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and note_lines(stderr) == both  # the first build: every file is new
+    code, _, stderr = cli_build(config.articles, out, "--quiet")  # replayed
+    assert code == 0 and stderr == ""
+    (out / "rss.xml").unlink()  # no replay: a build that takes every file from the cache
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and stderr == ""
+    code, _, stderr = cli_build(config.articles, out)  # replayed, not quiet: all shown
+    assert code == 0 and note_lines(stderr) == both
+    assert "digest: 2 warnings (in 2 files)" in stderr
+    quay.write_text(posts["_posts/2026-11-25-quay.markdown"] + "More {{ page.title }}.\n")
+    _settle(quay)
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and note_lines(stderr) == [
+        "2026-11-25-quay.markdown:4: warning: 2 template tags removed (Liquid); first at line "
+        "4: digest cannot run them, and readers never see them"
+    ]
+    assert stderr.splitlines()[-1] == (
+        "digest: 1 warning (in 1 file); 1 earlier warning not repeated (build without --quiet)"
+    )
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and stderr == ""
+    (out / "rss.xml").unlink()
+    code, _, stderr = cli_build(config.articles, out)  # from the cache, not quiet: all shown
+    assert code == 0 and len(note_lines(stderr)) == 2
+    assert "digest: 2 warnings (in 2 files)" in stderr

@@ -10,7 +10,7 @@ import stat
 import sys
 import time as clock
 import unicodedata
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Container, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
@@ -727,7 +727,7 @@ def claimed_names(
     claims: list[tuple[Path, str, str | None]] = []
     for name, _ in entries:
         where = source.where(name)
-        fields, words, _ = records[name]
+        fields, words = records[name][:2]
         if fields is None:
             claims.append((where, file_slug(Path(name).stem), None))
         else:
@@ -769,7 +769,7 @@ def collect_articles(
     if cache is not None:
         _update_cache(cache, steady, records, since)
     spellings = Spellings(tags=config.tag_feeds)
-    return _collection(source, entries, records, steady, since, spellings)
+    return _collection(source, entries, records, steady, since, set(unread), spellings)
 
 
 def _cached(
@@ -812,7 +812,7 @@ def _read_since(
 
 def _same_reading(one: Record, other: Record) -> bool:
     """Whether two reads of an item gave the same (terms compared as sets)."""
-    return (one[0], sorted(one[1]), one[2]) == (other[0], sorted(other[1]), other[2])
+    return (one[0], sorted(one[1]), one[2:]) == (other[0], sorted(other[1]), other[2:])
 
 
 @gc_paused()
@@ -822,12 +822,14 @@ def _collection(
     records: Mapping[str, Record],
     steady: Mapping[str, Revision],
     since: Mapping[str, Revision],
+    fresh: Container[str],
     spellings: Spellings,
 ) -> Collection:
     """The articles, problems and warnings the items' `records` give, in `entries` order.
 
     Each article read from a `steady` item carries its revision and the revision `since`
-    which reading it gives the same (see `Article.revision`, `Article.read_since`);
+    which reading it gives the same (see `Article.revision`, `Article.read_since`); the
+    notes of the items read this build (`fresh`, not taken from the cache) are new;
     `spellings` warns of names that differ but share a folder.
 
     Run without the cycle collector: an archive's articles and paths are many objects
@@ -835,9 +837,11 @@ def _collection(
     """
     skipped: list[tuple[int, Problem]] = []  # (position in `entries`, why)
     warnings: list[Problem] = []
+    notes: list[Problem] = []
+    new_notes: list[Problem] = []
     read: list[tuple[int, Article]] = []
     for position, (name, _) in enumerate(entries):
-        fields, words, messages = records[name]
+        fields, words, messages, noted = records[name]
         where = source.where(name)
         if fields is None:
             skipped.extend((position, Problem(where, line, text)) for line, text in messages)
@@ -850,6 +854,11 @@ def _collection(
         )
         if messages:
             warnings.extend(Problem(where, line, message) for line, message in messages)
+        if noted:
+            found = [Problem(where, line, message) for line, message in noted]
+            warnings.extend(found)
+            notes.extend(found)
+            new_notes.extend(found if name in fresh else ())
         read.append((position, article))
     _own_ids(read, entries)
     duplicates = _duplicates([article for _, article in read])
@@ -872,6 +881,8 @@ def _collection(
         len(entries),
         tuple(source.left_out().items()),
         tuple(unknown),
+        tuple(notes),
+        tuple(new_notes),
     )
 
 
@@ -1082,17 +1093,19 @@ def read_record(path: Path, config: Config, name: str = "") -> Record:
     in the source folder (for Hugo's section)."""
     text, problems = _read_text(path)
     if text is None:
-        return None, (), tuple((problem.line, problem.message) for problem in problems)
+        return None, (), tuple((problem.line, problem.message) for problem in problems), ()
     article, body_start, problems = _parse(text, path=path, config=config, name=name)
     messages = tuple((problem.line, problem.message) for problem in problems)
     if article is None:
-        return None, (), messages
+        return None, (), messages, ()
+    notes: tuple[tuple[int, str], ...] = ()
     if text.find("{", body_start) >= 0:  # it may hold template syntax: read all of it
-        lead, warning = _body(text[body_start:], article.location.line)
-        messages += (warning,) if warning else ()
+        lead, removal = _body(text[body_start:], article.location.line)
+        notes = (removal,) if removal else ()
     else:
         lead = _clean_lead(text, body_start)
-    return _fields(article), article_terms(article.title, article.summary, lead), messages
+    terms = article_terms(article.title, article.summary, lead)
+    return _fields(article), terms, messages, notes
 
 
 def _clean_lead(text: str, start: int) -> str:

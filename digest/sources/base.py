@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Location", "Record", "Revision", "Source"]
 
-Record = tuple[Any, tuple[str, ...], tuple[tuple[int, str], ...]]
+Record = tuple[Any, tuple[str, ...], tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]
 """One item's parse result in plain values, as the build caches it: its body line and the
-article's `RECORDED_FIELDS` (None if the item was skipped), its related-story terms, and
-its problems (if skipped) or warnings, as (line, message)."""
+article's `RECORDED_FIELDS` (None if the item was skipped), its related-story terms, its
+problems (if skipped) or warnings, and its notes (warnings that report a convention digest
+handled, such as template syntax removed), each as (line, message)."""
 
 Entry = tuple[Revision, Record, Revision]
 """One item as the build cache keeps it: the revision read, what reading it gave, and the
