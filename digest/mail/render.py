@@ -43,7 +43,7 @@ from digest.mail.archive import (
 )
 from digest.mail.mime import build_message, subject_line
 from digest.mail.sentences import standfirst_line
-from digest.models import IssueRecord, LeadQuote, Section, Story
+from digest.models import IssueRecord, LeadQuote, Section, Story, author_parts
 from digest.templates import render_template
 from digest.terminal import plural
 
@@ -529,6 +529,7 @@ def byline(authors: Sequence[str]) -> str:
     """The byline: 'By Jane Doe', 'By Jane Doe and Omar Haddad'; '' with no author."""
     if not authors:
         return ""
+    authors = [author_parts(author)[0] for author in authors]  # never an address
     names = ", ".join(authors[:-1]) + " and " + authors[-1] if len(authors) > 1 else authors[0]
     return f"By {names}"
 
