@@ -807,7 +807,8 @@ _SPEECH_VERBS = sorted(
     _words(
         "said says say told tells added adds asked asks explained explains insisted insists warned "
         "warns noted replied replies continued continues recalled recalls admitted admits declared "
-        "declares announced stressed stresses claimed argued argues remarked commented observed "
+        "reiterated reiterates declares announced stressed stresses claimed argued argues remarked "
+        "commented observed "
         "shouted whispered joked conceded concedes wrote writes tweeted agreed agrees acknowledged "
         "urged urges cautioned predicted promised vowed pleaded recounted suggested suggests "
         "answered responded retorted cried sighed laughed murmured reflected boasted complained "
@@ -1406,20 +1407,21 @@ def _others_named(sentence: str, person: str) -> bool:
     )
 
 
-def _earlier_sentences(body: _Body, quotation: _Quotation) -> Iterator[str]:
-    """Sentences before the quotation's own, nearest first: its paragraph and a few before,
-    across headings and HTML between them."""
+def _earlier_sentences(
+    body: _Body, quotation: _Quotation, paragraphs: int = _LOOKBACK_PARAGRAPHS
+) -> Iterator[str]:
+    """Sentences before the quotation's own, nearest first: its paragraph and ``paragraphs``
+    before it, across headings and HTML between them."""
     index, end = quotation.first, quotation.start
     pieces = _sentences((body.text(index) or "")[:end])
     pieces.pop()  # the quotation's own sentence
-    paragraphs = 0
     while True:
         yield from (piece.strip() for piece in reversed(pieces) if piece.strip())
         index -= 1
         while index >= 0 and body.text(index) is None:
             index -= 1
-        paragraphs += 1
-        if index < 0 or paragraphs > _LOOKBACK_PARAGRAPHS:
+        paragraphs -= 1
+        if index < 0 or paragraphs < 0:
             return
         pieces = _sentences(body.text(index) or "")
 
@@ -1448,9 +1450,9 @@ def _full_form(body: _Body, quotation: _Quotation, person: str) -> str | None:
 
 def _full_name(body: _Body, quotation: _Quotation, short: str) -> str | None:
     """The full name (and apposition) that a first or last name alone stands for: the
-    nearest earlier person whose name holds it, if only one such person is named."""
+    nearest person named earlier in the body whose name holds it, if only one such is."""
     matches: list[str] = []
-    for sentence in _earlier_sentences(body, quotation):
+    for sentence in _earlier_sentences(body, quotation, paragraphs=len(body)):
         for person in _people(sentence, subjects=False):
             words = person.split(",")[0].split()
             if len(words) > 1 and short in (words[0], words[-1]):
