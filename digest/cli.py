@@ -395,6 +395,12 @@ def new(
     click.echo("digest: a draft; delete its 'draft: true' line when it is ready", err=True)
 
 
+# Sending's commands live in digest.send; they use the helpers above, hence the late import.
+from digest.send.commands import subscribers  # noqa: E402
+
+cli.add_command(subscribers)
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="digest")

@@ -26,10 +26,19 @@ from digest.incremental.workers import serving
 from digest.lock import OutputLock, output_lock
 from digest.mail.mime import subject_line
 from digest.mail.render import render_digest
-from digest.models import Article, BuildResult, Collection, IssueRecord, Published, Story
+from digest.models import (
+    Article,
+    BuildResult,
+    Collection,
+    IssueRecord,
+    Published,
+    Section,
+    Story,
+)
 from digest.publish import plan, publish, write_private
 from digest.request import BuildRequest
 from digest.sections import group_sections, in_window, is_live, newest_first, window_start
+from digest.send.snapshot import ISSUE_FILE, issue_bytes
 from digest.sources.articles import collect_articles
 from digest.sources.base import Revision, Source
 from digest.state import (
@@ -70,6 +79,7 @@ class RenderedIssue:
     issue: IssueRecord | None
     files: dict[str, bytes]
     warnings: tuple[Problem, ...]
+    sections: tuple[Section, ...] = ()  # the issue's stories, kept for `digest send`
 
 
 @gc_frozen()  # the archive is kept to the end: no collector pass need walk it again
@@ -106,6 +116,8 @@ def build_anew(
                 selection, stories, state, config=config, request=request, env=env, cache=cache
             )
             files |= digest.files
+            if lock is not None and digest.issue is not None:
+                keep_issue(config, digest)
             result = BuildResult(
                 collection=collection,
                 warnings=(
@@ -245,7 +257,13 @@ def render_issue(
         Problem(config.output / "digest.html", 1, warning) for warning in digest.warnings
     )
     files = {**digest.files, STATE_FILE: state_bytes(state.with_issue(issue))}
-    return RenderedIssue(issue, files, warnings)
+    return RenderedIssue(issue, files, warnings, tuple(sections))
+
+
+def keep_issue(config: Config, digest: RenderedIssue) -> None:
+    """Keep the issue's stories for `digest send` (snapshot.py), before the state names it."""
+    assert digest.issue is not None
+    write_private(config.output, ISSUE_FILE, issue_bytes(digest.issue, digest.sections))
 
 
 def publish_files(files: dict[str, bytes], *, config: Config, lock: OutputLock | None) -> Published:
