@@ -396,9 +396,10 @@ def new(
 
 
 # Sending's commands live in digest.send; they use the helpers above, hence the late import.
-from digest.send.commands import subscribers  # noqa: E402
+from digest.send.commands import send, subscribers  # noqa: E402
 
 cli.add_command(subscribers)
+cli.add_command(send)
 
 
 def main() -> None:

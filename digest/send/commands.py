@@ -7,13 +7,18 @@ never loads SQLite, the address validator or smtplib.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from digest.cli import CONFIG, _config, _fail
 from digest.errors import EXIT_BUILD_FAILED, DigestError
 from digest.terminal import Terminal, plural
+
+if TYPE_CHECKING:
+    from digest.send.sender import RunReport
 
 STATUS = click.Choice(["active", "unsubscribed", "bounced"])
 
@@ -171,4 +176,123 @@ def export(config_file: Path | None) -> None:
         _fail(error)
 
 
-__all__ = ["Terminal", "subscribers"]
+class SendProgress:
+    """`sent/total, percent, messages a second, time left` on stderr, on a terminal only."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        self.show = not terminal.quiet and terminal.err.isatty()
+        self.stream = terminal.err
+        self.started = time.monotonic()
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.show or not total:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = done / elapsed
+        left = (total - done) / rate if rate else 0.0
+        minutes, seconds = divmod(int(left), 60)
+        line = (
+            f"Sending  {done:,}/{total:,}  {100 * done // total:3d}%  {rate:,.1f}/s  "
+            f"{minutes}:{seconds:02d} left"
+        )
+        self.stream.write(f"\r{line}\033[K")
+        self.stream.flush()
+        self.drawn = True
+
+    def end(self) -> None:
+        """Leave the line the bar was drawn on."""
+        if self.drawn:
+            self.stream.write("\n")
+
+
+@CONFIG
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder the issue was built into. Default: build.output.",
+)
+@click.option("--to", "proof", metavar="EMAIL", help="Send one proof copy there; record nothing.")
+@click.option("--dry-run", is_flag=True, help="Say who would get what; send nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only failures and errors.")
+def _send(
+    config_file: Path | None, out: Path | None, proof: str | None, dry_run: bool, quiet: bool
+) -> None:
+    """Send the latest issue to every active subscriber, each with only their sections.
+
+    Sending is journaled per subscriber in the subscribers file: run it again after a
+    crash, a lost server or a full disk and it goes on where it stopped; once everyone
+    was sent it sends nothing. DIGEST_SECRET signs the unsubscribe links;
+    DIGEST_SMTP_PASSWORD is the password for send.smtp_user. Exit 0 when every subscriber
+    was sent or skipped by their choice of sections, 1 when some failed or still wait
+    (listed with the server's reply), 2 on configuration errors.
+    """
+    from digest.send.deliver import dry_run as rehearse
+    from digest.send.deliver import prepare, send_all, send_proof
+
+    config = _config(config_file, output=out)
+    terminal = Terminal.detect(quiet=quiet)
+    try:
+        prepared = prepare(config)
+        if proof is not None:
+            address = _address(proof)
+            outcome = send_proof(prepared, address)
+            if outcome.kind != "sent":
+                terminal.warn(f"digest: proof to {address} not sent: {outcome.reply}")
+                sys.exit(EXIT_BUILD_FAILED)
+            terminal.info(f"digest: proof of issue {prepared.issue.number} sent to {address}")
+            return
+        if dry_run:
+            for line in rehearse(prepared):
+                terminal.info(line)
+            return
+        progress = SendProgress(terminal)
+        try:
+            report = send_all(prepared, progress=progress)
+        finally:
+            progress.end()
+    except DigestError as error:
+        _fail(error)
+    _report(terminal, prepared.issue.number or 0, report)
+
+
+# Annotated, as cli.py imports it back while it is itself being imported.
+send: click.Command = click.command("send", epilog="Example: digest send --dry-run")(_send)
+
+
+def _report(terminal: Terminal, number: int, report: RunReport) -> None:
+    """The summary on stdout, failures and what waits on stderr; exit 1 if any."""
+    totals = report.totals
+    assert totals is not None
+    if report.recovered:
+        terminal.warn(
+            f"digest: {plural(report.recovered, 'message')} in flight when the last send "
+            "stopped went again: those subscribers may get this issue twice"
+        )
+    for address, reply in totals.failed:
+        terminal.warn(f"digest: failed: {address}: {reply}")
+    for address, reply in totals.queued:
+        terminal.warn(f"digest: not sent yet: {address}: {reply or 'not tried'}")
+    if report.stopped:
+        terminal.warn(f"digest: error: the send stopped: {report.stopped}")
+    sent = report.counts["sent"]
+    rate = f" ({sent / report.seconds:,.1f}/s)" if report.seconds and sent else ""
+    parts = [
+        f"{totals.sent:,} sent",
+        f"{totals.skipped:,} skipped by their choice of sections",
+        f"{totals.suppressed:,} suppressed (unsubscribed or bounced)",
+        f"{len(totals.failed):,} failed",
+    ]
+    if totals.queued:
+        parts.append(f"{len(totals.queued):,} waiting for the next run")
+    if totals.doubtful:
+        parts.append(f"{plural(totals.doubtful, 'possible duplicate')}")
+    ok = not (totals.failed or totals.queued or report.stopped)
+    terminal.info(
+        f"digest: issue {number}: "
+        + ", ".join(parts)
+        + f"; this run sent {sent:,} in {report.seconds:.1f} s{rate}",
+        fg="green" if ok else "red",
+    )
+    if not ok:
+        sys.exit(EXIT_BUILD_FAILED)

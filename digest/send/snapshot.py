@@ -1,4 +1,4 @@
-"""The issue as the build made it, kept for `digest send`: `.digest/issue.pickle`.
+"""The issue as the build made it, kept for `digest send`: `.digest/cache/issue.pickle`.
 
 `digest send` renders the digest again for each distinct set of sections its subscribers
 chose, so it needs the issue's stories, not only the finished files. The build keeps them
@@ -17,7 +17,7 @@ from digest.errors import DigestError
 from digest.incremental.safe_pickle import READ_ERRORS, IssueUnpickler
 from digest.models import IssueRecord, Section
 
-ISSUE_FILE = ".digest/issue.pickle"
+ISSUE_FILE = ".digest/cache/issue.pickle"
 FORMAT = 1
 
 
