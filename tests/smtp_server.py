@@ -63,7 +63,7 @@ class Handler:
         drop = [a for a in envelope.rcpt_tos if a in self.faults.drop and a not in self.dropped]
         if drop:
             self.dropped.update(drop)
-            assert server.transport is not None
+            assert isinstance(server.transport, asyncio.Transport)
             server.transport.abort()  # gone before the end-of-data reply: not delivered
             return "421 4.3.0 gone"
         self.count += 1
@@ -142,6 +142,8 @@ def smtp_server(out: Path, *arguments: str) -> Iterator[RunningServer]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ starts a new issue, whatever becomes of this send.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,9 +93,12 @@ def send_all(
 ) -> RunReport:
     """Send the issue to every subscriber still queued for it, under the output lock."""
     config = prepared.config
-    with output_lock(config.output, timeout=config.lock_timeout):
+    with (
+        output_lock(config.output, timeout=config.lock_timeout),
+        closing(open_store(config.subscribers)) as store,
+    ):
         mark_sent(config.output, prepared.issue)
-        journal = Journal(open_store(config.subscribers), prepared.issue)
+        journal = Journal(store, prepared.issue)
         return send_issue(
             journal,
             prepared.editions(),
@@ -125,10 +129,11 @@ def dry_run(prepared: Prepared) -> Iterator[str]:
     """One line per subscriber the send would reach: what they would get, or why not."""
     config = prepared.config
     editions = prepared.editions()
-    store = open_store(config.subscribers)
-    journal = Journal(store, prepared.issue)
-    waiting = {job.subscriber for job in journal.pending()} if journal.started() else None
-    for row in subscribers(store, "active"):
+    with closing(open_store(config.subscribers)) as store:
+        journal = Journal(store, prepared.issue)
+        waiting = {job.subscriber for job in journal.pending()} if journal.started() else None
+        rows = list(subscribers(store, "active"))
+    for row in rows:
         if waiting is not None and row.id not in waiting:
             continue
         shown = editions.shown(row.sections)
