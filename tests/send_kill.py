@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,14 @@ class KillResult:
         return self.duplicates / self.kills if self.kills else 0.0
 
 
-def newsroom(root: Path, *, subscribers: int, port: int, connections: int) -> Path:
+def newsroom(
+    root: Path,
+    *,
+    subscribers: int,
+    port: int,
+    connections: int,
+    choices: Sequence[tuple[str, ...]] = CHOICES,
+) -> Path:
     """Articles, digest.toml, a built issue and the subscribers; returns digest.toml."""
     articles = root / "articles"
     articles.mkdir(parents=True)
@@ -77,7 +85,7 @@ def newsroom(root: Path, *, subscribers: int, port: int, connections: int) -> Pa
     build(config, now=NOW)
     with closing(connect(config.subscribers)) as store, transaction(store):
         for number in range(subscribers):
-            chosen = CHOICES[number % len(CHOICES)]
+            chosen = choices[number % len(choices)]
             save(store, f"reader{number:05d}@example.org", name="", sections=chosen)
     return toml
 

@@ -48,6 +48,7 @@ class Job:
     name: str
     sections: tuple[str, ...]
     status: str
+    bounces: int = 0  # issues in a row that failed permanently before this one
     tries: int = 0
     drops: int = 0
 
@@ -116,14 +117,16 @@ class Journal:
         while True:
             with self._lock:
                 rows = self._connection.execute(
-                    "SELECT s.sections, s.id, s.address, s.name, s.status FROM deliveries d "
+                    "SELECT s.sections, s.id, s.address, s.name, s.status, s.bounces "
+                    "FROM deliveries d "
                     "JOIN subscribers s ON s.id = d.subscriber "
                     "WHERE d.issue = ? AND d.state = 'queued' AND (s.sections, s.id) > (?, ?) "
                     "ORDER BY s.sections, s.id LIMIT ?",
                     (self.issue, *last, PAGE),
                 ).fetchall()
-            for sections, identity, address, name, status in rows:
-                yield Job(identity, address, name, parse_sections(sections, "\n"), status)
+            for sections, identity, address, name, status, bounces in rows:
+                chosen = parse_sections(sections, "\n")
+                yield Job(identity, address, name, chosen, status, bounces)
             if len(rows) < PAGE:
                 return
             last = (rows[-1][0], rows[-1][1])
@@ -152,10 +155,8 @@ class Journal:
         """The server accepted the message."""
         with self._lock, transaction(self._connection) as db:
             self._set(job, "sent")
-            db.execute(
-                "UPDATE subscribers SET bounces = 0 WHERE id = ? AND bounces > 0",
-                (job.subscriber,),
-            )
+            if job.bounces:  # a delivery ends a run of permanent failures
+                db.execute("UPDATE subscribers SET bounces = 0 WHERE id = ?", (job.subscriber,))
 
     def requeue(self, job: Job, reply: str) -> None:
         """Not sent this time (a 4xx answer, a lost connection): queued for a later try."""
