@@ -461,6 +461,62 @@ class Config:
         "digest", "size budget of `digest.html`", default=100_000, parse=_positive
     )
 
+    subscribers: Path = setting(
+        "send",
+        "SQLite file of subscribers and the sending journal; created on first use",
+        default=Path("subscribers.db"),
+        parse=_path,
+    )
+    smtp_host: str = setting(
+        "send", "SMTP server to send through", default="localhost", parse=_text
+    )
+    smtp_port: int = setting("send", "its port", default=587, parse=_port)
+    smtp_security: str = setting(
+        "send",
+        "`starttls`, `tls` (from the first byte) or `none`",
+        default="starttls",
+        parse=_security,
+    )
+    smtp_user: str = setting(
+        "send",
+        "login name; the password only from `DIGEST_SMTP_PASSWORD`; empty: no login",
+        default="",
+        parse=_text,
+    )
+    smtp_timeout: float = setting(
+        "send",
+        "seconds to wait for the SMTP server's answer",
+        key="timeout",
+        default=60.0,
+        parse=_seconds,
+    )
+    connections: int = setting(
+        "send", "SMTP connections used in parallel", default=2, parse=_positive
+    )
+    rate: float = setting(
+        "send",
+        "messages per second over all connections; 0 = no limit",
+        default=0.0,
+        parse=_rate,
+    )
+    send_unsubscribe_url: str = setting(
+        "send",
+        "each subscriber's unsubscribe link; `{token}` is their token, signed with `DIGEST_SECRET`",
+        key="unsubscribe_url",
+        default="",
+        parse=_token_url,
+        example="https://example.org/unsubscribe?token={token}",
+        derived="from `email.unsubscribe_url`, with `token={token}` added to its query",
+    )
+    list_id: str = setting(
+        "send",
+        "the list's name in `List-Id` and in every token; never change it once sent",
+        default="",
+        parse=_list_id,
+        example="digest.example.org",
+        derived="the base URL's host after `digest.`",
+    )
+
     sender: str = setting(
         "email", "`From:` of the message", default="Digest <digest@example.org>", parse=_text
     )
@@ -510,62 +566,6 @@ class Config:
             "utm_campaign": "{date}",
         },
         parse=_utm,
-    )
-
-    subscribers: Path = setting(
-        "send",
-        "SQLite file of subscribers and the sending journal; created on first use",
-        default=Path("subscribers.db"),
-        parse=_path,
-    )
-    smtp_host: str = setting(
-        "send", "SMTP server to send through", default="localhost", parse=_text
-    )
-    smtp_port: int = setting("send", "its port", default=587, parse=_port)
-    smtp_security: str = setting(
-        "send",
-        "`starttls`, `tls` (from the first byte) or `none`",
-        default="starttls",
-        parse=_security,
-    )
-    smtp_user: str = setting(
-        "send",
-        "login name; the password only from `DIGEST_SMTP_PASSWORD`; empty: no login",
-        default="",
-        parse=_text,
-    )
-    smtp_timeout: float = setting(
-        "send",
-        "seconds to wait for the SMTP server's answer",
-        key="timeout",
-        default=60.0,
-        parse=_seconds,
-    )
-    connections: int = setting(
-        "send", "SMTP connections used in parallel", default=2, parse=_positive
-    )
-    rate: float = setting(
-        "send",
-        "messages per second over all connections; 0 = no limit",
-        default=0.0,
-        parse=_rate,
-    )
-    send_unsubscribe_url: str = setting(
-        "send",
-        "each subscriber's unsubscribe link; `{token}` is their token, signed with `DIGEST_SECRET`",
-        key="unsubscribe_url",
-        default="",
-        parse=_token_url,
-        example="https://example.org/unsubscribe?token={token}",
-        derived="`email.unsubscribe_url` with `token={token}` added to its query",
-    )
-    list_id: str = setting(
-        "send",
-        "the list's name in `List-Id` and in every token; never change it once sent",
-        default="",
-        parse=_list_id,
-        example="digest.example.org",
-        derived="`digest.` and the base URL's host",
     )
 
     source: Path | None = None  # the file this came from, if any: not a setting

@@ -351,3 +351,31 @@ def test_cli_configuration_errors_exit_2_before_anything_is_sent(
         assert code == 2
         assert "send.unsubscribe_url is not set" in err
         assert running.messages() == []
+
+
+def test_a_delivery_ends_a_run_of_permanent_failures(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from digest.models import IssueRecord
+
+    store = connect(tmp_path / "readers.db")
+    with transaction(store) as db:
+        save(db, "flaky@example.org", name="", sections=())
+
+    def issue_with(number: int, outcome: str) -> str:
+        moment = datetime(2026, 11, number, 6, tzinfo=NOW.tzinfo)
+        journal = Journal(store, IssueRecord(number, f"2026-11-{number:02d}", moment, moment, ()))
+        journal.start()
+        (job,) = journal.pending()
+        journal.begin(job)
+        if outcome == "sent":
+            journal.sent(job)
+        else:
+            journal.failed(job, "550 no")
+        (row,) = subscribers(store)
+        return row.status
+
+    outcomes = ["failed", "failed", "sent", "failed", "failed"]
+    assert [issue_with(n, o) for n, o in enumerate(outcomes, 1)] == ["active"] * 5
+    assert issue_with(6, "failed") == "bounced"
+    store.close()

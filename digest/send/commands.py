@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from digest.cli import CONFIG, _config, _fail
+from digest.config import Config
 from digest.errors import EXIT_BUILD_FAILED, DigestError
 from digest.terminal import Terminal, plural
 
@@ -29,7 +30,7 @@ def _subscribers() -> None:
 
 # Annotated, as cli.py imports it back while it is itself being imported.
 subscribers: click.Group = click.group(
-    "subscribers", epilog="Example: digest subscribers import readers.csv"
+    "subscribers", epilog='Example: digest subscribers add jane@example.org --name "Jane Doe"'
 )(_subscribers)
 
 
@@ -227,11 +228,13 @@ def _send(
     was sent or skipped by their choice of sections, 1 when some failed or still wait
     (listed with the server's reply), 2 on configuration errors.
     """
-    from digest.send.deliver import dry_run as rehearse
     from digest.send.deliver import prepare, send_all, send_proof
 
     config = _config(config_file, output=out)
     terminal = Terminal.detect(quiet=quiet)
+    if dry_run:
+        _rehearse(terminal, config)
+        return
     try:
         prepared = prepare(config)
         if proof is not None:
@@ -241,10 +244,6 @@ def _send(
                 terminal.warn(f"digest: proof to {address} not sent: {outcome.reply}")
                 sys.exit(EXIT_BUILD_FAILED)
             terminal.info(f"digest: proof of issue {prepared.issue.number} sent to {address}")
-            return
-        if dry_run:
-            for line in rehearse(prepared):
-                terminal.info(line)
             return
         progress = SendProgress(terminal)
         try:
@@ -258,6 +257,23 @@ def _send(
 
 # Annotated, as cli.py imports it back while it is itself being imported.
 send: click.Command = click.command("send", epilog="Example: digest send --dry-run")(_send)
+
+
+def _rehearse(terminal: Terminal, config: Config) -> None:
+    """`--dry-run`: who would get what. What would stop a real send is a warning here."""
+    from digest.send.deliver import dry_run, latest_issue, settings_problems
+    from digest.send.snapshot import IssueUnavailable
+
+    for problem in settings_problems(config):
+        terminal.warn(f"digest: warning: {problem} (`digest send` would stop here, exit 2)")
+    try:
+        issue, sections = latest_issue(config.output)
+        for line in dry_run(config, issue, sections):
+            terminal.info(line)
+    except IssueUnavailable as error:
+        terminal.info(f"digest: nothing would be sent: {error}")
+    except DigestError as error:
+        _fail(error)
 
 
 def _report(terminal: Terminal, number: int, report: RunReport) -> None:

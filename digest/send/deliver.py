@@ -45,27 +45,29 @@ class Prepared:
         return Editions(self.sections, config=self.config, issue=self.issue)
 
 
-def prepare(config: Config) -> Prepared:
-    """Check the configuration and find the issue; ConfigError or IssueUnavailable if not."""
+def settings_problems(config: Config) -> list[str]:
+    """What stops a send before it starts: secrets missing, no unsubscribe link."""
     problems: list[str] = []
-    secret = b""
-    server = None
-    try:
-        secret = secret_from_env()
-    except ConfigError as error:
-        problems += error.problems
-    try:
-        server = server_from(config)
-    except ConfigError as error:
-        problems += error.problems
+    for check in (secret_from_env, lambda: server_from(config)):
+        try:
+            check()
+        except ConfigError as error:
+            problems += error.problems
     if not config.token_url:
         problems.append(
             "send.unsubscribe_url is not set (nor email.unsubscribe_url): every message "
             "must carry a way to leave, e.g. 'https://example.org/unsubscribe?token={token}'"
         )
-    if problems or server is None:
+    return problems
+
+
+def prepare(config: Config) -> Prepared:
+    """Check the configuration and find the issue; ConfigError or IssueUnavailable if not."""
+    problems = settings_problems(config)
+    if problems:
         raise ConfigError(problems)
-    return Prepared(config, *latest_issue(config.output), secret, server)
+    issue, sections = latest_issue(config.output)
+    return Prepared(config, issue, sections, secret_from_env(), server_from(config))
 
 
 def latest_issue(out_dir: Path) -> tuple[IssueRecord, tuple[Section, ...]]:
@@ -125,12 +127,11 @@ def send_proof(prepared: Prepared, address: str) -> Outcome:
         close(smtp)
 
 
-def dry_run(prepared: Prepared) -> Iterator[str]:
-    """One line per subscriber the send would reach: what they would get, or why not."""
-    config = prepared.config
-    editions = prepared.editions()
+def dry_run(config: Config, issue: IssueRecord, sections: tuple[Section, ...]) -> Iterator[str]:
+    """One line per subscriber a send would reach: what they would get, or why not."""
+    editions = Editions(sections, config=config, issue=issue)
     with closing(open_store(config.subscribers)) as store:
-        journal = Journal(store, prepared.issue)
+        journal = Journal(store, issue)
         waiting = {job.subscriber for job in journal.pending()} if journal.started() else None
         rows = list(subscribers(store, "active"))
     for row in rows:
