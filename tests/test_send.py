@@ -379,3 +379,35 @@ def test_a_delivery_ends_a_run_of_permanent_failures(tmp_path: Path) -> None:
     assert [issue_with(n, o) for n, o in enumerate(outcomes, 1)] == ["active"] * 5
     assert issue_with(6, "failed") == "bounced"
     store.close()
+
+
+def test_a_journal_that_cannot_be_written_stops_the_run_and_the_next_resumes(
+    issue: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    addresses = [f"d{n}@example.org" for n in range(10)]
+    add(issue, *((a, "", (), "active") for a in addresses))
+    recorded = Journal.sent
+    calls = Counter[str]()
+
+    def disk_fills(journal: Journal, job: object) -> None:
+        calls["sent"] += 1
+        if calls["sent"] >= 5:  # the fifth message went out, but cannot be recorded
+            raise sqlite3.OperationalError("database or disk is full")
+        recorded(journal, job)  # type: ignore[arg-type]
+
+    with serving(replace(issue, connections=1), tmp_path) as (issue, running):
+        monkeypatch.setattr(Journal, "sent", disk_fills)
+        first = send_all(prepare(issue), tuning=FAST)
+        assert first.stopped == "the journal cannot be written: database or disk is full"
+        assert first.totals is not None and first.totals.sent == 4
+        monkeypatch.setattr(Journal, "sent", recorded)
+        second = send_all(prepare(issue), tuning=FAST)
+        assert second.recovered == 1  # the fifth, in flight: sent again, counted
+        assert second.totals is not None and second.totals.sent == 10
+        assert second.totals.doubtful == 1
+        counts = Counter({a: len(m) for a, m in parsed(running).items()})
+    assert sorted(counts.values()) == [1] * 9 + [2]
+    third = send_all(prepare(issue), tuning=FAST)
+    assert third.finished and third.counts["sent"] == 0

@@ -280,6 +280,11 @@ def _report(terminal: Terminal, number: int, report: RunReport) -> None:
     """The summary on stdout, failures and what waits on stderr; exit 1 if any."""
     totals = report.totals
     assert totals is not None
+    if report.finished:
+        terminal.info(
+            f"digest: issue {number} was sent already ({report.finished}); nothing to send"
+        )
+        return
     if report.recovered:
         terminal.warn(
             f"digest: {plural(report.recovered, 'message')} in flight when the last send "

@@ -88,6 +88,13 @@ class Journal:
         ).fetchone()
         return row is not None
 
+    def finished(self) -> str | None:
+        """When a run left nobody to try for this issue, if one did."""
+        row = self._connection.execute(
+            "SELECT finished FROM sends WHERE issue = ?", (self.issue,)
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
     def start(self) -> int:
         """Fix the audience on the first run; on a later run put back the rows a crash left
         in `sending`. Returns how many were put back (possible duplicates)."""

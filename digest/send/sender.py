@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import smtplib
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -53,6 +54,7 @@ class RunReport:
     totals: Totals | None = None
     stopped: str = ""  # why the run stopped early, if it did
     seconds: float = 0.0
+    finished: str = ""  # when an earlier run finished the issue: this one did nothing
 
 
 class Dispatcher:
@@ -145,6 +147,8 @@ class Run:
                     again = link.deliver(job)
                 except ServerRefused as error:
                     self.stop(str(error))
+                except sqlite3.Error as error:  # a full disk, say: stop; the next run resumes
+                    self.stop(f"the journal cannot be written: {error}")
                 except BaseException as error:  # a bug: stop cleanly, then re-raise in main
                     self.error = self.error or error
                     self.stop(f"internal error: {error!r}")
@@ -244,6 +248,9 @@ def send_issue(
     """Send the issue to everyone queued in `journal`; `progress(done, total)` is called
     from this thread a few times a second."""
     started = time.monotonic()
+    finished = journal.finished()
+    if finished is not None:
+        return RunReport(recovered=0, totals=journal.totals(), finished=finished)
     report = RunReport(recovered=journal.start())
     total = journal.queued()
     run = Run(journal, editions, server, secret=secret, rate=rate, tuning=tuning)
