@@ -331,6 +331,10 @@ def test_cli_send_summary_failures_and_exit_codes(issue: Config, tmp_path: Path)
             "culture@example.org",
             "proof@example.org",
         ]
+        code, out, err = cli_send(config, tmp_path)  # finished: nothing to send, nothing to fix
+        assert (code, err) == (0, "")
+        assert out.startswith("digest: issue 1 was sent already (")
+        assert out.endswith("); nothing to send\n")
 
 
 def test_cli_configuration_errors_exit_2_before_anything_is_sent(
