@@ -415,3 +415,35 @@ def test_a_journal_that_cannot_be_written_stops_the_run_and_the_next_resumes(
     assert sorted(counts.values()) == [1] * 9 + [2]
     third = send_all(prepare(issue), tuning=FAST)
     assert third.finished and third.counts["sent"] == 0
+
+
+def test_a_send_waits_for_the_output_folders_lock(issue: Config) -> None:
+    from digest.lock import LockTimeout, output_lock
+
+    add(issue, ("a@example.org", "", (), "active"))
+    prepared = prepare(replace(issue, lock_timeout=0.2))
+    with output_lock(issue.output, timeout=1), pytest.raises(LockTimeout):
+        send_all(prepared, tuning=FAST)
+    assert not Journal(connect(issue.subscribers), prepared.issue).started()
+
+
+def test_progress_is_drawn_on_a_terminal_only() -> None:
+    import io
+
+    from digest.send.commands import SendProgress
+    from digest.terminal import Terminal
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream, drawn in ((Tty(), True), (io.StringIO(), False)):
+        progress = SendProgress(Terminal(io.StringIO(), stream))
+        progress(5, 10)
+        progress.end()
+        text = stream.getvalue()
+        assert ("Sending  5/10   50%" in text and "/s  " in text and " left" in text) == drawn
+        assert (text == "") != drawn
+    quiet = Tty()
+    SendProgress(Terminal(io.StringIO(), quiet, quiet=True))(5, 10)
+    assert quiet.getvalue() == ""

@@ -5,9 +5,10 @@ An `Edition` is the digest for one set of sections, rendered by the build's own 
 the MIME message) with a random marker where the unsubscribe token goes. Personalising it
 for a subscriber touches no template and no HTML: the marker is replaced by their token
 (base64url and dots, which need no escaping in HTML, a URL, a header or quoted-printable),
-and `To:`, `Message-ID:` and `List-Id:` are made by `mail.mime.header_lines`, the same
-policy that folds and encodes the build's headers. A name or an address can therefore never
-add a header or a tag.
+and `To:` and `Message-ID:` are put in front of the edition's headers. A name and address
+of plain ASCII words are written into `To:` as they are; anything else goes through
+`mail.mime.header_lines`, the policy that quotes and encodes the build's own headers. A
+name or an address can therefore never add a header, and never reaches the HTML at all.
 
 In the quoted-printable parts the encoder may have split the marker with soft line breaks
 (`=` CRLF); the pattern allows for them, and the token goes in on lines of its own, so no
