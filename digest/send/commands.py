@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from digest.cli import CONFIG, _config, _fail
+from digest.commandline import CONFIG
+from digest.commandline import fail as _fail
+from digest.commandline import load as _config
 from digest.config import Config
 from digest.errors import EXIT_BUILD_FAILED, DigestError
 from digest.terminal import Terminal, plural
@@ -24,14 +26,9 @@ if TYPE_CHECKING:
 STATUS = click.Choice(["active", "unsubscribed", "bounced"])
 
 
-def _subscribers() -> None:
+@click.group(epilog='Example: digest subscribers add jane@example.org --name "Jane Doe"')
+def subscribers() -> None:
     """Keep the list of subscribers (the file named by send.subscribers)."""
-
-
-# Annotated, as cli.py imports it back while it is itself being imported.
-subscribers: click.Group = click.group(
-    "subscribers", epilog='Example: digest subscribers add jane@example.org --name "Jane Doe"'
-)(_subscribers)
 
 
 def _address(text: str) -> str:
@@ -207,6 +204,7 @@ class SendProgress:
             self.stream.write("\n")
 
 
+@click.command("send", epilog="Example: digest send --dry-run")
 @CONFIG
 @click.option(
     "--out",
@@ -216,7 +214,7 @@ class SendProgress:
 @click.option("--to", "proof", metavar="EMAIL", help="Send one proof copy there; record nothing.")
 @click.option("--dry-run", is_flag=True, help="Say who would get what; send nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and errors.")
-def _send(
+def send(
     config_file: Path | None, out: Path | None, proof: str | None, dry_run: bool, quiet: bool
 ) -> None:
     """Send the latest issue to every active subscriber, each with only their sections.
@@ -253,10 +251,6 @@ def _send(
     except DigestError as error:
         _fail(error)
     _report(terminal, prepared.issue.number or 0, report)
-
-
-# Annotated, as cli.py imports it back while it is itself being imported.
-send: click.Command = click.command("send", epilog="Example: digest send --dry-run")(_send)
 
 
 def _rehearse(terminal: Terminal, config: Config) -> None:

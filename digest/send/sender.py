@@ -141,7 +141,7 @@ class Run:
         """One connection's thread: take subscribers until none is left."""
         link = _Connection(self)
         try:
-            while (job := self.dispatcher.next()) is not None:
+            while (job := self._next()) is not None:
                 again = None
                 try:
                     again = link.deliver(job)
@@ -156,6 +156,14 @@ class Run:
                     self.dispatcher.done(again)
         finally:
             close(link.smtp)
+
+    def _next(self) -> Job | None:
+        """The dispatcher's next subscriber; None, stopping the run, if the journal fails."""
+        try:
+            return self.dispatcher.next()
+        except sqlite3.Error as error:
+            self.stop(f"the journal cannot be read: {error}")
+            return None
 
 
 class _Connection:
