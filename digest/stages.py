@@ -17,7 +17,7 @@ import jinja2
 
 from digest.config import Config
 from digest.enrich.stories import RelatedMemo, Rendered, prepare_stories
-from digest.errors import ArticleError, Problem
+from digest.errors import ArticleError, Problem, PublishError
 from digest.feeds.render import feed_articles, render_feeds
 from digest.incremental.cache import CACHE_FILE, BuildCache, load_cache, write_cache
 from digest.incremental.gc_pause import gc_frozen
@@ -116,8 +116,6 @@ def build_anew(
                 selection, stories, state, config=config, request=request, env=env, cache=cache
             )
             files |= digest.files
-            if lock is not None and digest.issue is not None:
-                keep_issue(config, digest)
             result = BuildResult(
                 collection=collection,
                 warnings=(
@@ -137,6 +135,7 @@ def build_anew(
                 dry_run=request.dry_run,
             )
             if lock is not None:
+                keep_issue(config, digest)
                 _remember(config, cache, key, result)
         return result
 
@@ -261,9 +260,17 @@ def render_issue(
 
 
 def keep_issue(config: Config, digest: RenderedIssue) -> None:
-    """Keep the issue's stories for `digest send` (snapshot.py), before the state names it."""
-    assert digest.issue is not None
-    write_private(config.output, ISSUE_FILE, issue_bytes(digest.issue, digest.sections))
+    """Keep a new issue's stories for `digest send` (snapshot.py), once it is published and
+    before the replay record is: a build killed in between is not replayed but redone."""
+    if digest.issue is None:
+        return
+    try:
+        write_private(config.output, ISSUE_FILE, issue_bytes(digest.issue, digest.sections))
+    except OSError as error:
+        raise PublishError(
+            f"cannot write {config.output / ISSUE_FILE}: {error.strerror or error}; the "
+            "outputs are published, but `digest send` needs this file: build again"
+        ) from error
 
 
 def publish_files(files: dict[str, bytes], *, config: Config, lock: OutputLock | None) -> Published:

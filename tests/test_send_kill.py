@@ -21,13 +21,13 @@ def test_killed_sends_resume_with_nobody_missed(tmp_path: Path) -> None:
         tmp_path,
         subscribers=300,
         kills=KILLS,
-        slow=0.02,
+        slow=0.04,
         seed=16,
-        window=(1.0, 3.0),
+        window=(1.0, 2.5),
         connections=CONNECTIONS,
     )
     assert result.missed == 0
     assert result.delivered == result.eligible + result.duplicates
     assert result.duplicates <= result.doubtful <= KILLS * CONNECTIONS
-    if result.doubtful:  # the summary says how many may have arrived twice
+    if result.doubtful and "was sent already" not in result.final_output:  # the last run finished
         assert plural(result.doubtful, "possible duplicate") in result.final_output
