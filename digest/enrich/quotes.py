@@ -99,7 +99,8 @@ def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
     around it may call it a saying, a slogan, a slide's text or an imagined remark.
     """
     text = body.text(quotation.first) or ""
-    if text[: quotation.start].rstrip().endswith("("):
+    before = text[: quotation.start]
+    if before.count("(") > before.count(")"):
         return False  # (“Who changed this? Why?”): an aside the writer imagines
     tail = _sentence_after(body.text(quotation.last) or "", quotation.end)
     context = (lead, tail, _previous_sentence(body, quotation))
@@ -349,9 +350,11 @@ class _Body:
 _MAX_PULL_PIECES = 12  # paragraphs of a pull quote, at most
 _MAX_PULL_CHARACTERS = 700
 # The attribution line ending a blockquote: "— Name, role", "-- Name", "<cite>Name</cite>".
+# A dash, as typed or as an HTML entity ("&mdash; From a designer")
+_DASH = r"(?:[—–―]|--|&[mn]dash;|&#821[12];)"
 _SIGNATURE = re.compile(
-    r"(?:(?:\A|\n)[ \t]*|(?<=[”\"»“’.!?])[ \t]+)(?:[—–―]|--)[ \t]*(?P<who>[^\n]{1,120})\Z"
-    r"|(?:\A|\n)[ \t]*(?:[—–―]|--)?[ \t]*<cite>(?P<cite>[^\n<]{1,120})</cite>[ \t]*\Z",
+    rf"(?:(?:\A|\n)[ \t]*|(?<=[”\"»“’.!?])[ \t]+){_DASH}[ \t]*(?P<who>[^\n]{{1,120}})\Z"
+    rf"|(?:\A|\n)[ \t]*{_DASH}?[ \t]*<cite>(?P<cite>[^\n<]{{1,120}})</cite>[ \t]*\Z",
     re.IGNORECASE,
 )
 _HTML_TAG = re.compile(r"<[^<>]*>")
@@ -851,7 +854,7 @@ def _last_word(text: str) -> str:
 _NOT_SAID = re.compile(
     r"\b(?:adage|proverb|maxim|aphorism|clich[eé]|saying\s+(?:that|goes)|the\s+saying|motto|"
     r"mantra|slogan|tagline|catchphrase|keynote|slide|imagine|imagined|imagining|pretend|"
-    r"as\s+if|as\s+though|"
+    r"as\s+if|as\s+though|how\s+(?:many\s+times|often)|"
     r"(?:would|might|could|may)\s+(?:\w+\s+)?(?:say|ask|think|wonder)|hypothetical)\b",
     re.IGNORECASE,
 )
