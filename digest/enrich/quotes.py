@@ -401,7 +401,9 @@ _SIGNED_DATE = re.compile(
     r"(?:1[89]|20)\d\d[.\s]*\Z"
 )
 # What a signature may say before the speaker: "— Quote from a participant".
-_SIGNED_AS = re.compile(r"\A(?:(?:a\s+)?quot(?:e|ed|ation)|words)\s+(?:from|by|of)\s+", re.I)
+_SIGNED_AS = re.compile(
+    r"\A(?:(?:(?:a\s+)?quot(?:e|ed|ation)|words)\s+(?:from|by|of)|from|by)\s+", re.I
+)
 
 
 def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
