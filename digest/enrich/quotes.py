@@ -1023,7 +1023,8 @@ _SENTENCE_OPENERS = (
     r"Meanwhile|Still|Now|Then|Separately|Elsewhere|Afterwards|Outside|Inside|Also|But|And|So|"
     r"Yet|Speaking|Writing|Addressing|Responding|Answering|Talking|Commenting|Reacting|Standing|"
     r"Referring|Pointing|Interviewed|Explaining|Defending|Announcing|Visiting|Following|For|"
-    r"Especially|Particularly|Notably|Specifically|Regarding|About|Besides|Indeed|This|That)"
+    r"Especially|Particularly|Notably|Specifically|Regarding|About|Besides|Indeed|This|That|"
+    r"Despite|Even\s+so|Instead|Still)"
 )
 _LEADING_PHRASES = re.compile(rf"\A(?:{_SENTENCE_OPENERS}\b[^,]*,\s*)+")
 _LEADING_CONJUNCTIONS = re.compile(
@@ -1049,6 +1050,7 @@ _SOURCE_CLAUSE = re.compile(
 _SPEAKER_END = re.compile(
     r"(?:,\s*|\s+)(?:who|whom|whose|which|where|adding|speaking|referring|writing|before|after|while|"
     r"when|during|as|because|although|though|pointing|noting|insisting|saying|told|said|says)\b"
+    r"|\s+with\s+(?:a|an)\s+(?:\w+\s+)?(?:smile|laugh|grin|shrug|sigh|nod|wink)\b"  # manner
     r"|\s+(?:on|am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
     r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
     r"|,\s*(?:at|in|on|during|after|before|from|outside|inside|near|[a-z]+ing)\b"  # circumstance
@@ -1067,7 +1069,7 @@ _LEADING_TIME = re.compile(
 _TRAILING_WORDS = re.compile(
     r"(?:\s+(?:also|later|then|previously|once|again|further|simply|quietly|finally|had|has|"
     r"have|would|will|was|were|is|did|does|do|not|never|earlier|recently|reportedly|"
-    r"allegedly))+\s*\Z",
+    r"allegedly|both|all|each|himself|herself|themselves))+\s*\Z",
     re.IGNORECASE,
 )
 _AGENCIES = frozenset(
