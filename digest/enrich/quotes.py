@@ -1026,7 +1026,11 @@ _SENTENCE_OPENERS = (
     r"Especially|Particularly|Notably|Specifically|Regarding|About|Besides|Indeed|This|That|"
     r"Despite|Even\s+so|Instead|Still)"
 )
-_LEADING_PHRASES = re.compile(rf"\A(?:{_SENTENCE_OPENERS}\b[^,]*,\s*)+")
+# An opening phrase up to its comma, never across the speech verb: in "In “The Book” Ann Lee
+# says that …, not …", the phrase is not "In … says that …,".
+_LEADING_PHRASES = re.compile(
+    rf"\A(?:{_SENTENCE_OPENERS}\b(?:(?!(?<![\w-])(?:{_VERB_PATTERN})(?!\w))[^,])*,\s*)+"
+)
 _LEADING_CONJUNCTIONS = re.compile(
     r"\A(?:(?:and|but|so|as|yet|then|while|because|later|earlier|meanwhile|however|still|now|"
     r"also)\s+)+",
@@ -1335,6 +1339,10 @@ _SUBJECT_PRONOUNS = _words("i we you he she they me us him them")
 _CLAUSE_WORDS = _words("is are was were it’s it's that’s that's there’s there's here’s here's")
 
 
+# A full name closing a phrase: the "Ann K. Lee" of "In her book Ann K. Lee".
+_TRAILING_NAME = re.compile(r"(?<=\s)(?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-]+\Z")
+
+
 def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     """A tidy speaker ("Ms Smith, the minister") and any agency credited after it."""
     text, source = raw.strip(), None
@@ -1351,6 +1359,10 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     text = _TRAILING_WORDS.sub("", text).strip(" ,.;:\u00a0\u202f")
     text = _COMMA_IN_NAME.sub(r"\1", text)  # the head of ‘Team Blue,’ -> ‘Team Blue’
     words = text.split()
+    if words and words[0].lower() in _NOT_A_SPEAKER_START:
+        named = _TRAILING_NAME.search(text)  # In her book Ann K. Lee (says) -> Ann K. Lee
+        text = named.group() if named else text
+        words = text.split()
     while len(words) > _MAX_SPEAKER_WORDS and "," in text:  # Name, role, organisation
         text = text.rsplit(",", 1)[0].rstrip()
         words = text.split()
