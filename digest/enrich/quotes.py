@@ -113,10 +113,13 @@ def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
     return bool(_VERB_ANYWHERE.search(lead) or _HEARD.search(lead))
 
 
-# What one might say or ask, not what was said: "to say, “…”", "you may be asking, “…”".
+# What one might say or ask, not what was said: "to say, “…”", "you may be asking, “…”",
+# "if they say “…”".
 _HYPOTHETICAL = re.compile(
-    r"\b(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+)?"
-    r"(?:say|ask|asking|saying|answer|tell|think|thinking)\b[^“”„«»\"]{0,40}?[,:]?\s*\Z",
+    r"\b(?:(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+)?"
+    r"(?:say|ask|asking|saying|answer|tell|think|thinking)"
+    r"|(?:if|when|whenever)\s+(?:\w+\s+){1,2}(?:says?|asks?|tells?\s+you))"
+    r"\b[^“”„«»\"]{0,40}?[,:]?\s*\Z",
     re.IGNORECASE,
 )
 # A label that makes the quotation an example, not a statement: "For example:", "Myth:",
