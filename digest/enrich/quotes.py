@@ -114,11 +114,11 @@ def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
 
 
 # What one might say or ask, not what was said: "to say, “…”", "you may be asking, “…”",
-# "if they say “…”".
+# "hard to go back and say “…”", "if they say “…”", "when the participant says, “…”".
 _HYPOTHETICAL = re.compile(
-    r"\b(?:(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+)?"
+    r"\b(?:(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+){0,3}"
     r"(?:say|ask|asking|saying|answer|tell|think|thinking)"
-    r"|(?:if|when|whenever)\s+(?:\w+\s+){1,2}(?:says?|asks?|tells?\s+you))"
+    r"|(?:if|when|whenever)\s+(?:\w+\s+){1,4}(?:says?|asks?|tells?\s+you))"
     r"\b[^“”„«»\"]{0,40}?[,:]?\s*\Z",
     re.IGNORECASE,
 )
@@ -1043,8 +1043,8 @@ _LEADING_CONJUNCTIONS = re.compile(
 _PARENTHETICAL = re.compile(r"\s+[—–][^—–]*[—–]\s+|\s*\([^()]*\)")
 # A clause boundary inside what precedes the verb: … the plan that residents called “…”.
 _CLAUSE_BREAK = re.compile(
-    r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|where|if|once|"
-    r"until)\s+"
+    r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|where|if|"
+    r"once(?=\s+\S)|until)\s+"  # "once he left", not the adverb of "As Ann once said"
     r"|,\s+(?:and|but|so|yet)\s+|[;—–(])",
     re.DOTALL,
 )
