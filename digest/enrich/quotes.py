@@ -1076,7 +1076,7 @@ _LEADING_TIME = re.compile(
 _TRAILING_WORDS = re.compile(
     r"(?:\s+(?:also|later|then|previously|once|again|further|simply|quietly|finally|had|has|"
     r"have|would|will|was|were|is|did|does|do|not|never|earlier|recently|reportedly|"
-    r"allegedly|both|all|each|himself|herself|themselves))+\s*\Z",
+    r"allegedly|both|all|each|himself|herself|themselves|even|just))+\s*\Z",
     re.IGNORECASE,
 )
 _AGENCIES = frozenset(
@@ -1337,7 +1337,9 @@ _NOT_A_SPEAKER_START = _words(
 
 
 # Words of a clause, never of a name or a description: "It’s performed with two goals".
-_SUBJECT_PRONOUNS = _words("i we you he she they me us him them")
+_SUBJECT_PRONOUNS = _words(
+    "i we you he she they me us him them it you'll you’ll we'll we’ll i'll i’ll"
+)
 """In a speaker of several words, the sign of a clause: "one question we", "One thing she"."""
 _CLAUSE_WORDS = _words("is are was were it’s it's that’s that's there’s there's here’s here's")
 
