@@ -71,18 +71,55 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if statement is False:
         return None
     attribution = _attribution(body, quotation, lead)
-    attributed = attribution.direct or attribution.speaker or attribution.source
-    if not (attribution.speaker or attribution.source) and _question(quotation.text):
-        return None  # “Why did you join?”, asked by nobody named: a prompt, not a statement
+    named = attribution.speaker or attribution.source
+    if not named and not _unnamed_statement(body, quotation, lead, attribution.said):
+        return None  # nobody named, and nothing says it was ever said as a whole sentence
+    attributed = attribution.direct or named
     if (statement and (attributed or _says_unattributed(quotation.text))) or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
 
 
-# What one might say or ask, not what was said: "to say, “…”", "you may be asking, “…”".
+def _unnamed_statement(body: _Body, quotation: _Quotation, lead: str, said: bool) -> bool:
+    """Whether a quotation nobody is named for may still lead: a sentence begun with a
+    capital, not a question, and either attributed to someone unnamed ("he said", "people we
+    met told us") or, when nothing attributes it, a whole sentence that reads as speech."""
+    letters = [character for character in quotation.text if character.isalnum()]
+    if not letters[0].isupper() or _question(quotation.text):
+        return False  # “…tech is the way to go,” everyone told me: a phrase, not a statement
+    return said or (_full_sentence(quotation.text) and _heard(body, quotation, lead))
+
+
+def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
+    """Whether a quotation nothing attributes reads as something someone said.
+
+    Precision first: a slogan, a title, an adage, a slide's text or an imagined remark is no
+    lead quote. The quotation must open its own sentence (“We had no map.”), or follow a
+    colon, a speech verb or words that report speech ("we have heard, “…”"); and no words
+    around it may call it a saying, a slogan, a slide's text or an imagined remark.
+    """
+    text = body.text(quotation.first) or ""
+    before = text[: quotation.start]
+    if before.count("(") > before.count(")"):
+        return False  # (“Who changed this? Why?”): an aside the writer imagines
+    tail = _sentence_after(body.text(quotation.last) or "", quotation.end)
+    context = (lead, tail, _previous_sentence(body, quotation))
+    if any(_NOT_SAID.search(words) for words in context):
+        return False
+    if _NOT_SAID_AFTER.match(tail):
+        return False  # “This is a pilot.” reads the last slide
+    if not lead.strip() or lead.rstrip().endswith(":"):
+        return True
+    return bool(_VERB_ANYWHERE.search(lead) or _HEARD.search(lead))
+
+
+# What one might say or ask, not what was said: "to say, “…”", "you may be asking, “…”",
+# "hard to go back and say “…”", "if they say “…”", "when the participant says, “…”".
 _HYPOTHETICAL = re.compile(
-    r"\b(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+)?"
-    r"(?:say|ask|asking|saying|answer|tell|think|thinking)\b[^“”„«»\"]{0,40}?[,:]?\s*\Z",
+    r"\b(?:(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+){0,3}"
+    r"(?:say|ask|asking|saying|answer|tell|think|thinking)"
+    r"|(?:if|when|whenever)\s+(?:\w+\s+){1,4}(?:says?|asks?|tells?\s+you))"
+    r"\b[^“”„«»\"]{0,40}?[,:]?\s*\Z",
     re.IGNORECASE,
 )
 # A label that makes the quotation an example, not a statement: "For example:", "Myth:",
@@ -187,6 +224,7 @@ class _Body:
         # else (heading, code, HTML, list edge), which a quotation cannot run across.
         self._paragraphs: list[str | None] = []
         self._pulls: dict[int, tuple[str, str]] = {}  # entry -> pull quote text and speaker
+        self._headings: dict[int, str] = {}  # break entry -> the heading it stands for
         quote_depth, quote_first = 0, 0  # Markdown blockquotes: depth, and first entry inside
         html_pull: list[str] | None = None  # the HTML of an open <blockquote>, when it spans
         html_first = 0
@@ -227,6 +265,10 @@ class _Body:
                 self._paragraphs.append(content)
             elif self._paragraphs and self._paragraphs[-1] is not None:
                 self._paragraphs.append(None)
+            if kind == "inline" and tokens[index - 1].type == "heading_open":
+                if not self._paragraphs:
+                    self._paragraphs.append(None)
+                self._headings[len(self._paragraphs) - 1] = content
         if html_pull is not None:
             self._add_html_pull("\n".join(html_pull), html_first)
         self._texts: dict[int, str | None] = {}
@@ -280,6 +322,11 @@ class _Body:
         content = self._paragraphs[index]
         return content is not None and _MAY_QUOTE.search(content) is not None
 
+    def heading(self, index: int) -> str | None:
+        """The plain text of the heading just above paragraph ``index``, if one is."""
+        content = self._headings.get(index - 1)
+        return None if content is None else self._inline(content)
+
     def text(self, index: int) -> str | None:
         """The plain text of paragraph ``index``; None for a break between paragraphs."""
         if index in self._texts:
@@ -306,9 +353,11 @@ class _Body:
 _MAX_PULL_PIECES = 12  # paragraphs of a pull quote, at most
 _MAX_PULL_CHARACTERS = 700
 # The attribution line ending a blockquote: "— Name, role", "-- Name", "<cite>Name</cite>".
+# A dash, as typed or as an HTML entity ("&mdash; From a designer")
+_DASH = r"(?:[—–―]|--|&[mn]dash;|&#821[12];)"
 _SIGNATURE = re.compile(
-    r"(?:(?:\A|\n)[ \t]*|(?<=[”\"»“’.!?])[ \t]+)(?:[—–―]|--)[ \t]*(?P<who>[^\n]{1,120})\Z"
-    r"|(?:\A|\n)[ \t]*(?:[—–―]|--)?[ \t]*<cite>(?P<cite>[^\n<]{1,120})</cite>[ \t]*\Z",
+    rf"(?:(?:\A|\n)[ \t]*|(?<=[”\"»“’.!?])[ \t]+){_DASH}[ \t]*(?P<who>[^\n]{{1,120}})\Z"
+    rf"|(?:\A|\n)[ \t]*{_DASH}?[ \t]*<cite>(?P<cite>[^\n<]{{1,120}})</cite>[ \t]*\Z",
     re.IGNORECASE,
 )
 _HTML_TAG = re.compile(r"<[^<>]*>")
@@ -355,7 +404,9 @@ _SIGNED_DATE = re.compile(
     r"(?:1[89]|20)\d\d[.\s]*\Z"
 )
 # What a signature may say before the speaker: "— Quote from a participant".
-_SIGNED_AS = re.compile(r"\A(?:(?:a\s+)?quot(?:e|ed|ation)|words)\s+(?:from|by|of)\s+", re.I)
+_SIGNED_AS = re.compile(
+    r"\A(?:(?:(?:a\s+)?quot(?:e|ed|ation)|words)\s+(?:from|by|of)|from|by)\s+", re.I
+)
 
 
 def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
@@ -803,6 +854,18 @@ def _last_word(text: str) -> str:
 
 # --- Who said it ------------------------------------------------------------------------------
 
+# Words around a quotation that make it something other than speech: a saying, a slogan or a
+# title, a slide, an imagined remark.
+_NOT_SAID = re.compile(
+    r"\b(?:adage|proverb|maxim|aphorism|clich[eé]|saying\s+(?:that|goes)|the\s+saying|motto|"
+    r"mantra|slogan|tagline|catchphrase|keynote|slide|imagine|imagined|imagining|pretend|"
+    r"as\s+if|as\s+though|how\s+(?:many\s+times|often)|"
+    r"(?:would|might|could|may)\s+(?:\w+\s+)?(?:say|ask|think|wonder)|hypothetical)\b",
+    re.IGNORECASE,
+)
+# Words that report speech without naming anyone: "we have heard, “…”", ", stating, “…”".
+_HEARD = re.compile(r",\s*(?:saying|stating)\b|\b(?:heard|hears?|quoting)\b", re.IGNORECASE)
+_NOT_SAID_AFTER = re.compile(r"[\s,.]*(?:reads|read|appears|appeared|is\s+written)\b")
 _SPEECH_VERBS = sorted(
     _words(
         "said says say told tells added adds asked asks explained explains insisted insists warned "
@@ -813,7 +876,7 @@ _SPEECH_VERBS = sorted(
         "urged urges cautioned predicted promised vowed pleaded recounted suggested suggests "
         "answered responded retorted cried sighed laughed murmured reflected boasted complained "
         "complains maintained maintains emphasised emphasized stated mused quipped protested "
-        "objected confirmed asserted asserts mentioned mentions posted "
+        "objected confirmed asserted asserts mentioned mentions posted states "
         # German, French, Russian, Spanish
         "sagte sagt erklärte erklärt betonte meinte "
         "déclare affirme ajoute estime explique souligne dit "
@@ -963,9 +1026,14 @@ _SENTENCE_OPENERS = (
     r"Meanwhile|Still|Now|Then|Separately|Elsewhere|Afterwards|Outside|Inside|Also|But|And|So|"
     r"Yet|Speaking|Writing|Addressing|Responding|Answering|Talking|Commenting|Reacting|Standing|"
     r"Referring|Pointing|Interviewed|Explaining|Defending|Announcing|Visiting|Following|For|"
-    r"Especially|Particularly|Notably|Specifically|Regarding|About|Besides|Indeed|This|That)"
+    r"Especially|Particularly|Notably|Specifically|Regarding|About|Besides|Indeed|This|That|"
+    r"Despite|Even\s+so|Instead|Still)"
 )
-_LEADING_PHRASES = re.compile(rf"\A(?:{_SENTENCE_OPENERS}\b[^,]*,\s*)+")
+# An opening phrase up to its comma, never across the speech verb: in "In “The Book” Ann Lee
+# says that …, not …", the phrase is not "In … says that …,".
+_LEADING_PHRASES = re.compile(
+    rf"\A(?:{_SENTENCE_OPENERS}\b(?:(?!(?<![\w-])(?:{_VERB_PATTERN})(?!\w))[^,])*,\s*)+"
+)
 _LEADING_CONJUNCTIONS = re.compile(
     r"\A(?:(?:and|but|so|as|yet|then|while|because|later|earlier|meanwhile|however|still|now|"
     r"also)\s+)+",
@@ -975,8 +1043,8 @@ _LEADING_CONJUNCTIONS = re.compile(
 _PARENTHETICAL = re.compile(r"\s+[—–][^—–]*[—–]\s+|\s*\([^()]*\)")
 # A clause boundary inside what precedes the verb: … the plan that residents called “…”.
 _CLAUSE_BREAK = re.compile(
-    r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|where|if|once|"
-    r"until)\s+"
+    r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|where|if|"
+    r"once(?=\s+\S)|until)\s+"  # "once he left", not the adverb of "As Ann once said"
     r"|,\s+(?:and|but|so|yet)\s+|[;—–(])",
     re.DOTALL,
 )
@@ -989,6 +1057,7 @@ _SOURCE_CLAUSE = re.compile(
 _SPEAKER_END = re.compile(
     r"(?:,\s*|\s+)(?:who|whom|whose|which|where|adding|speaking|referring|writing|before|after|while|"
     r"when|during|as|because|although|though|pointing|noting|insisting|saying|told|said|says)\b"
+    r"|\s+with\s+(?:a|an)\s+(?:\w+\s+)?(?:smile|laugh|grin|shrug|sigh|nod|wink)\b"  # manner
     r"|\s+(?:on|am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
     r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
     r"|,\s*(?:at|in|on|during|after|before|from|outside|inside|near|[a-z]+ing)\b"  # circumstance
@@ -1007,7 +1076,7 @@ _LEADING_TIME = re.compile(
 _TRAILING_WORDS = re.compile(
     r"(?:\s+(?:also|later|then|previously|once|again|further|simply|quietly|finally|had|has|"
     r"have|would|will|was|were|is|did|does|do|not|never|earlier|recently|reportedly|"
-    r"allegedly))+\s*\Z",
+    r"allegedly|both|all|each|himself|herself|themselves|even|just))+\s*\Z",
     re.IGNORECASE,
 )
 _AGENCIES = frozenset(
@@ -1075,6 +1144,7 @@ class _Attribution:
     speaker: str | None = None
     source: str | None = None
     direct: bool = False  # found in the quotation's own sentence
+    said: bool = False  # attributed, if only to someone unnamed ("he said", "people told us")
 
 
 def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
@@ -1095,6 +1165,8 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
     if found is None:
         found = _speaker_before(lead)
     direct = found is not None
+    if found is None and not (body.text(quotation.first) or "")[: quotation.start].strip():
+        found = _speaker_in_heading(body.heading(quotation.first) or "")
     if found is None and not _LEADING_CONJUNCTIONS.sub("", lead.strip()):
         previous = next(_sentences_backwards(body, quotation.first, quotation.start), "")
         found = _speaker_before(previous)
@@ -1112,7 +1184,7 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
         speaker = _full_name(body, quotation, speaker) or speaker  # “…,” Kim said -> Lee Kim
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
         speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
-    return _Attribution(speaker, source, direct)
+    return _Attribution(speaker, source, direct, said=found is not None)
 
 
 def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
@@ -1150,11 +1222,14 @@ def _document_author(who: str) -> str:
     return document.group("author") or ""
 
 
+_MAX_SUBJECT_WORDS = 10  # "The Regional Water Board for the Upper Valley Towns cut …"
+
+
 def _subject(clause: str) -> str | None:
     """The subject of a clause: the words before its first verb in the past tense."""
     clause = _LEADING_PHRASES.sub("", clause.strip(), count=1)
     verb = _PAST_VERB.search(clause)
-    if verb is None or len(clause[: verb.start()].split()) > 8:
+    if verb is None or len(clause[: verb.start()].split()) > _MAX_SUBJECT_WORDS:
         return None
     subject = clause[: verb.start()].strip()
     return subject if subject[:1].isupper() else None
@@ -1162,6 +1237,9 @@ def _subject(clause: str) -> str | None:
 
 def _speaker_before(clause: str) -> str | None:
     """The speaker as named in the words before a quotation."""
+    document = _IN_DOCUMENT.match(clause)
+    if document and _document_title(document.group("title")):
+        return document.group("title")  # In Keeping Clinics Open Through Winter, “…”
     cited = _TO_QUOTE.search(clause)
     if cited:  # To quote Ada Lovelace, “…”; In the words of the coach, “…”
         return cited.group("who")
@@ -1197,6 +1275,38 @@ def _speaker_before(clause: str) -> str | None:
     return match.group("who") if match and _name_like(match.group("who")) else None
 
 
+# "In <Title of a document>, “…”": the document says it.
+_IN_DOCUMENT = re.compile(rf"\s*In\s+(?P<title>[^,:;.!?{_MARKS}]{{3,120}}?)\s*,\s*\Z")
+# A heading that hands over to the quotation under it: "Tip from Dan Doe, role".
+_WORDS_FROM = re.compile(
+    r"\s*(?:(?:a|an|one|some|more)\s+)?(?:tips?|advice|words?|notes?|thoughts|lessons?|"
+    r"insights?|quotes?|a\s+message)\s+from\s+(?P<who>[^.!?:;]{3,120}?)\s*[.:]?\s*\Z",
+    re.IGNORECASE,
+)
+_MIN_TITLE_WORDS = 3  # "In New Harbour, “…”" is a place; a document's title is longer
+
+
+def _speaker_in_heading(heading: str) -> str | None:
+    """The person a heading hands the quotation under it to: "Tip from Dan Doe, role"."""
+    words_from = _WORDS_FROM.match(heading)
+    if words_from and _capitalised_name(words_from.group("who")):
+        return words_from.group("who")
+    return None
+
+
+def _document_title(text: str) -> bool:
+    """Whether ``text`` reads as the title of a document: three or more capitalised words."""
+    words = _WORD.findall(text)
+    significant = [word for word in words if word.lower() not in _SMALL_WORDS]
+    return len(significant) >= _MIN_TITLE_WORDS and _title_case(words)
+
+
+def _capitalised_name(text: str) -> bool:
+    """Whether ``text`` starts with a name of two or more capitalised words ("Dan Doe, …")."""
+    name = text.split(",")[0].split()
+    return 1 < len(name) <= 4 and all(word[:1].isupper() for word in name)
+
+
 def _after_quotation_marks(text: str) -> str:
     """What follows the last quotation mark in ``text`` (apostrophes are not marks)."""
     marks = list(_QUOTATION_MARK.finditer(text))
@@ -1227,9 +1337,15 @@ _NOT_A_SPEAKER_START = _words(
 
 
 # Words of a clause, never of a name or a description: "It’s performed with two goals".
-_SUBJECT_PRONOUNS = _words("i we you he she they me us him them")
+_SUBJECT_PRONOUNS = _words(
+    "i we you he she they me us him them you'll you’ll we'll we’ll i'll i’ll"
+)
 """In a speaker of several words, the sign of a clause: "one question we", "One thing she"."""
 _CLAUSE_WORDS = _words("is are was were it’s it's that’s that's there’s there's here’s here's")
+
+
+# A full name closing a phrase: the "Ann K. Lee" of "In her book Ann K. Lee".
+_TRAILING_NAME = re.compile(r"(?<=\s)(?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-]+\Z")
 
 
 def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
@@ -1248,6 +1364,10 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     text = _TRAILING_WORDS.sub("", text).strip(" ,.;:\u00a0\u202f")
     text = _COMMA_IN_NAME.sub(r"\1", text)  # the head of ‘Team Blue,’ -> ‘Team Blue’
     words = text.split()
+    if words and words[0].lower() in _NOT_A_SPEAKER_START:
+        named = _TRAILING_NAME.search(text)  # In her book Ann K. Lee (says) -> Ann K. Lee
+        text = named.group() if named else text
+        words = text.split()
     while len(words) > _MAX_SPEAKER_WORDS and "," in text:  # Name, role, organisation
         text = text.rsplit(",", 1)[0].rstrip()
         words = text.split()
