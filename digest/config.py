@@ -14,11 +14,14 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
 from string import Formatter
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import ConfigError
+
+if TYPE_CHECKING:
+    from digest.sources.spec import SourceSpec
 
 CONFIG_NAME = "digest.toml"
 
@@ -359,6 +362,29 @@ class Config:
         parse=_seconds,
     )
 
+    fetch_timeout: float = setting(
+        "fetch",
+        "seconds a feed's fetch may take in all",
+        key="timeout",
+        default=30.0,
+        parse=_seconds,
+    )
+    fetch_max_bytes: int = setting(
+        "fetch",
+        "bytes a feed may hold (after gzip is undone)",
+        key="max_bytes",
+        default=20_000_000,
+        parse=_positive,
+    )
+    fetch_failing_limit: timedelta = setting(
+        "fetch",
+        "how long a feed may fail (its last good copy used) before that is an error, "
+        "which `--strict` makes fatal",
+        key="failing_limit",
+        default=timedelta(days=3),
+        parse=_window,
+    )
+
     feed_limit: int = setting("feeds", "items per feed", key="limit", default=50, parse=_positive)
     tag_feeds: bool = setting("feeds", "also write feeds per tag", default=False, parse=_flag)
     max_tags: int = setting(
@@ -473,6 +499,7 @@ class Config:
     )
 
     source: Path | None = None  # the file this came from, if any: not a setting
+    sources: tuple[SourceSpec, ...] = ()  # `[[sources]]` (see sources/spec.py)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -531,7 +558,15 @@ def parse_config(data: Mapping[str, Any], *, source: Path | None = None) -> Conf
     where = f"{source}: " if source else ""
     problems: list[str] = []
     values: dict[str, Any] = {}
+    sources: tuple[SourceSpec, ...] = ()
     for table, content in data.items():
+        if table == "sources":  # [[sources]]: an array of tables (see sources/spec.py)
+            from digest.sources.spec import parse_sources
+
+            base = source.parent if source else Path()
+            sources, found = parse_sources(content, where=where, base=base)
+            problems += found
+            continue
         if table not in TABLES:
             problems.append(f"{where}unknown table [{table}] (allowed: {', '.join(TABLES)})")
             continue
@@ -555,7 +590,10 @@ def parse_config(data: Mapping[str, Any], *, source: Path | None = None) -> Conf
         name: base / value if isinstance(value, Path) and not value.is_absolute() else value
         for name, value in values.items()
     }
-    return Config(**values, source=source)
+    if sources and "articles" in values:
+        problems = [f"{where}give either 'build.articles' or [[sources]], not both"]
+        raise ConfigError(problems)
+    return Config(**values, source=source, sources=sources)
 
 
 def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:

@@ -19,6 +19,7 @@ import click
 from digest.cli import cli
 from digest.config import SETTINGS
 from digest.reference import default_text, front_matter_lines
+from digest.sources.spec import SOURCE_SETTINGS
 
 HELP_WIDTH = 88
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -51,10 +52,12 @@ def command_reference() -> str:
 def config_reference() -> str:
     """The `digest.toml` table: every key, its default and what it means."""
     rows = ["| key | default | meaning |", "|---|---|---|"]
-    for setting in SETTINGS:
+    named = [(setting.name, setting) for setting in SETTINGS]
+    named += [(f"[[sources]] {setting.key}", setting) for setting in SOURCE_SETTINGS]
+    for name, setting in named:
         in_words = setting.default is None or setting.derived
         default = default_text(setting) if in_words else f"`{default_text(setting)}`"
-        cells = (f"`{setting.name}`", default, setting.meaning)
+        cells = (f"`{name}`", default, setting.meaning)
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(rows)
 

@@ -671,7 +671,7 @@ def claimed_names(
     *,
     config: Config,
     cache: Mapping[str, Entry] | None = None,
-) -> list[tuple[Path, str, str | None]]:
+) -> list[tuple[Path | str, str, str | None]]:
     """Each article item of `source` with the slug and id a build gives it.
 
     Every file is parsed as a build parses it (or its record taken from a build's `cache`,
@@ -682,7 +682,7 @@ def claimed_names(
     entries = source.items()
     records, unread = _cached(entries, cache)
     records.update(_parse_files(source, unread, config))
-    claims: list[tuple[Path, str, str | None]] = []
+    claims: list[tuple[Path | str, str, str | None]] = []
     for name, _ in entries:
         where = source.where(name)
         fields, words, _ = records[name]
@@ -824,7 +824,7 @@ def _collection(
 
 
 def _article(
-    where: Path,
+    where: Path | str,
     fields: tuple[Any, ...],
     terms: tuple[str, ...],
     revision: tuple[str, Revision] | None = None,
@@ -886,7 +886,7 @@ class Spellings:
     def __init__(self, *, tags: bool) -> None:
         self.tags = tags
         self.seen: dict[str, set[str]] = {"section": set(), "tag": set()}
-        self.first: dict[str, tuple[str, Path]] = {}  # folder → first name, its file
+        self.first: dict[str, tuple[str, Path | str]] = {}  # folder → first name, its file
 
     def check(self, article: Article) -> list[Problem]:
         """Warnings for the names `article` spells differently from an earlier article."""
