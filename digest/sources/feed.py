@@ -24,6 +24,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from digest.sources.articles import plain_text
+
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",
@@ -188,7 +190,7 @@ def _date(text: str) -> datetime | None:
 
 
 def _revision(element: Any, base: str) -> str:
-    data = etree.tostring(element, encoding="utf-8", method="c14n")
+    data = etree.tostring(element, method="c14n")
     return hashlib.blake2b(base.encode() + b"\0" + data, digest_size=16).hexdigest()
 
 
@@ -239,7 +241,7 @@ def _rss_item(item: Any, url: str, *, rdf: bool = False) -> Entry:
     return Entry(
         key=guid or link,
         link=link,
-        title=" ".join(_text(_first(item, "title", "rss1:title")).split()),
+        title=plain_text(_text(_first(item, "title", "rss1:title"))),
         published=dated,
         updated=None,
         categories=tuple(c for c in categories if c),

@@ -34,6 +34,12 @@ APPEARED_FIRST = re.compile(r"^\s*(?:the )?post\b.*\bappeared first on\b", re.I 
 READ_MORE = re.compile(
     r"^\s*(?:read more|continue reading|keep reading|read the (?:full|rest)\b)", re.I
 )
+CALL_TO_ACTION = re.compile(
+    r"^\s*(?:subscribe(?: now)?|sign up(?: now)?|share|leave a comment|give a gift "
+    r"subscription)\s*[.!…]*\s*$",
+    re.I,
+)
+"""A link that is a publisher's button, alone in its paragraph (Substack's, say)."""
 CUT_OFF = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|\[\s*…\s*\])\s*$")
 RELATED_HEADING = re.compile(
     r"^\s*(?:related(?: posts| stories| articles| reading| links)?|read (?:also|next|more)|"
@@ -53,11 +59,15 @@ class Content:
     related: tuple[str, ...]
 
 
-def clean_content(fragment: str, base: str) -> Content:
-    """The item's content HTML made a safe Markdown body; see the module's docstring."""
-    root = _tree(sanitise(fragment, base))
+def clean_content(fragment: str, base: str, *, title: str = "") -> Content:
+    """The item's content HTML made a safe Markdown body; see the module's docstring.
+
+    A heading that opens the content and repeats `title` (Medium's) goes too.
+    """
+    root = _tree(sanitise(fragment, base, keep=QUOTE_CREDITS))
     _drop_tracking_images(root)
     _drop_boilerplate(root)
+    _drop_repeated_title(root, title)
     related = _related_block(root)
     image = _first_image(root)
     return Content(to_markdown(root), image, related)
@@ -77,8 +87,14 @@ def html_to_text(fragment: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def sanitise(fragment: str, base: str) -> str:
-    """The local bodies' allow-list applied, every URL made absolute against `base`."""
+QUOTE_CREDITS = frozenset({"cite", "footer"})
+"""Kept until the body is rendered (whose sanitiser drops them, keeping their text): a
+pull quote's `<cite>` names its speaker, as in a local body."""
+
+
+def sanitise(fragment: str, base: str, *, keep: frozenset[str] = frozenset()) -> str:
+    """The local bodies' allow-list applied (and `keep`), every URL made absolute against
+    `base`."""
 
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if (tag, attribute) not in URL_ATTRIBUTES:
@@ -88,7 +104,7 @@ def sanitise(fragment: str, base: str) -> str:
 
     return nh3.clean(
         fragment,
-        tags=ALLOWED_TAGS | {"div"},  # div: only to hold blocks; it never reaches an output
+        tags=ALLOWED_TAGS | {"div"} | keep,  # div: only holds blocks; never reaches an output
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         attribute_filter=absolute,
@@ -115,8 +131,10 @@ def _drop_boilerplate(root: Any) -> None:
         if APPEARED_FIRST.match(paragraph.text_content()):
             _remove(paragraph)
     for link in list(root.iter("a")):
-        if READ_MORE.match(link.text_content()):
-            parent = link.getparent()
+        parent = link.getparent()
+        text = link.text_content()
+        alone = parent is not None and parent.tag == "p" and parent.text_content() == text
+        if READ_MORE.match(text) or (alone and CALL_TO_ACTION.match(text)):
             _remove(link)
             if parent is not None and parent.tag == "p" and not _has_content(parent):
                 _remove(parent)
@@ -138,6 +156,14 @@ def _trim_cut_off(root: Any) -> None:
     trimmed = CUT_OFF.sub("", value)
     if trimmed != value:
         setattr(element, where, trimmed)
+
+
+def _drop_repeated_title(root: Any, title: str) -> None:
+    first = next((child for child in root if isinstance(child.tag, str)), None)
+    if first is None or first.tag not in HEADINGS or (root.text or "").strip():
+        return
+    if " ".join(first.text_content().split()).casefold() == " ".join(title.split()).casefold():
+        _remove(first)
 
 
 def _has_content(element: Any) -> bool:

@@ -54,21 +54,28 @@ def read_items(feed: Feed, spec: SourceSpec, config: Config) -> list[Item]:
     second is then reported as a duplicate id, as two files would be)."""
     items: list[Item] = []
     seen: dict[str, int] = {}
+    links = {_page(entry.link) for entry in feed.entries if entry.link}
     for entry in feed.entries:
         count = seen[entry.key] = seen.get(entry.key, 0) + 1
         name = entry.key if count == 1 else f"{entry.key}#{count}"
-        record, body = entry_record(entry, feed, spec, config)
+        record, body = entry_record(entry, feed, spec, config, links)
         where = entry.link or spec.feed
         items.append(Item(name, entry.revision, where, record, body))
     return items
 
 
-def entry_record(entry: Entry, feed: Feed, spec: SourceSpec, config: Config) -> tuple[Record, str]:
-    """The record a local file with the entry's fields would give, and its Markdown body."""
-    where = entry.link or spec.feed
+def entry_record(
+    entry: Entry, feed: Feed, spec: SourceSpec, config: Config, links: set[str]
+) -> tuple[Record, str]:
+    """The record a local file with the entry's fields would give, and its Markdown body.
+
+    `links` are the pages of the feed's items: a "Related posts" block names the editor's
+    related links only where it links to them.
+    """
     if not entry.key:
         return (None, (), ((0, "item has neither a GUID/id nor a link; skipped"),)), ""
-    content = clean_content(entry.content_html or entry.summary_html, entry.base)
+    html_text = entry.content_html or entry.summary_html
+    content = clean_content(html_text, entry.base, title=entry.title)
     title = one_line(entry.title) or _title_from(content.markdown)
     if not title:
         return (None, (), ((0, "item has no title and no text; skipped"),)), ""
@@ -84,7 +91,7 @@ def entry_record(entry: Entry, feed: Feed, spec: SourceSpec, config: Config) -> 
         messages.append((0, f"{len(tags)} tags; the first {config.max_tags} are kept"))
         tags = tags[: config.max_tags]
     article = Article(
-        location=Location(where, 0),
+        location=Location(entry.link or spec.feed, 0),
         slug=_slug(entry, spec),
         id=f"{feed_prefix(spec.feed)}#{entry.key}",
         title=title,
@@ -97,7 +104,7 @@ def entry_record(entry: Entry, feed: Feed, spec: SourceSpec, config: Config) -> 
         summary=one_line(summary),
         image=_image(entry, content.image),
         tags=tags,
-        related=content.related,
+        related=tuple(url for url in content.related if _page(url) in links),
     )
     body = clean_text(content.markdown)
     terms = article_terms(title, article.summary, body)
@@ -123,6 +130,12 @@ def _image(entry: Entry, found: Media | None) -> Image | None:
             alt = one_line(html_to_text(media.alt))
             return Image(media.url, alt, one_line(html_to_text(media.credit)))
     return None
+
+
+def _page(url: str) -> str:
+    """What tells two links to one page apart from links elsewhere: host and path."""
+    parts = urlsplit(url)
+    return f"{parts.netloc.lower()}{parts.path.rstrip('/')}?{parts.query}"
 
 
 def _is_web(url: str) -> bool:
