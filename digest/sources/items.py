@@ -150,9 +150,9 @@ def _title_from(markdown: str) -> str:
 
 
 def _slug(entry: Entry, spec: SourceSpec) -> str:
-    """A slug that says where the item is from and what it is, unique by its GUID."""
+    """A slug that says where the item is from and what it is, made unique by its id."""
     source = slugify(spec.name or urlsplit(spec.feed).netloc)[:30].strip("-") or "feed"
     path = urlsplit(entry.link).path.rstrip("/").rpartition("/")[2] if entry.link else ""
     words = slugify(path.rsplit(".", 1)[0])[:MAX_SLUG_WORDS].strip("-")
-    mark = hashlib.blake2b(entry.key.encode(), digest_size=3).hexdigest()
-    return "-".join(part for part in (source, words, mark) if part)
+    mark = hashlib.blake2b(f"{feed_prefix(spec.feed)}#{entry.key}".encode(), digest_size=3)
+    return "-".join(part for part in (source, words, mark.hexdigest()) if part)
