@@ -74,8 +74,10 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", limits: Limits) 
                 response = opener.open(request, timeout=limits.timeout)
             except urllib.error.HTTPError as error:
                 error.close()
-                if error.code == 304:
+                if error.code == 304 and (etag or last_modified):
                     return Fetched(None, etag, last_modified, url)
+                if error.code == 304:
+                    raise FetchError("the server answered 304 Not Modified to a first request")
                 raise FetchError(f"the server answered HTTP {error.code} {error.reason}") from None
             with response:
                 body = _read(response, limits.max_bytes, deadline)
@@ -243,6 +245,18 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
 
     max_redirections = MAX_REDIRECTS
     max_repeats = 1
+
+    def http_error_302(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any
+    ) -> Any:
+        """Refuse a redirect to anything but http(s) before urllib looks at it."""
+        target = headers.get("Location") or headers.get("URI") or ""
+        if target and urlsplit(urljoin(req.full_url, target)).scheme not in ("http", "https"):
+            fp.close()
+            raise FetchError(f"redirected to {target[:100]}, which is not an http(s) URL")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
     def redirect_request(
         self,
