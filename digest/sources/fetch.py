@@ -77,7 +77,9 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", limits: Limits) 
                 if error.code == 304 and (etag or last_modified):
                     return Fetched(None, etag, last_modified, url)
                 if error.code == 304:
-                    raise FetchError("the server answered 304 Not Modified to a first request")
+                    raise FetchError(
+                        "the server answered 304 Not Modified to a first request"
+                    ) from None
                 raise FetchError(f"the server answered HTTP {error.code} {error.reason}") from None
             with response:
                 body = _read(response, limits.max_bytes, deadline)
