@@ -46,7 +46,7 @@ def _config_with_sources(
     """The configuration, for a command that reads the sources: ARTICLES (a folder or a
     feed's URL) if given, else `[[sources]]`, else `build.articles`. Folders must exist."""
     if isinstance(articles, str):
-        from digest.sources.spec import feed_spec
+        from digest.config import feed_spec
 
         config = replace(_config(config_file, **changes), sources=(feed_spec(articles),))
     elif articles is not None:

@@ -17,9 +17,8 @@ from pathlib import Path
 import click
 
 from digest.cli import cli
-from digest.config import SETTINGS
+from digest.config import SETTINGS, SOURCE_SETTINGS
 from digest.reference import default_text, front_matter_lines
-from digest.sources.spec import SOURCE_SETTINGS
 
 HELP_WIDTH = 88
 README = Path(__file__).resolve().parent.parent / "README.md"

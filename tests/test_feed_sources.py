@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli import cli
-from digest.config import Config, parse_config
+from digest.config import Config, SourceSpec, parse_config
 from digest.errors import ConfigError
 from digest.models import Image
 from digest.pipeline import build
@@ -24,7 +24,6 @@ from digest.sources.feed import FeedError, parse_feed
 from digest.sources.items import read_items
 from digest.sources.many import open_sources
 from digest.sources.remote import STORE
-from digest.sources.spec import SourceSpec
 from tests.conftest import NOW, NOW_TEXT
 from tests.feed_server import Server, feed_answer, feed_server, fixture
 
@@ -460,3 +459,26 @@ def test_a_feed_articles_slug_says_where_it_is_from() -> None:
     assert re.fullmatch(
         r"columnthree-example-the-budget-nobody-read-[0-9a-f]{6}", str(budget["slug"])
     )
+
+
+def test_a_lost_copy_is_fetched_again(server: Server, tmp_path: Path) -> None:
+    config = _config(tmp_path, server.url("/ghost.xml"))
+    build(config, now=NOW)
+    for copy in (config.output / STORE).glob("*.feed"):
+        copy.unlink()
+    result = build(config, now=NOW)  # within `refresh`, but there is nothing to read
+    assert len(server.seen) == 2 and result.live == 2
+    assert len(list((config.output / STORE).glob("*.feed"))) == 1
+
+
+def test_an_items_revision_follows_what_reading_it_gives() -> None:
+    """A "Related posts" link counts only to an item of the feed: when that item leaves the
+    feed, the linking item reads differently, and its revision says so."""
+    url = SHAPES["wordpress.xml"]
+    both = read_items(parse_feed(fixture("wordpress.xml"), url), SourceSpec(feed=url), Config())
+    text = fixture("wordpress.xml")
+    alone = text[: text.index(b"\t<item>", text.index(b"</item>"))] + b"</channel></rss>"
+    (ferry,) = read_items(parse_feed(alone, url), SourceSpec(feed=url), Config())
+    assert ferry.record[0] is not None and both[0].record[0] is not None
+    assert ferry.record[0][1 + RECORDED_FIELDS.index("related")] == ()
+    assert ferry.revision != both[0].revision

@@ -13,15 +13,16 @@ Each `Entry` holds the item's fields as the feed gives them, URLs made absolute 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from html import escape, unescape
 from typing import Any
 from urllib.parse import urljoin
 
+import nh3
 from lxml import etree
 
 from digest.sources.articles import plain_text
@@ -65,7 +66,6 @@ class Entry:
     content_html: str
     base: str  # the URL relative links in the content resolve against
     images: tuple[Media, ...]  # media:content, media:thumbnail, image enclosures, in order
-    revision: str  # a digest of the item as the feed spells it
 
 
 @dataclass(frozen=True)
@@ -189,11 +189,6 @@ def _date(text: str) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def _revision(element: Any, base: str) -> str:
-    data = etree.tostring(element, method="c14n")
-    return hashlib.blake2b(base.encode() + b"\0" + data, digest_size=16).hexdigest()
-
-
 def _rss_images(item: Any, url: str) -> Iterator[Media]:
     """media:content (also in media:group), media:thumbnail, then image enclosures."""
     contents = item.findall("media:content", NS) + item.findall("media:group/media:content", NS)
@@ -250,7 +245,6 @@ def _rss_item(item: Any, url: str, *, rdf: bool = False) -> Entry:
         content_html=_text(content),
         base=_base(content, base) if content is not None else base,
         images=tuple(_rss_images(item, url)),
-        revision=_revision(item, base),
     )
 
 
@@ -292,8 +286,6 @@ def _atom_text(element: Any) -> str:
     text = "".join(element.itertext())
     if kind in ("html", "text/html"):
         return text
-    from html import escape
-
     return escape(text)
 
 
@@ -303,10 +295,14 @@ def _atom_plain(element: Any) -> str:
         return ""
     kind = element.get("type", "text").lower()
     if kind in ("html", "text/html", "xhtml"):
-        from digest.sources.feed_html import html_to_text
-
         return html_to_text(_atom_text(element))
     return " ".join("".join(element.itertext()).split())
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment (a title): markup gone, entities decoded once."""
+    text = nh3.clean(fragment, tags=set())  # text only, entities kept escaped
+    return " ".join(unescape(text).split())
 
 
 def _atom_link(entry: Any, url: str, rel: str = "alternate") -> str:
@@ -337,7 +333,6 @@ def _atom_entry(entry: Any, url: str) -> Entry:
         content_html=_atom_text(content),
         base=_base(content, base) if content is not None else base,
         images=tuple(images),
-        revision=_revision(entry, base),
     )
 
 
@@ -396,8 +391,6 @@ def _json_item(item: dict[str, Any], base: str, feed_authors: tuple[str, ...]) -
     link = urljoin(base, _json_str(item, "url")) if _json_str(item, "url") else ""
     content = _json_str(item, "content_html")
     if not content and _json_str(item, "content_text"):
-        from html import escape
-
         paragraphs = _json_str(item, "content_text").split("\n\n")
         content = "".join(f"<p>{escape(p.strip())}</p>" for p in paragraphs if p.strip())
     images = [
@@ -409,7 +402,6 @@ def _json_item(item: dict[str, Any], base: str, feed_authors: tuple[str, ...]) -
         if isinstance(attachment, dict) and _json_str(attachment, "mime_type").startswith("image/"):
             images.append(Media(urljoin(base, _json_str(attachment, "url"))))
     tags = item.get("tags")
-    encoded = json.dumps(item, sort_keys=True, ensure_ascii=False).encode()
     return Entry(
         key=str(item.get("id", "")).strip() or link,
         link=link,
@@ -424,11 +416,8 @@ def _json_item(item: dict[str, Any], base: str, feed_authors: tuple[str, ...]) -
         content_html=content,
         base=base,
         images=tuple(images),
-        revision=hashlib.blake2b(base.encode() + b"\0" + encoded, digest_size=16).hexdigest(),
     )
 
 
 def _escaped(text: str) -> str:
-    from html import escape
-
     return escape(text)

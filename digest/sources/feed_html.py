@@ -22,7 +22,7 @@ import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
-from digest.enrich.stories import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_ATTRIBUTES
+from digest.sanitise import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_ATTRIBUTES
 from digest.sources.feed import Media
 
 INLINE = frozenset(
@@ -79,12 +79,6 @@ def clean_summary(fragment: str, base: str) -> str:
     _drop_tracking_images(root)
     _drop_boilerplate(root)
     return CUT_OFF.sub("", " ".join(root.text_content().split())).strip()
-
-
-def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment (a title): markup gone, entities decoded once."""
-    text = nh3.clean(fragment, tags=set())  # text only, entities kept escaped
-    return " ".join(html.unescape(text).split())
 
 
 QUOTE_CREDITS = frozenset({"cite", "footer"})

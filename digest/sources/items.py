@@ -16,13 +16,12 @@ from urllib.parse import urlsplit
 from digest.models import Article, Image, Location
 from digest.sources.articles import _fields, clean_text, name_slug, one_line, slugify
 from digest.sources.base import Record
-from digest.sources.feed import Entry, Feed, Media
-from digest.sources.feed_html import clean_content, clean_summary, html_to_text
+from digest.sources.feed import Entry, Feed, Media, html_to_text
+from digest.sources.feed_html import clean_content, clean_summary
 from digest.terms import article_terms
 
 if TYPE_CHECKING:
-    from digest.config import Config
-    from digest.sources.spec import SourceSpec
+    from digest.config import Config, SourceSpec
 
 NO_SECTION = frozenset(
     {"uncategorized", "uncategorised", "unkategorisiert", "non classé", "sin categoría",
@@ -59,8 +58,10 @@ def read_items(feed: Feed, spec: SourceSpec, config: Config) -> list[Item]:
         count = seen[entry.key] = seen.get(entry.key, 0) + 1
         name = entry.key if count == 1 else f"{entry.key}#{count}"
         record, body = entry_record(entry, feed, spec, config, links)
-        where = entry.link or spec.feed
-        items.append(Item(name, entry.revision, where, record, body))
+        # The revision digests what reading gave, so it changes exactly when that does
+        # (an item's record may depend on the rest of the feed: its date, related links).
+        revision = hashlib.blake2b(repr((record, body)).encode(), digest_size=16).hexdigest()
+        items.append(Item(name, revision, entry.link or spec.feed, record, body))
     return items
 
 

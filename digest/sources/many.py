@@ -20,9 +20,8 @@ from digest.sources.folder import MarkdownFolder
 from digest.sources.scan import settled
 
 if TYPE_CHECKING:
-    from digest.config import Config
+    from digest.config import Config, SourceSpec
     from digest.sources.remote import FeedSource
-    from digest.sources.spec import SourceSpec
 
 
 class Sources:
@@ -116,7 +115,7 @@ def open_sources(config: Config, *, refresh: bool = False, write: bool = True) -
     `refresh` fetches every feed whatever its `refresh` time; without `write` (a dry run,
     `digest check`) nothing is kept in the output folder.
     """
-    from digest.sources.spec import SourceSpec
+    from digest.config import SourceSpec
 
     specs = config.sources or (SourceSpec(folder=config.articles),)
     return Sources([_open(spec, config, refresh=refresh, write=write) for spec in specs])

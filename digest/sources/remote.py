@@ -33,9 +33,8 @@ from digest.sources.base import Record
 from digest.sources.fetch import FetchError, Limits, fetch
 
 if TYPE_CHECKING:
-    from digest.config import Config
+    from digest.config import Config, SourceSpec
     from digest.sources.items import Item
-    from digest.sources.spec import SourceSpec
 
 STORE = ".digest/feeds"
 STATE_FORMAT = 1
@@ -97,6 +96,8 @@ class FeedSource:
         self._data: bytes | None = None  # the copy's bytes, once read
         self._items: dict[str, Item] | None = None
         self.state = FeedState.load(self._state_path, spec.feed)
+        if self.state.copy and not self._copy_path(self.state.copy).is_file():
+            self.state = replace(self.state, copy="", index_key="", index=[])  # lost: none
         self._update(refresh)
         self._where = {name: where for name, _, where in self.state.index}
         self._by_id: dict[str, str] | None = None
@@ -144,8 +145,8 @@ class FeedSource:
     def _update(self, refresh: bool) -> None:
         """Fetch the feed if it is due, and make sure the listing fits this code."""
         checked = self._checked()
-        has_copy = bool(self.state.copy) and self._copy_path(self.state.copy).is_file()
-        due = refresh or not has_copy or self._now - checked >= self.spec.refresh.total_seconds()
+        due = self._now - checked >= self.spec.refresh.total_seconds()
+        due = due or refresh or not self.state.copy
         if due:
             self._fetch()
         elif self.state.failing_since:
