@@ -482,3 +482,22 @@ def test_an_items_revision_follows_what_reading_it_gives() -> None:
     assert ferry.record[0] is not None and both[0].record[0] is not None
     assert ferry.record[0][1 + RECORDED_FIELDS.index("related")] == ()
     assert ferry.revision != both[0].revision
+
+
+def test_related_links_point_across_sources(
+    server: Server, tmp_path: Path, articles_dir: Path, write_article: object
+) -> None:
+    write_article(  # type: ignore[operator]
+        "fares-debate",
+        title="Islanders debate the ferry fares",
+        date="2026-11-26T12:00:00Z",
+        section="Transport",
+        tags=["ferries", "harbour board"],
+        body="The harbour board and the ferry fares were debated by islanders.\n",
+    )
+    config = _config(tmp_path, server.url("/wordpress.xml"), folder=articles_dir)
+    build(config, now=NOW)
+    rss = (config.output / "rss.xml").read_text(encoding="utf-8")
+    local = rss[rss.index("<title>Islanders debate the ferry fares</title>") :]
+    local = local[: local.index("</item>")]
+    assert 'href="https://courier.example/2026/11/26/ferry-fares-to-rise/"' in local
