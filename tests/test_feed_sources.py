@@ -501,3 +501,13 @@ def test_related_links_point_across_sources(
     local = rss[rss.index("<title>Islanders debate the ferry fares</title>") :]
     local = local[: local.index("</item>")]
     assert 'href="https://courier.example/2026/11/26/ferry-fares-to-rise/"' in local
+
+
+def test_an_rss_title_that_looks_like_markup_is_written_with_hex_references(
+    server: Server, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, server.url("/atom.xml"))
+    build(config, now=NOW)
+    rss = (config.output / "rss.xml").read_text(encoding="utf-8")
+    assert "<title>Plain &#x3C;b&gt; is text</title>" in rss
+    assert "&lt;b&gt;" not in rss.split("<content:encoded>")[0]
