@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digest.cli import cli
 from digest.config import Config, SourceSpec, parse_config
@@ -511,3 +513,69 @@ def test_an_rss_title_that_looks_like_markup_is_written_with_hex_references(
     rss = (config.output / "rss.xml").read_text(encoding="utf-8")
     assert "<title>Plain &#x3C;b&gt; is text</title>" in rss
     assert "&lt;b&gt;" not in rss.split("<content:encoded>")[0]
+
+
+def _rendered(content: str) -> str:
+    from datetime import UTC, datetime
+
+    from digest.enrich.stories import body_html
+    from digest.models import Article, Location
+    from digest.sources.feed_html import clean_content
+
+    moment = datetime(2026, 11, 26, tzinfo=UTC)
+    article = Article(
+        location=Location("https://x.example/a/", 0),
+        slug="a",
+        id="a",
+        title="A",
+        published=moment,
+        updated=moment,
+        section="News",
+        section_slug="news",
+        url="https://x.example/a/",
+        body=clean_content(content, "https://x.example/a/").markdown,
+    )
+    return body_html(article)
+
+
+def test_a_feed_body_renders_as_its_sanitised_html() -> None:
+    """The Markdown written for an item's content renders to the content, sanitised:
+    what Markdown would read as its own syntax in the text is escaped."""
+    content = (
+        "<p>Stars *and* _underscores_, [brackets](x), `ticks`, a \\ and &amp; &lt;tag&gt;.</p>"
+        "<p># not a heading</p><p>12. not a list</p><p>- nor this</p><p>&gt; nor a quote</p>"
+        "<pre>line one\n\nline three *not em*</pre><ul><li>One</li><li>Two <em>em</em></li></ul>"
+        'loose <strong>text</strong> and <a href="/rel">a link</a><p>Line<br>break</p>'
+    )
+    assert _rendered(content) == (
+        "<p>Stars *and* _underscores_, [brackets](x), `ticks`, a \\ and &amp; &lt;tag&gt;.</p>\n"
+        "<p># not a heading</p>\n<p>12. not a list</p>\n<p>- nor this</p>\n"
+        "<p>&gt; nor a quote</p>\n<pre>line one\n\nline three *not em*</pre>\n"
+        "<ul><li>One</li><li>Two <em>em</em></li></ul>\n"
+        '<p>loose <strong>text</strong> and <a href="https://x.example/rel" rel="noopener">'
+        "a link</a></p>\n<p>Line<br>break</p>"
+    )
+
+
+@given(st.text(alphabet="ab #*_`[]()!<>&\\-+=.1|~:\n", min_size=1, max_size=40))
+def test_any_paragraph_text_survives_as_text(text: str) -> None:
+    import html
+
+    from digest.enrich.stories import plain_text
+
+    shown = plain_text(_rendered(f"<p>{html.escape(text)}</p>"))
+    assert shown == " ".join(text.split())
+
+
+def test_an_item_given_twice_is_reported_by_its_url_alone(server: Server, tmp_path: Path) -> None:
+    text = fixture("ghost.xml")
+    start, end = text.index(b"<item>"), text.index(b"</item>") + len(b"</item>")
+    server.routes["/twice.xml"] = feed_answer(text[:end] + text[start:end] + text[end:])
+    result = build(_config(tmp_path, server.url("/twice.xml")), now=NOW)
+    (problem,) = result.collection.problems
+    assert str(problem).startswith("https://ledger.example/mill-workers-vote/: duplicate slug")
+    assert str(problem).endswith(
+        "(also https://ledger.example/mill-workers-vote/); the feed gives two items one id; "
+        "the first is kept"
+    )
+    assert len(result.collection.articles) == 2

@@ -865,13 +865,15 @@ def _duplicate(
 ) -> Problem:
     """`article` skipped: another (file:line) has its slug, or else its id."""
     key, owner = ("slug", slugs[article.slug]) if article.slug in slugs else ("id", ids[article.id])
-    where = f"{owner.location.where}:{owner.key_lines.get(key, 1)}"
+    where = str(Location(owner.location.where, owner.key_lines.get(key, 1)))
     if article.draft and not owner.draft:
         where += ", published: a draft never takes its place"
+    line = article.key_lines.get(key, 1)
+    fix = f"set a unique '{key}:'" if line else "the feed gives two items one id; the first is kept"
     return Problem(
         article.location.where,
-        article.key_lines.get(key, 1),
-        f"duplicate {key} '{getattr(article, key)}' (also {where}); set a unique '{key}:'",
+        line,
+        f"duplicate {key} '{getattr(article, key)}' (also {where}); {fix}",
     )
 
 

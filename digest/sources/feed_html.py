@@ -47,7 +47,7 @@ RELATED_HEADING = re.compile(
     re.I,
 )
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")
-LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
+LINE_START = re.compile(r"^(\s*)(\d*)([#>+\-=.)])")
 
 
 @dataclass(frozen=True)
@@ -255,7 +255,10 @@ def to_markdown(root: Any) -> str:
 def _paragraph_start(text: str) -> str:
     """A paragraph whose first characters Markdown would read as a heading, list or quote
     marker, with that marker escaped."""
-    return LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text, count=1)
+    marker = LINE_START.match(text)
+    if marker is None or (marker[2] and marker[3] not in ".)"):
+        return text
+    return f"{text[: marker.start(3)]}\\{text[marker.start(3) :]}"
 
 
 def _escape(text: str) -> str:

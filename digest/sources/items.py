@@ -29,6 +29,8 @@ NO_SECTION = frozenset(
 )  # fmt: skip
 """The default category of WordPress and other CMSs in a few languages: no section."""
 MAX_SLUG_WORDS = 60
+NO_LINES = {key: 0 for key in ("slug", "id", "section", "tags", "related")}
+"""An item's fields have no lines: messages about them name the item alone (line 0)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ def entry_record(
         image=_image(entry, content.image),
         tags=tags,
         related=tuple(url for url in content.related if _page(url) in links),
+        key_lines=NO_LINES,  # messages name the item's URL alone
     )
     body = clean_text(content.markdown)
     terms = article_terms(title, article.summary, body)
