@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -295,7 +294,3 @@ def _html_block(element: Any) -> str:
     element.tail = tail
     return serialised.strip().replace("\r", "").replace("\n", "&#10;")
 
-
-def links_of(urls: Iterable[str]) -> tuple[str, ...]:
-    """The absolute http(s) URLs among `urls`, each once."""
-    return tuple(dict.fromkeys(url for url in urls if urlsplit(url).scheme in ("http", "https")))

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from digest.errors import ArticleError, Problem
 from digest.models import Article, Revision
@@ -82,14 +82,13 @@ class FeedSource:
         *,
         refresh: bool = False,
         write: bool = True,
-        clock: Any = time.time,
     ) -> None:
         self.spec = spec
         self.config = config
         self.write = write
         self.warnings: list[Problem] = []
         self.errors: list[Problem] = []
-        self._now = float(clock())
+        self._now = time.time()  # fetching keeps real time; `--now` decides only the outputs
         key = hashlib.blake2b(spec.feed.encode(), digest_size=10).hexdigest()
         self._key = key
         self._state_path = config.output / STORE / f"{key}.json"
@@ -325,5 +324,3 @@ def _span(seconds: float) -> str:
     days, rest = divmod(int(seconds), 86_400)
     return f"{days}d" if not rest else f"{int(seconds) // 3600}h"
 
-
-__all__ = ["STORE", "FeedSource", "FeedState", "Record"]
