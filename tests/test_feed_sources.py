@@ -579,3 +579,32 @@ def test_an_item_given_twice_is_reported_by_its_url_alone(server: Server, tmp_pa
         "the first is kept"
     )
     assert len(result.collection.articles) == 2
+
+
+RSS_091 = b"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+ "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>Old News</title><link>https://old.example/</link>
+<description>An old feed</description><language>en</language>
+ITEMS</channel></rss>"""
+CAFE = b"""<item><title>Caf\xe9 opens&nbsp;today</title><link>https://old.example/cafe</link>
+<description>The caf\xe9 on the quay opens its doors.</description></item>"""
+MILL = b"""<item><title>Mill sold</title><link>https://old.example/mill</link>
+<description>The old mill has a new owner.</description></item>"""
+
+
+def test_rss_0_91_items_without_dates_are_dated_when_first_seen(
+    server: Server, tmp_path: Path
+) -> None:
+    server.routes["/old.rss"] = feed_answer(RSS_091.replace(b"ITEMS", CAFE))
+    config = _config(tmp_path, server.url("/old.rss"))
+    started = time.time()
+    (cafe,) = build(config, now=NOW).collection.articles
+    assert cafe.title == "Café opens\xa0today"
+    assert started - 1 <= cafe.published.timestamp() <= time.time() + 1
+    server.routes["/old.rss"] = feed_answer(RSS_091.replace(b"ITEMS", MILL + CAFE))
+    time.sleep(1.1)
+    again = build(config, now=NOW, refresh=True).collection.articles
+    dates = {article.title: article.published for article in again}
+    assert dates["Café opens\xa0today"] == cafe.published  # the first sighting stands
+    assert dates["Mill sold"] > cafe.published

@@ -293,4 +293,3 @@ def _html_block(element: Any) -> str:
     serialised: str = etree.tostring(element, encoding="unicode", method="html")
     element.tail = tail
     return serialised.strip().replace("\r", "").replace("\n", "&#10;")
-

@@ -9,7 +9,9 @@ used) and the tags; its content, cleaned and sanitised (feed_html.py), is the bo
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -28,6 +30,8 @@ NO_SECTION = frozenset(
      "senza categoria", "geen categorie", "sem categoria", "bez kategorii"}
 )  # fmt: skip
 """The default category of WordPress and other CMSs in a few languages: no section."""
+FirstSeen = Callable[[str], datetime]
+"""When the item of this name was first seen (see `read_items`)."""
 MAX_SLUG_WORDS = 60
 NO_LINES = {key: 0 for key in ("slug", "id", "section", "tags", "related")}
 """An item's fields have no lines: messages about them name the item alone (line 0)."""
@@ -50,16 +54,24 @@ def feed_prefix(url: str) -> str:
     return f"{parts.netloc.lower()}{parts.path}"
 
 
-def read_items(feed: Feed, spec: SourceSpec, config: Config) -> list[Item]:
+def read_items(
+    feed: Feed, spec: SourceSpec, config: Config, first_seen: FirstSeen | None = None
+) -> list[Item]:
     """Each entry of `feed` as an item; two entries with one GUID get distinct names (the
-    second is then reported as a duplicate id, as two files would be)."""
+    second is then reported as a duplicate id, as two files would be).
+
+    An entry that gives no date is dated when it was first seen (`first_seen` of its name,
+    kept with the feed's copy: RSS 0.91 items have no date); without `first_seen`, the
+    feed's own date, if it has one."""
     items: list[Item] = []
     seen: dict[str, int] = {}
     links = {_page(entry.link) for entry in feed.entries if entry.link}
     for entry in feed.entries:
         count = seen[entry.key] = seen.get(entry.key, 0) + 1
         name = entry.key if count == 1 else f"{entry.key}#{count}"
-        record, body = entry_record(entry, feed, spec, config, links)
+        undated = entry.published is None and entry.updated is None
+        seen_at = first_seen(name) if first_seen and undated else feed.updated
+        record, body = entry_record(entry, spec, config, links, seen_at)
         # The revision digests what reading gave, so it changes exactly when that does
         # (an item's record may depend on the rest of the feed: its date, related links).
         revision = hashlib.blake2b(repr((record, body)).encode(), digest_size=16).hexdigest()
@@ -68,12 +80,12 @@ def read_items(feed: Feed, spec: SourceSpec, config: Config) -> list[Item]:
 
 
 def entry_record(
-    entry: Entry, feed: Feed, spec: SourceSpec, config: Config, links: set[str]
+    entry: Entry, spec: SourceSpec, config: Config, links: set[str], seen_at: datetime | None
 ) -> tuple[Record, str]:
     """The record a local file with the entry's fields would give, and its Markdown body.
 
     `links` are the pages of the feed's items: a "Related posts" block names the editor's
-    related links only where it links to them.
+    related links only where it links to them. `seen_at` dates an entry that gives no date.
     """
     if not entry.key:
         return (None, (), ((0, "item has neither a GUID/id nor a link; skipped"),)), ""
@@ -82,7 +94,7 @@ def entry_record(
     title = one_line(entry.title) or _title_from(content.markdown)
     if not title:
         return (None, (), ((0, "item has no title and no text; skipped"),)), ""
-    published = entry.published or entry.updated or feed.updated
+    published = entry.published or entry.updated or seen_at
     if published is None:
         return (None, (), ((0, "item has no date, nor has its feed; skipped"),)), ""
     published = published.astimezone(config.zone)
@@ -102,7 +114,7 @@ def entry_record(
         updated=updated,
         section=section,
         section_slug=name_slug(section),
-        url=entry.link or (entry.key if _is_web(entry.key) else (feed.link or spec.feed)),
+        url=entry.link or (entry.key if _is_web(entry.key) else spec.feed),
         authors=tuple(one_line(a) for a in entry.authors if one_line(a)),
         summary=one_line(summary),
         image=_image(entry, content.image),

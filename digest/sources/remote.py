@@ -53,6 +53,7 @@ class FeedState:
     reason: str = ""  # why it fails
     index_key: str = ""  # the code and configuration the listing was made with
     index: list[list[str]] = field(default_factory=list)  # [name, revision, where] each
+    seen: dict[str, float] = field(default_factory=dict)  # undated items: first seen when
 
     @classmethod
     def load(cls, path: Path, url: str) -> FeedState:
@@ -287,7 +288,8 @@ class FeedSource:
         """List the copy's entries into the state (and save it, if asked)."""
         items = self._parsed()
         index = [[item.name, item.revision, item.where] for item in items.values()]
-        self.state = replace(self.state, index_key=key, index=index)
+        seen = {name: when for name, when in self.state.seen.items() if name in items}
+        self.state = replace(self.state, index_key=key, index=index, seen=seen)
         self._where = {name: where for name, _, where in index}
         if save:
             self._save()
@@ -308,12 +310,18 @@ class FeedSource:
         items: list[Item] = []
         if data is not None:
             try:
-                items = read_items(parse_feed(data, self.spec.feed), self.spec, self.config)
+                feed = parse_feed(data, self.spec.feed)
+                items = read_items(feed, self.spec, self.config, self._first_seen)
             except FeedError:
                 items = []
         self._data = data
         self._items = {item.name: item for item in items}
         return self._items
+
+    def _first_seen(self, name: str) -> datetime:
+        """When the undated item `name` was first seen: kept in the state from then on."""
+        seen = self.state.seen.setdefault(name, self._now)
+        return datetime.fromtimestamp(seen, UTC)
 
 
 def _when(moment: float) -> str:
@@ -323,4 +331,3 @@ def _when(moment: float) -> str:
 def _span(seconds: float) -> str:
     days, rest = divmod(int(seconds), 86_400)
     return f"{days}d" if not rest else f"{int(seconds) // 3600}h"
-
