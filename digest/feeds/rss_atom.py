@@ -35,15 +35,19 @@ def atom_document(feed: Feed, *, stylesheet: str = "") -> bytes:
 
 
 TITLE_TEXT = re.compile(rb'(<title>|title=")([^<"]*)')
+LOOKS_LIKE_MARKUP = re.compile(rb"&lt;(?=[/A-Za-z])|&amp;(?=#[x0-9])")
 
 
 def _hex_references(document: bytes) -> bytes:
-    """RSS titles with a `<` or `&#` written as hex references (`&#x3C;`, `&#x26;`), as the
-    RSS Profile asks of plain text that would look like markup: a reader that takes a title
-    for HTML then still shows the text (a headline from a feed may say "<b>")."""
+    """RSS titles where text would look like markup (a `<` before a letter or `/`, a `&#`)
+    with that `<` or `&` written as a hex reference (`&#x3C;`, `&#x26;`), as the RSS Profile
+    asks: a reader that takes a title for HTML still shows the text (a headline from a feed
+    may say "<b>")."""
 
     def escaped(match: re.Match[bytes]) -> bytes:
-        text = match[2].replace(b"&lt;", b"&#x3C;").replace(b"&amp;#", b"&#x26;#")
+        text = LOOKS_LIKE_MARKUP.sub(
+            lambda m: b"&#x3C;" if m[0] == b"&lt;" else b"&#x26;", match[2]
+        )
         return match[1] + text
 
     return TITLE_TEXT.sub(escaped, document)
