@@ -15,8 +15,8 @@ import click
 
 from digest import __version__
 from digest.config import CONFIG_NAME, DURATION, Config, load_config, override, parse_duration
-from digest.errors import EXIT_BUILD_FAILED, ConfigError, DigestError
-from digest.models import MAX_YEAR, MIN_YEAR, BuildResult
+from digest.errors import EXIT_BUILD_FAILED, ConfigError, DigestError, Problem
+from digest.models import MAX_YEAR, MIN_YEAR, BuildResult, Collection
 from digest.pipeline import build
 from digest.sections import window_start
 from digest.terminal import PreviewReport, Terminal, plural
@@ -149,7 +149,7 @@ def _is_last(text: str | None) -> bool:
 
 def _summary(result: BuildResult, out: Path) -> str:
     collection = result.collection
-    read = f"read {collection.files_read} articles ({len(collection.problems)} skipped)"
+    read = f"read {collection.files_read} articles ({_skipped(collection)})"
     issue = f" (issue {result.issue.number})" if result.issue else ""
     live = f"{result.live} published, {result.in_digest} in the digest{issue}"
     if result.held:
@@ -163,6 +163,30 @@ def _summary(result: BuildResult, out: Path) -> str:
     else:
         files = f"{written} files written, {kept} unchanged in {out}/"
     return f"digest: {read}; {live}; {files}"
+
+
+def _skipped(collection: Collection) -> str:
+    """`3 skipped: 1 with problems, 1 .html, 1 _index.md`: every file not used, by reason."""
+    reasons = [(count, reason) for reason, count in collection.left_out]
+    if collection.problems:
+        reasons.insert(0, (len(collection.problems), "with problems"))
+    total = sum(count for count, _ in reasons)
+    if not reasons or reasons == [(total, "with problems")]:
+        return f"{total} skipped"
+    return f"{total} skipped: " + ", ".join(f"{count} {reason}" for count, reason in reasons)
+
+
+def _shown_warnings(result: BuildResult, *, quiet: bool) -> list[Problem]:
+    """The warnings to print: under `--quiet`, unknown front-matter keys only when one is
+    new since the last build, and notes (see `Collection.notes`) only for files new or
+    changed since then (a cron job mails what it prints)."""
+    if not quiet:
+        return list(result.warnings)
+    collection = result.collection
+    new = set(result.new_keys)
+    hidden = {problem for keys, problem in collection.unknown_keys if new.isdisjoint(keys)}
+    hidden.update(set(collection.notes).difference(collection.new_notes))
+    return [warning for warning in result.warnings if warning not in hidden]
 
 
 def _nothing_new(result: BuildResult, config: Config) -> str:
@@ -248,7 +272,8 @@ def build_command(
             )
     except DigestError as error:
         _fail(error)
-    terminal.problems(result.collection.problems, result.warnings)
+    shown = _shown_warnings(result, quiet=quiet)
+    terminal.problems(result.collection.problems, shown, repeats=len(result.warnings) - len(shown))
     if result.in_digest == 0 and not result.held:
         terminal.info(_nothing_new(result, config))
     if dry_run:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import ConfigError
+from digest.sources.keys import KNOWN_KEYS
 
 CONFIG_NAME = "digest.toml"
 
@@ -226,6 +227,41 @@ def _utm(value: Any) -> dict[str, str]:
     return dict(value)
 
 
+class EntryError(ValueError):
+    """One entry of a table-wide setting is wrong; `key` names it, for its line."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _field_names(value: Any) -> dict[str, tuple[str, ...]]:
+    """`[fields]`: each front-matter field digest reads → the other names it is read from."""
+    if not isinstance(value, dict):
+        raise ValueError('must be a table, e.g. [fields] with section = ["department"]')
+    mapped: dict[str, tuple[str, ...]] = {}
+    owners: dict[str, str] = {}
+    for field_name, names in value.items():
+        if field_name not in KNOWN_KEYS:
+            raise EntryError(
+                field_name,
+                f"{field_name!r} is not a front-matter field digest reads; map names to one "
+                f"of: {', '.join(KNOWN_KEYS)}",
+            )
+        listed = [names] if isinstance(names, str) else names
+        if not isinstance(listed, list) or not all(isinstance(n, str) and n for n in listed):
+            raise EntryError(
+                field_name, f'must be a name or a list of names, e.g. {field_name} = ["other"]'
+            )
+        for name in listed:
+            if name in KNOWN_KEYS:
+                raise EntryError(field_name, f"{name!r} is a field digest reads already")
+            if owners.setdefault(name, field_name) != field_name:
+                raise EntryError(field_name, f"{name!r} is mapped to {owners[name]!r} already")
+        mapped[field_name] = tuple(dict.fromkeys(listed))
+    return mapped
+
+
 def _path(value: Any) -> Path:
     return Path(_text(value))
 
@@ -245,8 +281,14 @@ class Setting:
 
     @property
     def name(self) -> str:
-        """`table.key`, as the README and error messages spell it."""
-        return f"{self.table}.{self.key}"
+        """`table.key`, as the README and error messages spell it; `[table]` for a setting
+        that is a whole table (see `WHOLE_TABLE`)."""
+        return f"[{self.table}]" if self.key == WHOLE_TABLE else f"{self.table}.{self.key}"
+
+
+WHOLE_TABLE = "*"
+"""The key of a setting whose value is its whole table, any keys (`[fields]`); its `parse`
+raises `EntryError` to name the key at fault."""
 
 
 _T = TypeVar("_T")
@@ -357,6 +399,16 @@ class Config:
         "seconds a build waits for another build on the same output folder",
         default=30.0,
         parse=_seconds,
+    )
+
+    field_names: Mapping[str, tuple[str, ...]] = setting(
+        "fields",
+        "other front-matter names read as digest's fields, e.g. "
+        '`section = ["department"]`, `summary = ["deck"]`; a field\'s own name wins',
+        key=WHOLE_TABLE,
+        default_factory=dict,
+        parse=_field_names,
+        example={"section": ["department"], "summary": ["deck"]},
     )
 
     fetch_timeout: float = setting(
@@ -639,8 +691,11 @@ def feed_spec(url: str) -> SourceSpec:
     return SourceSpec(feed=url)
 
 
-def parse_config(data: Mapping[str, Any], *, source: Path | None = None) -> Config:
-    """Validate a parsed TOML document; raise ConfigError listing every problem."""
+def parse_config(data: Mapping[str, Any], *, source: Path | None = None, text: str = "") -> Config:
+    """Validate a parsed TOML document; raise ConfigError listing every problem.
+
+    `text` is the document's source, for the lines of entries of a whole-table setting.
+    """
     where = f"{source}: " if source else ""
     problems: list[str] = []
     values: dict[str, Any] = {}
@@ -656,6 +711,17 @@ def parse_config(data: Mapping[str, Any], *, source: Path | None = None) -> Conf
             continue
         if not isinstance(content, dict):
             problems.append(f"{where}'{table}' must be a table, e.g. [{table}]")
+            continue
+        whole = TABLES[table].get(WHOLE_TABLE)
+        if whole is not None:
+            try:
+                values[whole.attribute] = whole.parse(content)
+            except EntryError as error:
+                line = _entry_line(text, table, error.key)
+                at = f"{source}:{line}: " if source and line else where
+                problems.append(f"{at}'{table}.{error.key}' {error}")
+            except ValueError as error:
+                problems.append(f"{where}[{table}] {error}")
             continue
         for key, raw in content.items():
             declared = TABLES[table].get(key)
@@ -688,14 +754,28 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
             return Config()
         path = candidate
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError([f"{path}: no such file; check --config"]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError([f"{path}: cannot read: {error}"]) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{path}: not valid TOML: {error}"]) from None
-    return parse_config(data, source=path)
+    return parse_config(data, source=path, text=text)
+
+
+def _entry_line(text: str, table: str, key: str) -> int | None:
+    """The line of `key = …` under `[table]` in a TOML `text`, if it can be told."""
+    current = ""
+    entry = re.compile(rf"""\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"\s*\[\s*([^\]\s]+)\s*\]", line)
+        if header:
+            current = header[1]
+        elif current == table and entry.match(line):
+            return number
+    return None
 
 
 def override(config: Config, **changes: Any) -> Config:

@@ -82,6 +82,7 @@ class Article:
     quote_override: LeadQuote | None = None
     draft: bool = False
     expires: datetime | None = None
+    unknown_keys: tuple[str, ...] = ()  # front-matter keys digest does not read, as written
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     """1-based file line of each front-matter key, for messages."""
     revision: tuple[str, Revision] | None = field(default=None, compare=False, hash=False)
@@ -148,6 +149,17 @@ class Collection:
     problems: tuple[Problem, ...]  # files skipped
     warnings: tuple[Problem, ...]  # files used, with something to fix
     files_read: int
+    left_out: tuple[tuple[str, int], ...] = ()
+    """Files not read as articles, counted by reason (".html", "_index.md", "_drafts/")."""
+    unknown_keys: tuple[tuple[tuple[str, ...], Problem], ...] = ()
+    """The warnings (also in `warnings`) that report unknown front-matter keys, one per key
+    or, past a cap, one for the rest, each with the keys it reports."""
+    notes: tuple[Problem, ...] = ()
+    """The warnings (also in `warnings`) that report a convention digest handled in a file
+    (template syntax removed): worth reading once, not on every build."""
+    new_notes: tuple[Problem, ...] = ()
+    """Of `notes`, those of files read this build: new or changed since the last build
+    (or not in its cache), the only ones `--quiet` prints."""
 
 
 @dataclass(frozen=True)
@@ -177,3 +189,5 @@ class BuildResult:
     replayed: bool = False
     """Inputs and outputs were exactly as the previous build left them, so nothing was read
     or written: the result is that build's, but `collection` holds no articles."""
+    new_keys: tuple[str, ...] = ()
+    """Unknown front-matter keys the state did not know: the last build had none of them."""

@@ -81,7 +81,10 @@ def _run(
         if progress is not None:  # every article is as it was read last time
             progress(len(items), len(items))
         kept = Published(written=(), unchanged=previous.files)
-        return replace(previous, published=kept, replayed=True)
+        # The state the previous build wrote knows its unknown keys, and no file changed
+        # since: no key and no note is new now.
+        collection = replace(previous.collection, new_notes=())
+        return replace(previous, collection=collection, published=kept, replayed=True, new_keys=())
     # Imported only now: a build with nothing to do never loads the rendering stack
     # (Markdown, sanitiser, YAML, templates, feeds, email), most of its start-up cost.
     from digest.stages import build_anew

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from digest.config import CONFIG_NAME, DEFAULT_TEMPLATES, SETTINGS, Config
+from digest.config import CONFIG_NAME, DEFAULT_TEMPLATES, SETTINGS, WHOLE_TABLE, Config
 from digest.errors import DigestError
 from digest.incremental.cache import load_cache
 from digest.reference import FRONT_MATTER, toml_value
@@ -120,6 +120,9 @@ def config_text(values: Mapping[str, Any]) -> str:
             lines.append(f"{setting.key} = {toml_value(values[setting.name])}")
             continue
         shown = setting.default if setting.example is None else setting.example
+        if setting.key == WHOLE_TABLE:  # a line per example entry
+            lines += [f"# {key} = {toml_value(value)}" for key, value in shown.items()]
+            continue
         lines.append(f"# {setting.key} = {'' if shown is None else toml_value(shown)}".rstrip())
     return "\n".join(lines) + "\n"
 

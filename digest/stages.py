@@ -60,7 +60,7 @@ class Selection:
     @property
     def targets(self) -> list[Article]:
         """Every article an output shows, newest first: the stories to prepare."""
-        return newest_first({a.slug: a for a in [*self.in_feeds, *self.window]}.values())
+        return newest_first({a.id: a for a in [*self.in_feeds, *self.window]}.values())
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,9 @@ def build_anew(
         )
         with _exclusive(config, dry_run=request.dry_run) as lock:
             state = load_state(config.output)
+            keys = [key for found, _ in collection.unknown_keys for key in found]
+            new_keys = tuple(sorted(set(keys).difference(state.keys)))
+            remembered, state = state, state.with_keys(keys)
             selection = select(collection, state, config=config, request=request)
             stories, related_warnings = prepare(
                 selection, collection, source, config=config, request=request, cache=cache
@@ -106,6 +109,8 @@ def build_anew(
                 selection, stories, state, config=config, request=request, env=env, cache=cache
             )
             files |= digest.files
+            if STATE_FILE not in files and state.keys != remembered.keys:
+                files[STATE_FILE] = state_bytes(state)  # the keys known, for `--quiet`
             result = BuildResult(
                 collection=collection,
                 warnings=(
@@ -123,6 +128,7 @@ def build_anew(
                 files=tuple(sorted(files)),
                 published=publish_files(files, config=config, lock=lock),
                 dry_run=request.dry_run,
+                new_keys=new_keys,
             )
             if lock is not None:
                 _remember(config, cache, key, result)
@@ -181,7 +187,7 @@ def prepare(
     request: BuildRequest,
     cache: BuildCache,
 ) -> tuple[dict[str, Story], list[Problem]]:
-    """Each shown article made a story (slug → story), and the related links' warnings."""
+    """Each shown article made a story (id → story), and the related links' warnings."""
     unpublished = {a.slug for a in collection.articles}.difference(a.slug for a in selection.live)
     stories, warnings = prepare_stories(
         selection.targets,
@@ -207,7 +213,7 @@ def render_feed_files(
     cache: BuildCache,
 ) -> dict[str, bytes]:
     """Every feed's files, and `feed.xsl`."""
-    feed_stories = [stories[a.slug] for a in selection.in_feeds]
+    feed_stories = [stories[a.id] for a in selection.in_feeds]
     with template_errors():
         return render_feeds(feed_stories, config=config, env=env, memo=cache.files_memo("feeds"))
 
@@ -225,9 +231,7 @@ def render_issue(
     """The digest's files and the state that records its issue; none with an empty window."""
     if not selection.window:
         return RenderedIssue(None, {}, ())
-    sections = group_sections(
-        [stories[a.slug] for a in selection.window], order=config.section_order
-    )
+    sections = group_sections([stories[a.id] for a in selection.window], order=config.section_order)
     shown = [story.article for section in sections for story in section.stories]
     issue = issue_record(
         state, day=selection.day, now=request.now, since=selection.since, articles=shown

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,12 @@ class StateError(DigestError):
 
 @dataclass(frozen=True)
 class State:
-    """Every digest issue made into this output folder, oldest first."""
+    """Every digest issue made into this output folder, oldest first, and the unknown
+    front-matter keys the last build that wrote the state found (`--quiet` names only
+    keys new since)."""
 
     issues: tuple[IssueRecord, ...] = ()
+    keys: tuple[str, ...] = ()
 
     def previous(self, day: str) -> IssueRecord | None:
         """The newest issue dated before `day` (a rebuild on `day` replaces that day's)."""
@@ -53,7 +56,11 @@ class State:
     def with_issue(self, record: IssueRecord) -> State:
         """This state with `record` added, replacing any issue of the same date."""
         kept = [issue for issue in self.issues if issue.date != record.date]
-        return State(tuple(sorted([*kept, record], key=lambda issue: issue.date)))
+        return State(tuple(sorted([*kept, record], key=lambda issue: issue.date)), self.keys)
+
+    def with_keys(self, keys: Iterable[str]) -> State:
+        """This state remembering `keys` as the unknown front-matter keys known."""
+        return replace(self, keys=tuple(sorted(set(keys))))
 
 
 def new_since(
@@ -105,18 +112,20 @@ def load_state(out_dir: Path) -> State:
     except (OSError, UnicodeDecodeError) as error:
         raise StateError(f"{path}: cannot read the build state: {error}") from error
     try:
-        issues = _issues(text)
+        document = _document(text)
+        issues = _issues(document)
+        keys = _keys(document)
     except (ValueError, KeyError, TypeError) as error:
         reason = f"no {error}" if isinstance(error, KeyError) else str(error)
         raise StateError(
             f"{path}: not a digest state file ({reason}); delete {path.parent} to start "
             "over (the next digest then covers the configured window)"
         ) from error
-    return State(tuple(sorted(issues, key=lambda issue: issue.date)))
+    return State(tuple(sorted(issues, key=lambda issue: issue.date)), keys)
 
 
-def _issues(text: str) -> tuple[IssueRecord, ...]:
-    """The issues a state file's `text` holds; ValueError (or a lookup error) if misshapen."""
+def _document(text: str) -> dict[str, Any]:
+    """A state file's JSON object; ValueError if it is none, or of another format."""
     try:
         document = json.loads(text)
     except RecursionError:
@@ -125,6 +134,22 @@ def _issues(text: str) -> tuple[IssueRecord, ...]:
         raise ValueError("not a JSON object")
     if document.get("format") != FORMAT:
         raise ValueError(f"format {document.get('format')!r}, expected {FORMAT}")
+    return document
+
+
+def _keys(document: dict[str, Any]) -> tuple[str, ...]:
+    """The unknown front-matter keys a state remembers (none in a state written before)."""
+    keys = document.get(KEYS_ENTRY, [])
+    if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
+        raise ValueError(f"'{KEYS_ENTRY}' must be a list of strings")
+    return tuple(keys)
+
+
+KEYS_ENTRY = "unknown_front_matter_keys"
+
+
+def _issues(document: dict[str, Any]) -> tuple[IssueRecord, ...]:
+    """The issues a state `document` holds; ValueError (or a lookup error) if misshapen."""
     entries = document["issues"]
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
         raise ValueError("'issues' must be a list of objects")
@@ -154,7 +179,12 @@ def dated_after(state: State, *, day: str, path: Path) -> Problem | None:
 
 def state_bytes(state: State) -> bytes:
     """The state as stable, human-readable JSON (same state → same bytes)."""
-    document = {"format": FORMAT, "issues": [_entry(issue) for issue in state.issues]}
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "issues": [_entry(issue) for issue in state.issues],
+    }
+    if state.keys:  # written only when there are some: a state without stays as it was
+        document[KEYS_ENTRY] = list(state.keys)
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -45,15 +45,19 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}s"
 
 
-def counts(skipped: Sequence[Problem], warnings: Sequence[Problem]) -> str:
-    """`digest: 3 warnings, 1 file skipped (in 2 files)`."""
+def counts(skipped: Sequence[Problem], warnings: Sequence[Problem], repeats: int = 0) -> str:
+    """`digest: 3 warnings, 1 file skipped (in 2 files)`, then `; 5 earlier warnings not
+    repeated` when `repeats` warnings were left out (under --quiet)."""
     files = {str(p.path) for p in [*skipped, *warnings]}
     parts = []
     if warnings:
         parts.append(click.style(plural(len(warnings), "warning"), fg="yellow", bold=True))
     if skipped:
         parts.append(click.style(f"{plural(len(skipped), 'file')} skipped", fg="red", bold=True))
-    return f"digest: {', '.join(parts)} (in {plural(len(files), 'file')})"
+    line = f"digest: {', '.join(parts)} (in {plural(len(files), 'file')})"
+    if repeats:
+        line += f"; {plural(repeats, 'earlier warning')} not repeated (build without --quiet)"
+    return line
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,11 @@ class Terminal:
         with stack:
             yield advance
 
-    def problems(self, skipped: Sequence[Problem], warnings: Sequence[Problem]) -> None:
-        """Every problem as `path:line: message`, grouped by file, then one line of counts."""
+    def problems(
+        self, skipped: Sequence[Problem], warnings: Sequence[Problem], *, repeats: int = 0
+    ) -> None:
+        """Every problem as `path:line: message`, grouped by file, then one line of counts
+        (naming the `repeats`: earlier warnings left out)."""
         entries = [(p, True) for p in skipped] + [(p, False) for p in warnings]
         if not entries:
             return
@@ -132,7 +139,7 @@ class Terminal:
             else:
                 kind = click.style("warning:", fg="yellow", bold=True)
                 self.warn(f"{where} {kind} {problem.message}")
-        self.warn(counts(skipped, warnings))
+        self.warn(counts(skipped, warnings, repeats))
 
     def _echo(self, stream: TextIO, colour: bool, message: str) -> None:
         click.echo(message, file=stream, color=colour)

@@ -25,7 +25,7 @@ from tests.test_emails import render, section, story
 
 ARTIFACTS = ROOT / "test-artifacts"
 
-CONTRAST = """() => {
+COLOURS = """
   const rgba = (css) => {
     const v = css.match(/rgba?\\(([^)]+)\\)/)[1].split(",").map(Number);
     return { r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1 };
@@ -42,18 +42,49 @@ CONTRAST = """() => {
     }
     return { r: 255, g: 255, b: 255, a: 1 };
   };
+  const contrast = (el) => {
+    const fg = luminance(rgba(getComputedStyle(el).color));
+    const bg = luminance(background(el));
+    return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+  };
+"""
+"""Colour helpers for the page scripts below: WCAG luminance and contrast of an element."""
+
+CONTRAST = (
+    "() => {"
+    + COLOURS
+    + """
   const poor = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
     if (!node.textContent.trim() || !el.getClientRects().length) continue;
-    const fg = luminance(rgba(getComputedStyle(el).color));
-    const bg = luminance(background(el));
-    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    const ratio = contrast(el);
     if (ratio < 4.5) poor.push(`${node.textContent.trim().slice(0, 40)}: ${ratio.toFixed(2)}`);
   }
   return poor;
 }"""
+)
+
+STANDFIRSTS = (
+    "() => {"
+    + COLOURS
+    + """
+  return [...document.querySelectorAll(".standfirst")].map((el) => {
+    const box = el.getBoundingClientRect();
+    const quote = el.parentElement.querySelector(".quote");
+    return {
+      text: el.textContent.trim(),
+      shown: box.width > 0 && box.height > 0 && getComputedStyle(el).visibility === "visible",
+      inside: box.left >= 0 && box.right <= innerWidth,
+      size: parseFloat(getComputedStyle(el).fontSize),
+      contrast: contrast(el),
+      aboveQuote: !quote || box.bottom <= quote.getBoundingClientRect().top,
+    };
+  });
+}"""
+)
+"""Each standfirst as the reader sees it: shown, inside the screen, size, contrast, place."""
 
 LUMINANCE = """(property) => {
   const v = getComputedStyle(document.body)[property].match(/rgba?\\(([^)]+)\\)/)[1].split(",");
@@ -161,6 +192,21 @@ def test_dark_mode_is_dark_and_legible(
     assert page.evaluate(LUMINANCE, "color") > 0.7
     assert page.evaluate(CONTRAST) == []
     screenshot(page, f"digest-{width}-dark.png")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_standfirsts_are_legible_above_the_quote_on_a_phone(
+    open_page: Any, demo_build: BuildResult, demo_config: Config, scheme: str
+) -> None:
+    page = open_page(demo_config.output / "digest.html", width=375, scheme=scheme)
+    standfirsts = page.evaluate(STANDFIRSTS)
+    assert len(standfirsts) == demo_build.in_digest == 9  # every demo story has one
+    for standfirst in standfirsts:
+        assert standfirst["text"].endswith((".", "?", "!", "…")), standfirst
+        assert standfirst["shown"] and standfirst["inside"], standfirst
+        assert standfirst["size"] >= 16 and standfirst["contrast"] >= 7, standfirst
+        assert standfirst["aboveQuote"], standfirst
+    screenshot(page, f"standfirst-375-{scheme}.png")
 
 
 def test_web_copy_and_index_fit_a_phone(

@@ -41,7 +41,7 @@ def test_build_demo_summary_and_files(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0, stderr
     summary = stdout.strip().splitlines()[-1]
-    assert summary.startswith("digest: read 30 articles (0 skipped); 27 published, ")
+    assert summary.startswith("digest: read 30 articles (1 skipped: 1 .txt); 27 published, ")
     assert summary.endswith(f"files written, 0 unchanged in {out}/")
     for name in ("rss.xml", "atom.xml", "feed.json", "digest.html", "digest.txt"):
         assert (out / name).is_file()

@@ -17,6 +17,7 @@ from digest import reference
 from digest.config import (
     SETTINGS,
     TABLES,
+    WHOLE_TABLE,
     Config,
     Setting,
     declared_settings,
@@ -164,8 +165,17 @@ def test_every_declared_setting_is_documented_scaffolded_and_read() -> None:
         assert f"| `{declared.name}` | " in readme
         shown = declared.default if declared.example is None else declared.example
         assert shown is not None, f"{declared.name}: an unset default needs an example"
-        line = f"{declared.key} = {toml_value(shown)}"
         table_text = init.split(f"\n[{declared.table}]\n")[1].split("\n[")[0]
+        if declared.key == WHOLE_TABLE:  # the table is the setting: a line per entry
+            lines = [f"{key} = {toml_value(value)}" for key, value in shown.items()]
+            for line in lines:
+                assert f"\n# {line}\n" in f"\n{table_text}", declared.name
+            raw = tomllib.loads("\n".join(lines))
+            loaded = parse_config({declared.table: raw})
+            assert getattr(loaded, declared.attribute) == declared.parse(raw)
+            assert getattr(Config(), declared.attribute) == declared.default
+            continue
+        line = f"{declared.key} = {toml_value(shown)}"
         assert f"\n# {line}\n" in f"\n{table_text}", declared.name
         raw = tomllib.loads(line)[declared.key]
         loaded = parse_config({declared.table: {declared.key: raw}})

@@ -71,7 +71,9 @@ def test_every_setting_and_front_matter_key_has_words() -> None:
 
 
 def test_config_table_lists_every_key_with_its_default() -> None:
-    rows = dict(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \| (.+?) \|", readme_text(), re.MULTILINE))
+    rows = dict(  # `table.key`, or `[table]` for a whole table (`[fields]`)
+        re.findall(r"^\| `([a-z_]+\.[a-z_]+|\[[a-z_]+\])` \| (.+?) \|", readme_text(), re.MULTILINE)
+    )
     assert list(rows) == [setting.name for setting in SETTINGS]
     assert rows["feeds.limit"] == "`50`"
     assert rows["digest.window"] == '`"7d"`'

@@ -265,6 +265,29 @@ def test_email_is_table_based_client_proof_html() -> None:
     assert "max-width:600px" in paper.get("style").replace(" ", "")
 
 
+def outlook_css(doc: lxml_html.HtmlElement) -> str:
+    """The CSS in the page's Outlook-only conditional comments (`<!--[if mso]><style>`)."""
+    comments = [str(c.text) for c in doc.xpath("//comment()")]
+    return "\n".join(c for c in comments if c.startswith("[if mso]><style>"))
+
+
+def test_outlook_only_css_and_settings_sit_in_comments_only_outlook_reads() -> None:
+    """`mso-` CSS and Office's namespace stay out of what browsers and validators read."""
+    html = render(demo_sections()).files["digest.html"].decode()
+    doc = tree(html.encode())
+    assert "mso-table-lspace: 0pt; mso-table-rspace: 0pt;" in outlook_css(doc)
+    assert "mso-hide: all" in outlook_css(doc)
+    assert not doc.xpath("//@style[contains(., 'mso-')]")  # premailer did not inline them
+    assert all("mso-" not in str(style.text) for style in doc.xpath("//style"))
+    assert "xmlns:o" not in html.split("<head>")[0]
+    assert (
+        '<xml xmlns:o="urn:schemas-microsoft-com:office:office"><o:OfficeDocumentSettings>' in html
+    )
+    assert "supported-color-schemes:" not in html  # a property no grammar has: the metas say it
+    assert doc.xpath("//meta[@name='supported-color-schemes']/@content") == ["light dark"]
+    assert ":root { color-scheme: light dark; }" in html
+
+
 def test_right_to_left_languages_set_dir() -> None:
     files = render(demo_sections(), cfg=config(language="he-IL")).files
     for name in ("digest.html", "archive/2026-11-27.html", "archive/index.html"):
@@ -297,7 +320,31 @@ def test_inlining_is_offline_and_quiet(capfd: pytest.CaptureFixture[str]) -> Non
     assert capfd.readouterr() == ("", "")
 
 
-def test_story_shows_image_quote_with_speaker_byline_and_related_reason() -> None:
+def test_inlining_mirrors_colour_and_alignment_only_onto_elements_that_have_them() -> None:
+    page = (
+        "<html><head><style>.c { background-color: #abc; text-align: right; "
+        "vertical-align: top; }</style></head><body class='c'><table class='c'><tr>"
+        "<td class='c'><img class='c' src='a.png'><p class='c'>x</p><a class='c'>y</a>"
+        "</td></tr></table></body></html>"
+    )
+    doc = tree(inline_css(page, base_url=BASE).encode())
+    attributes = {
+        element.tag: sorted(set(element.attrib) - {"class", "style", "src"})
+        for element in doc.iter("body", "table", "td", "img", "p", "a")
+    }
+    assert attributes == {
+        "body": ["bgcolor"],
+        "table": ["align", "bgcolor"],
+        "td": ["align", "bgcolor", "valign"],
+        "img": ["align"],
+        "p": ["align"],
+        "a": [],
+    }
+    assert doc.xpath("//td/@bgcolor") == ["#aabbcc"]  # Outlook's colour, six digits
+    assert all("background-color:#abc" in e.get("style") for e in doc.iter("img", "a"))
+
+
+def test_story_shows_image_standfirst_quote_with_speaker_byline_and_related_reason() -> None:
     doc = tree(render(demo_sections()).files["digest.html"])
     first = doc.xpath("//td[contains(@class, 'story')]")[0]
     image = first.xpath(".//img")[0]
@@ -310,7 +357,14 @@ def test_story_shows_image_quote_with_speaker_byline_and_related_reason() -> Non
         text_of(first.xpath(".//blockquote")[0])
         == "“The bridge was built for a different age” — Dana Kovalenko"
     )
-    assert not first.xpath(".//*[contains(@class, 'standfirst')]")
+    parts = [
+        element.get("class").split()[0]
+        for element in first.xpath("./h3 | ./p | ./blockquote")
+        if element.get("class")
+    ]
+    assert parts == ["credit", "headline", "byline", "standfirst", "quote", "related"]
+    standfirst = first.xpath(".//*[contains(@class, 'standfirst')]")[0]
+    assert text_of(standfirst) == "A standfirst that says what happened."
     related = first.xpath(".//*[contains(@class, 'related')]")[0]
     assert text_of(related) == "\u203a Older story · Also about Trade"
     assert "top" in first.get("class")
@@ -346,7 +400,8 @@ def test_preheader_is_the_top_story_lead_and_hidden() -> None:
     doc = tree(render(sections).files["digest.html"])
     preheader = doc.xpath("//div[contains(@class, 'preheader')]")[0]
     assert preheader.text_content().startswith("The lead of the top story.\u034f")
-    assert "display:none" in preheader.get("style") and "mso-hide:all" in preheader.get("style")
+    assert "display:none" in preheader.get("style")
+    assert ".preheader { mso-hide: all; }" in outlook_css(doc)  # Outlook ignores display:none
     assert doc.xpath("//body/*[1]")[0] is preheader
 
 
@@ -427,7 +482,7 @@ def fake_renderer(sections: Sequence[Section]) -> Callable[[Trim], str]:
             for shown in part.stories:
                 size += 50
                 size += 400 if trim.images and shown.article.image else 0
-                size += 200 if trim.standfirsts and not shown.lead_quote else 0
+                size += 200 if trim.standfirsts and shown.standfirst else 0
             size += 30 if part.more else 0
         return "x" * size
 

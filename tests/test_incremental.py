@@ -418,17 +418,17 @@ def _field(name: str, value: Any) -> Callable[[Any], Any]:
     index = 1 + RECORDED_FIELDS.index(name)  # after the body line
 
     def change(record: Any) -> Any:
-        signature, (fields, words, messages), since = record
+        signature, (fields, *rest), since = record
         fields = (*fields[:index], value, *fields[index + 1 :])
-        return signature, (fields, words, messages), since
+        return signature, (fields, *rest), since
 
     return change
 
 
 def _naive(record: Any) -> Any:
-    signature, (fields, words, messages), since = record
+    signature, (fields, *rest), since = record
     published = fields[4].replace(tzinfo=None)
-    return signature, ((*fields[:4], published, *fields[5:]), words, messages), since
+    return signature, ((*fields[:4], published, *fields[5:]), *rest), since
 
 
 RECORD_CHANGES: dict[str, Callable[[Any], Any]] = {

@@ -11,7 +11,14 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli import cli
-from digest.config import DEFAULT_TEMPLATES, SETTINGS, Config, load_config, parse_config
+from digest.config import (
+    DEFAULT_TEMPLATES,
+    SETTINGS,
+    WHOLE_TABLE,
+    Config,
+    load_config,
+    parse_config,
+)
 from digest.reference import toml_value
 from digest.scaffold import article_slug, config_text, draft_text
 from digest.sources.articles import parse_article
@@ -28,13 +35,18 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_config_text_lists_every_setting_and_uncommented_gives_the_defaults() -> None:
     text = config_text({"site.title": "Gazette"})
     for setting in SETTINGS:
-        assert re.search(rf"^#? ?{setting.key} = ", text, re.MULTILINE), setting.name
+        keys = list(setting.example) if setting.key == WHOLE_TABLE else [setting.key]
+        for key in keys:  # a whole table's example: a line per entry
+            assert re.search(rf"^#? ?{key} = ", text, re.MULTILINE), setting.name
         assert f"# {setting.meaning.replace('`', chr(39))}" in text
     set_values = {table: keys for table, keys in tomllib.loads(text).items() if keys}
     assert set_values == {"site": {"title": "Gazette"}}
     uncommented = re.sub(r"^# (\w+ = )", r"\1", text, flags=re.MULTILINE)
     for setting in SETTINGS:  # those with an example show it, not the default
-        if setting.example is not None:
+        if setting.key == WHOLE_TABLE:
+            for key, value in setting.example.items():
+                uncommented = uncommented.replace(f"{key} = {toml_value(value)}", "")
+        elif setting.example is not None:
             uncommented = uncommented.replace(f"{setting.key} = {toml_value(setting.example)}", "")
     config = parse_config(tomllib.loads(uncommented))
     assert config == Config(title="Gazette")
@@ -219,7 +231,7 @@ def test_new_checks_slugs_and_ids_as_a_build_reads_them(
 def test_a_draft_with_a_live_storys_slug_never_takes_it_offline(
     write_article: ArticleWriter, articles_dir: Path, tmp_path: Path
 ) -> None:
-    published = write_article("tram_plan", title="Tram plan")
+    published = write_article("tram_plan", title="Tram plan", section="Local")  # one URL
     draft = articles_dir / "tram-plan.md"  # what `digest new "Tram plan"` used to write
     draft.write_text(
         draft_text(

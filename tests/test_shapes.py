@@ -34,6 +34,13 @@ NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
         (Any, [object(), None], []),
         (tuple[Any, int], [(object(), 1)], [(object(), "1"), (1,)]),
         (tuple[datetime, datetime], [(NOW, NOW)], [(NOW, NOW.replace(tzinfo=None))]),
+        (tuple[int, ...] | str, [(1, 2), "x"], [(1, "a"), 1, [1]]),  # a `Revision`
+        (Path | int, [Path("a"), 1], ["a", None]),  # members not told apart by exact type
+        (
+            dict[str, tuple[int | None, list[str]]],
+            [{"a": (None, ["x"])}, {"a": (1, [])}],
+            [{"a": (None, [1])}, {"a": ("1", [])}, {"a": (1, [], 2)}, {"a": (1,)}],
+        ),
     ],
 )
 def test_values_of_the_hinted_shape_and_others(hint: Any, good: list[Any], bad: list[Any]) -> None:

@@ -149,6 +149,7 @@ def test_a_real_terminal_gets_progress_colour_and_summary(
 
     plain = run_on_a_terminal(args, {"NO_COLOR": "1"})
     assert ESC + "3" not in plain and "Reading articles" in plain
-    quiet = run_on_a_terminal([*args, "--quiet"], {})
+    fresh = ["build", str(large_archive), "--out", str(tmp_path / "q"), "--now", NOW_TEXT]
+    quiet = run_on_a_terminal([*fresh, "--quiet"], {})  # a new output folder: a new key
     assert ESC not in quiet and "Reading articles" not in quiet
     assert quiet.splitlines()[-1] == "digest: 1 warning (in 1 file)"

@@ -25,6 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from digest.models import LeadQuote
+from digest.sources.templating import without_templates
 
 __all__ = ["extract_lead_quote", "plain_paragraphs"]
 
@@ -64,14 +65,38 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if _CAPTION.match(body.text(quotation.first) or ""):
         return None  # Photo credit: Jane Doe, “A rusted door.”
     lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
+    if _HYPOTHETICAL.search(lead) or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
+        return None  # what one might say, or an example: “It is a strength to say, “…”
     statement = _is_statement(quotation, words, lead)
     if statement is False:
         return None
     attribution = _attribution(body, quotation, lead)
     attributed = attribution.direct or attribution.speaker or attribution.source
-    if (statement and (attributed or _full_sentence(quotation.text))) or attribution.direct:
+    if not (attribution.speaker or attribution.source) and _question(quotation.text):
+        return None  # “Why did you join?”, asked by nobody named: a prompt, not a statement
+    if (statement and (attributed or _says_unattributed(quotation.text))) or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
+
+
+# What one might say or ask, not what was said: "to say, “…”", "you may be asking, “…”".
+_HYPOTHETICAL = re.compile(
+    r"\b(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+)?"
+    r"(?:say|ask|asking|saying|answer|tell|think|thinking)\b[^“”„«»\"]{0,40}?[,:]?\s*\Z",
+    re.IGNORECASE,
+)
+# A label that makes the quotation an example, not a statement: "For example:", "Myth:",
+# "a story like “…”".
+_EXAMPLE = re.compile(
+    r"(?:(?:\bexample|\be\.g\.|\bmyth|\bmisconception|\bsample|\btemplate)\s*:"
+    r"|\b(?:like|such\s+as))\s*\W{0,3}\Z",
+    re.IGNORECASE,
+)
+
+
+def _previous_sentence(body: _Body, quotation: _Quotation) -> str:
+    """The sentence just before the one holding ``quotation`` (across paragraphs)."""
+    return next(_sentences_backwards(body, quotation.first, quotation.start), "")
 
 
 def _looks_like_code(body: _Body, quotation: _Quotation) -> bool:
@@ -85,6 +110,16 @@ def _looks_like_code(body: _Body, quotation: _Quotation) -> bool:
     before = first[quotation.start - 1 : quotation.start]
     after = last[quotation.end : quotation.end + 1]
     return before in ("=", "(", "[", "{") or after in (")", "]", "}", "=", ":", ";")
+
+
+def _says_unattributed(text: str) -> bool:
+    """Whether a quotation nobody is credited with still reads as a statement: a whole
+    sentence, not a question ("you may be asking, “What is it like?”" asks nothing real)."""
+    return _full_sentence(text) and not _question(text)
+
+
+def _question(text: str) -> bool:
+    return text.rstrip(" ’”»)!")[-1:] == "?"
 
 
 def _full_sentence(text: str) -> bool:
@@ -136,23 +171,22 @@ Parsed = tuple[list[Token], dict[str, Any]]
 class _Body:
     """The paragraphs of a Markdown body; each is turned into plain text on first use.
 
-    Template tags (Liquid, Jinja, Hugo shortcodes) are dropped before a paragraph is read,
-    and everything between the tags of a code or raw block ({% highlight %} … {% endhighlight
-    %}) with them. A blockquote signed with an attribution line, or an HTML <blockquote> with
+    Template syntax is removed first (see templating.py; a parsed body had it removed when
+    it was read). A blockquote signed with an attribution line, or an HTML <blockquote> with
     a <cite> or <footer>, becomes one pull quote in place of its paragraphs.
     """
 
     def __init__(self, markdown: str, parsed: Parsed | None = None) -> None:
         if parsed is None:
             self._env: dict[str, Any] = {}
-            tokens = _MARKDOWN.parse(_FRONT_MATTER.sub("", markdown, count=1), self._env)
+            markdown = without_templates(_FRONT_MATTER.sub("", markdown, count=1))[0]
+            tokens = _MARKDOWN.parse(markdown, self._env)
         else:
             tokens, self._env = parsed
-        # One entry per paragraph (its Markdown, template tags dropped); None marks anything
+        # One entry per paragraph (its Markdown); None marks anything
         # else (heading, code, HTML, list edge), which a quotation cannot run across.
         self._paragraphs: list[str | None] = []
         self._pulls: dict[int, tuple[str, str]] = {}  # entry -> pull quote text and speaker
-        templates = _Templates()
         quote_depth, quote_first = 0, 0  # Markdown blockquotes: depth, and first entry inside
         html_pull: list[str] | None = None  # the HTML of an open <blockquote>, when it spans
         html_first = 0
@@ -171,8 +205,6 @@ class _Body:
             if kind in ("paragraph_open", "paragraph_close"):
                 continue
             content = token.content
-            if content and kind not in ("fence", "code_block"):  # code shows tags, never runs them
-                content = templates.visible(content)
             if html_pull is not None:
                 html_pull.append(content)
                 if "</blockquote" in content.lower() or len(html_pull) > _MAX_PULL_PIECES:
@@ -271,62 +303,6 @@ class _Body:
         return self._sentence_ends[index]
 
 
-# Template tags: {{ … }}, {% … %}, and Hugo's {{< … >}} and {{% … %}}, found by their edges.
-_TEMPLATE_EDGE = re.compile(r"\{\{|\{%|\}\}|%\}")
-# The tags opening and closing a block whose content is code or raw template text.
-_TEMPLATE_BLOCK = re.compile(
-    r"\A[{%<\s-]*(?P<end>/|end)?(?P<name>highlight|raw|comment|code|codeblock|codecaption|"
-    r"include_code|gist|syntax|filter|pre|verbatim|src)\b",
-    re.IGNORECASE,
-)
-
-
-class _Templates:
-    """Drops template tags from each piece of Markdown, and the code blocks they delimit.
-
-    One pass over the tags' edges: a tag opened and never closed leaves the text as it is.
-    The state (inside a code block or not) runs on from one token to the next.
-    """
-
-    def __init__(self) -> None:
-        self.block: str | None = None  # the name of the code or raw block we are in
-
-    def visible(self, text: str) -> str:
-        if "{" not in text and self.block is None:
-            return text
-        kept: list[str] = []
-        position = 0  # where the text not yet kept or dropped starts
-        opened: int | None = None  # where the tag being read opened
-        for edge in _TEMPLATE_EDGE.finditer(text):
-            mark = edge.group()
-            if opened is None:
-                if mark in ("{{", "{%"):
-                    if self.block is None:
-                        kept.append(text[position : edge.start()])
-                    opened = edge.start()
-                continue
-            if (mark == "}}") != (text[opened + 1] == "{"):
-                continue  # {{ … %} or {% … }}: not this tag's end
-            self._tag(text[opened + 2 : edge.start()])
-            opened, position = None, edge.end()
-        if opened is not None:  # an unclosed tag: its text is kept
-            position = opened
-        if self.block is None:
-            kept.append(text[position:])
-        return "".join(kept)
-
-    def _tag(self, inside: str) -> None:
-        block = _TEMPLATE_BLOCK.match(inside[:40])
-        if block is None:
-            return
-        name = block.group("name").lower()
-        if block.group("end"):
-            if self.block == name:
-                self.block = None
-        elif self.block is None and name != "include_code" and name != "gist":
-            self.block = name
-
-
 _MAX_PULL_PIECES = 12  # paragraphs of a pull quote, at most
 _MAX_PULL_CHARACTERS = 700
 # The attribution line ending a blockquote: "— Name, role", "-- Name", "<cite>Name</cite>".
@@ -372,6 +348,16 @@ def _html_pull_quote(html: str) -> tuple[str, str] | None:
     return _pull_quote(_html_text(said), _html_text(credit.group("who")))
 
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# The date a signature ends with: "— Jane Doe, March 4, 2014", "— Daily Post, Oct. 2013".
+_SIGNED_DATE = re.compile(
+    rf"[,\s]+(?:(?:{_MONTH}\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:{_MONTH},?\s+)?)?"
+    r"(?:1[89]|20)\d\d[.\s]*\Z"
+)
+# What a signature may say before the speaker: "— Quote from a participant".
+_SIGNED_AS = re.compile(r"\A(?:(?:a\s+)?quot(?:e|ed|ation)|words)\s+(?:from|by|of)\s+", re.I)
+
+
 def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
     """A pull quote's text without its enclosing marks, and its speaker, if both hold up."""
     text = text.strip()
@@ -380,7 +366,7 @@ def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
         inner = text[1:-1].strip()
         if not any(mark in inner for mark in text[0] + closers):
             text = inner
-    who = who.strip(" \u00a0—–―-,.;:")
+    who = _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―-,.;:")))
     words = _WORD.findall(text)
     if len(who.split()) > 12 or len(text) > _MAX_PULL_CHARACTERS or len(words) < 2:
         return None
@@ -432,7 +418,7 @@ _CLOSERS = {
     "‹": "›",
     "›": "‹›",
     "‚": "‘’",
-    '"': '"',
+    '"': '"”',  # "…” : a typing slip writers make, closed as readers read it
     "‘": "’",
     "'": "'",
 }
@@ -717,11 +703,11 @@ def _joined_interruption(body: _Body, quotation: _Quotation, opener: str) -> _Qu
     second quotation follows the attribution at once: “We won,” she said. “We will again.”
     """
     text = body.text(quotation.last) or ""
+    reopeners = opener + ("“" if opener == '"' else "")  # "…,” she said, “…”: a slip
     ending = quotation.text.rstrip()[-1:]
     handed_over = ending == "," or text.startswith(",", quotation.end)
-    if (
-        not (handed_over or ending in "?!")
-        or opener not in text[quotation.end : quotation.end + 100]
+    if not (handed_over or ending in "?!") or not any(
+        mark in text[quotation.end : quotation.end + 100] for mark in reopeners
     ):
         return quotation
     match = _INTERRUPTION.match(text, quotation.end, quotation.end + _INTERRUPTION_REACH)
@@ -736,9 +722,9 @@ def _joined_interruption(body: _Body, quotation: _Quotation, opener: str) -> _Qu
     if not match or len(match.group("clause").split()) > 8:
         return quotation
     start = match.end()
-    if text[start : start + 1] != opener or not _opens(text, start):
+    if start >= len(text) or text[start] not in reopeners or not _opens(text, start):
         return quotation
-    end = body.closing(quotation.last, start + 1, opener)
+    end = body.closing(quotation.last, start + 1, text[start])
     if end is None:
         return quotation
     second = text[start + 1 : end]
@@ -771,7 +757,7 @@ _TITLE_CUES = _words(
     "films movie documentary play musical opera poem series show sitcom programme program "
     "podcast episode article essay column headline title titled entitled named dubbed "
     "nicknamed slogan motto hashtag banner placard reading campaign exhibition painting game "
-    "word words phrase term label caption operation"
+    "word words phrase term label caption operation called aka a.k.a. prompt question"
 )
 
 
@@ -782,6 +768,8 @@ def _is_statement(quotation: _Quotation, words: list[str], lead: str) -> bool | 
     “We are ready,” the captain said.
     """
     word_before = _last_word(lead)
+    if word_before in ("a", "an", "the"):  # a book called the “…”; aka a “…”
+        word_before = _last_word(lead.rstrip(" ,:\u00a0\u202f")[: -len(word_before)])
     if word_before in _TITLE_CUES:
         return False
     first_letter = next(character for character in quotation.text if character.isalnum())
@@ -824,7 +812,7 @@ _SPEECH_VERBS = sorted(
         "urged urges cautioned predicted promised vowed pleaded recounted suggested suggests "
         "answered responded retorted cried sighed laughed murmured reflected boasted complained "
         "complains maintained maintains emphasised emphasized stated mused quipped protested "
-        "objected confirmed "
+        "objected confirmed asserted asserts mentioned mentions posted "
         # German, French, Russian, Spanish
         "sagte sagt erklärte erklärt betonte meinte "
         "déclare affirme ajoute estime explique souligne dit "
@@ -865,7 +853,7 @@ _SUBJECT_AFTER = re.compile(
     rf"\s+{_ADVERBS}*(?P<verb>{_VERB})\b(?P<rest>.*)"
 )
 _ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
-_DASH_CREDIT = re.compile(r"\s*[—–]\s*(?P<who>[^\W\d_][^.!?;:]{0,80})\Z")
+_DASH_CREDIT = re.compile(r"(?:\s*[—–]|\s+-)\s*(?P<who>[^\W\d_][^.!?;:]{0,80})\Z")
 
 
 def _interruption(hand_back: str) -> re.Pattern[str]:
@@ -908,8 +896,13 @@ _CAPTION = re.compile(
     r"(?:credit|courtesy|source|caption|by)?s?|credits?|caption|source|courtesy)\s*[:\-–—]",
     re.IGNORECASE,
 )
+# "To quote Ada Lovelace, “…”", "In the words of the coach: “…”"
+_TO_QUOTE = re.compile(
+    rf"(?:\b[Tt]o\s+quote|\b[Ii]n\s+the\s+words\s+of|\b[Qq]uoting)\s+"
+    rf"(?P<who>[^,:;.!?{_MARKS}]{{1,80}}?)\s*[,:]?\s*\Z"
+)
 # …, saying: “…”
-_SAYING = re.compile(r",\s*saying\s*[,:]?\s*\Z")
+_SAYING = re.compile(r",\s*(?:saying|stating)\s*[,:]?\s*\Z")
 _PAST_VERB = re.compile(
     r"(?<=\s)(?:[a-z]+ed|went|made|gave|took|spoke|wrote|met|left|sent|led|kept|held|rang|"
     r"came|sat|stood|broke|began|drew|fought|sought|thought|felt|won|lost|hit|cut|put|set|ran|"
@@ -946,7 +939,8 @@ _CONTINUATION = re.compile(
 _ATTRIBUTION_ENDS = re.compile(r"\s*(?:[,;]|\Z|(?:on|in|at|to|from|during|after|before|as)\b)")
 
 _PRONOUNS = _words(
-    "he she they i we you it him her them er sie es wir il elle ils elles on nous он она они мы"
+    "he she they i we you it him her them er sie es wir il elle ils elles on nous он она они мы "
+    "someone somebody anyone anybody everyone everybody one"
 )
 _RESOLVABLE_PRONOUNS = _words("he she they")
 _GROUP_NOUNS = _words(
@@ -967,7 +961,8 @@ _SENTENCE_OPENERS = (
     r"(?:On|In|At|Asked|Last|Earlier|Later|After|Before|During|Since|Yesterday|Today|However|"
     r"Meanwhile|Still|Now|Then|Separately|Elsewhere|Afterwards|Outside|Inside|Also|But|And|So|"
     r"Yet|Speaking|Writing|Addressing|Responding|Answering|Talking|Commenting|Reacting|Standing|"
-    r"Referring|Pointing|Interviewed|Explaining|Defending|Announcing|Visiting|Following)"
+    r"Referring|Pointing|Interviewed|Explaining|Defending|Announcing|Visiting|Following|For|"
+    r"Especially|Particularly|Notably|Specifically|Regarding|About|Besides|Indeed|This|That)"
 )
 _LEADING_PHRASES = re.compile(rf"\A(?:{_SENTENCE_OPENERS}\b[^,]*,\s*)+")
 _LEADING_CONJUNCTIONS = re.compile(
@@ -979,7 +974,8 @@ _LEADING_CONJUNCTIONS = re.compile(
 _PARENTHETICAL = re.compile(r"\s+[—–][^—–]*[—–]\s+|\s*\([^()]*\)")
 # A clause boundary inside what precedes the verb: … the plan that residents called “…”.
 _CLAUSE_BREAK = re.compile(
-    r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|if|once|until)\s+"
+    r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|where|if|once|"
+    r"until)\s+"
     r"|,\s+(?:and|but|so|yet)\s+|[;—–(])",
     re.DOTALL,
 )
@@ -990,7 +986,7 @@ _SOURCE_CLAUSE = re.compile(
     re.DOTALL,
 )
 _SPEAKER_END = re.compile(
-    r"(?:,\s*|\s+)(?:who|whom|whose|which|adding|speaking|referring|writing|before|after|while|"
+    r"(?:,\s*|\s+)(?:who|whom|whose|which|where|adding|speaking|referring|writing|before|after|while|"
     r"when|during|as|because|although|though|pointing|noting|insisting|saying|told|said|says)\b"
     r"|\s+(?:on|am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
     r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
@@ -1102,6 +1098,8 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
         previous = next(_sentences_backwards(body, quotation.first, quotation.start), "")
         found = _speaker_before(previous)
     speaker, source = _clean_speaker(found) if found else (None, None)
+    if found and speaker is None and source is None:
+        direct = False  # what was found was no speaker: the quote counts as unattributed
     if outlet:
         source = _agency(_LEADING_PHRASES.sub("", outlet.strip(), count=1), strict=True)
     source = source or _find_source(quotation.interruption, tail, lead)
@@ -1159,6 +1157,9 @@ def _subject(clause: str) -> str | None:
 
 def _speaker_before(clause: str) -> str | None:
     """The speaker as named in the words before a quotation."""
+    cited = _TO_QUOTE.search(clause)
+    if cited:  # To quote Ada Lovelace, “…”; In the words of the coach, “…”
+        return cited.group("who")
     clause = _PARENTHETICAL.sub(" ", _LEADING_PHRASES.sub("", clause.strip(), count=1))
     saying = _SAYING.search(clause)
     if saying:  # The minister defended the cuts, saying: “…”
@@ -1203,10 +1204,27 @@ def _name_like(text: str) -> bool:
     return (
         1 < len(words) <= 6  # "Better: “…”" labels an example; a speaker has a full name
         and words[0] not in _NOT_A_NAME
+        and words[0] not in _PRONOUNS  # "We wondered: “…”" is a thought, with no name
         and not any(word in _FINITE_VERBS or word in _NOT_IN_A_NAME for word in words)
         and words[-1] not in _SMALL_WORDS
         and not words[0].endswith(("’s", "'s"))  # There’s a big difference between: “…”
     )
+
+
+_MAX_SPEAKER_WORDS = 12
+# Words a clause fragment starts with, never a name or a description of a speaker: the
+# "on a call where someone" of "I was once on a call where someone answered …".
+_NOT_A_SPEAKER_START = _words(
+    "on in at from to for with by of about into onto over under after before during since "
+    "until when where whenever wherever while if because although though unless whether "
+    "than that which what how why especially also even just only once"
+)
+
+
+# Words of a clause, never of a name or a description: "It’s performed with two goals".
+_SUBJECT_PRONOUNS = _words("i we you he she they me us him them")
+"""In a speaker of several words, the sign of a clause: "one question we", "One thing she"."""
+_CLAUSE_WORDS = _words("is are was were it’s it's that’s that's there’s there's here’s here's")
 
 
 def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
@@ -1225,8 +1243,19 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     text = _TRAILING_WORDS.sub("", text).strip(" ,.;:\u00a0\u202f")
     text = _COMMA_IN_NAME.sub(r"\1", text)  # the head of ‘Team Blue,’ -> ‘Team Blue’
     words = text.split()
-    if not words or len(words) > 12 or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text)):
-        return None, source
+    while len(words) > _MAX_SPEAKER_WORDS and "," in text:  # Name, role, organisation
+        text = text.rsplit(",", 1)[0].rstrip()
+        words = text.split()
+    if (
+        not words
+        or len(words) > _MAX_SPEAKER_WORDS
+        or words[0].lower() in _NOT_A_SPEAKER_START
+        or any(word.lower() in _CLAUSE_WORDS for word in words)
+        or (len(words) > 1 and any(word.lower() in _SUBJECT_PRONOUNS for word in words))
+        or words[-1].lower() in _SMALL_WORDS
+        or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text))
+    ):
+        return None, source  # no speaker, rather than a fragment of the writer's clause
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
@@ -1288,12 +1317,17 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
             speaker = _person_opening(sentence)
         if speaker is None or speaker.lower() in _PRONOUNS:
             continue
+        if _POSSESSIVE.search(speaker):
+            return None  # “…,” he said, after "Dave’s pitch called for …": a thing, not him
         head = (speaker.split(",")[0].split() or [""])[-1].lower()
         plural = head.endswith("s") and not head.endswith("ss") and speaker[0].islower()
         if pronoun != "they" and (head in _GROUP_NOUNS or plural):
             return None
         return speaker
     return None
+
+
+_POSSESSIVE = re.compile(r"\w['’]s\b")
 
 
 def _person_opening(sentence: str) -> str | None:

@@ -90,7 +90,7 @@ def related_links(
     allow_newer: bool = False,
     unpublished: Collection[str] = frozenset(),
 ) -> tuple[dict[str, tuple[RelatedLink, ...]], list[Problem]]:
-    """Related links for each target article (keyed by slug), and warnings.
+    """Related links for each target article (keyed by id), and warnings.
 
     ``archive`` holds every published article; ``targets`` must be among them. Named
     entries resolve in order (unknown slugs are warned about and dropped; slugs in
@@ -105,19 +105,19 @@ def related_links(
     problems: list[Problem] = []
     to_choose: list[int] = []
     for target in targets:
-        if target.slug in links:
+        if target.id in links:
             continue
         position = index.position(target)
         named, warnings = _named_links(target, index, unpublished)
         problems.extend(warnings)
-        links[target.slug] = tuple(named)
+        links[target.id] = tuple(named)
         if not named and limit > 0:
             to_choose.append(position)
     if to_choose:
         text = _TextIndex(index, to_choose)
         for position in to_choose:
             chosen = _choose(position, index, text, limit=limit, allow_newer=allow_newer)
-            links[index.articles[position].slug] = chosen
+            links[index.articles[position].id] = chosen
     return links, problems
 
 
@@ -127,10 +127,11 @@ class _ArchiveIndex:
     def __init__(self, archive: Sequence[Article]) -> None:
         # Sorting makes every result independent of the caller's order; posting lists
         # built in this order are sorted by time, which the nearest-in-time pools rely on.
-        self.articles = sorted(archive, key=attrgetter("published", "slug"))
+        self.articles = sorted(archive, key=attrgetter("published", "slug", "id"))
         self.times = [article.published.timestamp() for article in self.articles]
         self.sections = [article.section_slug for article in self.articles]
         self.by_slug: dict[str, int] = {}
+        self.by_id: dict[str, int] = {}
         self.tag_keys: list[frozenset[str]] = []
         self.tag_postings: defaultdict[str, list[int]] = defaultdict(list)
         self.section_postings: defaultdict[str, list[int]] = defaultdict(list)
@@ -138,6 +139,7 @@ class _ArchiveIndex:
         key_sets: dict[tuple[str, ...], frozenset[str]] = {}
         for position, article in enumerate(self.articles):
             self.by_slug.setdefault(article.slug, position)
+            self.by_id[article.id] = position
             keys = key_sets.get(article.tags)
             if keys is None:
                 for tag in article.tags:
@@ -160,9 +162,9 @@ class _ArchiveIndex:
 
     def position(self, article: Article) -> int:
         """Where a target sits in the archive; a target outside it is a caller's bug."""
-        position = self.by_slug.get(article.slug)
+        position = self.by_id.get(article.id)
         if position is None:
-            raise ValueError(f"target {article.slug!r} is not in the archive")
+            raise ValueError(f"target {article.id!r} is not in the archive")
         return position
 
     def find_slug(self, slug: str) -> int | None:

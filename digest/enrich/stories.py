@@ -27,7 +27,7 @@ Rendered = tuple[str, str, tuple[str, str | None, str | None] | None]
 """What an article's own text yields, in plain values for a memo: body HTML, standfirst
 and lead quote (text, speaker, source)."""
 RelatedMemo = tuple[dict[str, tuple[RelatedLink, ...]], tuple[tuple[str, int, str], ...]]
-"""What choosing related links gave, in values for a memo: links by slug, and warnings
+"""What choosing related links gave, in values for a memo: links by id, and warnings
 as (path, line, message)."""
 
 FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
@@ -112,20 +112,20 @@ def prepare_stories(
     bodies_memo: Memo = NO_MEMO,
     links_memo: Memo = NO_MEMO,
 ) -> tuple[dict[str, Story], list[Problem]]:
-    """Render each target article into a Story, keyed by slug; warnings alongside.
+    """Render each target article into a Story, keyed by id; warnings alongside.
 
     Bodies are read from `source` (`load_bodies`) only for targets that need rendering.
     A target whose item is unchanged (see `Article.revision`) is rendered once for
     `bodies_memo`, and related links are chosen once for `links_memo` while reading gives
     the same for every archive item (see `Article.read_since`).
     """
-    keys = {a.slug: plain_key(a.slug, a.revision) for a in targets if a.revision is not None}
+    keys = {a.id: plain_key(a.slug, a.revision) for a in targets if a.revision is not None}
     parts: dict[str, Rendered] = {}
-    for slug, key in keys.items():
+    for id_, key in keys.items():
         found = bodies_memo.get(key)
         if found is not None:
-            parts[slug] = found
-    missing = [article for article in targets if article.slug not in parts]
+            parts[id_] = found
+    missing = [article for article in targets if article.id not in parts]
     render = partial(_load_and_render, source)
     with shared(render, missing, min_share=PARALLEL_MIN_STORIES // 2) as bodies:
         # While a worker starts on the bodies, related links are chosen here.
@@ -134,18 +134,18 @@ def prepare_stories(
         )
         rendered = bodies.results()
     for article, values in zip(missing, rendered, strict=True):
-        parts[article.slug] = values
-        if article.slug in keys:
-            bodies_memo.put(keys[article.slug], values)
+        parts[article.id] = values
+        if article.id in keys:
+            bodies_memo.put(keys[article.id], values)
     stories = {}
     for article in targets:
-        html_body, standfirst_text, quote = parts[article.slug]
-        stories[article.slug] = Story(
+        html_body, standfirst_text, quote = parts[article.id]
+        stories[article.id] = Story(
             article=article,
             body_html=html_body,
             standfirst=standfirst_text,
             lead_quote=LeadQuote(*quote) if quote else None,
-            related=links.get(article.slug, ()),
+            related=links.get(article.id, ()),
         )
     return stories, warnings
 
@@ -162,7 +162,7 @@ def _related(
     reads = [article.read_since for article in archive]
     key = None
     if all(read is not None for read in reads):
-        call = (options, sorted(unpublished), [article.slug for article in targets])
+        call = (options, sorted(unpublished), [article.id for article in targets])
         key = plain_key(call, reads)
         found: RelatedMemo | None = memo.get(key)
         if found is not None:

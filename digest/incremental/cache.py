@@ -162,6 +162,7 @@ _RECORD: Any = tuple[
     _FIELDS | None,  # absent if the file was skipped
     tuple[str, ...],  # its related-story terms
     tuple[tuple[int, str], ...],  # its problems or warnings: line, message
+    tuple[tuple[int, str], ...],  # its notes: line, message
 ]  # an `articles.Record`, to the letter
 _ARTICLES = shape(dict[str, tuple[Revision, _RECORD, Revision]])  # a chunk of `Entry`s
 _MEMOS = shape(dict[str, dict[str, Any]])

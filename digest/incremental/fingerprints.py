@@ -20,7 +20,7 @@ from digest import __version__
 from digest.config import DEFAULT_TEMPLATES, Config
 from digest.errors import ConfigError
 
-FORMAT = 6
+FORMAT = 8
 """Version of what the caches hold: bump it when a record's layout changes."""
 LIBRARIES = ("markdown_it", "nh3", "yaml", "jinja2", "feedgen", "lxml", "premailer", "cssutils")
 """Libraries whose output lands in ours: a new version of any starts a fresh cache."""

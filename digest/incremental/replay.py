@@ -63,7 +63,8 @@ def inputs_key(
     if not all(source.settled(revision, now) for _, revision in items):
         return None
     settings = request.key()
-    listing = digest(marshal.dumps(list(items), 2))  # version 2: bytes by value, not sharing
+    passed_over = sorted(source.left_out().items())  # reported in the summary: an input too
+    listing = digest(marshal.dumps([list(items), passed_over], 2))  # 2: by value, not sharing
     return digest(f"{cache_key(config)}\0{settings}\0{templates}\0{listing}".encode())
 
 

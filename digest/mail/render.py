@@ -14,7 +14,8 @@ are numbered), `subject`,
 `top_story`, `preheader`, `web` (true in the web copy), `web_url`, `index_url`, `reason`,
 `show_images`, `show_standfirsts`, `image_width`, `image_height`, and the helpers
 `track(url)` (adds the UTM parameters; identity in the web copy),
-`byline(authors)`, `credit(text)` and `wrap(text, indent, subsequent)`.
+`byline(authors)`, `credit(text)`, `standfirst(story)` (the one sentence shown under the
+headline, above the quote) and `wrap(text, indent, subsequent)`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from digest.mail.archive import (
     issue_url,
 )
 from digest.mail.mime import build_message, subject_line
+from digest.mail.sentences import standfirst_line
 from digest.models import IssueRecord, LeadQuote, Section, Story
 from digest.templates import render_template
 from digest.terminal import plural
@@ -66,17 +68,30 @@ def with_utm(url: str, params: Mapping[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+PRESENTATIONAL_ATTRIBUTES = {
+    "align": frozenset(
+        {"caption", "col", "div", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "p"}
+        | {"table", "tbody", "td", "tfoot", "th", "thead", "tr"}
+    ),
+    "bgcolor": frozenset({"body", "table", "td", "th", "tr"}),
+    "valign": frozenset({"col", "tbody", "td", "tfoot", "th", "thead", "tr"}),
+}
+"""The old presentational attributes premailer mirrors from CSS, and the elements HTML knows
+them on (obsolete there, but what Outlook reads); on any other element they are invalid."""
+
+
 def inline_css(html: str, *, base_url: str) -> str:
     """Inline the CSS with premailer, offline and quietly; keep media queries and !important.
 
     Style blocks marked ``data-premailer="ignore"`` are kept as written. Width and height
     stay as the template sets them (premailer would otherwise turn ``height: auto`` into an
-    attribute Outlook cannot use).
+    attribute Outlook cannot use). `text-align`, `vertical-align` and `background-color` are
+    mirrored as `align`, `valign` and `bgcolor` only where HTML has those attributes
+    (`PRESENTATIONAL_ATTRIBUTES`): a table cell keeps its colour in Outlook, an image gets
+    no `bgcolor`.
     """
-    from premailer import Premailer  # imported here: it costs a fifth of a second to load
-
     return str(
-        Premailer(
+        _premailer()(
             html,
             base_url=base_url,
             allow_network=False,
@@ -88,6 +103,27 @@ def inline_css(html: str, *, base_url: str) -> str:
             cssutils_logging_level=logging.CRITICAL,
         ).transform(pretty_print=False)
     )
+
+
+@functools.cache
+def _premailer() -> type:
+    """Premailer, mirroring CSS as HTML attributes only onto elements that have them.
+
+    Imported on first use: premailer costs a fifth of a second to load.
+    """
+    from premailer import Premailer
+
+    class ValidPremailer(Premailer):  # type: ignore[misc]
+        def _style_to_basic_html_attributes(
+            self, element: Any, style_content: str, force: bool = False
+        ) -> None:
+            before = set(element.attrib)
+            super()._style_to_basic_html_attributes(element, style_content, force)
+            for name in set(element.attrib) - before:
+                if element.tag not in PRESENTATIONAL_ATTRIBUTES.get(name, frozenset()):
+                    del element.attrib[name]
+
+    return ValidPremailer
 
 
 @dataclass(frozen=True)
@@ -209,6 +245,7 @@ def digest_context(
         "track": functools.cache(lambda url: with_utm(url, utm)),
         "byline": byline,
         "credit": credit_line,
+        "standfirst": standfirst_line,
         "wrap": wrap,
     }
 
@@ -463,7 +500,7 @@ def _trim_warning(
     images = sum(1 for story in shown if story.article.image)
     if not trim.images and images:
         left_out.append(f"no images ({images} left out)")
-    standfirsts = sum(1 for story in shown if not story.lead_quote and story.standfirst)
+    standfirsts = sum(1 for story in shown if standfirst_line(story))
     if not trim.standfirsts and standfirsts:
         left_out.append(f"no standfirsts ({standfirsts} left out)")
     if trim.per_section is not None:

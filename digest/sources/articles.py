@@ -10,7 +10,7 @@ import stat
 import sys
 import time as clock
 import unicodedata
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Container, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
@@ -29,6 +29,9 @@ from digest.incremental.workers import parallel_map
 from digest.models import MAX_YEAR, MIN_YEAR, Article, Collection, Image, LeadQuote
 from digest.sources.base import RECORDED_FIELDS, Entry, Location, Record, Revision, Source
 from digest.sources.frontmatter import load_simple
+from digest.sources.keys import KNOWN_KEYS as KNOWN_KEYS  # re-exported: the reference reads it
+from digest.sources.keys import REQUIRED_KEYS as REQUIRED_KEYS
+from digest.sources.templating import removal_warning, without_templates
 from digest.terms import BODY_LEAD_CHARS, article_terms
 
 try:
@@ -89,28 +92,8 @@ LINE_BREAKS = re.compile(
 )
 FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 NOT_SLUG = re.compile(r"[\W_]+")
-KNOWN_KEYS = [
-    "title",
-    "date",
-    "section",
-    "author",
-    "summary",
-    "updated",
-    "image",
-    "image_alt",
-    "image_credit",
-    "tags",
-    "related",
-    "lead_quote",
-    "lead_quote_by",
-    "slug",
-    "id",
-    "draft",
-    "expires",
-]
-REQUIRED_KEYS = ("title", "date")
 SECTION_KEYS = ("section", "categories", "category")
 """digest's section, else the first of Jekyll's categories (Hugo's: see `_folder_section`)."""
 EMBARGO_KEYS = ("publishDate", "publish_date")
@@ -175,12 +158,14 @@ def one_line(text: str) -> str:
     return LINE_BREAKS.sub(" ", clean_text(text)).strip()
 
 
-def slugify(text: str) -> str:
-    """A lower-case, hyphenated, path-safe slug: "Media & Culture" → "media-culture"."""
+def slugify(text: str, *, keep_case: bool = False) -> str:
+    """A lower-case, hyphenated, path-safe slug: "Media & Culture" → "media-culture";
+    with `keep_case`, "Media-Culture" (URL paths are case-sensitive: a file named for its
+    live URL keeps it)."""
     if not text.isascii():  # ASCII has nothing to decompose
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return NOT_SLUG.sub("-", text.lower()).strip("-")
+    return NOT_SLUG.sub("-", text if keep_case else text.lower()).strip("-")
 
 
 MAX_NAME_SLUG_BYTES = 80
@@ -351,19 +336,28 @@ plain host, printable ASCII, no `;` parameters, no empty query or fragment."""
 
 
 def _front_matter(text: str) -> tuple[str, int, int]:
-    """Split off the YAML block.
+    """Split off the YAML block, which may follow a byte-order mark and blank lines.
 
     Returns it, the 1-based line where the body starts, and the body's offset in `text`.
+    The block keeps a blank line for each one before the opening '---', so that its line
+    numbers, counted from 2, stay the file's.
     """
-    first_end = text.find("\n")
-    if (text if first_end < 0 else text[:first_end]).rstrip() != "---":
+    lead = LEADING_BLANKS.match(text)
+    start = lead.end() if lead else 0
+    blanks = text.count("\n", 0, start)
+    first_end = text.find("\n", start)
+    if (text[start:] if first_end < 0 else text[start:first_end]).rstrip() != "---":
         raise FieldError("", "no front matter: the file must start with a '---' line")
     fence = FENCE.search(text, first_end + 1) if first_end >= 0 else None
     if fence is None:
         raise FieldError("", "front matter is not closed: add a '---' line after it")
-    front = text[first_end + 1 : max(first_end + 1, fence.start() - 1)]
+    front = "\n" * blanks + text[first_end + 1 : max(first_end + 1, fence.start() - 1)]
     body_start = text.find("\n", fence.end()) + 1 or len(text)
     return front, text.count("\n", 0, fence.start()) + 2, body_start
+
+
+LEADING_BLANKS = re.compile(r"\ufeff?(?:[ \t]*\n)*")
+"""What may come before the opening '---': a byte-order mark, and blank lines."""
 
 
 def _key_lines(front: str) -> dict[str, int]:
@@ -410,8 +404,24 @@ def parse_article(
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     article, body_start, found = _parse(text, path=path, config=config, name=name)
-    body = clean_text(text[body_start:])
-    return (replace(article, body=body) if article else None), found
+    if article is None:
+        return None, found
+    unknown = [
+        Problem(path, article.key_lines.get(key, 1), f"unknown front-matter key '{key}' (ignored)")
+        for key in article.unknown_keys
+    ]
+    body, warning = _body(text[body_start:], article.location.line)
+    removed = [Problem(path, *warning)] if warning else []
+    return replace(article, body=body), [*unknown, *found, *removed]
+
+
+def _body(text: str, line: int) -> tuple[str, tuple[int, str] | None]:
+    """The body as every output reads it: control characters and template syntax removed
+    (see templating.py); with the warning (line, message) reporting a removal, if any.
+    `line` is the body's first line in the file."""
+    cleaned = clean_text(text)
+    body, removal = without_templates(cleaned)
+    return body, removal_warning(removal, cleaned, line) if removal.count else None
 
 
 def _parse(
@@ -435,16 +445,16 @@ def _parse(
         if not isinstance(meta, dict):
             raise FieldError("", "front matter must be a mapping of 'key: value' lines")
         meta = _canonical_keys(meta, key_lines)
+        if config.field_names:
+            meta = _mapped_fields(meta, key_lines, config.field_names)
         notes: list[tuple[str, str]] = []
         article = _build_article(meta, path, name, body_line, key_lines, config, notes)
     except FieldError as error:
         return None, 0, [Problem(path, key_lines.get(error.key, 1), str(error))]
-    warnings = [
-        Problem(path, key_lines.get(str(key), 1), f"unknown front-matter key '{key}' (ignored)")
-        for key in meta
-        if key not in READ_KEYS
-    ]
-    warnings += [Problem(path, key_lines.get(key, 1), message) for key, message in notes]
+    unknown = tuple(str(key) for key in meta if key not in READ_KEYS)
+    if unknown:
+        article = replace(article, unknown_keys=_interned(unknown))
+    warnings = [Problem(path, key_lines.get(key, 1), message) for key, message in notes]
     return article, body_start, warnings
 
 
@@ -488,11 +498,10 @@ def _build_article(
     # and the first digest after carries it (its date is when readers could first see it).
     published = max(dated, embargo) if embargo else dated
     updated = max(updated, published)
-    slug = _string(meta, "slug") or slugify(slug_name)
+    slug = _string(meta, "slug") or slugify(slug_name, keep_case=True)
     if not SLUG.match(slug):
-        raise FieldError(
-            "slug", f"'slug' must be lower-case letters, digits and hyphens, e.g. {slugify(slug)!r}"
-        )
+        example = slugify(slug, keep_case=True)
+        raise FieldError("slug", f"'slug' must be letters, digits and hyphens, e.g. {example!r}")
     quote_text = _string(meta, "lead_quote")
     quote = LeadQuote(quote_text, _string(meta, "lead_quote_by") or None) if quote_text else None
     expires_key = _first_key(meta, EXPIRY_KEYS)
@@ -500,9 +509,7 @@ def _build_article(
     return Article(
         location=Location(path, body_line),
         slug=slug,
-        # A Jekyll-named file's id is the slug its whole name gave before the date prefix
-        # was left out of slugs, so that no story already published comes back as new.
-        id=_string(meta, "id") or (slugify(stem) if named_day and not meta.get("slug") else slug),
+        id=_string(meta, "id") or _default_id(stem, slug, named_day, bool(meta.get("slug"))),
         title=title,
         published=published,
         updated=updated,
@@ -520,6 +527,18 @@ def _build_article(
         expires=parse_time(expires, expires_key, zone, end_of_day=True) if expires_key else None,
         key_lines=_shared(key_lines),
     )
+
+
+def _default_id(stem: str, slug: str, named_day: date | None, named: bool) -> str:
+    """The id of an article that names none: its slug in lower case, as slugs once all were,
+    so that no story already published comes back as new when its slug keeps its case.
+
+    A Jekyll-named file's id is the slug its whole name gave before the date prefix was
+    left out of slugs, for the same reason.
+    """
+    if named_day and not named:
+        return slugify(stem)
+    return slug.lower()
 
 
 def _section(meta: dict[str, Any], name: str, config: Config) -> tuple[str, str]:
@@ -568,7 +587,7 @@ def _file_name(stem: str) -> tuple[date | None, str]:
 
 def file_slug(stem: str) -> str:
     """The slug a file name gives: slugified, less a Jekyll date prefix."""
-    return slugify(_file_name(stem)[1])
+    return slugify(_file_name(stem)[1], keep_case=True)
 
 
 def _canonical_keys(meta: dict[str, Any], key_lines: dict[str, int]) -> dict[str, Any]:
@@ -589,6 +608,29 @@ def _canonical_keys(meta: dict[str, Any], key_lines: dict[str, int]) -> dict[str
             meta[canonical] = value
             if key in key_lines:
                 key_lines[canonical] = key_lines[key]
+    return meta
+
+
+def _mapped_fields(
+    meta: dict[str, Any], key_lines: dict[str, int], names: Mapping[str, Sequence[str]]
+) -> dict[str, Any]:
+    """`meta` with the names `[fields]` maps read as digest's fields.
+
+    A field's own name wins; else the first mapped name the file gives a value. The
+    names mapped are used, so none is reported as unknown.
+    """
+    if not any(name in meta for mapped in names.values() for name in mapped):
+        return meta
+    meta = dict(meta)
+    for field_name, mapped in names.items():
+        for name in mapped:
+            if name not in meta:
+                continue
+            value = meta.pop(name)
+            if meta.get(field_name) is None and value is not None:
+                meta[field_name] = value
+                if name in key_lines:
+                    key_lines[field_name] = key_lines[name]
     return meta
 
 
@@ -685,7 +727,7 @@ def claimed_names(
     claims: list[tuple[Path | str, str, str | None]] = []
     for name, _ in entries:
         where = source.where(name)
-        fields, words, _ = records[name]
+        fields, words = records[name][:2]
         if fields is None:
             claims.append((where, file_slug(Path(name).stem), None))
         else:
@@ -727,7 +769,7 @@ def collect_articles(
     if cache is not None:
         _update_cache(cache, steady, records, since)
     spellings = Spellings(tags=config.tag_feeds)
-    return _collection(source, entries, records, steady, since, spellings)
+    return _collection(source, entries, records, steady, since, set(unread), spellings)
 
 
 def _cached(
@@ -770,7 +812,7 @@ def _read_since(
 
 def _same_reading(one: Record, other: Record) -> bool:
     """Whether two reads of an item gave the same (terms compared as sets)."""
-    return (one[0], sorted(one[1]), one[2]) == (other[0], sorted(other[1]), other[2])
+    return (one[0], sorted(one[1]), one[2:]) == (other[0], sorted(other[1]), other[2:])
 
 
 @gc_paused()
@@ -780,12 +822,14 @@ def _collection(
     records: Mapping[str, Record],
     steady: Mapping[str, Revision],
     since: Mapping[str, Revision],
+    fresh: Container[str],
     spellings: Spellings,
 ) -> Collection:
     """The articles, problems and warnings the items' `records` give, in `entries` order.
 
     Each article read from a `steady` item carries its revision and the revision `since`
-    which reading it gives the same (see `Article.revision`, `Article.read_since`);
+    which reading it gives the same (see `Article.revision`, `Article.read_since`); the
+    notes of the items read this build (`fresh`, not taken from the cache) are new;
     `spellings` warns of names that differ but share a folder.
 
     Run without the cycle collector: an archive's articles and paths are many objects
@@ -793,9 +837,11 @@ def _collection(
     """
     skipped: list[tuple[int, Problem]] = []  # (position in `entries`, why)
     warnings: list[Problem] = []
+    notes: list[Problem] = []
+    new_notes: list[Problem] = []
     read: list[tuple[int, Article]] = []
     for position, (name, _) in enumerate(entries):
-        fields, words, messages = records[name]
+        fields, words, messages, noted = records[name]
         where = source.where(name)
         if fields is None:
             skipped.extend((position, Problem(where, line, text)) for line, text in messages)
@@ -808,7 +854,13 @@ def _collection(
         )
         if messages:
             warnings.extend(Problem(where, line, message) for line, message in messages)
+        if noted:
+            found = [Problem(where, line, message) for line, message in noted]
+            warnings.extend(found)
+            notes.extend(found)
+            new_notes.extend(found if name in fresh else ())
         read.append((position, article))
+    _own_ids(read, entries)
     duplicates = _duplicates([article for _, article in read])
     articles: list[Article] = []
     for index, (position, article) in enumerate(read):
@@ -820,7 +872,57 @@ def _collection(
     if duplicates:  # in item order, with the items skipped for other reasons
         skipped.sort(key=itemgetter(0))
     problems = [problem for _, problem in skipped]
-    return Collection(tuple(articles), tuple(problems), tuple(warnings), len(entries))
+    unknown = unknown_keys([article for _, article in read])
+    warnings.extend(problem for _, problem in unknown)
+    return Collection(
+        tuple(articles),
+        tuple(problems),
+        tuple(warnings),
+        len(entries),
+        tuple(source.left_out().items()),
+        tuple(unknown),
+        tuple(notes),
+        tuple(new_notes),
+    )
+
+
+MAX_UNKNOWN_KEYS_LISTED = 20
+"""Unknown front-matter keys reported one by one; the rest share one line."""
+
+
+def unknown_keys(articles: Sequence[Article]) -> list[tuple[tuple[str, ...], Problem]]:
+    """One warning per front-matter key digest does not read, with the number of files
+    that hold it, at the first of them; the most common first, and past
+    `MAX_UNKNOWN_KEYS_LISTED` one warning for the rest. Each comes with its keys."""
+    files: dict[str, int] = {}
+    first: dict[str, Article] = {}
+    for article in articles:
+        for key in article.unknown_keys:
+            files[key] = files.get(key, 0) + 1
+            first.setdefault(key, article)
+    ranked = sorted(files, key=lambda key: (-files[key], key))
+    found: list[tuple[tuple[str, ...], Problem]] = []
+    for key in ranked[:MAX_UNKNOWN_KEYS_LISTED]:
+        count = files[key]
+        spread = f" in {count} files, this the first" if count > 1 else ""
+        message = (
+            f"unknown front-matter key '{key}' (ignored){spread}; to read it, map it to "
+            "a field in digest.toml's [fields]"
+        )
+        found.append(((key,), _at_key(first[key], key, message)))
+    rest = ranked[MAX_UNKNOWN_KEYS_LISTED:]
+    if rest:
+        names = ", ".join(f"'{key}'" for key in rest[:10]) + (", …" if len(rest) > 10 else "")
+        message = (
+            f"{len(rest)} more unknown front-matter keys (ignored): {names}; map any you "
+            "want read in digest.toml's [fields]"
+        )
+        found.append((tuple(rest), _at_key(first[rest[0]], rest[0], message)))
+    return found
+
+
+def _at_key(article: Article, key: str, message: str) -> Problem:
+    return Problem(article.location.where, article.key_lines.get(key, 1), message)
 
 
 def _article(
@@ -834,47 +936,79 @@ def _article(
     return Article(*(Location(where, fields[0]), *fields[1:], revision, terms, read_since))
 
 
+def _own_ids(
+    read: list[tuple[int, Article]], entries: Sequence[tuple[str, Revision | None]]
+) -> None:
+    """Give an id from its path to each article whose slug, and so its default id, another
+    article shares under a different URL (`article_path` holds the date or the section).
+
+    The first claimant keeps the id it has always had: a published article before a draft,
+    then the earliest published, then the first in file order. An id the front matter
+    gives is never changed; two such ids that collide are reported by `_duplicates`, and
+    so are two articles whose URLs collide.
+    """
+    by_id: dict[str, list[int]] = {}
+    for index, (_, article) in enumerate(read):
+        by_id.setdefault(article.id, []).append(index)
+    for indexes in by_id.values():
+        if len(indexes) < 2:
+            continue
+        first = min(indexes, key=lambda i: (read[i][1].draft, read[i][1].published, i))
+        keeper = read[first][1]
+        for index in indexes:
+            position, article = read[index]
+            mine = "id" in article.key_lines  # an id the front matter gives is its own
+            if article is not keeper and not mine and article.url != keeper.url:
+                read[index] = (position, replace(article, id=path_id(entries[position][0])))
+
+
+def path_id(name: str) -> str:
+    """The id of an article named by its path in the source (less its suffix): its "/"
+    keeps it apart from every id a slug gives."""
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and "/" not in suffix else name
+
+
 def _duplicates(articles: Sequence[Article]) -> dict[int, Problem]:
-    """The articles (by index) that lose their slug or id to another, and why.
+    """The articles (by index) that lose their URL or id to another, and why.
 
     Published articles claim theirs first, in file order, then drafts: a draft given a
-    live story's slug or id never takes that story offline, whichever file sorts first.
+    live story's URL or id never takes that story offline, whichever file sorts first.
     """
-    slugs: dict[str, Article] = {}
+    urls: dict[str, Article] = {}
     ids: dict[str, Article] = {}
     lost: dict[int, Problem] = {}
     drafts = []
     for index, article in enumerate(articles):
         if article.draft:
             drafts.append(index)
-        elif article.slug in slugs or article.id in ids:
-            lost[index] = _duplicate(article, slugs, ids)
+        elif article.url in urls or article.id in ids:
+            lost[index] = _duplicate(article, urls, ids)
         else:
-            slugs[article.slug] = ids[article.id] = article
+            urls[article.url] = ids[article.id] = article
     for index in drafts:
         article = articles[index]
-        if article.slug in slugs or article.id in ids:
-            lost[index] = _duplicate(article, slugs, ids)
+        if article.url in urls or article.id in ids:
+            lost[index] = _duplicate(article, urls, ids)
         else:
-            slugs[article.slug] = ids[article.id] = article
+            urls[article.url] = ids[article.id] = article
     return lost
 
 
 def _duplicate(
-    article: Article, slugs: Mapping[str, Article], ids: Mapping[str, Article]
+    article: Article, urls: Mapping[str, Article], ids: Mapping[str, Article]
 ) -> Problem:
-    """`article` skipped: another (file:line) has its slug, or else its id."""
-    key, owner = ("slug", slugs[article.slug]) if article.slug in slugs else ("id", ids[article.id])
+    """`article` skipped: another (file:line) has its URL (named by its slug when they share
+    it), or else its id. A feed's item has no line to name nor field to edit (line 0)."""
+    owner = urls.get(article.url) or ids[article.id]
+    key = "id" if article.url not in urls else "slug" if owner.slug == article.slug else "url"
     where = str(Location(owner.location.where, owner.key_lines.get(key, 1)))
     if article.draft and not owner.draft:
         where += ", published: a draft never takes its place"
     line = article.key_lines.get(key, 1)
-    fix = f"set a unique '{key}:'" if line else "the feed gives two items one id; the first is kept"
-    return Problem(
-        article.location.where,
-        line,
-        f"duplicate {key} '{getattr(article, key)}' (also {where}); {fix}",
-    )
+    fix = f"set a unique '{'slug' if key == 'url' else key}:'" if line else "the first is kept"
+    shown = f"URL {article.url}" if key == "url" else f"{key} '{getattr(article, key)}'"
+    return Problem(article.location.where, line, f"duplicate {shown} (also {where}); {fix}")
 
 
 class Spellings:
@@ -952,13 +1086,19 @@ def read_record(path: Path, config: Config, name: str = "") -> Record:
     in the source folder (for Hugo's section)."""
     text, problems = _read_text(path)
     if text is None:
-        return None, (), tuple((problem.line, problem.message) for problem in problems)
+        return None, (), tuple((problem.line, problem.message) for problem in problems), ()
     article, body_start, problems = _parse(text, path=path, config=config, name=name)
     messages = tuple((problem.line, problem.message) for problem in problems)
     if article is None:
-        return None, (), messages
-    lead = _clean_lead(text, body_start)
-    return _fields(article), article_terms(article.title, article.summary, lead), messages
+        return None, (), messages, ()
+    notes: tuple[tuple[int, str], ...] = ()
+    if text.find("{", body_start) >= 0:  # it may hold template syntax: read all of it
+        lead, removal = _body(text[body_start:], article.location.line)
+        notes = (removal,) if removal else ()
+    else:
+        lead = _clean_lead(text, body_start)
+    terms = article_terms(article.title, article.summary, lead)
+    return _fields(article), terms, messages, notes
 
 
 def _clean_lead(text: str, start: int) -> str:
@@ -1013,7 +1153,7 @@ def read_body(path: Path) -> str:
     text, problems = _read_text(path)
     if text is not None:
         try:
-            return clean_text(text[_front_matter(text)[2] :])
+            return _body(text[_front_matter(text)[2] :], 1)[0]
         except FieldError as error:
             problems = [Problem(path, 1, str(error))]
     raise ArticleError(

@@ -9,7 +9,7 @@ any source can be cached correctly. The local Markdown folder (folder.py) is the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Location", "Record", "Revision", "Source"]
 
-Record = tuple[Any, tuple[str, ...], tuple[tuple[int, str], ...]]
+Record = tuple[Any, tuple[str, ...], tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]
 """One item's parse result in plain values, as the build caches it: its body line and the
-article's `RECORDED_FIELDS` (None if the item was skipped), its related-story terms, and
-its problems (if skipped) or warnings, as (line, message)."""
+article's `RECORDED_FIELDS` (None if the item was skipped), its related-story terms, its
+problems (if skipped) or warnings, and its notes (warnings that report a convention digest
+handled, such as template syntax removed), each as (line, message)."""
 
 Entry = tuple[Revision, Record, Revision]
 """One item as the build cache keeps it: the revision read, what reading it gave, and the
@@ -46,6 +47,12 @@ class Source(Protocol):
         """Each item's name (unique in the source, in reading order) and revision.
 
         The revision is None when the source cannot tell it (reading says why).
+        """
+
+    def left_out(self) -> Mapping[str, int]:
+        """What the last `items` passed over and why: reason (".html", "_index.md") → count.
+
+        Nothing is passed over unseen: a build reports these in its summary.
         """
 
     def settled(self, revision: Revision | None, now_ns: int) -> bool:

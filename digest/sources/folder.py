@@ -26,13 +26,19 @@ class MarkdownFolder:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._folders: dict[str, Path] = {"": folder}  # a Path is costly: one per folder
+        self._left_out: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"MarkdownFolder({str(self.folder)!r})"
 
     def items(self) -> Sequence[tuple[str, Signature | None]]:
         """Each file's relative path and `stat` signature, as paths sort."""
-        return scan_articles(self.folder)
+        self._left_out = {}
+        return scan_articles(self.folder, self._left_out)
+
+    def left_out(self) -> dict[str, int]:
+        """What the last `items` passed over, by reason (see `scan.left_out_reason`)."""
+        return dict(sorted(self._left_out.items()))
 
     def settled(self, revision: Revision | None, now_ns: int) -> bool:
         """Whether the file changed long enough ago (see `scan.settled`)."""

@@ -33,7 +33,7 @@ NO_SECTION = frozenset(
 FirstSeen = Callable[[str], datetime]
 """When the item of this name was first seen (see `read_items`)."""
 MAX_SLUG_WORDS = 60
-NO_LINES = {key: 0 for key in ("slug", "id", "section", "tags", "related")}
+NO_LINES = {key: 0 for key in ("slug", "url", "id", "section", "tags", "related")}
 """An item's fields have no lines: messages about them name the item alone (line 0)."""
 
 
@@ -88,15 +88,15 @@ def entry_record(
     related links only where it links to them. `seen_at` dates an entry that gives no date.
     """
     if not entry.key:
-        return (None, (), ((0, "item has neither a GUID/id nor a link; skipped"),)), ""
+        return (None, (), ((0, "item has neither a GUID/id nor a link; skipped"),), ()), ""
     html_text = entry.content_html or entry.summary_html
     content = clean_content(html_text, entry.base, title=entry.title)
     title = one_line(entry.title) or _title_from(content.markdown)
     if not title:
-        return (None, (), ((0, "item has no title and no text; skipped"),)), ""
+        return (None, (), ((0, "item has no title and no text; skipped"),), ()), ""
     published = entry.published or entry.updated or seen_at
     if published is None:
-        return (None, (), ((0, "item has no date, nor has its feed; skipped"),)), ""
+        return (None, (), ((0, "item has no date, nor has its feed; skipped"),), ()), ""
     published = published.astimezone(config.zone)
     updated = max(entry.updated.astimezone(config.zone), published) if entry.updated else published
     section, tags = _section_and_tags(entry.categories, spec, config)
@@ -124,7 +124,7 @@ def entry_record(
     )
     body = clean_text(content.markdown)
     terms = article_terms(title, article.summary, body)
-    return (_fields(article), terms, tuple(messages)), body
+    return (_fields(article), terms, tuple(messages), ()), body
 
 
 def _section_and_tags(

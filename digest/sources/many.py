@@ -65,6 +65,14 @@ class Sources:
                     self._listing += items
         return self._listing
 
+    def left_out(self) -> dict[str, int]:
+        """What the sources' last listings passed over, by reason, all sources together."""
+        counts: dict[str, int] = {}
+        for source, _ in self.parts:
+            for reason, count in source.left_out().items():
+                counts[reason] = counts.get(reason, 0) + count
+        return dict(sorted(counts.items()))
+
     def settled(self, revision: Revision | None, now_ns: int) -> bool:
         """A feed entry's revision (a digest) always is; a file's, once its tick is past."""
         if isinstance(revision, str):

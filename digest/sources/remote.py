@@ -111,6 +111,10 @@ class FeedSource:
         """Each entry's name (its GUID) and revision, in the feed's order."""
         return [(name, revision) for name, revision, _ in self.state.index]
 
+    def left_out(self) -> dict[str, int]:
+        """Nothing: every entry of the feed is an item."""
+        return {}
+
     def settled(self, revision: Revision | None, now_ns: int) -> bool:
         """Always, for a listed entry: its revision digests all of it."""
         return revision is not None
@@ -123,7 +127,7 @@ class FeedSource:
         """The entry's record (the copy is parsed once, on the first read)."""
         item = self._parsed().get(name)
         if item is None:
-            return None, (), ((0, "the item is gone from the feed's copy"),)
+            return None, (), ((0, "the item is gone from the feed's copy"),), ()
         return item.record
 
     def body(self, article: Article) -> str:

@@ -17,15 +17,22 @@ Revision = tuple[str, Signature]
 """A file's path relative to the articles folder and its signature at collection."""
 
 
-def scan_articles(folder: Path) -> list[tuple[str, Signature | None]]:
+def scan_articles(
+    folder: Path, left_out: dict[str, int] | None = None
+) -> list[tuple[str, Signature | None]]:
     """Each `*.md` and `*.markdown` file's path relative to `folder` ('/'-separated) and its
     signature; Hugo's `_index.md` (a section's page) and Jekyll's `_drafts/` are left out.
 
     Sorted as paths sort (by their parts); the signature is None when `stat` fails (a
-    broken link): reading the file then reports why.
+    broken link): reading the file then reports why. `left_out`, if given, counts every
+    entry passed over by its reason (see `left_out_reason`).
     """
     found: list[tuple[str, Signature | None]] = []
     seen: set[tuple[int, int]] = set()
+    passed = left_out if left_out is not None else {}
+
+    def leave(reason: str, count: int = 1) -> None:
+        passed[reason] = passed.get(reason, 0) + count
 
     def walk(directory: str, prefix: str) -> None:
         try:
@@ -40,12 +47,16 @@ def scan_articles(folder: Path) -> list[tuple[str, Signature | None]]:
                 for entry in listing:
                     name = entry.name
                     if name.startswith("."):
-                        continue
-                    if _is_folder(entry):
-                        if name != "_drafts":  # Jekyll's unpublished posts
+                        leave(HIDDEN)
+                    elif _is_folder(entry):
+                        if name != DRAFTS:
                             entries.append((name, True, None))
+                        else:  # Jekyll's unpublished posts
+                            leave(f"{DRAFTS}/", _files_under(entry.path))
                     elif name.endswith(ARTICLE_SUFFIXES) and name not in NOT_ARTICLES:
                         entries.append((name, False, _signature(entry)))
+                    else:
+                        leave(left_out_reason(name))
         except OSError:
             return
         entries.sort(key=lambda entry: entry[0])
@@ -62,6 +73,24 @@ def scan_articles(folder: Path) -> list[tuple[str, Signature | None]]:
 ARTICLE_SUFFIXES = (".md", ".markdown")
 NOT_ARTICLES = frozenset({"_index.md", "_index.markdown"})
 """Hugo's list pages: a section's or the site's own text, never an article."""
+
+
+HIDDEN = "hidden"
+DRAFTS = "_drafts"
+
+
+def left_out_reason(name: str) -> str:
+    """Why a file is not read: its suffix (".html"), its name (Hugo's "_index.md"), or
+    "no suffix"."""
+    if name in NOT_ARTICLES:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    return f".{suffix.lower()}" if dot and stem else "no suffix"
+
+
+def _files_under(path: str) -> int:
+    """How many files a folder holds, at any depth (symlinked folders not followed)."""
+    return sum(len(files) for _, _, files in os.walk(path))
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:

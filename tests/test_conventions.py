@@ -1,0 +1,423 @@
+"""Sites as newsrooms keep them (SPEC "Sources"): slugs with capitals, slugs shared by
+posts at different URLs, blank lines before the front matter, other generators' field
+names mapped in `[fields]`, unknown keys reported once per key, every file accounted for.
+
+Each test writes a small site of our own and builds it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from digest.cli import cli
+from digest.config import Config, load_config
+from digest.errors import ConfigError
+from digest.models import BuildResult, Collection
+from digest.sources.articles import MAX_UNKNOWN_KEYS_LISTED, collect_articles
+from digest.sources.folder import MarkdownFolder
+from digest.sources.scan import settled, signature
+from tests.conftest import NOW_TEXT
+from tests.test_dialects import feed, page, run, site
+
+
+def links(result: BuildResult) -> dict[str, str]:
+    """Each article's URL by its path in the site."""
+    folder = result_folder(result)
+    return {
+        Path(article.location.where).relative_to(folder).as_posix(): article.url
+        for article in result.collection.articles
+    }
+
+
+def result_folder(result: BuildResult) -> Path:
+    return Path(next(iter(result.collection.articles)).location.where).parents[0]
+
+
+def collect(config: Config) -> Collection:
+    return collect_articles(MarkdownFolder(config.articles), config=config)
+
+
+def problems(config: Config) -> list[str]:
+    """The problems reading gives, as `file:line: message` with paths relative to the site."""
+    return [
+        f"{Path(p.path).relative_to(config.articles).as_posix()}:{p.line}: {p.message}"
+        for p in collect(config).problems
+    ]
+
+
+def ids(config: Config) -> dict[str, str]:
+    """Each feed item's id (less the tag: authority) by its link."""
+    return {entry.link: entry.id.rpartition(":")[2] for entry in feed(config).entries}
+
+
+def test_a_capitalised_slug_is_kept_in_the_url_and_the_id_stays_lower_case(
+    tmp_path: Path,
+) -> None:
+    config = site(
+        tmp_path,
+        {
+            "named.md": page(title="Named", date="2026-11-25", slug="Harbour-Ferry"),
+            "Tide-Tables.md": page(title="By file", date="2026-11-25"),
+            "quay.md": page(title="Lower", date="2026-11-25"),
+        },
+    )
+    assert not run(config).collection.problems
+    assert ids(config) == {
+        "https://harbour.example/news/Harbour-Ferry/": "harbour-ferry",
+        "https://harbour.example/news/Tide-Tables/": "tide-tables",
+        "https://harbour.example/news/quay/": "quay",
+    }
+
+
+def test_a_slug_with_other_characters_is_still_refused(tmp_path: Path) -> None:
+    config = site(tmp_path, {"a.md": page(title="A", date="2026-11-25", slug="'Ferry_Times'")})
+    assert problems(config) == [
+        "a.md:4: 'slug' must be letters, digits and hyphens, e.g. 'Ferry-Times'"
+    ]
+
+
+def test_posts_may_share_a_slug_when_their_urls_differ(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "_posts/2024-03-01-weekly.md": page(title="Weekly, 2024"),
+            "_posts/2025-03-07-weekly.md": page(title="Weekly, 2025"),
+            "_posts/2026-11-20-weekly.md": page(title="Weekly, 2026"),
+        },
+    )
+    config = replace(config, article_path="{year}/{slug}/", feed_limit=10)
+    result = run(config)
+    assert not result.collection.problems
+    assert ids(config) == {  # a Jekyll file's id holds its date already
+        "https://harbour.example/2026/weekly/": "2026-11-20-weekly",
+        "https://harbour.example/2025/weekly/": "2025-03-07-weekly",
+        "https://harbour.example/2024/weekly/": "2024-03-01-weekly",
+    }
+
+
+def test_ids_of_posts_sharing_a_slug_come_from_their_paths(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "2026/weekly.md": page(title="Weekly, 2026", date="2026-11-20"),
+            "2025/weekly.md": page(title="Weekly, 2025", date="2025-03-07"),
+            "2024/weekly.md": page(title="Weekly, 2024", date="2024-03-01", draft="true"),
+            "old/weekly.md": page(title="Weekly, 2023", date="2023-03-01"),
+        },
+    )
+    config = replace(config, article_path="{year}/{slug}/", feed_limit=10)
+    result = run(config)
+    assert not result.collection.problems
+    # The oldest published keeps the id it had when it stood alone: no story comes back
+    # as new; the others (a draft too) take their paths', which no slug can give.
+    assert ids(config) == {
+        "https://harbour.example/2026/weekly/": "2026%2Fweekly",
+        "https://harbour.example/2025/weekly/": "2025%2Fweekly",
+        "https://harbour.example/2023/weekly/": "weekly",
+    }
+    drafts = [a.id for a in result.collection.articles if a.draft]
+    assert drafts == ["2024/weekly"]
+
+
+def test_ids_of_shared_slugs_are_kept_as_the_front_matter_gives_them(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "a.md": page(title="A", date="2025-01-02", slug="notes"),
+            "b.md": page(title="B", date="2026-01-02", slug="notes", id="notes-2026"),
+            "c.md": page(title="C", date="2024-01-02", slug="notes", id="notes-2026"),
+        },
+    )
+    config = replace(config, article_path="{year}/{slug}/")
+    assert problems(config) == [
+        f"c.md:5: duplicate id 'notes-2026' (also {config.articles / 'b.md'}:5); set a unique 'id:'"
+    ]
+
+
+def test_urls_that_collide_are_still_an_error_naming_both_files(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "2025/weekly.md": page(title="Weekly, 2025", date="2025-03-07", section="Notes"),
+            "2026/weekly.md": page(title="Weekly, 2026", date="2026-11-20", section="Notes"),
+        },
+    )
+    assert problems(config) == [
+        "2026/weekly.md:1: duplicate slug 'weekly' (also "
+        f"{config.articles / '2025/weekly.md'}:1); set a unique 'slug:'"
+    ]
+
+
+def test_blank_lines_and_a_byte_order_mark_before_the_front_matter(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "bom.md": "\ufeff" + page(title="Marked", date="2026-11-25"),
+            "blank.md": "\n  \n" + page(title="Spaced", date="2026-11-25"),
+            "both.md": "\ufeff\n\n" + page(title="Both", date="2026-11-25"),
+            "late.md": "\n\n" + page(title="Wrong", date="2026-11-25", lastmod="yesterday"),
+            "text.md": "Some words\n" + page(title="Not front matter", date="2026-11-25"),
+        },
+    )
+    result = run(config)
+    assert sorted(a.title for a in result.collection.articles) == ["Both", "Marked", "Spaced"]
+    assert problems(config) == [
+        "late.md:6: 'lastmod' is not a date: 'yesterday' (use e.g. 2026-11-26T09:30:00+02:00)",
+        "text.md:1: no front matter: the file must start with a '---' line",
+    ]
+    spaced = next(a for a in result.collection.articles if a.title == "Spaced")
+    assert spaced.location.line == 7  # the body's line in the file
+
+
+def toml_site(root: Path, fields: str, files: dict[str, str]) -> Config:
+    """`site`, configured by a digest.toml whose `[fields]` table holds `fields`."""
+    config = site(root, files)
+    path = root / "digest.toml"
+    path.write_text(
+        '[site]\nbase_url = "https://harbour.example/"\n\n'
+        f'[build]\narticles = "site"\noutput = "public"\n\n[fields]\n{fields}',
+        encoding="utf-8",
+    )
+    loaded = load_config(path)
+    assert loaded.articles == config.articles
+    return loaded
+
+
+def test_fields_maps_other_names_to_ours(tmp_path: Path) -> None:
+    config = toml_site(
+        tmp_path,
+        'section = ["department", "desk"]\nsummary = "deck"\n',
+        {
+            "a.md": page(title="A", date="2026-11-25", department="Harbour", deck="Ferries."),
+            "b.md": page(title="B", date="2026-11-25", desk="Weather", department="Quay"),
+            "c.md": page(title="C", date="2026-11-25", section="Own", department="Lost"),
+        },
+    )
+    result = run(config)
+    assert not result.warnings  # the mapped names are read, so none is unknown
+    read = {a.title: (a.section, a.summary) for a in result.collection.articles}
+    assert read == {"A": ("Harbour", "Ferries."), "B": ("Quay", ""), "C": ("Own", "")}
+
+
+def test_fields_a_mapped_value_that_is_wrong_names_the_line(tmp_path: Path) -> None:
+    config = toml_site(
+        tmp_path,
+        'expires = ["retire_on"]\n',
+        {"a.md": page(title="A", date="2026-11-25", retire_on="soon")},
+    )
+    assert problems(config) == [
+        "a.md:4: 'expires' is not a date: 'soon' (use e.g. 2026-11-26T09:30:00+02:00)",
+    ]
+
+
+def test_fields_errors_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "digest.toml"
+    path.write_text('[fields]\n\nsection = ["desk"]\nsektion = ["department"]\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert error.value.problems == [
+        f"{path}:4: 'fields.sektion' 'sektion' is not a front-matter field digest reads; map "
+        "names to one of: title, date, section, author, summary, updated, image, image_alt, "
+        "image_credit, tags, related, lead_quote, lead_quote_by, slug, id, draft, expires"
+    ]
+    path.write_text('[fields]\nauthor = ["byline", "title"]\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert error.value.problems == [
+        f"{path}:2: 'fields.author' 'title' is a field digest reads already"
+    ]
+    path.write_text('[fields]\nauthor = ["byline"]\nsummary = ["byline"]\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert error.value.problems == [
+        f"{path}:3: 'fields.summary' 'byline' is mapped to 'author' already"
+    ]
+    path.write_text("[fields]\nsummary = 3\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert "must be a name or a list of names" in error.value.problems[0]
+
+
+def test_changing_fields_rebuilds_from_the_cache(tmp_path: Path) -> None:
+    files = {"a.md": page(title="A", date="2026-11-25", department="Harbour")}
+    config = toml_site(tmp_path, "", files)
+    first = run(config)
+    assert [a.section for a in first.collection.articles] == ["News"]
+    config = toml_site(tmp_path, 'section = ["department"]\n', files)
+    second = run(config)
+    assert not second.replayed
+    assert [a.section for a in second.collection.articles] == ["Harbour"]
+    assert "harbour" in [p.name for p in (config.output / "sections").iterdir()]
+
+
+def cli_build(site_folder: Path, out: Path, *extra: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        cli, ["build", str(site_folder), "--out", str(out), "--now", NOW_TEXT, *extra]
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def unknown_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "unknown front-matter key" in line]
+
+
+def test_an_unknown_key_is_reported_once_with_the_number_of_files(tmp_path: Path) -> None:
+    files = {
+        f"{name}.md": page(title=name, date="2026-11-25", topics="[ferries]")
+        for name in ("b", "a", "c")
+    }
+    files["d.md"] = page(title="d", date="2026-11-25", mood="calm")
+    config = site(tmp_path, files)
+    warnings = [
+        f"{Path(p.path).relative_to(config.articles)}:{p.line}: {p.message}"
+        for p in collect(config).warnings
+    ]
+    assert warnings == [
+        "a.md:4: unknown front-matter key 'topics' (ignored) in 3 files, this the first; "
+        "to read it, map it to a field in digest.toml's [fields]",
+        "d.md:4: unknown front-matter key 'mood' (ignored); to read it, map it to a field "
+        "in digest.toml's [fields]",
+    ]
+
+
+def test_unknown_keys_past_the_cap_share_one_line(tmp_path: Path) -> None:
+    keys = [f"extra_{number:02d}" for number in range(MAX_UNKNOWN_KEYS_LISTED + 12)]
+    front = {key: "x" for key in keys}
+    config = site(tmp_path, {"a.md": page(title="A", date="2026-11-25", **front)})
+    reported = collect(config).unknown_keys
+    assert len(reported) == MAX_UNKNOWN_KEYS_LISTED + 1
+    rest, last = reported[-1]
+    assert rest == tuple(keys[MAX_UNKNOWN_KEYS_LISTED:])
+    assert last.line == 4 + MAX_UNKNOWN_KEYS_LISTED
+    assert last.message.startswith(
+        "12 more unknown front-matter keys (ignored): 'extra_20', 'extra_21', "
+    )
+    assert last.message.endswith("'extra_29', …; map any you want read in digest.toml's [fields]")
+
+
+def test_quiet_names_only_unknown_keys_new_since_the_last_build(tmp_path: Path) -> None:
+    config = site(tmp_path, {"a.md": page(title="A", date="2026-11-25", topics="x")})
+    out = tmp_path / "public"
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and len(unknown_lines(stderr)) == 1  # new: the first build knew none
+    code, _, stderr = cli_build(config.articles, out)  # nothing changed: replayed
+    assert code == 0 and len(unknown_lines(stderr)) == 1 and "1 warning" in stderr
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and stderr == ""
+    (config.articles / "b.md").write_text(page(title="B", date="2026-11-25", mood="calm"))
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0
+    assert [line.rpartition("/")[2] for line in unknown_lines(stderr)] == [
+        "b.md:4: warning: unknown front-matter key 'mood' (ignored); to read it, map it to a "
+        "field in digest.toml's [fields]"
+    ]
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and stderr == ""
+    state = json.loads((out / ".digest" / "state.json").read_text())
+    assert state["unknown_front_matter_keys"] == ["mood", "topics"]
+
+
+def test_the_keys_known_are_remembered_by_a_build_that_makes_no_issue(tmp_path: Path) -> None:
+    config = site(tmp_path, {"a.md": page(title="A", date="2020-01-01", topics="x")})
+    out = tmp_path / "public"
+    code, _, _ = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and not (out / "digest.html").exists()
+    state = json.loads((out / ".digest" / "state.json").read_text())
+    assert state == {"format": 1, "issues": [], "unknown_front_matter_keys": ["topics"]}
+    (config.articles / "a.md").write_text(page(title="A2", date="2020-01-01", topics="y"))
+    code, _, stderr = cli_build(config.articles, out, "--quiet")  # read again, not replayed
+    assert code == 0 and stderr == ""
+
+
+def test_every_file_not_read_is_counted_by_reason_in_the_summary(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "news/ferry.md": page(title="Ferry", date="2026-11-25"),
+            "news/_index.md": "---\ntitle: News\n---\n",
+            "news/old.html": "<p>An old page</p>\n",
+            "news/map.HTML": "<p>A map</p>\n",
+            "news/notes": "no suffix\n",
+            "_drafts/next.md": page(title="Next"),
+            "_drafts/later/more.md": page(title="More"),
+            ".hidden.md": page(title="Hidden", date="2026-11-25"),
+            "bad.md": page(title="No date"),
+        },
+    )
+    out = tmp_path / "public"
+    code, stdout, _ = cli_build(config.articles, out)
+    assert code == 0
+    assert (
+        "digest: read 2 articles (8 skipped: 1 with problems, 2 .html, 2 _drafts/, "
+        "1 _index.md, 1 hidden, 1 no suffix); 1 published"
+    ) in stdout
+    (config.articles / "news" / "feed.xml").write_text("<rss/>\n")
+    code, stdout, _ = cli_build(config.articles, out)  # a new file left out: not replayed
+    assert code == 0 and "(9 skipped: 1 with problems, 2 .html, 1 .xml, 2 _drafts/, " in stdout
+
+
+def _jekyll_post(title: str, body: str) -> str:
+    return f"---\ntitle: {title}\n---\n{body}"
+
+
+def _settle(*paths: Path) -> None:
+    """Wait until a build may cache these files (see `scan.settled`)."""
+    while not all(settled(signature(path.stat()), time.time_ns()) for path in paths):
+        time.sleep(0.02)
+
+
+def note_lines(stderr: str) -> list[str]:
+    return [line.rpartition("/")[2] for line in stderr.splitlines() if "template tag" in line]
+
+
+def test_quiet_notes_template_removal_only_for_files_new_or_changed(tmp_path: Path) -> None:
+    posts = {
+        "_posts/2026-11-24-ferry.markdown": _jekyll_post(
+            "Ferry", "The timetable {% include notice.html %} changed.\n"
+        ),
+        "_posts/2026-11-25-quay.markdown": _jekyll_post(
+            "Quay", "Read [the plan]({{ site.baseurl }}/plan/) for the quay.\n"
+        ),
+    }
+    config = site(tmp_path, posts)
+    ferry, quay = (config.articles / name for name in posts)
+    out = tmp_path / "public"
+    both = [
+        "2026-11-24-ferry.markdown:4: warning: 1 template tag removed (Liquid); first at line "
+        "4: digest cannot run them, and readers never see them",
+        "2026-11-25-quay.markdown:4: warning: 1 template tag removed (Liquid); first at line "
+        "4: digest cannot run them, and readers never see them",
+    ]
+    _settle(ferry, quay)
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and note_lines(stderr) == both  # the first build: every file is new
+    code, _, stderr = cli_build(config.articles, out, "--quiet")  # replayed
+    assert code == 0 and stderr == ""
+    (out / "rss.xml").unlink()  # no replay: a build that takes every file from the cache
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and stderr == ""
+    code, _, stderr = cli_build(config.articles, out)  # replayed, not quiet: all shown
+    assert code == 0 and note_lines(stderr) == both
+    assert "digest: 2 warnings (in 2 files)" in stderr
+    quay.write_text(posts["_posts/2026-11-25-quay.markdown"] + "More {{ page.title }}.\n")
+    _settle(quay)
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and note_lines(stderr) == [
+        "2026-11-25-quay.markdown:4: warning: 2 template tags removed (Liquid); first at line "
+        "4: digest cannot run them, and readers never see them"
+    ]
+    assert stderr.splitlines()[-1] == (
+        "digest: 1 warning (in 1 file); 1 earlier warning not repeated (build without --quiet)"
+    )
+    code, _, stderr = cli_build(config.articles, out, "--quiet")
+    assert code == 0 and stderr == ""
+    (out / "rss.xml").unlink()
+    code, _, stderr = cli_build(config.articles, out)  # from the cache, not quiet: all shown
+    assert code == 0 and len(note_lines(stderr)) == 2
+    assert "digest: 2 warnings (in 2 files)" in stderr
