@@ -640,11 +640,6 @@ class SourceSpec:
         parse=_window,
     )
 
-    @property
-    def label(self) -> str:
-        """How messages name the source."""
-        return self.name or self.feed or str(self.folder)
-
 
 SOURCE_SETTINGS = declared_settings(SourceSpec)
 """Every `[[sources]]` key, in the order the README lists them."""

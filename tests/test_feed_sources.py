@@ -436,7 +436,7 @@ def test_sources_tables_are_read_and_checked() -> None:
     )
     folder, feed = config.sources
     assert folder.folder == Path("posts") and folder.section == "News"
-    assert feed.label == "C" and feed.refresh.total_seconds() == 3600
+    assert feed.name == "C" and feed.refresh.total_seconds() == 3600
     with pytest.raises(ConfigError) as raised:
         parse_config(
             {
@@ -608,3 +608,18 @@ def test_rss_0_91_items_without_dates_are_dated_when_first_seen(
     dates = {article.title: article.published for article in again}
     assert dates["Café opens\xa0today"] == cafe.published  # the first sighting stands
     assert dates["Mill sold"] > cafe.published
+
+
+def test_a_feed_that_is_not_well_formed_is_read_as_far_as_it_goes(
+    server: Server, tmp_path: Path
+) -> None:
+    title = b"<title><![CDATA[Bridge closes for two nights of repairs]]></title>"
+    broken = fixture("ghost.xml").replace(title, b"<title>Bridge & tunnel close</title>")
+    server.routes["/broken.xml"] = feed_answer(broken)
+    result = build(_config(tmp_path, server.url("/broken.xml")), now=NOW)
+    assert len(result.collection.articles) == 2
+    (warning,) = [str(w) for w in result.warnings if "well-formed" in str(w)]
+    assert warning == (
+        f"{server.url('/broken.xml')}: the feed is not well-formed "
+        "XML (line 1: xmlParseEntityRef: no name); read what could be read"
+    )

@@ -14,6 +14,7 @@ Each `Entry` holds the item's fields as the feed gives them, URLs made absolute 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -113,7 +114,9 @@ def _xml_feed(data: bytes, url: str) -> Feed:
         if "amplification" in str(error) or b"<!ENTITY" in data[:65536]:
             raise FeedError("the feed declares XML entities, which a feed never needs") from None
         root = _recovered(data, url)
-        warnings.append(f"the feed is not well-formed XML ({error}); read what could be read")
+        where = f"line {error.lineno}: " if error.lineno else ""
+        reason = where + re.sub(r",? line \d+, column \d+.*", "", error.msg)
+        warnings.append(f"the feed is not well-formed XML ({reason}); read what could be read")
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None and any(True for _ in docinfo.internalDTD.iterentities()):
         raise FeedError("the feed declares XML entities, which a feed never needs")

@@ -194,7 +194,7 @@ class FeedSource:
             self._failed(str(error))
             return
         for warning in feed.warnings:
-            self.warnings.append(Problem(self.spec.feed, 0, f"{self.spec.label}: {warning}"))
+            self.warnings.append(self._problem(warning))
         self._data = answer.body
         self._items = None
         self._store(copy, answer.body, answer.etag, answer.last_modified)
@@ -253,19 +253,21 @@ class FeedSource:
             kept = f"its last good copy (fetched {fetched}) is used"
         else:
             kept = "there is no copy of it yet, so it adds no stories"
-        label = self.spec.label
-        self.warnings.append(Problem(self.spec.feed, 0, f"{label}: {reason}; {kept}"))
+        self.warnings.append(self._problem(f"{reason}; {kept}"))
         limit = self.config.fetch_failing_limit
         if self._now - state.failing_since > limit.total_seconds():
             self.errors.append(
-                Problem(
-                    self.spec.feed,
-                    0,
-                    f"{label} has failed since {_when(state.failing_since)}, longer than "
+                self._problem(
+                    f"failing since {_when(state.failing_since)}, longer than "
                     f"fetch.failing_limit ({_span(limit.total_seconds())}): check its URL, "
-                    "or take it out of [[sources]]",
+                    "or take it out of [[sources]]"
                 )
             )
+
+    def _problem(self, message: str) -> Problem:
+        """A message about the feed, named by its URL (and its name, if it has one)."""
+        named = f"{self.spec.name}: {message}" if self.spec.name else message
+        return Problem(self.spec.feed, 0, named)
 
     def _save(self) -> None:
         if self.write:
