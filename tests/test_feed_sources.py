@@ -623,3 +623,26 @@ def test_a_feed_that_is_not_well_formed_is_read_as_far_as_it_goes(
         f"{server.url('/broken.xml')}: the feed is not well-formed "
         "XML (line 1: xmlParseEntityRef: no name); read what could be read"
     )
+
+
+def test_a_link_that_is_not_http_never_becomes_a_url() -> None:
+    hostile = (
+        fixture("ghost.xml")
+        .replace(
+            b"<link>https://ledger.example/mill-workers-vote/</link>",
+            b"<link>javascript:alert(1)</link>",
+        )
+        .replace(
+            b'url="https://ledger.example/content/images/2026/11/mill.jpg"',
+            b'url="data:image/png;base64,AA"',
+        )
+    )
+    url = SHAPES["ghost.xml"]
+    mill = read_items(parse_feed(hostile, url), SourceSpec(feed=url), Config())[0]
+    assert mill.record[0] is not None
+    fields = dict(zip(RECORDED_FIELDS, mill.record[0][1:], strict=True))
+    assert fields["url"] == "https://ledger.example/#6745a1f0c2d3e4f5a6b7c8d9"  # the site's
+    assert mill.where == url
+    assert fields["image"] == Image(
+        "https://ledger.example/content/images/2026/11/mill.jpg", "Workers outside the mill gate"
+    )  # the content's image: the media:content one was no http(s) URL

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import escape, unescape
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 from lxml import etree
@@ -169,9 +169,16 @@ def _base(element: Any, fallback: str) -> str:
     return str(element.base) if element.base else fallback
 
 
-def _link(element: Any, value: str, fallback: str) -> str:
+def web_url(base: str, value: str) -> str:
+    """`value` made absolute against `base`, if that gives an http(s) URL; else "" (a
+    `javascript:` or `data:` link in a feed never becomes an article's or image's URL)."""
     value = value.strip()
-    return urljoin(_base(element, fallback), value) if value else ""
+    url = urljoin(base, value) if value else ""
+    return url if urlsplit(url).scheme in ("http", "https") else ""
+
+
+def _link(element: Any, value: str, fallback: str) -> str:
+    return web_url(_base(element, fallback), value)
 
 
 def _date(text: str) -> datetime | None:
@@ -371,7 +378,7 @@ def _json_feed(data: bytes, url: str) -> Feed:
     )
     return Feed(
         title=_json_str(document, "title"),
-        link=urljoin(url, _json_str(document, "home_page_url")),
+        link=web_url(url, _json_str(document, "home_page_url")),
         updated=None,
         entries=entries,
     )
@@ -391,19 +398,19 @@ def _json_authors(mapping: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _json_item(item: dict[str, Any], base: str, feed_authors: tuple[str, ...]) -> Entry:
-    link = urljoin(base, _json_str(item, "url")) if _json_str(item, "url") else ""
+    link = web_url(base, _json_str(item, "url"))
     content = _json_str(item, "content_html")
     if not content and _json_str(item, "content_text"):
         paragraphs = _json_str(item, "content_text").split("\n\n")
         content = "".join(f"<p>{escape(p.strip())}</p>" for p in paragraphs if p.strip())
     images = [
-        Media(urljoin(base, _json_str(item, key)))
+        Media(web_url(base, _json_str(item, key)))
         for key in ("image", "banner_image")
         if _json_str(item, key)
     ]
     for attachment in item.get("attachments") or []:
         if isinstance(attachment, dict) and _json_str(attachment, "mime_type").startswith("image/"):
-            images.append(Media(urljoin(base, _json_str(attachment, "url"))))
+            images.append(Media(web_url(base, _json_str(attachment, "url"))))
     tags = item.get("tags")
     return Entry(
         key=str(item.get("id", "")).strip() or link,

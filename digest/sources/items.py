@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from digest.models import Article, Image, Location
 from digest.sources.articles import _fields, clean_text, name_slug, one_line, slugify
@@ -71,7 +71,7 @@ def read_items(
         name = entry.key if count == 1 else f"{entry.key}#{count}"
         undated = entry.published is None and entry.updated is None
         seen_at = first_seen(name) if first_seen and undated else feed.updated
-        record, body = entry_record(entry, spec, config, links, seen_at)
+        record, body = entry_record(entry, spec, config, links, seen_at, feed.link or spec.feed)
         # The revision digests what reading gave, so it changes exactly when that does
         # (an item's record may depend on the rest of the feed: its date, related links).
         revision = hashlib.blake2b(repr((record, body)).encode(), digest_size=16).hexdigest()
@@ -80,12 +80,18 @@ def read_items(
 
 
 def entry_record(
-    entry: Entry, spec: SourceSpec, config: Config, links: set[str], seen_at: datetime | None
+    entry: Entry,
+    spec: SourceSpec,
+    config: Config,
+    links: set[str],
+    seen_at: datetime | None,
+    home: str,
 ) -> tuple[Record, str]:
     """The record a local file with the entry's fields would give, and its Markdown body.
 
     `links` are the pages of the feed's items: a "Related posts" block names the editor's
-    related links only where it links to them. `seen_at` dates an entry that gives no date.
+    related links only where it links to them. `seen_at` dates an entry that gives no date;
+    one without a link is linked to the feed's `home` page, at an anchor of its id.
     """
     if not entry.key:
         return (None, (), ((0, "item has neither a GUID/id nor a link; skipped"),), ()), ""
@@ -114,7 +120,7 @@ def entry_record(
         updated=updated,
         section=section,
         section_slug=name_slug(section),
-        url=entry.link or (entry.key if _is_web(entry.key) else spec.feed),
+        url=entry.link or (entry.key if _is_web(entry.key) else f"{home}#{quote(entry.key)}"),
         authors=tuple(one_line(a) for a in entry.authors if one_line(a)),
         summary=one_line(summary),
         image=_image(entry, content.image),
