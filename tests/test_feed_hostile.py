@@ -237,3 +237,21 @@ def test_a_304_to_a_first_request_is_a_reason() -> None:
         running.routes["/feed.xml"] = _status(304)
         with pytest.raises(FetchError, match="304 Not Modified to a first request"):
             fetch(running.url("/feed.xml"), limits=Limits(TIMEOUT))
+
+
+def test_a_server_that_never_answers_a_tls_handshake_is_cut_at_the_deadline() -> None:
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError):
+            fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/feed", limits=Limits(timeout=1.0))
+        assert time.monotonic() - started < 3
+    finally:
+        for sock in accepted:
+            sock.close()
+        listener.close()

@@ -209,11 +209,16 @@ class _Deadline:
 def _watched(base: type[http.client.HTTPConnection], deadline: _Deadline) -> Callable[..., Any]:
     """A connection class like `base` whose socket the deadline watches."""
 
+    def watched_connection(*args: Any, **kwargs: Any) -> socket.socket:
+        sock = socket.create_connection(*args, **kwargs)
+        deadline.watch(sock)  # the TCP socket: watched before a TLS handshake can stall
+        return sock
+
     class Watched(base):  # type: ignore[valid-type,misc]
         def connect(self) -> None:
             self.timeout = deadline.remaining()
+            self._create_connection = watched_connection
             super().connect()
-            deadline.watch(self.sock)
 
     return Watched
 
