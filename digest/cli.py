@@ -14,30 +14,20 @@ from typing import Any, NoReturn
 import click
 
 from digest import __version__
+from digest.commandline import CONFIG
+from digest.commandline import fail as _fail
+from digest.commandline import load as _config
 from digest.config import CONFIG_NAME, DURATION, Config, load_config, override, parse_duration
-from digest.errors import EXIT_BUILD_FAILED, ConfigError, DigestError, Problem
+from digest.errors import EXIT_BUILD_FAILED, DigestError, Problem
 from digest.models import MAX_YEAR, MIN_YEAR, BuildResult, Collection
 from digest.pipeline import build
 from digest.sections import window_start
+from digest.send.commands import send, subscribers
 from digest.terminal import PreviewReport, Terminal, plural
 
 # `build` is imported above because it is light until it has work to do (see pipeline.py);
 # the other commands import what they run in their own bodies, so that `digest build`
 # with nothing to do loads neither templates, Markdown, YAML nor the preview server.
-
-
-def _fail(error: DigestError) -> NoReturn:
-    label = "configuration error" if isinstance(error, ConfigError) else "error"
-    for line in str(error).splitlines():
-        click.echo(f"digest: {label}: {line}", err=True)
-    sys.exit(error.exit_code)
-
-
-def _config(config_file: Path | None, **changes: object) -> Config:
-    try:
-        return override(load_config(config_file), **changes)
-    except ConfigError as error:
-        _fail(error)
 
 
 def _config_with_sources(
@@ -203,12 +193,6 @@ ARTICLES = click.argument(
     "articles", required=False, type=click.Path(file_okay=False, path_type=Path)
 )
 SOURCE = click.argument("articles", required=False, type=ArticlesOrFeed())
-CONFIG = click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Configuration file (default: ./digest.toml if present).",
-)
 
 
 @click.group(
@@ -468,6 +452,10 @@ def new(
         _fail(error)
     click.echo(path)
     click.echo("digest: a draft; delete its 'draft: true' line when it is ready", err=True)
+
+
+cli.add_command(subscribers)
+cli.add_command(send)
 
 
 def main() -> None:

@@ -262,6 +262,46 @@ def _field_names(value: Any) -> dict[str, tuple[str, ...]]:
     return mapped
 
 
+SECURITY = ("starttls", "tls", "none")
+
+
+def _security(value: Any) -> str:
+    text = _text(value)
+    if text not in SECURITY:
+        raise ValueError(f"must be one of {', '.join(SECURITY)}, got {text!r}")
+    return text
+
+
+def _port(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise ValueError(f"must be a port number from 1 to 65535, got {value!r}")
+    return value
+
+
+def _rate(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"must be a number of messages per second, 0 for no limit, got {value!r}")
+    return float(value)
+
+
+def _token_url(value: Any) -> str:
+    if value == "":
+        return ""
+    text = _format_string(_url(value), "may use only {token}", token="t")
+    if "{token}" not in text:
+        raise ValueError(
+            "must contain {token}, e.g. 'https://example.org/unsubscribe?token={token}'"
+        )
+    return text
+
+
+def _list_id(value: Any) -> str:
+    text = _text(value)
+    if text and not TAG_AUTHORITY.match(text):
+        raise ValueError(f"must be a domain-like name such as 'news.example.org', got {text!r}")
+    return text
+
+
 def _path(value: Any) -> Path:
     return Path(_text(value))
 
@@ -496,6 +536,62 @@ class Config:
         "digest", "size budget of `digest.html`", default=100_000, parse=_positive
     )
 
+    subscribers: Path = setting(
+        "send",
+        "SQLite file of subscribers and the sending journal; created on first use",
+        default=Path("subscribers.db"),
+        parse=_path,
+    )
+    smtp_host: str = setting(
+        "send", "SMTP server to send through", default="localhost", parse=_text
+    )
+    smtp_port: int = setting("send", "its port", default=587, parse=_port)
+    smtp_security: str = setting(
+        "send",
+        "`starttls`, `tls` (from the first byte) or `none`",
+        default="starttls",
+        parse=_security,
+    )
+    smtp_user: str = setting(
+        "send",
+        "login name; the password only from `DIGEST_SMTP_PASSWORD`; empty: no login",
+        default="",
+        parse=_text,
+    )
+    smtp_timeout: float = setting(
+        "send",
+        "seconds to wait for the SMTP server's answer",
+        key="timeout",
+        default=60.0,
+        parse=_seconds,
+    )
+    connections: int = setting(
+        "send", "SMTP connections used in parallel", default=2, parse=_positive
+    )
+    rate: float = setting(
+        "send",
+        "messages per second over all connections; 0 = no limit",
+        default=0.0,
+        parse=_rate,
+    )
+    send_unsubscribe_url: str = setting(
+        "send",
+        "each subscriber's unsubscribe link; `{token}` is their token, signed with `DIGEST_SECRET`",
+        key="unsubscribe_url",
+        default="",
+        parse=_token_url,
+        example="https://example.org/unsubscribe?token={token}",
+        derived="from `email.unsubscribe_url`, with `token={token}` added to its query",
+    )
+    list_id: str = setting(
+        "send",
+        "the list's name in `List-Id` and in every token; never change it once sent",
+        default="",
+        parse=_list_id,
+        example="digest.example.org",
+        derived="the base URL's host after `digest.`",
+    )
+
     sender: str = setting(
         "email", "`From:` of the message", default="Digest <digest@example.org>", parse=_text
     )
@@ -564,6 +660,19 @@ class Config:
     def horizon(self) -> timedelta:
         """How far back `--since last` looks for stories no issue has carried yet."""
         return self.window if self.since_last_horizon is None else self.since_last_horizon
+
+    @property
+    def token_url(self) -> str:
+        """The unsubscribe link with `{token}` to fill in, or "" when none is configured."""
+        if self.send_unsubscribe_url or not self.unsubscribe_url:
+            return self.send_unsubscribe_url
+        joiner = "&" if urlsplit(self.unsubscribe_url).query else "?"
+        return f"{self.unsubscribe_url}{joiner}token={{token}}"
+
+    @property
+    def list_name(self) -> str:
+        """The list's id: `send.list_id`, else `digest.` and the base URL's host."""
+        return self.list_id or f"digest.{urlsplit(self.base_url).hostname or 'localhost'}"
 
 
 def declared_settings(schema: type[Any]) -> tuple[Setting, ...]:

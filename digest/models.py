@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -191,3 +192,15 @@ class BuildResult:
     or written: the result is that build's, but `collection` holds no articles."""
     new_keys: tuple[str, ...] = ()
     """Unknown front-matter keys the state did not know: the last build had none of them."""
+
+
+_NAME_AND_ADDRESS = re.compile(r"(?P<name>[^<>]*?)\s*<(?P<address>[^<>\s@]+@[^<>\s@]+)>")
+
+
+def author_parts(author: str) -> tuple[str, str]:
+    """An author as written, split into a name and an email address: 'Jane Doe
+    <jane@example.org>' gives both, any other text is a name alone (address '')."""
+    match = _NAME_AND_ADDRESS.fullmatch(author.strip())
+    if match is None:
+        return author, ""
+    return match["name"] or match["address"], match["address"]

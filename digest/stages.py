@@ -17,7 +17,7 @@ import jinja2
 
 from digest.config import Config
 from digest.enrich.stories import RelatedMemo, Rendered, prepare_stories
-from digest.errors import ArticleError, Problem
+from digest.errors import ArticleError, Problem, PublishError
 from digest.feeds.render import feed_articles, render_feeds
 from digest.incremental.cache import CACHE_FILE, BuildCache, load_cache, write_cache
 from digest.incremental.gc_pause import gc_frozen
@@ -26,10 +26,19 @@ from digest.incremental.workers import serving
 from digest.lock import OutputLock, output_lock
 from digest.mail.mime import subject_line
 from digest.mail.render import render_digest
-from digest.models import Article, BuildResult, Collection, IssueRecord, Published, Story
+from digest.models import (
+    Article,
+    BuildResult,
+    Collection,
+    IssueRecord,
+    Published,
+    Section,
+    Story,
+)
 from digest.publish import plan, publish, write_private
 from digest.request import BuildRequest
 from digest.sections import group_sections, in_window, is_live, newest_first, window_start
+from digest.send.snapshot import ISSUE_FILE, issue_bytes
 from digest.sources.articles import collect_articles
 from digest.sources.base import Revision, Source
 from digest.state import (
@@ -70,6 +79,7 @@ class RenderedIssue:
     issue: IssueRecord | None
     files: dict[str, bytes]
     warnings: tuple[Problem, ...]
+    sections: tuple[Section, ...] = ()  # the issue's stories, kept for `digest send`
 
 
 @gc_frozen()  # the archive is kept to the end: no collector pass need walk it again
@@ -131,6 +141,7 @@ def build_anew(
                 new_keys=new_keys,
             )
             if lock is not None:
+                keep_issue(config, digest)
                 _remember(config, cache, key, result)
         return result
 
@@ -249,7 +260,21 @@ def render_issue(
         Problem(config.output / "digest.html", 1, warning) for warning in digest.warnings
     )
     files = {**digest.files, STATE_FILE: state_bytes(state.with_issue(issue))}
-    return RenderedIssue(issue, files, warnings)
+    return RenderedIssue(issue, files, warnings, tuple(sections))
+
+
+def keep_issue(config: Config, digest: RenderedIssue) -> None:
+    """Keep a new issue's stories for `digest send` (snapshot.py), once it is published and
+    before the replay record is: a build killed in between is not replayed but redone."""
+    if digest.issue is None:
+        return
+    try:
+        write_private(config.output, ISSUE_FILE, issue_bytes(digest.issue, digest.sections))
+    except OSError as error:
+        raise PublishError(
+            f"cannot write {config.output / ISSUE_FILE}: {error.strerror or error}; the "
+            "outputs are published, but `digest send` needs this file: build again"
+        ) from error
 
 
 def publish_files(files: dict[str, bytes], *, config: Config, lock: OutputLock | None) -> Published:

@@ -18,6 +18,7 @@ from typing import Any
 
 from digest.errors import DigestError, Problem
 from digest.models import MAX_YEAR, MIN_YEAR, Article, IssueRecord
+from digest.publish import write_private
 
 STATE_FILE = ".digest/state.json"
 FORMAT = 1
@@ -29,34 +30,44 @@ class StateError(DigestError):
 
 @dataclass(frozen=True)
 class State:
-    """Every digest issue made into this output folder, oldest first, and the unknown
+    """Every digest issue made into this output folder, oldest first; the numbers of
+    those `digest send` has begun to send (a sent issue is final); and the unknown
     front-matter keys the last build that wrote the state found (`--quiet` names only
     keys new since)."""
 
     issues: tuple[IssueRecord, ...] = ()
+    sent: frozenset[int] = frozenset()
     keys: tuple[str, ...] = ()
 
+    def final(self, issue: IssueRecord) -> bool:
+        """Whether `issue` went out (in part or whole): no build may replace it."""
+        return issue.number in self.sent
+
     def previous(self, day: str) -> IssueRecord | None:
-        """The newest issue dated before `day` (a rebuild on `day` replaces that day's)."""
-        earlier = [issue for issue in self.issues if issue.date < day]
+        """The newest issue dated before `day`, or sent on `day` (a rebuild on `day`
+        replaces that day's issue unless it was sent)."""
+        earlier = [i for i in self.issues if i.date < day or (i.date == day and self.final(i))]
         return earlier[-1] if earlier else None
 
     def number_for(self, day: str) -> int:
-        """`day`'s issue keeps its number when rebuilt; a new day gets the next one."""
+        """`day`'s issue keeps its number when rebuilt; a new day, or a day whose issue
+        was sent, gets the next one."""
         for issue in self.issues:
-            if issue.date == day and issue.number is not None:
+            if issue.date == day and issue.number is not None and not self.final(issue):
                 return issue.number
         previous = self.previous(day)
         return (previous.number or 0) + 1 if previous else 1
 
     def sent_ids(self, day: str) -> frozenset[str]:
-        """Ids of every article sent in an issue dated before `day`."""
-        return frozenset(i for issue in self.issues if issue.date < day for i in issue.ids)
+        """Ids of every article in an issue dated before `day`, or sent on `day`."""
+        earlier = [i for i in self.issues if i.date < day or (i.date == day and self.final(i))]
+        return frozenset(article for issue in earlier for article in issue.ids)
 
     def with_issue(self, record: IssueRecord) -> State:
-        """This state with `record` added, replacing any issue of the same date."""
-        kept = [issue for issue in self.issues if issue.date != record.date]
-        return State(tuple(sorted([*kept, record], key=lambda issue: issue.date)), self.keys)
+        """This state with `record` added, replacing an unsent issue of the same date."""
+        kept = [i for i in self.issues if i.date != record.date or self.final(i)]
+        ordered = sorted([*kept, record], key=lambda issue: (issue.date, issue.number or 0))
+        return replace(self, issues=tuple(ordered))
 
     def with_keys(self, keys: Iterable[str]) -> State:
         """This state remembering `keys` as the unknown front-matter keys known."""
@@ -113,7 +124,7 @@ def load_state(out_dir: Path) -> State:
         raise StateError(f"{path}: cannot read the build state: {error}") from error
     try:
         document = _document(text)
-        issues = _issues(document)
+        issues, sent = _issues(document)
         keys = _keys(document)
     except (ValueError, KeyError, TypeError) as error:
         reason = f"no {error}" if isinstance(error, KeyError) else str(error)
@@ -121,7 +132,8 @@ def load_state(out_dir: Path) -> State:
             f"{path}: not a digest state file ({reason}); delete {path.parent} to start "
             "over (the next digest then covers the configured window)"
         ) from error
-    return State(tuple(sorted(issues, key=lambda issue: issue.date)), keys)
+    ordered = sorted(issues, key=lambda issue: (issue.date, issue.number or 0))
+    return State(tuple(ordered), sent, keys)
 
 
 def _document(text: str) -> dict[str, Any]:
@@ -148,12 +160,19 @@ def _keys(document: dict[str, Any]) -> tuple[str, ...]:
 KEYS_ENTRY = "unknown_front_matter_keys"
 
 
-def _issues(document: dict[str, Any]) -> tuple[IssueRecord, ...]:
-    """The issues a state `document` holds; ValueError (or a lookup error) if misshapen."""
+def _issues(document: dict[str, Any]) -> tuple[tuple[IssueRecord, ...], frozenset[int]]:
+    """The issues a state `document` holds, and the numbers of those sent; ValueError (or a
+    lookup error) if misshapen."""
     entries = document["issues"]
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
         raise ValueError("'issues' must be a list of objects")
-    return tuple(_record(entry) for entry in entries)
+    sent = [entry.get("sent", False) for entry in entries]
+    if not all(isinstance(flag, bool) for flag in sent):
+        raise ValueError("'sent' must be true or false")
+    records = tuple(_record(entry) for entry in entries)
+    return records, frozenset(
+        r.number for r, f in zip(records, sent, strict=True) if f and r.number
+    )
 
 
 def dated_after(state: State, *, day: str, path: Path) -> Problem | None:
@@ -179,13 +198,24 @@ def dated_after(state: State, *, day: str, path: Path) -> Problem | None:
 
 def state_bytes(state: State) -> bytes:
     """The state as stable, human-readable JSON (same state → same bytes)."""
-    document: dict[str, Any] = {
-        "format": FORMAT,
-        "issues": [_entry(issue) for issue in state.issues],
-    }
+    entries = [
+        _entry(issue) | ({"sent": True} if state.final(issue) else {}) for issue in state.issues
+    ]
+    document: dict[str, Any] = {"format": FORMAT, "issues": entries}
     if state.keys:  # written only when there are some: a state without stays as it was
         document[KEYS_ENTRY] = list(state.keys)
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def mark_sent(out_dir: Path, issue: IssueRecord) -> None:
+    """Record in `out_dir`'s state that `issue` is being sent: from now on it is final.
+    The caller holds the output folder's lock."""
+    state = load_state(out_dir)
+    if issue.number is None or issue.number in state.sent:
+        return
+    write_private(
+        out_dir, STATE_FILE, state_bytes(replace(state, sent=state.sent | {issue.number}))
+    )
 
 
 def _entry(issue: IssueRecord) -> dict[str, Any]:

@@ -7,6 +7,7 @@ that still share a folder ("Media & Culture", "media-culture") are one section w
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -155,3 +156,28 @@ def test_a_failed_build_leaves_no_empty_folders(config: Config, write_article: A
         build(config, now=NOW)
     left = [p for p in config.output.rglob("*") if ".digest" not in p.parts]
     assert sorted(left) == before  # no archive/, sections/arts/ or sections/business/
+
+
+def test_an_author_written_with_an_address_is_a_name_and_an_email(
+    config: Config, write_article: Any
+) -> None:
+    write_article("a", title="Signed", authors=["Mira Holt <mira@news.example.org>", "Tom Ek"])
+    result = build(config, now=NOW)
+    check_feeds(config.output, result.files, config)
+    rss = etree.fromstring((config.output / "rss.xml").read_bytes())
+    creators = [e.text for e in rss.iter("{http://purl.org/dc/elements/1.1/}creator")]
+    assert creators == ["Mira Holt", "Tom Ek"]  # no address inside a name
+    atom = etree.fromstring((config.output / "atom.xml").read_bytes())
+    people = [
+        (a.findtext(f"{{{ATOM}}}name"), a.findtext(f"{{{ATOM}}}email"))
+        for a in atom.iter(f"{{{ATOM}}}author")
+    ]
+    assert people == [("Mira Holt", "mira@news.example.org"), ("Tom Ek", None)]
+    document = json.loads((config.output / "feed.json").read_text(encoding="utf-8"))
+    assert document["items"][0]["authors"] == [
+        {"name": "Mira Holt", "url": "mailto:mira@news.example.org"},
+        {"name": "Tom Ek"},
+    ]
+    text = (config.output / "digest.txt").read_text(encoding="utf-8")
+    assert "By Mira Holt and Tom Ek" in text
+    assert "mira@" not in text

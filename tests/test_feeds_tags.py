@@ -55,7 +55,7 @@ def test_many_categories_take_linear_time() -> None:
         title="A",
         published=moment,
         updated=moment,
-        authors=("Jane Doe",),
+        authors=(("Jane Doe", ""),),
         categories=categories,
         summary="S",
         content_html="<p>C</p>",

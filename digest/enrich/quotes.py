@@ -807,7 +807,8 @@ _SPEECH_VERBS = sorted(
     _words(
         "said says say told tells added adds asked asks explained explains insisted insists warned "
         "warns noted replied replies continued continues recalled recalls admitted admits declared "
-        "declares announced stressed stresses claimed argued argues remarked commented observed "
+        "reiterated reiterates declares announced stressed stresses claimed argued argues remarked "
+        "commented observed "
         "shouted whispered joked conceded concedes wrote writes tweeted agreed agrees acknowledged "
         "urged urges cautioned predicted promised vowed pleaded recounted suggested suggests "
         "answered responded retorted cried sighed laughed murmured reflected boasted complained "
@@ -1100,11 +1101,15 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
     speaker, source = _clean_speaker(found) if found else (None, None)
     if found and speaker is None and source is None:
         direct = False  # what was found was no speaker: the quote counts as unattributed
+        if _last_word(found) in ("he", "she"):
+            speaker = _last_word(found)  # One thing she said stayed with me: “…”
     if outlet:
         source = _agency(_LEADING_PHRASES.sub("", outlet.strip(), count=1), strict=True)
     source = source or _find_source(quotation.interruption, tail, lead)
     if speaker is not None and speaker.lower() in _PRONOUNS:
         speaker = _resolve_pronoun(body, quotation, speaker.lower())
+    elif speaker is not None and _BARE_NAME.fullmatch(speaker):
+        speaker = _full_name(body, quotation, speaker) or speaker  # “…,” Kim said -> Lee Kim
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
         speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
     return _Attribution(speaker, source, direct)
@@ -1315,19 +1320,145 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
         speaker = _clean_speaker(found)[0] if found else None
         if speaker is None and pronoun != "they" and distance < 2:
             speaker = _person_opening(sentence)
+            if speaker is not None and _others_named(sentence, speaker):
+                return None  # “…,” she said, after "Lee Kim met Ana Ruiz": which one is unknown
         if speaker is None or speaker.lower() in _PRONOUNS:
             continue
-        if _POSSESSIVE.search(speaker):
+        if _POSSESSIVE.search(speaker.split(",")[0]):
             return None  # “…,” he said, after "Dave’s pitch called for …": a thing, not him
         head = (speaker.split(",")[0].split() or [""])[-1].lower()
         plural = head.endswith("s") and not head.endswith("ss") and speaker[0].islower()
         if pronoun != "they" and (head in _GROUP_NOUNS or plural):
             return None
-        return speaker
-    return None
+        return _full_form(body, quotation, speaker) or speaker
+    return _person_named_before(body, quotation)
 
 
 _POSSESSIVE = re.compile(r"\w['’]s\b")
+
+
+# --- People named earlier ---------------------------------------------------------------------
+
+# A person's name as the subject of a clause: two or three capitalised words (or initials),
+# its apposition if any, then a lower-case word that is not a preposition: "Lee Kim, the
+# director, leads …", "my colleague Ana Ruiz asked …", "Ana R. applied …". A single word is
+# a name only as a short form of a full name (see _full_name).
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*|[A-Z]\.)"
+_PERSON = re.compile(
+    rf"(?<![\w’'.-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})(?![\w’'-])"
+    r"(?P<role>,\s+(?:(?:a|an|the|our|his|her|their)\s|[a-z])[^,;:.!?“”\"()]{1,100},)?"
+    r"(?P<subject>(?=\s+(?!(?:of|in|on|at|to|for|and|or|with|from|by|as|is|are|the|a|an)\b)"
+    r"[a-z]))?"
+)
+_BARE_NAME = re.compile(r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*")
+# Capitalised words that start a sentence or name a thing, never part of a person's name.
+_NOT_PERSON_WORDS = _words(
+    "The A An This That These Those It Its We Our I You He She They His Her Their My Your "
+    "In On At By For From To Of And But Or So As If When While After Before Since During "
+    "Then Now Today Yesterday However Meanwhile Also Still Yet Here There What Why How Who "
+    "Most Many Some Each Every All Both Any Other Such One Two Three First Last Next "
+    "Office Department Agency Administration Service Services Government Federal National "
+    "State States United City County University College School Center Centre Council Program "
+    "Programme Project Team Group Lab Labs Institute Foundation Bureau Board Committee "
+    "Commission Court House Senate Congress Library Museum Company Inc Corporation "
+    "Digital Data Design Standards Web Open Public Security Social Health Human Internal "
+    "Revenue General Innovation Technology Technologies Information Management Personnel "
+    "Ruby Rails Python Java Linux Windows Google Microsoft Apple Amazon GitHub Twitter "
+    "January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Day Week Month Year"
+)
+# A person described, not named: "One woman in the town …", "a nurse told us …".
+_DESCRIBED_PERSON = re.compile(
+    r"\b(?:[Aa]|[Aa]n|[Oo]ne|[Aa]nother|[Tt]he|[Tt]his|[Tt]hat|[Oo]ur)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:woman|man|girl|boy|mother|father|mom|dad|parent|daughter|son|wife|husband|"
+    r"resident|user|participant|respondent|interviewee|person|customer|veteran|applicant|"
+    r"student|teacher|nurse|doctor|worker|employee|official|officer|volunteer|owner|"
+    r"farmer|neighbo(?:u)?r|friend|colleague|member|visitor|patient|caller|reader|client)\b"
+    r"(?![\w’'-])"
+)
+_LOOKBACK_PARAGRAPHS = 3  # paragraphs before the quotation's own searched for a person
+
+
+def _people(sentence: str, *, subjects: bool = True) -> list[str]:
+    """The people a sentence names, with their apposition: as subjects, or (``subjects``
+    false) anywhere but after a preposition of place."""
+    found: list[str] = []
+    for match in _PERSON.finditer(sentence):
+        words = match.group("name").split()
+        if any(word in _NOT_PERSON_WORDS for word in words):
+            continue
+        if subjects and match.group("subject") is None:
+            continue
+        if not subjects and _last_word(sentence[: match.start()]) in _PLACE_PREPOSITIONS:
+            continue  # "a meetup in San Francisco": a place, not a second person
+        found.append(match.group("name") + (match.group("role") or "").rstrip(","))
+    return found
+
+
+_PLACE_PREPOSITIONS = _words("in at from near across into around outside inside of to")
+
+
+def _others_named(sentence: str, person: str) -> bool:
+    """Whether ``sentence`` names a person by full name other than ``person``."""
+    name = person.split(",")[0]
+    return any(
+        " " in other and other not in name
+        for other in (found.split(",")[0] for found in _people(sentence, subjects=False))
+    )
+
+
+def _earlier_sentences(
+    body: _Body, quotation: _Quotation, paragraphs: int = _LOOKBACK_PARAGRAPHS
+) -> Iterator[str]:
+    """Sentences before the quotation's own, nearest first: its paragraph and ``paragraphs``
+    before it, across headings and HTML between them."""
+    index, end = quotation.first, quotation.start
+    pieces = _sentences((body.text(index) or "")[:end])
+    pieces.pop()  # the quotation's own sentence
+    while True:
+        yield from (piece.strip() for piece in reversed(pieces) if piece.strip())
+        index -= 1
+        while index >= 0 and body.text(index) is None:
+            index -= 1
+        paragraphs -= 1
+        if index < 0 or paragraphs < 0:
+            return
+        pieces = _sentences(body.text(index) or "")
+
+
+def _person_named_before(body: _Body, quotation: _Quotation) -> str | None:
+    """The one person named in the nearest earlier sentence that names anyone as a subject:
+    "Ana Ruiz applied twice. Her claim was refused. “…,” she said." Two people: no speaker."""
+    for sentence in _earlier_sentences(body, quotation):
+        subjects = [
+            full for person in _people(sentence) if (full := _full_form(body, quotation, person))
+        ]
+        if not subjects and _DESCRIBED_PERSON.search(sentence):
+            return None  # "One woman in Kansas City …": the pronoun stands for her, unnamed
+        if not subjects:
+            continue
+        return None if _others_named(sentence, subjects[0]) else subjects[0]
+    return None
+
+
+def _full_form(body: _Body, quotation: _Quotation, person: str) -> str | None:
+    """A person as named in full: itself when it has two words, else its full name before."""
+    if len(person.split(",")[0].split()) > 1:
+        return person
+    return _full_name(body, quotation, person)
+
+
+def _full_name(body: _Body, quotation: _Quotation, short: str) -> str | None:
+    """The full name (and apposition) that a first or last name alone stands for: the
+    nearest person named earlier in the body whose name holds it, if only one such is."""
+    matches: list[str] = []
+    for sentence in _earlier_sentences(body, quotation, paragraphs=len(body)):
+        for person in _people(sentence, subjects=False):
+            words = person.split(",")[0].split()
+            if len(words) > 1 and short in (words[0], words[-1]):
+                matches.append(person)
+    names = {person.split(",")[0] for person in matches}
+    return matches[0] if len(names) == 1 else None
 
 
 def _person_opening(sentence: str) -> str | None:

@@ -51,7 +51,10 @@ def _item(item: FeedItem) -> dict[str, Any]:
         entry["image"] = item.image.url
     entry["date_published"] = item.published.isoformat()
     entry["date_modified"] = item.updated.isoformat()
-    entry["authors"] = [{"name": name} for name in item.authors]
+    entry["authors"] = [
+        {"name": name, "url": f"mailto:{address}"} if address else {"name": name}
+        for name, address in item.authors
+    ]
     entry["tags"] = list(dict.fromkeys(category.term for category in item.categories))
     quote = item.lead_quote
     entry["_digest"] = {

@@ -21,7 +21,7 @@ import jinja2
 
 from digest.config import Config
 from digest.enrich.stories import plain_text, shorten
-from digest.models import Image, LeadQuote, RelatedLink, Story
+from digest.models import Image, LeadQuote, RelatedLink, Story, author_parts
 from digest.sources.articles import CONTROL_CHARACTERS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -65,7 +65,9 @@ class FeedItem:
     title: str
     published: datetime  # UTC
     updated: datetime  # UTC
-    authors: tuple[str, ...]  # never empty: the site's name stands in for a missing byline
+    authors: tuple[tuple[str, str], ...]
+    """Each author's name and email address ('' if none); never empty: the site's name
+    stands in for a missing byline."""
     categories: tuple[Category, ...]  # the section first, then the tags
     summary: str  # plain text: standfirst, then lead quote; else the body's text; else title
     content_html: str  # full content: image with credit, lead quote, body, related links
@@ -224,7 +226,7 @@ def feed_item(story: Story, *, config: Config, template: jinja2.Template) -> Fee
         title=title,
         published=utc(article.published),
         updated=utc(article.updated),
-        authors=_texts(article.authors) or (site_title(config),),
+        authors=tuple(map(author_parts, _texts(article.authors))) or ((site_title(config), ""),),
         categories=(
             Category(section, uri(config.base_url + "sections/")),
             *(Category(tag, uri(config.base_url + "tags/")) for tag in _texts(article.tags)),

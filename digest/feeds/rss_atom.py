@@ -100,11 +100,11 @@ def _entry(entry: Any, item: FeedItem, *, rss: bool) -> None:
         entry.link(href=item.url)  # the item's <link>; Atom links come from the extension
     entry.published(item.published)
     entry.updated(item.updated)
-    for author in item.authors:
+    for name, address in item.authors:
         if rss:
-            entry.dc.dc_creator(author)
+            entry.dc.dc_creator(name)  # a name: the validator warns of an address in it
         else:
-            entry.author(name=author)
+            entry.author(name=name, email=address or None)
     if item.categories:  # one call: feedgen rebuilds its whole list on every call
         entry.category([{"term": c.term, "scheme": c.scheme} for c in item.categories])
     # An RSS description is HTML: escape the plain-text summary once more.

@@ -69,3 +69,18 @@ class ReplayUnpickler(SafeUnpickler):
     """Also builds the replay record's dataclasses (a result, its problems) and paths."""
 
     allowed = _REPLAY_GLOBALS
+
+
+class IssueUnpickler(SafeUnpickler):
+    """Also builds an issue's record and its sections of stories (`digest send`'s input)."""
+
+    allowed = _SAFE_GLOBALS | frozenset(
+        {
+            ("pathlib", "PosixPath"),
+            ("digest.models", "Article"),
+            ("digest.models", "IssueRecord"),
+            ("digest.models", "Location"),
+            ("digest.models", "Section"),
+            ("digest.models", "Story"),
+        }
+    )

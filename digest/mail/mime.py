@@ -133,6 +133,15 @@ def build_message(
     return message.as_bytes()
 
 
+def header_lines(fields: Sequence[tuple[str, object]]) -> bytes:
+    """Header fields as CRLF lines, folded and encoded as `build_message` does its own:
+    a value (a display name, say) can never add or break a header."""
+    message = EmailMessage(policy=_SMTP)
+    for name, value in fields:
+        message[name] = value
+    return message.as_bytes()[: -len(b"\r\n")]  # without the blank line after the headers
+
+
 def _unsubscribe_targets(config: Config) -> list[str]:
     """The one-click URL (RFC 8058 wants https) and the mailto, when configured."""
     targets = []

@@ -43,7 +43,7 @@ from digest.mail.archive import (
 )
 from digest.mail.mime import build_message, subject_line
 from digest.mail.sentences import standfirst_line
-from digest.models import IssueRecord, LeadQuote, Section, Story
+from digest.models import IssueRecord, LeadQuote, Section, Story, author_parts
 from digest.templates import render_template
 from digest.terminal import plural
 
@@ -178,17 +178,9 @@ def render_digest(
     the `inlined` memo (its key: the page and the base URL).
     """
     context = digest_context(sections, config=config, issue=issue)
-    subject = context["subject"]
-    pages = EmailPages(
-        sections, env=env, context=context, base_url=config.base_url, inlined=inlined
+    subject, text, html, warnings = email_parts(
+        sections, config=config, env=env, context=context, inlined=inlined
     )
-    html, trim, warnings = fit_budget(
-        pages.inlined,
-        sections,
-        budget=config.max_html_bytes,
-        template_size=pages.template_size,
-    )
-    text = render_template(env, "digest.txt", context, sections=trim.parts(sections))
     web_copy = render_template(
         env,
         "archive.html",
@@ -216,6 +208,29 @@ def render_digest(
         INDEX_PATH: index.encode("utf-8"),
     }
     return RenderedDigest(files, tuple(warnings))
+
+
+def email_parts(
+    sections: Sequence[Section],
+    *,
+    config: Config,
+    env: jinja2.Environment,
+    context: Mapping[str, Any],
+    inlined: Memo = NO_MEMO,
+) -> tuple[str, str, str, list[str]]:
+    """The email's subject, plain text and HTML (inlined, within budget), and the warnings
+    of its trimming; `context` is `digest_context`'s for these sections."""
+    pages = EmailPages(
+        sections, env=env, context=context, base_url=config.base_url, inlined=inlined
+    )
+    html, trim, warnings = fit_budget(
+        pages.inlined,
+        sections,
+        budget=config.max_html_bytes,
+        template_size=pages.template_size,
+    )
+    text = render_template(env, "digest.txt", context, sections=trim.parts(sections))
+    return str(context["subject"]), text, html, warnings
 
 
 def digest_context(
@@ -529,6 +544,7 @@ def byline(authors: Sequence[str]) -> str:
     """The byline: 'By Jane Doe', 'By Jane Doe and Omar Haddad'; '' with no author."""
     if not authors:
         return ""
+    authors = [author_parts(author)[0] for author in authors]  # never an address
     names = ", ".join(authors[:-1]) + " and " + authors[-1] if len(authors) > 1 else authors[0]
     return f"By {names}"
 

@@ -1,0 +1,1 @@
+"""Sending the digest: subscribers, signed tokens, personalised messages, SMTP, journal."""
