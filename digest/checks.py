@@ -13,7 +13,7 @@ from digest.enrich.related import related_links
 from digest.errors import Problem
 from digest.incremental.fingerprints import UnusableFolder, files_digest
 from digest.sources.articles import collect_articles
-from digest.sources.folder import MarkdownFolder
+from digest.sources.many import open_sources
 from digest.templates import environment, template_position
 
 
@@ -30,7 +30,8 @@ class CheckResult:
 
 def check(config: Config, *, progress: Callable[[int, int], None] | None = None) -> CheckResult:
     """Validate every article, the editors' related slugs and every template; write nothing."""
-    collection = collect_articles(MarkdownFolder(config.articles), config=config, progress=progress)
+    sources = open_sources(config, write=False)
+    collection = collect_articles(sources, config=config, progress=progress)
     published = [article for article in collection.articles if not article.draft]
     drafts = {article.slug for article in collection.articles if article.draft}
     _, related_warnings = related_links(published, published, limit=0, unpublished=drafts)
@@ -40,7 +41,7 @@ def check(config: Config, *, progress: Callable[[int, int], None] | None = None)
         templates_read=templates,
         article_problems=collection.problems,
         template_problems=tuple(template_problems),
-        warnings=(*collection.warnings, *related_warnings),
+        warnings=(*sources.errors, *sources.warnings, *collection.warnings, *related_warnings),
     )
 
 

@@ -6,9 +6,10 @@ import os
 import shlex
 import signal
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -29,9 +30,50 @@ from digest.terminal import PreviewReport, Terminal, plural
 # with nothing to do loads neither templates, Markdown, YAML nor the preview server.
 
 
-def _config_with_articles(config_file: Path | None, **changes: object) -> Config:
+def _config_with_sources(
+    config_file: Path | None, articles: Path | str | None, **changes: object
+) -> Config:
+    """The configuration, for a command that reads the sources: ARTICLES (a folder or a
+    feed's URL) if given, else `[[sources]]`, else `build.articles`. Folders must exist."""
+    if isinstance(articles, str):
+        from digest.config import feed_spec
+
+        config = replace(_config(config_file, **changes), sources=(feed_spec(articles),))
+    elif articles is not None:
+        config = replace(_config(config_file, articles=articles, **changes), sources=())
+    else:
+        config = _config(config_file, **changes)
+    if not config.sources:
+        return _config_with_articles(config_file, config=config)
+    for spec in config.sources:
+        if spec.folder is not None and not spec.folder.is_dir():
+            raise click.UsageError(f"no articles folder at {spec.folder}; check [[sources]]")
+    return config
+
+
+class ArticlesOrFeed(click.ParamType[Path | str]):
+    """ARTICLES: a folder, or an http(s) URL of a feed (kept as text: a path would lose '//')."""
+
+    name = "FOLDER|URL"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Path | str:
+        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
+            from digest.config import _url
+
+            try:
+                return _url(value)
+            except ValueError as error:
+                self.fail(str(error), param, ctx)
+        return click.Path(file_okay=False, path_type=Path).convert(value, param, ctx)
+
+
+def _config_with_articles(
+    config_file: Path | None, *, config: Config | None = None, **changes: object
+) -> Config:
     """The configuration, for a command that reads the articles folder (which must exist)."""
-    config = _config(config_file, **changes)
+    config = config or _config(config_file, **changes)
     if not config.articles.is_dir():
         raise click.UsageError(f"no articles folder at {config.articles}; pass one as ARTICLES")
     return config
@@ -150,6 +192,7 @@ def _nothing_new(result: BuildResult, config: Config) -> str:
 ARTICLES = click.argument(
     "articles", required=False, type=click.Path(file_okay=False, path_type=Path)
 )
+SOURCE = click.argument("articles", required=False, type=ArticlesOrFeed())
 
 
 @click.group(
@@ -161,8 +204,12 @@ def cli() -> None:
     """Turn a newsroom's articles into RSS, Atom and JSON feeds and an email digest."""
 
 
-@cli.command("build", epilog="Example: digest build sample_articles --now 2026-11-27T06:00:00Z")
-@ARTICLES
+@cli.command(
+    "build",
+    epilog="Example: digest build sample_articles --now 2026-11-27T06:00:00Z\n\n"
+    "Or from a feed: digest build https://column3.example/feed/",
+)
+@SOURCE
 @CONFIG
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option(
@@ -177,8 +224,9 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Fail (exit 1, write nothing) on any article problem.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
 @click.option("--dry-run", is_flag=True, help="List the files that would change; write nothing.")
+@click.option("--refresh", is_flag=True, help="Fetch every feed now, however recently fetched.")
 def build_command(
-    articles: Path | None,
+    articles: Path | str | None,
     config_file: Path | None,
     out: Path | None,
     now_text: str | None,
@@ -186,9 +234,10 @@ def build_command(
     strict: bool,
     quiet: bool,
     dry_run: bool,
+    refresh: bool,
 ) -> None:
-    """Build the feeds and the email digest."""
-    config = _config_with_articles(config_file, articles=articles, output=out)
+    """Build the feeds and the email digest from ARTICLES: a folder, or a feed's URL."""
+    config = _config_with_sources(config_file, articles, output=out)
     now = resolve_now(now_text, config)
     since_last = _is_last(since_text)
     since = None if since_last else resolve_since(since_text, now, config)
@@ -202,6 +251,7 @@ def build_command(
                 since_last=since_last,
                 strict=strict,
                 dry_run=dry_run,
+                refresh=refresh,
                 progress=progress,
             )
     except DigestError as error:
@@ -220,14 +270,14 @@ def build_command(
 
 
 @cli.command(epilog="Example: digest check sample_articles")
-@ARTICLES
+@SOURCE
 @CONFIG
 @click.option("--strict", is_flag=True, help="Count warnings as problems too.")
-def check(articles: Path | None, config_file: Path | None, strict: bool) -> None:
+def check(articles: Path | str | None, config_file: Path | None, strict: bool) -> None:
     """Validate the configuration, every article and the templates; write nothing."""
     from digest.checks import check as run_checks
 
-    config = _config_with_articles(config_file, articles=articles)
+    config = _config_with_sources(config_file, articles)
     terminal = Terminal.detect()
     with terminal.progress("Checking articles") as progress:
         result = run_checks(config, progress=progress)

@@ -451,6 +451,29 @@ class Config:
         example={"section": ["department"], "summary": ["deck"]},
     )
 
+    fetch_timeout: float = setting(
+        "fetch",
+        "seconds a feed's fetch may take in all",
+        key="timeout",
+        default=30.0,
+        parse=_seconds,
+    )
+    fetch_max_bytes: int = setting(
+        "fetch",
+        "bytes a feed may hold (after gzip is undone)",
+        key="max_bytes",
+        default=20_000_000,
+        parse=_positive,
+    )
+    fetch_failing_limit: timedelta = setting(
+        "fetch",
+        "how long a feed may fail (its last good copy used) before that is an error, "
+        "which `--strict` makes fatal",
+        key="failing_limit",
+        default=timedelta(days=3),
+        parse=_window,
+    )
+
     feed_limit: int = setting("feeds", "items per feed", key="limit", default=50, parse=_positive)
     tag_feeds: bool = setting("feeds", "also write feeds per tag", default=False, parse=_flag)
     max_tags: int = setting(
@@ -621,6 +644,7 @@ class Config:
     )
 
     source: Path | None = None  # the file this came from, if any: not a setting
+    sources: tuple[SourceSpec, ...] = ()  # `[[sources]]` (see `SourceSpec`)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -687,6 +711,90 @@ TABLES: dict[str, dict[str, Setting]] = {
 """TOML table → key → its setting: `SETTINGS` looked up the way `digest.toml` is read."""
 
 
+# --- [[sources]] ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One source of articles: a Markdown folder or a feed's URL."""
+
+    folder: Path | None = setting(
+        "sources",
+        "a folder of Markdown articles (this or `feed`)",
+        default=None,
+        parse=_path,
+        example="content/posts",
+    )
+    feed: str = setting(
+        "sources",
+        "an `http(s)` URL of an RSS, Atom or JSON feed (this or `folder`)",
+        default="",
+        parse=_url,
+        example="https://column3.example/feed/",
+    )
+    name: str = setting(
+        "sources", "the source's name in messages", default="", parse=_text, derived="its URL"
+    )
+    section: str = setting(
+        "sources",
+        "section of the source's articles that name none (a feed's item categories win)",
+        default="",
+        parse=_section_name,
+        derived="`build.default_section`",
+    )
+    refresh: timedelta = setting(
+        "sources",
+        "a feed is fetched again no sooner than this (`digest build --refresh` does)",
+        default=timedelta(minutes=15),
+        parse=_window,
+    )
+
+
+SOURCE_SETTINGS = declared_settings(SourceSpec)
+"""Every `[[sources]]` key, in the order the README lists them."""
+_KEYS = {declared.key: declared for declared in SOURCE_SETTINGS}
+
+
+def parse_sources(
+    value: Any, *, where: str, base: Path
+) -> tuple[tuple[SourceSpec, ...], list[str]]:
+    """The `[[sources]]` array read, and its problems (each naming the table and key).
+
+    A relative `folder` is taken relative to `base` (the configuration file's folder).
+    """
+    if not isinstance(value, list) or not all(isinstance(table, dict) for table in value):
+        return (), [f"{where}'sources' must be tables, each written [[sources]]"]
+    specs: list[SourceSpec] = []
+    problems: list[str] = []
+    for number, table in enumerate(value, start=1):
+        label = f"{where}[[sources]] number {number}: "
+        values: dict[str, Any] = {}
+        for key, raw in table.items():
+            declared = _KEYS.get(key)
+            if declared is None:
+                problems.append(f"{label}unknown key '{key}' (allowed: {', '.join(_KEYS)})")
+                continue
+            try:
+                values[declared.attribute] = declared.parse(raw)
+            except ValueError as error:
+                problems.append(f"{label}'{key}' {error}")
+        if ("folder" in values) == ("feed" in values) and not any(
+            key not in _KEYS for key in table
+        ):
+            problems.append(f"{label}give either 'folder' or 'feed' (one of them)")
+            continue
+        folder = values.get("folder")
+        if isinstance(folder, Path) and not folder.is_absolute():
+            values["folder"] = base / folder
+        specs.append(SourceSpec(**values))
+    return tuple(specs), problems
+
+
+def feed_spec(url: str) -> SourceSpec:
+    """The source `digest build URL` reads."""
+    return SourceSpec(feed=url)
+
+
 def parse_config(data: Mapping[str, Any], *, source: Path | None = None, text: str = "") -> Config:
     """Validate a parsed TOML document; raise ConfigError listing every problem.
 
@@ -695,7 +803,13 @@ def parse_config(data: Mapping[str, Any], *, source: Path | None = None, text: s
     where = f"{source}: " if source else ""
     problems: list[str] = []
     values: dict[str, Any] = {}
+    sources: tuple[SourceSpec, ...] = ()
     for table, content in data.items():
+        if table == "sources":  # [[sources]]: an array of tables (see `SourceSpec`)
+            base = source.parent if source else Path()
+            sources, found = parse_sources(content, where=where, base=base)
+            problems += found
+            continue
         if table not in TABLES:
             problems.append(f"{where}unknown table [{table}] (allowed: {', '.join(TABLES)})")
             continue
@@ -730,7 +844,10 @@ def parse_config(data: Mapping[str, Any], *, source: Path | None = None, text: s
         name: base / value if isinstance(value, Path) and not value.is_absolute() else value
         for name, value in values.items()
     }
-    return Config(**values, source=source)
+    if sources and "articles" in values:
+        problems = [f"{where}give either 'build.articles' or [[sources]], not both"]
+        raise ConfigError(problems)
+    return Config(**values, source=source, sources=sources)
 
 
 def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from digest.cli import cli
-from digest.config import SETTINGS
+from digest.config import SETTINGS, SOURCE_SETTINGS
 from digest.reference import default_text, front_matter_lines
 
 HELP_WIDTH = 88
@@ -51,10 +51,12 @@ def command_reference() -> str:
 def config_reference() -> str:
     """The `digest.toml` table: every key, its default and what it means."""
     rows = ["| key | default | meaning |", "|---|---|---|"]
-    for setting in SETTINGS:
+    named = [(setting.name, setting) for setting in SETTINGS]
+    named += [(f"[[sources]] {setting.key}", setting) for setting in SOURCE_SETTINGS]
+    for name, setting in named:
         in_words = setting.default is None or setting.derived
         default = default_text(setting) if in_words else f"`{default_text(setting)}`"
-        cells = (f"`{setting.name}`", default, setting.meaning)
+        cells = (f"`{name}`", default, setting.meaning)
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(rows)
 

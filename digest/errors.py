@@ -14,11 +14,13 @@ EXIT_USAGE = 2
 class Problem:
     """Something wrong with one input file, reported like a compiler message."""
 
-    path: Path
-    line: int
+    path: Path | str  # a file, or a feed's or item's URL
+    line: int  # 0: the input has no lines to name (a feed, a feed's item)
     message: str
 
     def __str__(self) -> str:
+        if not self.line:
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
 

@@ -24,13 +24,12 @@ content."""
 class Location:
     """Where an article comes from, and the 1-based line there where its body starts."""
 
-    where: Path
-    """A file's path. An item fetched by URL will need it (and `errors.Problem.path`,
-    which messages and the replay record's checks share) to hold a URL too."""
+    where: Path | str
+    """A file's path, or an item's URL (a feed's); line 0: the item has no lines."""
     line: int = 1
 
     def __str__(self) -> str:
-        return f"{self.where}:{self.line}"
+        return f"{self.where}:{self.line}" if self.line else str(self.where)
 
 
 @dataclass(frozen=True, slots=True)

@@ -229,7 +229,7 @@ def check_free(folder: Path, *, slug: str, published: datetime, config: Config) 
 
 
 def _free_slug(
-    folder: Path, slug: str, published: datetime, claims: list[tuple[Path, str, str | None]]
+    folder: Path, slug: str, published: datetime, claims: list[tuple[Path | str, str, str | None]]
 ) -> str:
     """`slug-2`, `slug-3`, …: the first that no file under `folder` has or would have."""
     slugs = {taken_slug for _, taken_slug, _ in claims}

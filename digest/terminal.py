@@ -131,7 +131,8 @@ class Terminal:
             return
         entries.sort(key=lambda entry: (str(entry[0].path), entry[0].line))
         for problem, is_skip in entries:
-            where = click.style(f"{problem.path}:{problem.line}:", bold=True)
+            place = f"{problem.path}:{problem.line}:" if problem.line else f"{problem.path}:"
+            where = click.style(place, bold=True)  # line 0: a feed or its item, no lines
             if is_skip:
                 note = click.style("(file skipped)", fg="red", bold=True)
                 self.warn(f"{where} {problem.message} {note}")

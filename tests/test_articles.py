@@ -147,7 +147,7 @@ def test_bad_files_are_skipped_and_the_rest_kept(
     write_article("zz-dupe", slug="good")
     collection = collect_articles(MarkdownFolder(articles_dir), config=config)
     assert sorted(a.slug for a in collection.articles) == ["also-good", "good"]
-    messages = {p.path.name: (p.line, p.message) for p in collection.problems}
+    messages = {Path(p.path).name: (p.line, p.message) for p in collection.problems}
     assert messages["latin1.md"] == (2, "not UTF-8 text; save the file as UTF-8")
     assert "binary file" in messages["binary.md"][1]
     assert messages["zz-dupe.md"][1].startswith("duplicate slug 'good'")

@@ -30,13 +30,13 @@ def links(result: BuildResult) -> dict[str, str]:
     """Each article's URL by its path in the site."""
     folder = result_folder(result)
     return {
-        article.location.where.relative_to(folder).as_posix(): article.url
+        Path(article.location.where).relative_to(folder).as_posix(): article.url
         for article in result.collection.articles
     }
 
 
 def result_folder(result: BuildResult) -> Path:
-    return next(iter(result.collection.articles)).location.where.parents[0]
+    return Path(next(iter(result.collection.articles)).location.where).parents[0]
 
 
 def collect(config: Config) -> Collection:
@@ -46,7 +46,7 @@ def collect(config: Config) -> Collection:
 def problems(config: Config) -> list[str]:
     """The problems reading gives, as `file:line: message` with paths relative to the site."""
     return [
-        f"{p.path.relative_to(config.articles).as_posix()}:{p.line}: {p.message}"
+        f"{Path(p.path).relative_to(config.articles).as_posix()}:{p.line}: {p.message}"
         for p in collect(config).problems
     ]
 
@@ -275,7 +275,7 @@ def test_an_unknown_key_is_reported_once_with_the_number_of_files(tmp_path: Path
     files["d.md"] = page(title="d", date="2026-11-25", mood="calm")
     config = site(tmp_path, files)
     warnings = [
-        f"{p.path.relative_to(config.articles)}:{p.line}: {p.message}"
+        f"{Path(p.path).relative_to(config.articles)}:{p.line}: {p.message}"
         for p in collect(config).warnings
     ]
     assert warnings == [

@@ -91,9 +91,8 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 def _newest(config: Config) -> Path:
     """The file of the newest published article: it is in every feed and the digest."""
     articles = collect_articles(MarkdownFolder(config.articles), config=config).articles
-    return max(
-        (a for a in articles if a.published <= NOW), key=lambda a: a.published
-    ).location.where
+    newest = max((a for a in articles if a.published <= NOW), key=lambda a: a.published)
+    return Path(newest.location.where)
 
 
 def _report(result: BuildResult) -> tuple[Any, ...]:
@@ -275,10 +274,9 @@ def test_edited_front_matter_of_an_old_story(newsroom: Config, tmp_path: Path) -
         collect_articles(MarkdownFolder(newsroom.articles), config=newsroom).articles,
         key=lambda a: a.published,
     )
-    text = oldest.location.where.read_text(encoding="utf-8")
-    _write(
-        oldest.location.where, text.replace(f"title: {oldest.title}", "title: A retitled story", 1)
-    )
+    where = Path(oldest.location.where)
+    text = where.read_text(encoding="utf-8")
+    _write(where, text.replace(f"title: {oldest.title}", "title: A retitled story", 1))
     warm = _assert_warm_equals_cold(newsroom, tmp_path)
     assert "A retitled story" in {a.title for a in warm.collection.articles}
 
@@ -517,9 +515,9 @@ RESULT_CHANGES: dict[str, Callable[[BuildResult], Any]] = {
         result,
         issue=replace(result.issue, ids=["a"]) if result.issue else None,  # type: ignore[arg-type]
     ),
-    "a problem's path a string": lambda result: replace(
+    "a problem's path a number": lambda result: replace(
         result,
-        warnings=(digest.errors.Problem("x.md", 1, "w"),),  # type: ignore[arg-type]
+        warnings=(digest.errors.Problem(5, 1, "w"),),  # type: ignore[arg-type]
     ),
     "no collection": lambda result: replace(result, collection=None),  # type: ignore[arg-type]
 }

@@ -19,6 +19,7 @@ from digest.errors import Problem
 from digest.incremental.memo import NO_MEMO, Memo, plain_key
 from digest.incremental.workers import shared
 from digest.models import Article, LeadQuote, RelatedLink, Story
+from digest.sanitise import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_ATTRIBUTES
 from digest.sources.articles import load_bodies
 from digest.sources.base import Source
 
@@ -29,19 +30,6 @@ RelatedMemo = tuple[dict[str, tuple[RelatedLink, ...]], tuple[tuple[str, int, st
 """What choosing related links gave, in values for a memo: links by id, and warnings
 as (path, line, message)."""
 
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "figcaption",
-    "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "ol", "p", "pre", "q",
-    "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "abbr": {"title"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan"},
-}
-URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
 FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 STANDFIRST_LIMIT = 280
 PARALLEL_MIN_STORIES = 100

@@ -9,6 +9,7 @@ content is escaped text, never CDATA (a `]]>` in an article would break CDATA).
 from __future__ import annotations
 
 import html
+import re
 from typing import Any, Literal
 
 from feedgen.feed import FeedGenerator
@@ -24,12 +25,32 @@ MEDIA_TYPES: dict[Kind, str] = {"rss": "application/rss+xml", "atom": "applicati
 
 def rss_document(feed: Feed, *, stylesheet: str = "") -> bytes:
     """`rss.xml`: RSS 2.0 with content:encoded, dc:creator, media:content and atom links."""
-    return _with_stylesheet(_generator(feed, "rss").rss_str(pretty=True), stylesheet)
+    document = _hex_references(_generator(feed, "rss").rss_str(pretty=True))
+    return _with_stylesheet(document, stylesheet)
 
 
 def atom_document(feed: Feed, *, stylesheet: str = "") -> bytes:
     """`atom.xml`: Atom 1.0 (RFC 4287) with html content and media:content."""
     return _with_stylesheet(_generator(feed, "atom").atom_str(pretty=True), stylesheet)
+
+
+TITLE_TEXT = re.compile(rb'(<title>|title=")([^<"]*)')
+LOOKS_LIKE_MARKUP = re.compile(rb"&lt;(?=[/A-Za-z])|&amp;(?=#[x0-9])")
+
+
+def _hex_references(document: bytes) -> bytes:
+    """RSS titles where text would look like markup (a `<` before a letter or `/`, a `&#`)
+    with that `<` or `&` written as a hex reference (`&#x3C;`, `&#x26;`), as the RSS Profile
+    asks: a reader that takes a title for HTML still shows the text (a headline from a feed
+    may say "<b>")."""
+
+    def escaped(match: re.Match[bytes]) -> bytes:
+        text = LOOKS_LIKE_MARKUP.sub(
+            lambda m: b"&#x3C;" if m[0] == b"&lt;" else b"&#x26;", match[2]
+        )
+        return match[1] + text
+
+    return TITLE_TEXT.sub(escaped, document)
 
 
 def _with_stylesheet(document: bytes, stylesheet: str) -> bytes:

@@ -348,7 +348,9 @@ class Preview:
         }
 
 
-def _relative(path: Path, folder: Path) -> str:
+def _relative(path: Path | str, folder: Path) -> str:
+    if isinstance(path, str):  # a feed item's URL
+        return path
     return str(path.relative_to(folder)) if path.is_relative_to(folder) else str(path)
 
 

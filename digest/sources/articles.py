@@ -713,7 +713,7 @@ def claimed_names(
     *,
     config: Config,
     cache: Mapping[str, Entry] | None = None,
-) -> list[tuple[Path, str, str | None]]:
+) -> list[tuple[Path | str, str, str | None]]:
     """Each article item of `source` with the slug and id a build gives it.
 
     Every file is parsed as a build parses it (or its record taken from a build's `cache`,
@@ -724,7 +724,7 @@ def claimed_names(
     entries = source.items()
     records, unread = _cached(entries, cache)
     records.update(_parse_files(source, unread, config))
-    claims: list[tuple[Path, str, str | None]] = []
+    claims: list[tuple[Path | str, str, str | None]] = []
     for name, _ in entries:
         where = source.where(name)
         fields, words = records[name][:2]
@@ -926,7 +926,7 @@ def _at_key(article: Article, key: str, message: str) -> Problem:
 
 
 def _article(
-    where: Path,
+    where: Path | str,
     fields: tuple[Any, ...],
     terms: tuple[str, ...],
     revision: tuple[str, Revision] | None = None,
@@ -999,23 +999,16 @@ def _duplicate(
     article: Article, urls: Mapping[str, Article], ids: Mapping[str, Article]
 ) -> Problem:
     """`article` skipped: another (file:line) has its URL (named by its slug when they share
-    it), or else its id."""
+    it), or else its id. A feed's item has no line to name nor field to edit (line 0)."""
     owner = urls.get(article.url) or ids[article.id]
     key = "id" if article.url not in urls else "slug" if owner.slug == article.slug else "url"
-    where = f"{owner.location.where}:{owner.key_lines.get(key, 1)}"
+    where = str(Location(owner.location.where, owner.key_lines.get(key, 1)))
     if article.draft and not owner.draft:
         where += ", published: a draft never takes its place"
-    if key == "url":
-        return Problem(
-            article.location.where,
-            1,
-            f"duplicate URL {article.url} (also {where}); set a unique 'slug:'",
-        )
-    return Problem(
-        article.location.where,
-        article.key_lines.get(key, 1),
-        f"duplicate {key} '{getattr(article, key)}' (also {where}); set a unique '{key}:'",
-    )
+    line = article.key_lines.get(key, 1)
+    fix = f"set a unique '{'slug' if key == 'url' else key}:'" if line else "the first is kept"
+    shown = f"URL {article.url}" if key == "url" else f"{key} '{getattr(article, key)}'"
+    return Problem(article.location.where, line, f"duplicate {shown} (also {where}); {fix}")
 
 
 class Spellings:
@@ -1029,7 +1022,7 @@ class Spellings:
     def __init__(self, *, tags: bool) -> None:
         self.tags = tags
         self.seen: dict[str, set[str]] = {"section": set(), "tag": set()}
-        self.first: dict[str, tuple[str, Path]] = {}  # folder → first name, its file
+        self.first: dict[str, tuple[str, Path | str]] = {}  # folder → first name, its file
 
     def check(self, article: Article) -> list[Problem]:
         """Warnings for the names `article` spells differently from an earlier article."""

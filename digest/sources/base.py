@@ -59,7 +59,7 @@ class Source(Protocol):
         """Whether `revision`, seen at `now_ns`, tells this version of its item apart from
         every later one (a file changed within its clock's tick may not be)."""
 
-    def where(self, name: str) -> Path:
+    def where(self, name: str) -> Path | str:
         """The item's file path or URL, for its `Location` and messages."""
 
     def read(self, name: str, config: Config) -> Record:

@@ -64,4 +64,4 @@ class MarkdownFolder:
         """The Markdown after the front matter, read from the file again."""
         from digest.sources.articles import read_body
 
-        return read_body(article.location.where)
+        return read_body(Path(article.location.where))
