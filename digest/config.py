@@ -521,6 +521,33 @@ class Config:
         derived="the base URL's host after `digest.`",
     )
 
+    public_url: str = setting(
+        "web",
+        "where readers reach the subscriber pages of `digest serve` (behind your proxy); "
+        "empty: only on this machine",
+        default="",
+        parse=_public_url,
+        example="https://news.example.org/digest/",
+    )
+    confirm_expiry: timedelta = setting(
+        "web",
+        "how long a sign-up's confirmation link works",
+        default=timedelta(hours=48),
+        parse=_window,
+    )
+    signups_per_address: int = setting(
+        "web",
+        "confirmation emails one address may be sent in 24 hours",
+        default=3,
+        parse=_positive,
+    )
+    signups_per_client: int = setting(
+        "web",
+        "sign-ups one client (IP address) may make in an hour",
+        default=20,
+        parse=_positive,
+    )
+
     sender: str = setting(
         "email", "`From:` of the message", default="Digest <digest@example.org>", parse=_text
     )
@@ -570,33 +597,6 @@ class Config:
             "utm_campaign": "{date}",
         },
         parse=_utm,
-    )
-
-    public_url: str = setting(
-        "web",
-        "where readers reach the subscriber pages of `digest serve` (behind your proxy); "
-        "empty: only on this machine",
-        default="",
-        parse=_public_url,
-        example="https://news.example.org/digest/",
-    )
-    confirm_expiry: timedelta = setting(
-        "web",
-        "how long a sign-up's confirmation link works",
-        default=timedelta(hours=48),
-        parse=_window,
-    )
-    signups_per_address: int = setting(
-        "web",
-        "confirmation emails one address may be sent in 24 hours",
-        default=3,
-        parse=_positive,
-    )
-    signups_per_client: int = setting(
-        "web",
-        "sign-ups one client (IP address) may make in an hour",
-        default=20,
-        parse=_positive,
     )
 
     source: Path | None = None  # the file this came from, if any: not a setting

@@ -32,7 +32,7 @@ def serve(config_file: Path | None, host: str, port: int) -> None:
 
     Run it behind the newsroom's web server, which forwards web.public_url to it.
     DIGEST_SECRET signs the links, as for `digest send`; confirmation emails go out
-    through the [send] SMTP settings. Ctrl+C stops it.
+    through the [send] SMTP settings. Ctrl-C stops it.
     """
     import waitress
 
@@ -58,7 +58,7 @@ def serve(config_file: Path | None, host: str, port: int) -> None:
     except OSError as error:
         raise click.UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     where = f"http://{host}:{server.effective_port}/"
-    click.echo(f"digest: serving the subscriber pages on {where}; Ctrl+C stops", err=True)
+    click.echo(f"digest: subscriber pages at {where}  (Ctrl-C to stop)")
     if not config.public_url:
         click.echo(
             "digest: warning: web.public_url is not set: the pages answer only to "
