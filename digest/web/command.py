@@ -9,6 +9,7 @@ and bodies, so a slow or oversized client ties up no worker thread.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,6 +20,24 @@ from digest.errors import DigestError
 
 THREADS = 4
 """Worker threads: SQLite takes one writer at a time, so more would only queue."""
+
+
+def listen(application: Any, host: str, port: int) -> Any:
+    """A waitress server for `application` on host:port (0: any free port), not yet run:
+    `.run()` serves until interrupted, `.effective_port` is the port, `.close()` stops."""
+    import waitress
+
+    from digest.web.app import MAX_BODY
+
+    return waitress.create_server(
+        application,
+        host=host,
+        port=port,
+        threads=THREADS,
+        ident="digest",
+        max_request_body_size=4 * MAX_BODY,  # bigger bodies are refused before they are read
+        max_request_header_size=32_768,
+    )
 
 
 @click.command("serve", epilog="Example: digest serve --host 127.0.0.1 --port 8080")
@@ -34,10 +53,8 @@ def serve(config_file: Path | None, host: str, port: int) -> None:
     DIGEST_SECRET signs the links, as for `digest send`; confirmation emails go out
     through the [send] SMTP settings. Ctrl-C stops it.
     """
-    import waitress
-
     from digest.send.tokens import secret_from_env
-    from digest.web.app import MAX_BODY, App
+    from digest.web.app import App
 
     config = _config(config_file)
     try:
@@ -46,15 +63,7 @@ def serve(config_file: Path | None, host: str, port: int) -> None:
     except DigestError as error:
         _fail(error)
     try:
-        server = waitress.create_server(
-            application,
-            host=host,
-            port=port,
-            threads=THREADS,
-            ident="digest",
-            max_request_body_size=4 * MAX_BODY,
-            max_request_header_size=32_768,
-        )
+        server = listen(application, host, port)
     except OSError as error:
         raise click.UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     where = f"http://{host}:{server.effective_port}/"
@@ -65,7 +74,5 @@ def serve(config_file: Path | None, host: str, port: int) -> None:
             "localhost, and links in emails point here",
             err=True,
         )
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        click.echo("digest: stopped", err=True)
+    server.run()  # until Ctrl-C, which waitress takes as the signal to stop
+    click.echo("digest: stopped", err=True)
