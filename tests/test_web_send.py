@@ -77,8 +77,8 @@ def test_two_hundred_unsubscribes_during_a_send(issue: Config, tmp_path: Path) -
                 (state,) = (
                     connect(config.subscribers)
                     .execute(
-                        "SELECT d.state FROM deliveries d JOIN subscribers s ON s.id = d.subscriber "
-                        "WHERE s.address = ?",
+                        "SELECT d.state FROM deliveries d JOIN subscribers s "
+                        "ON s.id = d.subscriber WHERE s.address = ?",
                         (address,),
                     )
                     .fetchone()
