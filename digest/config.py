@@ -510,7 +510,8 @@ class Config:
         default="",
         parse=_token_url,
         example="https://example.org/unsubscribe?token={token}",
-        derived="from `email.unsubscribe_url`, with `token={token}` added to its query",
+        derived="from `web.public_url` when set (its `unsubscribe?token={token}`), else from "
+        "`email.unsubscribe_url`, with `token={token}` added to its query",
     )
     list_id: str = setting(
         "send",

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli import cli
-from digest.config import Config
+from digest.config import Config, load_config
 from digest.pipeline import build
 from digest.send.history import events
 from digest.send.subscribers import Subscriber, connect, find, save, transaction
@@ -603,3 +603,52 @@ def test_history_lists_every_change_with_its_origin(
         cli, ["subscribers", "list", "--history", "x@example.org", "--config", str(toml)]
     )
     assert none.exit_code == 1 and "no changes recorded" in none.output
+
+
+# -- the ways to run it ------------------------------------------------------------------
+
+
+def test_a_newsroom_template_replaces_ours(site: Config, tmp_path: Path, clock: Clock) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "page.css").write_text("body { background: #0af; }\n", encoding="utf-8")
+    (folder / "page_message.html").write_text(
+        '{% extends "page.html" %}{% block content %}<h1>Ours: {{ title }}</h1>{% endblock %}',
+        encoding="utf-8",
+    )
+    config = replace(site, templates=folder)
+    with serving(App(config, secret=SECRET.encode(), clock=clock)) as web:
+        assert web.call("GET", "/page.css").text == "body { background: #0af; }\n"
+        assert "<h1>Ours: Page not found</h1>" in web.call("GET", "/nowhere").text
+        assert "Get the digest by email" in web.call("GET", "/subscribe").text
+
+
+def test_digest_web_app_reads_the_file_named_by_digest_config(
+    site: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import digest.web
+
+    toml = tmp_path / "elsewhere.toml"
+    toml.write_text(
+        f'[site]\ntitle = "Named Times"\n[send]\nsubscribers = "{site.subscribers}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DIGEST_CONFIG", str(toml))
+    monkeypatch.delattr(digest.web, "app", raising=False)  # made again for this test
+    add(site, "jane@example.org")
+    with serving(digest.web.app) as web:
+        assert "Named Times" in web.call("GET", "/subscribe").text
+        list_id = load_config(toml).list_name
+        jane = make_token("jane@example.org", secret=SECRET.encode(), list_id=list_id)
+        assert web.call("POST", f"/unsubscribe?token={jane}", ONE_CLICK).status == 200
+    assert status_of(site, "jane@example.org") == "unsubscribed"
+
+
+def test_serve_without_a_secret_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("DIGEST_SECRET")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    assert result.exit_code == 2
+    assert "DIGEST_SECRET is not set" in result.output and "Traceback" not in result.output
