@@ -652,3 +652,37 @@ def test_serve_without_a_secret_is_a_configuration_error(
     result = CliRunner().invoke(cli, ["serve", "--port", "0"])
     assert result.exit_code == 2
     assert "DIGEST_SECRET is not set" in result.output and "Traceback" not in result.output
+
+
+def test_the_client_window_slides_and_forgets_the_idlest_clients(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from digest.web import limits
+
+    clock = Clock()
+    window = limits.Window(2, 60.0, clock=clock)
+    assert [window.allow("a") for _ in range(3)] == [True, True, False]
+    clock.now += 30
+    assert window.allow("b") and not window.allow("a")
+    clock.now += 31  # a's first two have left the window
+    assert window.allow("a")
+    monkeypatch.setattr(limits, "MAX_CLIENTS", 3)
+    for client in ("c", "d", "e"):
+        window.allow(client)
+    assert set(window._times) == {"c", "d", "e"}
+
+
+def test_the_confirmation_link_is_under_the_public_url(
+    site: Config, mail: RunningServer, clock: Clock
+) -> None:
+    config = replace(site, smtp_port=mail.port, public_url="https://news.example.org/digest/")
+    with serving(App(config, secret=SECRET.encode(), clock=clock)) as web:
+        host = {"Host": "news.example.org"}
+        page = web.call("GET", "/digest/subscribe", headers=host)
+        form = urlencode({"csrf": page.field("csrf"), "email": "a@example.org", "section": "World"})
+        origin = {**host, "Origin": "https://news.example.org"}
+        assert web.call("POST", "/digest/subscribe", form, origin).status == 200
+    [message] = messages(mail)
+    body = message.get_body(("plain",))
+    assert body is not None
+    assert "https://news.example.org/digest/confirm?token=" in body.get_content()
