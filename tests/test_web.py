@@ -686,3 +686,31 @@ def test_the_confirmation_link_is_under_the_public_url(
     body = message.get_body(("plain",))
     assert body is not None
     assert "https://news.example.org/digest/confirm?token=" in body.get_content()
+
+
+def test_a_slow_smtp_server_does_not_hold_the_sign_up_answer(
+    site: Config, tmp_path: Path, clock: Clock
+) -> None:
+    import http.client
+
+    with smtp_server(tmp_path / "slow-mail", "--slow", "2") as slow:
+        config = replace(site, smtp_port=slow.port)
+        app = App(config, secret=SECRET.encode(), clock=clock)
+        with serving(app) as web:
+            csrf = web.call("GET", "/subscribe").field("csrf")
+            form = urlencode({"csrf": csrf, "email": "a@example.org", "section": "World"})
+            connection = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
+            started = time.monotonic()
+            connection.request(
+                "POST",
+                "/subscribe",
+                form,
+                {"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            response = connection.getresponse()
+            response.read()
+            answered = time.monotonic() - started
+            connection.close()
+            assert response.status == 200 and answered < 1.0
+            app.outbox.join()
+        assert len(messages(slow)) == 1

@@ -71,6 +71,9 @@ class Served:
             response = connection.getresponse()
             text = response.read().decode("utf-8", "replace")
             headers_ = {name.lower(): value for name, value in response.getheaders()}
+            outbox = getattr(self.app, "outbox", None)
+            if outbox is not None:  # the confirmation emails this request queued are sent
+                outbox.join()
             return Answer(response.status, headers_, text)
         finally:
             connection.close()

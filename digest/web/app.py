@@ -116,6 +116,7 @@ class App:
         self.clock = clock
         self.env = environment(config.templates)
         self.clients = Window(config.signups_per_client, 3600.0)
+        self.outbox = mailer.Outbox(config, self.env)
         self._local = threading.local()
         public = urlsplit(config.public_url)
         self.public_host = public.netloc.lower()
@@ -240,7 +241,7 @@ class App:
                 {"a": address, "n": name, "s": list(sections)}, CONFIRM, expires=expires
             )
             link = f"{self.base(request)}confirm?token={token}"
-            mailer.send_confirmation(self.config, self.env, address, name, link, request.errors)
+            self.outbox.post(address, name, link, request.errors)
         return self.asked()
 
     def asked(self) -> Response:

@@ -1,6 +1,11 @@
 """The sign-up's confirmation email, sent through the `[send]` SMTP server.
 
-Plain text, from the `confirm_email.txt` template. The name and address reach the headers
+Sent by one thread of its own (`Outbox`), never by the thread answering the request: a slow
+or unreachable SMTP server cannot hold the pages' threads, which one-click unsubscribes
+need, and the answer to a sign-up takes as long whether an email goes or not. At most
+`QUEUE` emails wait; past that a sign-up is logged and dropped (the per-client and
+per-address limits keep honest use far below it). Plain text, from the `confirm_email.txt`
+template. The name and address reach the headers
 only through the email package's policy, after `header_text` made them one line: neither
 can add a header. A failure is logged (without the address) and not shown to the visitor,
 who gets the same answer either way.
@@ -8,7 +13,9 @@ who gets the same answer either way.
 
 from __future__ import annotations
 
+import queue
 import smtplib
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -65,3 +72,44 @@ def send_confirmation(
     if outcome.kind != "sent":
         log(f"digest serve: a confirmation email was not sent: {outcome.reply}")
     return outcome.kind == "sent"
+
+
+QUEUE = 200
+
+
+class Outbox:
+    """Confirmation emails waiting for the one thread that sends them."""
+
+    def __init__(self, config: Config, env: jinja2.Environment) -> None:
+        self.config = config
+        self.env = env
+        self._queue: queue.Queue[tuple[str, str, str, Callable[[str], None]]] = queue.Queue(QUEUE)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def post(self, address: str, name: str, link: str, log: Callable[[str], None]) -> bool:
+        """Queue one confirmation; False (logged) when the queue is full."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="outbox", daemon=True)
+                self._thread.start()
+        try:
+            self._queue.put_nowait((address, name, link, log))
+        except queue.Full:
+            log("digest serve: a confirmation email was dropped: too many are waiting")
+            return False
+        return True
+
+    def join(self) -> None:
+        """Wait until every queued email was sent or given up."""
+        self._queue.join()
+
+    def _work(self) -> None:
+        while True:
+            address, name, link, log = self._queue.get()
+            try:
+                send_confirmation(self.config, self.env, address, name, link, log)
+            except Exception as error:  # a bug must not stop the thread: later ones still go
+                log(f"digest serve: a confirmation email was not sent: {error!r}")
+            finally:
+                self._queue.task_done()
