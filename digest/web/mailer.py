@@ -78,7 +78,8 @@ QUEUE = 200
 
 
 class Outbox:
-    """Confirmation emails waiting for the one thread that sends them."""
+    """Confirmation emails waiting for the one thread that sends them; the thread runs
+    while there are some, and ends when the queue is empty."""
 
     def __init__(self, config: Config, env: jinja2.Environment) -> None:
         self.config = config
@@ -90,23 +91,31 @@ class Outbox:
     def post(self, address: str, name: str, link: str, log: Callable[[str], None]) -> bool:
         """Queue one confirmation; False (logged) when the queue is full."""
         with self._lock:
+            try:
+                self._queue.put_nowait((address, name, link, log))
+            except queue.Full:
+                log("digest serve: a confirmation email was dropped: too many are waiting")
+                return False
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="outbox", daemon=True)
                 self._thread.start()
-        try:
-            self._queue.put_nowait((address, name, link, log))
-        except queue.Full:
-            log("digest serve: a confirmation email was dropped: too many are waiting")
-            return False
         return True
 
     def join(self) -> None:
-        """Wait until every queued email was sent or given up."""
+        """Wait until every queued email was sent or given up, and the thread has ended."""
         self._queue.join()
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join()
 
     def _work(self) -> None:
         while True:
-            address, name, link, log = self._queue.get()
+            with self._lock:
+                if self._queue.empty():
+                    self._thread = None
+                    return
+                address, name, link, log = self._queue.get_nowait()
             try:
                 send_confirmation(self.config, self.env, address, name, link, log)
             except Exception as error:  # a bug must not stop the thread: later ones still go
