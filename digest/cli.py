@@ -24,6 +24,7 @@ from digest.pipeline import build
 from digest.sections import window_start
 from digest.send.commands import send, subscribers
 from digest.terminal import PreviewReport, Terminal, plural
+from digest.web.command import serve
 
 # `build` is imported above because it is light until it has work to do (see pipeline.py);
 # the other commands import what they run in their own bodies, so that `digest build`
@@ -456,6 +457,7 @@ def new(
 
 cli.add_command(subscribers)
 cli.add_command(send)
+cli.add_command(serve)
 
 
 def main() -> None:

@@ -302,6 +302,10 @@ def _list_id(value: Any) -> str:
     return text
 
 
+def _public_url(value: Any) -> str:
+    return "" if value == "" else _base_url(value)
+
+
 def _path(value: Any) -> Path:
     return Path(_text(value))
 
@@ -581,7 +585,8 @@ class Config:
         default="",
         parse=_token_url,
         example="https://example.org/unsubscribe?token={token}",
-        derived="from `email.unsubscribe_url`, with `token={token}` added to its query",
+        derived="from `web.public_url` when set (its `unsubscribe?token={token}`), else from "
+        "`email.unsubscribe_url`, with `token={token}` added to its query",
     )
     list_id: str = setting(
         "send",
@@ -590,6 +595,33 @@ class Config:
         parse=_list_id,
         example="digest.example.org",
         derived="the base URL's host after `digest.`",
+    )
+
+    public_url: str = setting(
+        "web",
+        "where readers reach the subscriber pages of `digest serve` (behind your proxy); "
+        "empty: only on this machine",
+        default="",
+        parse=_public_url,
+        example="https://news.example.org/digest/",
+    )
+    confirm_expiry: timedelta = setting(
+        "web",
+        "how long a sign-up's confirmation link works",
+        default=timedelta(hours=48),
+        parse=_window,
+    )
+    signups_per_address: int = setting(
+        "web",
+        "confirmation emails one address may be sent in 24 hours",
+        default=3,
+        parse=_positive,
+    )
+    signups_per_client: int = setting(
+        "web",
+        "sign-ups one client (IP address) may make in an hour",
+        default=20,
+        parse=_positive,
     )
 
     sender: str = setting(
@@ -664,8 +696,12 @@ class Config:
     @property
     def token_url(self) -> str:
         """The unsubscribe link with `{token}` to fill in, or "" when none is configured."""
-        if self.send_unsubscribe_url or not self.unsubscribe_url:
+        if self.send_unsubscribe_url:
             return self.send_unsubscribe_url
+        if self.public_url:  # the subscriber pages of `digest serve`
+            return f"{self.public_url}unsubscribe?token={{token}}"
+        if not self.unsubscribe_url:
+            return ""
         joiner = "&" if urlsplit(self.unsubscribe_url).query else "?"
         return f"{self.unsubscribe_url}{joiner}token={{token}}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -140,7 +141,7 @@ def _free_port() -> int:
 
 
 def run_preview(args: list[str], cwd: Path) -> None:
-    """Start `digest preview`, load its page, press Ctrl-C; it must stop cleanly."""
+    """Start `digest preview` (or `serve`), load its page, press Ctrl-C; it must stop cleanly."""
     process = subprocess.Popen(
         [sys.executable, "-m", "digest", *args],
         cwd=cwd,
@@ -148,11 +149,12 @@ def run_preview(args: list[str], cwd: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        env={**os.environ, "DIGEST_SECRET": "docs-example-secret-0123456789"},
     )
     assert process.stdout is not None
     try:
         for line in process.stdout:
-            found = re.search(r"preview at (http://127\.0\.0\.1:\d+/)", line)
+            found = re.search(r"(?:preview|pages) at (http://127\.0\.0\.1:\d+/)", line)
             if found:
                 with urllib.request.urlopen(found[1], timeout=10) as response:
                     assert response.status == 200
@@ -169,7 +171,7 @@ def run_command(command: str, cwd: Path) -> Path:
     if args[0] == "cd":
         return cwd / args[1]
     assert args[0] == "digest", f"unexpected command in the README: {command}"
-    if args[1] == "preview":
+    if args[1] in ("preview", "serve"):
         if "--port" in args:  # any fixed port may be taken on this machine: use a free one
             args[args.index("--port") + 1] = str(_free_port())
         run_preview(args[1:], cwd)

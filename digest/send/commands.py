@@ -146,18 +146,44 @@ def remove(email: str | None, token: str | None, config_file: Path | None) -> No
 
 @subscribers.command("list", epilog="Example: digest subscribers list --status bounced")
 @click.option("--status", type=STATUS, help="Only subscribers with this status.")
+@click.option(
+    "--history",
+    "history_of",
+    metavar="EMAIL",
+    help="Instead, every change to this address: time, origin, status, sections.",
+)
 @CONFIG
-def list_command(status: str | None, config_file: Path | None) -> None:
+def list_command(status: str | None, history_of: str | None, config_file: Path | None) -> None:
     """One subscriber per line: address, status, sections (tab-separated)."""
     from digest.send.subscribers import connect
     from digest.send.subscribers import subscribers as rows
 
     config = _config(config_file)
+    if history_of is not None:
+        _history(config, _address(history_of))
+        return
     try:
         for row in rows(connect(config.subscribers), status):
             click.echo(f"{row.address}\t{row.status}\t{', '.join(row.sections) or 'all'}")
     except DigestError as error:
         _fail(error)
+
+
+def _history(config: Config, address: str) -> None:
+    """`list --history`: one change per line, oldest first; exit 1 when there is none."""
+    from digest.send.history import events
+    from digest.send.subscribers import connect
+
+    try:
+        changes = list(events(connect(config.subscribers), address))
+    except DigestError as error:
+        _fail(error)
+    if not changes:
+        click.echo(f"digest: no changes recorded for {address}", err=True)
+        sys.exit(EXIT_BUILD_FAILED)
+    for change in changes:
+        sections = ", ".join(change.sections) or "all"
+        click.echo(f"{change.at}\t{change.origin}\t{change.status}\t{sections}")
 
 
 @subscribers.command("export", epilog="Example: digest subscribers export > readers.csv")

@@ -153,10 +153,19 @@ class Journal:
             (state, reply, now_text(), int(attempt), self.issue, job.subscriber),
         )
 
-    def begin(self, job: Job) -> None:
-        """Committed before the SMTP transaction: the row is in flight."""
-        with self._lock, transaction(self._connection):
+    def begin(self, job: Job) -> bool:
+        """Committed before the SMTP transaction: the row is in flight. False (and the row
+        skipped) when the subscriber left since their row was read: an unsubscribe made
+        during a send stops their message if it has not gone yet."""
+        with self._lock, transaction(self._connection) as db:
+            (status,) = db.execute(
+                "SELECT status FROM subscribers WHERE id = ?", (job.subscriber,)
+            ).fetchone()
+            if status != "active":
+                self._set(job, "skipped", str(status))
+                return False
             self._set(job, "sending", attempt=True)
+            return True
 
     def sent(self, job: Job) -> None:
         """The server accepted the message."""

@@ -191,7 +191,9 @@ class _Connection:
         assert self.smtp is not None
         token = make_token(job.address, secret=run.secret, list_id=run.editions.list_id)
         message = run.editions.message(edition, Recipient(job.address, job.name, token))
-        run.journal.begin(job)
+        if not run.journal.begin(job):  # they left while the send was running
+            run.count("suppressed")
+            return None
         run.rate.wait()
         try:
             outcome = transmit(self.smtp, run.server, job.address, message)

@@ -23,6 +23,7 @@ from typing import TextIO
 from email_validator import EmailNotValidError, validate_email
 
 from digest.errors import DigestError, Problem
+from digest.send import history
 
 STATUSES = ("active", "unsubscribed", "bounced")
 COLUMNS = ("email", "name", "sections", "status")
@@ -103,6 +104,7 @@ def connect(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses no commit
         connection.execute("PRAGMA foreign_keys = ON")
         connection.executescript(SCHEMA)
+        connection.executescript(history.SCHEMA)
     except (OSError, sqlite3.Error) as error:
         raise SubscriberError(f"{path}: cannot open the subscribers file: {error}") from error
     return connection
@@ -170,11 +172,13 @@ def save(
     sections: tuple[str, ...] | None,
     status: str = "active",
     reactivate: bool = False,
+    origin: str = "cli",
 ) -> Change:
     """Add the address or update its row (None leaves a field as it is).
 
     An address that unsubscribed or bounced stays so unless `reactivate`; setting a status
-    other than `active` (an opt-out) always applies.
+    other than `active` (an opt-out) always applies. A change of status or sections is
+    recorded in the history with `origin`.
     """
     found = find(connection, address)
     stamp = now_text()
@@ -186,6 +190,7 @@ def save(
         )
         saved = find(connection, address)
         assert saved is not None
+        _record(connection, saved, stamp, origin)
         return Change("added", saved)
     kept = status == "active" and found.status != "active" and not reactivate
     wanted = Subscriber(
@@ -202,20 +207,33 @@ def save(
         "bounces = CASE WHEN ? = 'active' THEN 0 ELSE bounces END WHERE id = ?",
         (wanted.name, "\n".join(wanted.sections), wanted.status, stamp, wanted.status, found.id),
     )
+    if (wanted.status, wanted.sections) != (found.status, found.sections):
+        _record(connection, wanted, stamp, origin)
     return Change("kept" if kept else "updated", wanted)
 
 
-def unsubscribe(connection: sqlite3.Connection, address: str) -> Subscriber | None:
+def unsubscribe(
+    connection: sqlite3.Connection, address: str, *, origin: str = "cli"
+) -> Subscriber | None:
     """Mark the address unsubscribed (its row stays); None when there is no such address."""
     found = find(connection, address)
     if found is None:
         return None
+    left = Subscriber(found.id, found.address, found.name, found.sections, "unsubscribed")
     if found.status != "unsubscribed":
+        stamp = now_text()
         connection.execute(
             "UPDATE subscribers SET status = 'unsubscribed', updated = ? WHERE id = ?",
-            (now_text(), found.id),
+            (stamp, found.id),
         )
-    return Subscriber(found.id, found.address, found.name, found.sections, "unsubscribed")
+        _record(connection, left, stamp, origin)
+    return left
+
+
+def _record(connection: sqlite3.Connection, row: Subscriber, stamp: str, origin: str) -> None:
+    history.record(
+        connection, row.address, at=stamp, origin=origin, status=row.status, sections=row.sections
+    )
 
 
 @dataclass(frozen=True)
@@ -301,6 +319,7 @@ def import_csv(connection: sqlite3.Connection, path: Path, *, reactivate: bool) 
                 sections=line.sections,
                 status=line.status,
                 reactivate=reactivate,
+                origin="import",
             )
             counts[change.outcome] += 1
     return ImportResult(counts, tuple(problems))
