@@ -200,7 +200,13 @@ def test_a_build_with_nothing_to_do_imports_no_rendering_library(
     assert " 0 files written" in warm.stdout
     assert not HEAVY_MODULES & {name.partition(".")[0] for name in warm_modules}
     assert (
-        not {"digest.stages", "digest.sources.articles", "digest.incremental.cache"} & warm_modules
+        not {
+            "digest.stages",
+            "digest.sources.articles",
+            "digest.sources.remote",
+            "digest.incremental.cache",
+        }
+        & warm_modules
     )
 
 

@@ -39,6 +39,8 @@ class Sources:
     @property
     def feeds(self) -> list[FeedSource]:
         """The feed sources among the parts."""
+        if all(isinstance(source, MarkdownFolder) for source, _ in self.parts):
+            return []  # and the feed reader's modules stay unimported
         from digest.sources.remote import FeedSource
 
         return [source for source, _ in self.parts if isinstance(source, FeedSource)]
