@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -32,6 +32,7 @@ NS = {
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "feedburner": "http://rssnamespace.org/feedburner/ext/1.0",
     "media": "http://search.yahoo.com/mrss/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rss1": "http://purl.org/rss/1.0/",
@@ -67,6 +68,8 @@ class Entry:
     content_html: str
     base: str  # the URL relative links in the content resolve against
     images: tuple[Media, ...]  # media:content, media:thumbnail, image enclosures, in order
+    aliases: tuple[str, ...] = ()  # other URLs the feed gives the item (a proxy's redirect)
+    unread_date: str = ""  # a date the item gives that is no time we read
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,20 @@ def _date(text: str) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def _proxied(item: Any, link: str, url: str) -> tuple[str, tuple[str, ...]]:
+    """The item's own link and the other URLs it goes by: a feed proxy (FeedBurner) links
+    each item through a redirect of its own and names the publisher's URL in `origLink`."""
+    original = _link(item, _text(_first(item, "feedburner:origLink")), url)
+    if original and original != link:
+        return original, (link,) if link else ()
+    return link, ()
+
+
+def _unread(texts: Iterable[str], *dates: datetime | None) -> str:
+    """The date an item gives, if it gives one and none of its dates could be read."""
+    return "" if any(dates) else next((text for text in texts if text), "")
+
+
 def _rss_images(item: Any, url: str) -> Iterator[Media]:
     """media:content (also in media:group), media:thumbnail, then image enclosures."""
     contents = item.findall("media:content", NS) + item.findall("media:group/media:content", NS)
@@ -231,7 +248,7 @@ def _rss_authors(item: Any) -> tuple[str, ...]:
 
 def _rss_item(item: Any, url: str, *, rdf: bool = False) -> Entry:
     base = _base(item, url)
-    link = _link(item, _text(_first(item, "link", "rss1:link")), url)
+    link, aliases = _proxied(item, _link(item, _text(_first(item, "link", "rss1:link")), url), url)
     guid_element = item.find("guid")
     guid = _text(guid_element)
     if guid and guid_element.get("isPermaLink", "true").lower() == "true" and not link:
@@ -242,7 +259,8 @@ def _rss_item(item: Any, url: str, *, rdf: bool = False) -> Entry:
     summary = _first(item, "description", "rss1:description")
     categories = [_text(c) for c in item.findall("category")]
     categories += [_text(s) for s in item.findall("dc:subject", NS)]
-    dated = _date(_text(_first(item, "pubDate", "dc:date")))
+    date_text = _text(_first(item, "pubDate", "dc:date"))
+    dated = _date(date_text)
     return Entry(
         key=guid or link,
         link=link,
@@ -255,6 +273,8 @@ def _rss_item(item: Any, url: str, *, rdf: bool = False) -> Entry:
         content_html=_text(content),
         base=_base(content, base) if content is not None else base,
         images=tuple(_rss_images(item, url)),
+        aliases=aliases,
+        unread_date=_unread((date_text,), dated),
     )
 
 
@@ -331,18 +351,23 @@ def _atom_entry(entry: Any, url: str) -> Entry:
     for link in entry.findall("atom:link", NS):
         if link.get("rel") == "enclosure" and link.get("type", "").startswith("image/"):
             images.append(Media(_link(link, link.get("href", ""), url)))
+    link, aliases = _proxied(entry, _atom_link(entry, url), url)
+    dates = [_text(entry.find(f"atom:{name}", NS)) for name in ("published", "updated")]
+    published, updated = (_date(text) for text in dates)
     return Entry(
-        key=_text(entry.find("atom:id", NS)) or _atom_link(entry, url),
-        link=_atom_link(entry, url),
+        key=_text(entry.find("atom:id", NS)) or link,
+        link=link,
         title=_atom_plain(entry.find("atom:title", NS)),
-        published=_date(_text(entry.find("atom:published", NS))),
-        updated=_date(_text(entry.find("atom:updated", NS))),
+        published=published,
+        updated=updated,
         categories=tuple(c.strip() for c in categories if c.strip()),
         authors=tuple(a for a in authors if a),
         summary_html=_atom_text(entry.find("atom:summary", NS)),
         content_html=_atom_text(content),
         base=_base(content, base) if content is not None else base,
         images=tuple(images),
+        aliases=aliases,
+        unread_date=_unread(dates, published, updated),
     )
 
 
@@ -364,9 +389,8 @@ def _json_feed(data: bytes, url: str) -> Feed:
         document = json.loads(data)
     except (ValueError, RecursionError):
         raise FeedError("the answer is not valid JSON") from None
-    if not isinstance(document, dict) or not str(document.get("version", "")).startswith(
-        "https://jsonfeed.org/version/1"
-    ):
+    version = str(document.get("version", "")) if isinstance(document, dict) else ""
+    if not version.startswith(("https://jsonfeed.org/version/1", "http://jsonfeed.org/version/1")):
         raise FeedError("the answer is JSON but not a JSON Feed (no jsonfeed.org version)")
     base = _json_str(document, "feed_url") or url
     authors = _json_authors(document)
@@ -412,12 +436,14 @@ def _json_item(item: dict[str, Any], base: str, feed_authors: tuple[str, ...]) -
         if isinstance(attachment, dict) and _json_str(attachment, "mime_type").startswith("image/"):
             images.append(Media(web_url(base, _json_str(attachment, "url"))))
     tags = item.get("tags")
+    dates = [_json_str(item, key) for key in ("date_published", "date_modified")]
+    published, updated = (_date(text) for text in dates)
     return Entry(
         key=str(item.get("id", "")).strip() or link,
         link=link,
-        title=" ".join(_json_str(item, "title").split()),
-        published=_date(_json_str(item, "date_published")),
-        updated=_date(_json_str(item, "date_modified")),
+        title=plain_text(_json_str(item, "title")),  # WordPress's plugins write "&amp;"
+        published=published,
+        updated=updated,
         categories=tuple(t.strip() for t in tags if isinstance(t, str) and t.strip())
         if isinstance(tags, list)
         else (),
@@ -426,6 +452,7 @@ def _json_item(item: dict[str, Any], base: str, feed_authors: tuple[str, ...]) -
         content_html=content,
         base=base,
         images=tuple(images),
+        unread_date=_unread(dates, published, updated),
     )
 
 

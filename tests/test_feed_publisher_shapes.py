@@ -1,0 +1,127 @@
+# ruff: noqa: RUF001
+"""Shapes found in real publishers' feeds (measured on saved feeds, #15), each reproduced
+here in a fixture of our own words: FeedBurner's proxied links and "feedflare" buttons,
+sharing widgets, JSON Feed 1.0's http:// version and escaped titles, unreadable dates."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.config import Config, SourceSpec
+from digest.sources.base import RECORDED_FIELDS
+from digest.sources.feed import parse_feed
+from digest.sources.items import read_items
+from tests.conftest import NOW
+
+URL = "https://harbourlog.example/feeds/posts/default"
+
+
+def _items(data: bytes, url: str = URL) -> list[tuple[dict[str, object], str, tuple[str, ...]]]:
+    """Each item's recorded fields, body and messages."""
+    feed = parse_feed(data, url)
+    found = []
+    for item in read_items(feed, SourceSpec(feed=url), Config(), lambda name: NOW):
+        fields, _, messages, _ = item.record
+        assert fields is not None, messages
+        recorded = dict(zip(RECORDED_FIELDS, fields[1:], strict=True))
+        found.append((recorded, item.body, tuple(text for _, text in messages)))
+    return found
+
+
+PROXY = "https://feedproxy.example/~r/harbourlog/~3"
+FEEDBURNER_RSS = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">
+<channel><title>Harbour Log</title><link>https://harbourlog.example/</link>
+<description>Notes from the quay</description>
+<item><title>Crane repairs finish early</title>
+<link>{PROXY}/aa11/crane-repairs.html</link>
+<guid isPermaLink="false">tag:harbourlog.example,2026:post-11</guid>
+<pubDate>Tue, 24 Nov 2026 09:00:00 +0000</pubDate>
+<description><![CDATA[<p>The crane on berth four lifts again, a week ahead of plan.</p>
+<h4>Related</h4><ul><li><a href="{PROXY}/bb22/new-pilot-boat.html">A new
+pilot boat</a></li></ul>
+<div class="feedflare">
+<a href="https://feeds.example/~ff/harbourlog?a=x1"><img
+ src="https://feeds.example/~ff/harbourlog?d=x1" border="0"></a>
+<a href="https://feeds.example/~ff/harbourlog?a=x2"><img
+ src="https://feeds.example/~ff/harbourlog?i=x2" border="0"></a>
+</div><img src="https://feeds.example/~r/harbourlog/~4/aa11" height="1" width="1" alt=""/>
+]]></description>
+<feedburner:origLink>https://harbourlog.example/2026/11/crane-repairs.html</feedburner:origLink>
+</item>
+<item><title>A new pilot boat</title>
+<link>{PROXY}/bb22/new-pilot-boat.html</link>
+<guid isPermaLink="false">tag:harbourlog.example,2026:post-10</guid>
+<pubDate>Mon, 23 Nov 2026 09:00:00 +0000</pubDate>
+<description>&lt;p&gt;The pilots take delivery of a faster boat.&lt;/p&gt;</description>
+<feedburner:origLink>https://harbourlog.example/2026/11/new-pilot-boat.html</feedburner:origLink>
+</item></channel></rss>""".encode()
+
+
+def test_a_proxied_item_keeps_the_publishers_url_and_its_related_links_follow() -> None:
+    (crane, body, _), (pilot, _, _) = _items(FEEDBURNER_RSS)
+    assert crane["url"] == "https://harbourlog.example/2026/11/crane-repairs.html"
+    assert pilot["url"] == "https://harbourlog.example/2026/11/new-pilot-boat.html"
+    # The "Related" block links to the other item through the proxy: the item it names.
+    assert crane["related"] == ("https://harbourlog.example/2026/11/new-pilot-boat.html",)
+    assert "feeds.example" not in body  # neither the buttons nor the 1x1 counter
+    assert crane["image"] is None  # a share button is no picture of the story
+    assert body == "The crane on berth four lifts again, a week ahead of plan."
+
+
+def test_an_atom_entrys_orig_link_is_its_url() -> None:
+    atom = f"""<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">
+<title>Harbour Log</title><id>tag:harbourlog.example,2026:blog</id>
+<updated>2026-11-24T09:00:00Z</updated>
+<entry><id>tag:harbourlog.example,2026:post-11</id><title>Crane repairs finish early</title>
+<published>2026-11-24T09:00:00Z</published><updated>2026-11-24T09:00:00Z</updated>
+<link rel="alternate" type="text/html" href="{PROXY}/aa11/crane-repairs.html"/>
+<content type="html">&lt;p&gt;The crane lifts again.&lt;/p&gt;</content>
+<feedburner:origLink>https://harbourlog.example/2026/11/crane-repairs.html</feedburner:origLink>
+</entry></feed>""".encode()
+    ((crane, _, _),) = _items(atom)
+    assert crane["url"] == "https://harbourlog.example/2026/11/crane-repairs.html"
+    assert str(crane["id"]).endswith("#tag:harbourlog.example,2026:post-11")  # unchanged
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        '<div class="sharedaddy sd-sharing-enabled"><h3>Share this:</h3><ul><li>'
+        '<a href="https://harbourlog.example/?share=email">Email</a></li></ul></div>',
+        '<div class="addtoany_share_save_container addtoany_content"><div class="a2a_kit">'
+        '<a href="https://share.example/?u=1"><img src="https://share.example/b.png"></a>'
+        "</div></div>",
+    ],
+)
+def test_a_sharing_widget_never_reaches_the_body(widget: str) -> None:
+    content = f"<p>The quay lights are replaced.</p>{widget}<p>Work ends Friday.</p>"
+    data = FEEDBURNER_RSS.replace(
+        b"&lt;p&gt;The pilots take delivery of a faster boat.&lt;/p&gt;",
+        content.replace("&", "&amp;").replace("<", "&lt;").encode(),
+    )
+    (_, (pilot, body, _)) = _items(data)
+    assert body == "The quay lights are replaced.\n\nWork ends Friday."
+    assert pilot["image"] is None
+
+
+def test_json_feed_1_0_with_an_http_version_and_an_escaped_title() -> None:
+    data = b"""{"version": "http://jsonfeed.org/version/1", "title": "Quay Notes",
+    "items": [{"id": "https://quaynotes.example/?p=7", "url": "https://quaynotes.example/tides/",
+    "title": "Tides &amp; times: the winter table &#8217;26",
+    "content_html": "<p>The winter tide table is out.</p>",
+    "date_published": "2026-11-20T08:00:00+00:00"}]}"""
+    ((tides, _, _),) = _items(data, "https://quaynotes.example/feed/json/")
+    assert tides["title"] == "Tides & times: the winter table ’26"
+
+
+def test_a_date_that_cannot_be_read_is_a_warning_naming_it() -> None:
+    data = FEEDBURNER_RSS.replace(b"Mon, 23 Nov 2026 09:00:00 +0000", b"2026/11/23 09:00:00")
+    (_, _, quiet), (pilot, _, messages) = _items(data)
+    assert not quiet
+    assert messages == (
+        "date '2026/11/23 09:00:00' is no RFC 822 or RFC 3339 time; "
+        "the item is dated when it was first seen",
+    )
+    assert pilot["published"] == NOW
