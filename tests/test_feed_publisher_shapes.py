@@ -93,6 +93,8 @@ def test_an_atom_entrys_orig_link_is_its_url() -> None:
         '<div class="addtoany_share_save_container addtoany_content"><div class="a2a_kit">'
         '<a href="https://share.example/?u=1"><img src="https://share.example/b.png"></a>'
         "</div></div>",
+        '<!-- sharing --><div class="feedflare"><a href="https://feeds.example/~ff/q?a=1">'
+        '<img src="https://feeds.example/~ff/q?d=1"></a></div><!-- /sharing -->',
     ],
 )
 def test_a_sharing_widget_never_reaches_the_body(widget: str) -> None:
@@ -125,3 +127,43 @@ def test_a_date_that_cannot_be_read_is_a_warning_naming_it() -> None:
         "the item is dated when it was first seen",
     )
     assert pilot["published"] == NOW
+
+
+def test_an_atom_entry_without_an_author_has_the_feeds() -> None:
+    atom = b"""<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Tide Notes</title>
+<id>tag:tidenotes.example,2026:feed</id><updated>2026-11-24T09:00:00Z</updated>
+<author><name>Ines Vallot</name></author>
+<entry><id>tag:tidenotes.example,2026:1</id><title>Neap tides this week</title>
+<updated>2026-11-24T09:00:00Z</updated><link href="https://tidenotes.example/neap/"/>
+<content type="html">&lt;p&gt;The range is small.&lt;/p&gt;</content></entry>
+<entry><id>tag:tidenotes.example,2026:2</id><title>Guest note</title>
+<updated>2026-11-23T09:00:00Z</updated><link href="https://tidenotes.example/guest/"/>
+<author><name>Oskar Lind</name></author>
+<content type="html">&lt;p&gt;A word from the harbour master.&lt;/p&gt;</content></entry>
+</feed>"""
+    (neap, _, _), (guest, _, _) = _items(atom, "https://tidenotes.example/atom.xml")
+    assert neap["authors"] == ("Ines Vallot",)
+    assert guest["authors"] == ("Oskar Lind",)
+
+
+def test_a_podcast_episode_names_its_host_by_itunes_author_alone() -> None:
+    data = FEEDBURNER_RSS.replace(
+        b"<rss version=", b'<rss xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" version='
+    ).replace(
+        b"<title>A new pilot boat</title>",
+        b"<title>A new pilot boat</title><itunes:author>The Quay Show</itunes:author>",
+    )
+    (crane, _, _), (pilot, _, _) = _items(data)
+    assert pilot["authors"] == ("The Quay Show",)
+    assert crane["authors"] == ()
+
+
+def test_a_titles_runs_of_spaces_show_as_one_and_a_no_break_space_stays() -> None:
+    data = FEEDBURNER_RSS.replace(
+        b"<title>Crane repairs finish early</title>",
+        b"<title><![CDATA[Crane repairs  finish\n\t early "
+        b"<span class='x'>\xe2\x82\xac</span>1m\xc2\xa0saved]]></title>",
+    )
+    (crane, _, _), _ = _items(data)
+    assert crane["title"] == "Crane repairs finish early €1m\xa0saved"

@@ -33,10 +33,13 @@ NS = {
     "content": "http://purl.org/rss/1.0/modules/content/",
     "dc": "http://purl.org/dc/elements/1.1/",
     "feedburner": "http://rssnamespace.org/feedburner/ext/1.0",
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "media": "http://search.yahoo.com/mrss/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rss1": "http://purl.org/rss/1.0/",
 }
+SPACES = re.compile(r"[ \t\r\n]+")
+"""A run of the spaces HTML shows as one (not a no-break space, which is meant)."""
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 
@@ -236,6 +239,12 @@ def _rss_images(item: Any, url: str) -> Iterator[Media]:
             yield Media(_link(enclosure, enclosure.get("url", ""), url))
 
 
+def _title(text: str) -> str:
+    """An RSS or JSON Feed title as the plain text it shows: markup gone, entities decoded
+    once, runs of spaces one space, as HTML would show them."""
+    return SPACES.sub(" ", plain_text(text)).strip()
+
+
 def _rss_authors(item: Any) -> tuple[str, ...]:
     names = [_text(creator) for creator in item.findall("dc:creator", NS)]
     for author in item.findall("author"):  # "jane@example.org (Jane Doe)", or a bare name
@@ -243,6 +252,8 @@ def _rss_authors(item: Any) -> tuple[str, ...]:
         if text.endswith(")") and "(" in text:
             text = text[text.index("(") + 1 : -1]
         names.append(text)
+    if not any(names):  # a podcast's episodes name their host this way alone
+        names = [_text(author) for author in item.findall("itunes:author", NS)]
     return tuple(dict.fromkeys(name for name in names if name))
 
 
@@ -264,7 +275,7 @@ def _rss_item(item: Any, url: str, *, rdf: bool = False) -> Entry:
     return Entry(
         key=guid or link,
         link=link,
-        title=plain_text(_text(_first(item, "title", "rss1:title"))),
+        title=_title(_text(_first(item, "title", "rss1:title"))),
         published=dated,
         updated=None,
         categories=tuple(c for c in categories if c),
@@ -342,11 +353,16 @@ def _atom_link(entry: Any, url: str, rel: str = "alternate") -> str:
     return ""
 
 
-def _atom_entry(entry: Any, url: str) -> Entry:
+def _atom_authors(element: Any) -> tuple[str, ...]:
+    names = (_text(a.find("atom:name", NS)) for a in element.findall("atom:author", NS))
+    return tuple(name for name in names if name)
+
+
+def _atom_entry(entry: Any, url: str, feed_authors: tuple[str, ...]) -> Entry:
     base = _base(entry, url)
     content = entry.find("atom:content", NS)
     categories = [c.get("label") or c.get("term", "") for c in entry.findall("atom:category", NS)]
-    authors = [_text(a.find("atom:name", NS)) for a in entry.findall("atom:author", NS)]
+    authors = _atom_authors(entry) or feed_authors  # the feed's, as RFC 4287 says
     images = list(_rss_images(entry, url))
     for link in entry.findall("atom:link", NS):
         if link.get("rel") == "enclosure" and link.get("type", "").startswith("image/"):
@@ -361,7 +377,7 @@ def _atom_entry(entry: Any, url: str) -> Entry:
         published=published,
         updated=updated,
         categories=tuple(c.strip() for c in categories if c.strip()),
-        authors=tuple(a for a in authors if a),
+        authors=authors,
         summary_html=_atom_text(entry.find("atom:summary", NS)),
         content_html=_atom_text(content),
         base=_base(content, base) if content is not None else base,
@@ -372,7 +388,8 @@ def _atom_entry(entry: Any, url: str) -> Entry:
 
 
 def _atom(root: Any, url: str) -> Feed:
-    entries = tuple(_atom_entry(entry, url) for entry in root.findall("atom:entry", NS))
+    authors = _atom_authors(root)
+    entries = tuple(_atom_entry(e, url, authors) for e in root.findall("atom:entry", NS))
     return Feed(
         title=_atom_plain(root.find("atom:title", NS)),
         link=_atom_link(root, url),
@@ -441,7 +458,7 @@ def _json_item(item: dict[str, Any], base: str, feed_authors: tuple[str, ...]) -
     return Entry(
         key=str(item.get("id", "")).strip() or link,
         link=link,
-        title=plain_text(_json_str(item, "title")),  # WordPress's plugins write "&amp;"
+        title=_title(_json_str(item, "title")),  # WordPress's plugins write "&amp;"
         published=published,
         updated=updated,
         categories=tuple(t.strip() for t in tags if isinstance(t, str) and t.strip())

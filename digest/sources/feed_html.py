@@ -123,7 +123,8 @@ def _drop_widgets(fragment: str) -> str:
     if not WIDGET_MARK.search(fragment):
         return fragment
     root = _tree(fragment)
-    widgets = [e for e in root.iter() if WIDGET_CLASSES & set(e.get("class", "").split())]
+    elements = root.iter(etree.Element)  # not comments, which have no attributes
+    widgets = [e for e in elements if WIDGET_CLASSES & set((e.get("class") or "").split())]
     if not widgets:
         return fragment
     for widget in widgets:
