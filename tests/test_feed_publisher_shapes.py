@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from digest.config import Config, SourceSpec
+from digest.models import Image
 from digest.sources.base import RECORDED_FIELDS
 from digest.sources.feed import parse_feed
 from digest.sources.items import read_items
@@ -167,3 +168,16 @@ def test_a_titles_runs_of_spaces_show_as_one_and_a_no_break_space_stays() -> Non
     )
     (crane, _, _), _ = _items(data)
     assert crane["title"] == "Crane repairs finish early €1m\xa0saved"
+
+
+def test_of_several_sizes_of_one_picture_the_widest_is_the_image() -> None:
+    sizes = b"""<pubDate>Mon, 23 Nov 2026 09:00:00 +0000</pubDate>
+<media:content width="160" url="https://img.example/boat.jpg?w=160">
+<media:credit>Photo: R. Aalto</media:credit></media:content>
+<media:content width="480" url="https://img.example/boat.jpg?w=480">
+<media:credit>Photo: R. Aalto</media:credit></media:content>"""
+    data = FEEDBURNER_RSS.replace(
+        b"<rss version=", b'<rss xmlns:media="http://search.yahoo.com/mrss/" version='
+    ).replace(b"<pubDate>Mon, 23 Nov 2026 09:00:00 +0000</pubDate>", sizes)
+    _, (pilot, _, _) = _items(data)
+    assert pilot["image"] == Image("https://img.example/boat.jpg?w=480", "", "Photo: R. Aalto")

@@ -219,10 +219,17 @@ def _unread(texts: Iterable[str], *dates: datetime | None) -> str:
     return "" if any(dates) else next((text for text in texts if text), "")
 
 
+def _width(media: Any) -> int:
+    """The width a media:content declares, 0 if none (or none that is a number)."""
+    width = media.get("width", "").strip()
+    return int(width) if width.isdigit() else 0
+
+
 def _rss_images(item: Any, url: str) -> Iterator[Media]:
-    """media:content (also in media:group), media:thumbnail, then image enclosures."""
+    """media:content (also in media:group; the widest first where several sizes of one
+    picture are given, as The Guardian's are), media:thumbnail, then image enclosures."""
     contents = item.findall("media:content", NS) + item.findall("media:group/media:content", NS)
-    for media in contents:
+    for media in sorted(contents, key=_width, reverse=True):  # stable: ties keep their order
         kind = media.get("medium", "") or media.get("type", "").partition("/")[0]
         if media.get("url") and kind in ("image", ""):
             yield Media(
