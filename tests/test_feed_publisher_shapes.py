@@ -5,6 +5,10 @@ sharing widgets, JSON Feed 1.0's http:// version and escaped titles, unreadable 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from digest.config import Config, SourceSpec
@@ -181,3 +185,38 @@ def test_of_several_sizes_of_one_picture_the_widest_is_the_image() -> None:
     ).replace(b"<pubDate>Mon, 23 Nov 2026 09:00:00 +0000</pubDate>", sizes)
     _, (pilot, _, _) = _items(data)
     assert pilot["image"] == Image("https://img.example/boat.jpg?w=480", "", "Photo: R. Aalto")
+
+
+def _revisions() -> list[str]:
+    feed = parse_feed(FEEDBURNER_RSS, URL)
+    return [item.revision for item in read_items(feed, SourceSpec(feed=URL), Config())]
+
+
+def test_an_items_revision_is_the_same_in_every_process() -> None:
+    """A revision is a digest of what reading gave, never of a set's order, which Python
+    draws anew in each process: else every item of a feed would seem changed on each run."""
+    code = "from tests.test_feed_publisher_shapes import _revisions; print(_revisions())"
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(runs) == 1
+
+
+def test_an_items_terms_are_the_words_of_its_text_not_of_its_markup() -> None:
+    linked = FEEDBURNER_RSS.replace(
+        b"<p>The crane on berth four lifts again",
+        b'<p><img src="https://harbourlog.example/img/crane.jpg" alt=""></p><p>The '
+        b'<a href="https://harbourlog.example/berths/">crane on berth four</a> lifts again',
+    )
+    crane, _ = read_items(parse_feed(linked, URL), SourceSpec(feed=URL), Config())
+    assert "href" in crane.body  # the body keeps its markup; its terms have none of it
+    terms = set(crane.record[1])
+    assert {"crane", "berth", "lifts"} <= terms
+    assert not terms & {"href", "src", "feedproxy", "harbourlog", "https"}

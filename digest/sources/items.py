@@ -78,8 +78,11 @@ def read_items(
         seen_at = first_seen(name) if first_seen and undated else feed.updated
         record, body = entry_record(entry, spec, config, links, seen_at, feed.link or spec.feed)
         # The revision digests what reading gave, so it changes exactly when that does
-        # (an item's record may depend on the rest of the feed: its date, related links).
-        revision = hashlib.blake2b(repr((record, body)).encode(), digest_size=16).hexdigest()
+        # (an item's record may depend on the rest of the feed: its date, related links);
+        # not the terms, which follow from the rest, in an order each process sets anew.
+        fields, _, messages, notes = record
+        seen_now = repr((fields, messages, notes, body)).encode()
+        revision = hashlib.blake2b(seen_now, digest_size=16).hexdigest()
         items.append(Item(name, revision, entry.link or spec.feed, record, body))
     return items
 
@@ -138,7 +141,9 @@ def entry_record(
         key_lines=NO_LINES,  # messages name the item's URL alone
     )
     body = clean_text(content.markdown)
-    terms = article_terms(title, article.summary, body)
+    # The words of the text, not of its markup: every item's inline links and images would
+    # otherwise share "href", "src" and the site's own host name with every other item.
+    terms = article_terms(title, article.summary, html_to_text(body))
     return (_fields(article), terms, tuple(messages), ()), body
 
 
