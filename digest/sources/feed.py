@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -32,10 +32,14 @@ NS = {
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "feedburner": "http://rssnamespace.org/feedburner/ext/1.0",
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "media": "http://search.yahoo.com/mrss/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rss1": "http://purl.org/rss/1.0/",
 }
+SPACES = re.compile(r"[ \t\r\n]+")
+"""A run of the spaces HTML shows as one (not a no-break space, which is meant)."""
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 
@@ -67,6 +71,8 @@ class Entry:
     content_html: str
     base: str  # the URL relative links in the content resolve against
     images: tuple[Media, ...]  # media:content, media:thumbnail, image enclosures, in order
+    aliases: tuple[str, ...] = ()  # other URLs the feed gives the item (a proxy's redirect)
+    unread_date: str = ""  # a date the item gives that is no time we read
 
 
 @dataclass(frozen=True)
@@ -199,10 +205,31 @@ def _date(text: str) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def _proxied(item: Any, link: str, url: str) -> tuple[str, tuple[str, ...]]:
+    """The item's own link and the other URLs it goes by: a feed proxy (FeedBurner) links
+    each item through a redirect of its own and names the publisher's URL in `origLink`."""
+    original = _link(item, _text(_first(item, "feedburner:origLink")), url)
+    if original and original != link:
+        return original, (link,) if link else ()
+    return link, ()
+
+
+def _unread(texts: Iterable[str], *dates: datetime | None) -> str:
+    """The date an item gives, if it gives one and none of its dates could be read."""
+    return "" if any(dates) else next((text for text in texts if text), "")
+
+
+def _width(media: Any) -> int:
+    """The width a media:content declares, 0 if none (or none that is a number)."""
+    width = media.get("width", "").strip()
+    return int(width) if width.isdigit() else 0
+
+
 def _rss_images(item: Any, url: str) -> Iterator[Media]:
-    """media:content (also in media:group), media:thumbnail, then image enclosures."""
+    """media:content (also in media:group; the widest first where several sizes of one
+    picture are given, as The Guardian's are), media:thumbnail, then image enclosures."""
     contents = item.findall("media:content", NS) + item.findall("media:group/media:content", NS)
-    for media in contents:
+    for media in sorted(contents, key=_width, reverse=True):  # stable: ties keep their order
         kind = media.get("medium", "") or media.get("type", "").partition("/")[0]
         if media.get("url") and kind in ("image", ""):
             yield Media(
@@ -219,6 +246,12 @@ def _rss_images(item: Any, url: str) -> Iterator[Media]:
             yield Media(_link(enclosure, enclosure.get("url", ""), url))
 
 
+def _title(text: str) -> str:
+    """An RSS or JSON Feed title as the plain text it shows: markup gone, entities decoded
+    once, runs of spaces one space, as HTML would show them."""
+    return SPACES.sub(" ", plain_text(text)).strip()
+
+
 def _rss_authors(item: Any) -> tuple[str, ...]:
     names = [_text(creator) for creator in item.findall("dc:creator", NS)]
     for author in item.findall("author"):  # "jane@example.org (Jane Doe)", or a bare name
@@ -226,12 +259,14 @@ def _rss_authors(item: Any) -> tuple[str, ...]:
         if text.endswith(")") and "(" in text:
             text = text[text.index("(") + 1 : -1]
         names.append(text)
+    if not any(names):  # a podcast's episodes name their host this way alone
+        names = [_text(author) for author in item.findall("itunes:author", NS)]
     return tuple(dict.fromkeys(name for name in names if name))
 
 
 def _rss_item(item: Any, url: str, *, rdf: bool = False) -> Entry:
     base = _base(item, url)
-    link = _link(item, _text(_first(item, "link", "rss1:link")), url)
+    link, aliases = _proxied(item, _link(item, _text(_first(item, "link", "rss1:link")), url), url)
     guid_element = item.find("guid")
     guid = _text(guid_element)
     if guid and guid_element.get("isPermaLink", "true").lower() == "true" and not link:
@@ -242,11 +277,12 @@ def _rss_item(item: Any, url: str, *, rdf: bool = False) -> Entry:
     summary = _first(item, "description", "rss1:description")
     categories = [_text(c) for c in item.findall("category")]
     categories += [_text(s) for s in item.findall("dc:subject", NS)]
-    dated = _date(_text(_first(item, "pubDate", "dc:date")))
+    date_text = _text(_first(item, "pubDate", "dc:date"))
+    dated = _date(date_text)
     return Entry(
         key=guid or link,
         link=link,
-        title=plain_text(_text(_first(item, "title", "rss1:title"))),
+        title=_title(_text(_first(item, "title", "rss1:title"))),
         published=dated,
         updated=None,
         categories=tuple(c for c in categories if c),
@@ -255,6 +291,8 @@ def _rss_item(item: Any, url: str, *, rdf: bool = False) -> Entry:
         content_html=_text(content),
         base=_base(content, base) if content is not None else base,
         images=tuple(_rss_images(item, url)),
+        aliases=aliases,
+        unread_date=_unread((date_text,), dated),
     )
 
 
@@ -322,32 +360,43 @@ def _atom_link(entry: Any, url: str, rel: str = "alternate") -> str:
     return ""
 
 
-def _atom_entry(entry: Any, url: str) -> Entry:
+def _atom_authors(element: Any) -> tuple[str, ...]:
+    names = (_text(a.find("atom:name", NS)) for a in element.findall("atom:author", NS))
+    return tuple(name for name in names if name)
+
+
+def _atom_entry(entry: Any, url: str, feed_authors: tuple[str, ...]) -> Entry:
     base = _base(entry, url)
     content = entry.find("atom:content", NS)
     categories = [c.get("label") or c.get("term", "") for c in entry.findall("atom:category", NS)]
-    authors = [_text(a.find("atom:name", NS)) for a in entry.findall("atom:author", NS)]
+    authors = _atom_authors(entry) or feed_authors  # the feed's, as RFC 4287 says
     images = list(_rss_images(entry, url))
     for link in entry.findall("atom:link", NS):
         if link.get("rel") == "enclosure" and link.get("type", "").startswith("image/"):
             images.append(Media(_link(link, link.get("href", ""), url)))
+    link, aliases = _proxied(entry, _atom_link(entry, url), url)
+    dates = [_text(entry.find(f"atom:{name}", NS)) for name in ("published", "updated")]
+    published, updated = (_date(text) for text in dates)
     return Entry(
-        key=_text(entry.find("atom:id", NS)) or _atom_link(entry, url),
-        link=_atom_link(entry, url),
+        key=_text(entry.find("atom:id", NS)) or link,
+        link=link,
         title=_atom_plain(entry.find("atom:title", NS)),
-        published=_date(_text(entry.find("atom:published", NS))),
-        updated=_date(_text(entry.find("atom:updated", NS))),
+        published=published,
+        updated=updated,
         categories=tuple(c.strip() for c in categories if c.strip()),
-        authors=tuple(a for a in authors if a),
+        authors=authors,
         summary_html=_atom_text(entry.find("atom:summary", NS)),
         content_html=_atom_text(content),
         base=_base(content, base) if content is not None else base,
         images=tuple(images),
+        aliases=aliases,
+        unread_date=_unread(dates, published, updated),
     )
 
 
 def _atom(root: Any, url: str) -> Feed:
-    entries = tuple(_atom_entry(entry, url) for entry in root.findall("atom:entry", NS))
+    authors = _atom_authors(root)
+    entries = tuple(_atom_entry(e, url, authors) for e in root.findall("atom:entry", NS))
     return Feed(
         title=_atom_plain(root.find("atom:title", NS)),
         link=_atom_link(root, url),
@@ -364,9 +413,8 @@ def _json_feed(data: bytes, url: str) -> Feed:
         document = json.loads(data)
     except (ValueError, RecursionError):
         raise FeedError("the answer is not valid JSON") from None
-    if not isinstance(document, dict) or not str(document.get("version", "")).startswith(
-        "https://jsonfeed.org/version/1"
-    ):
+    version = str(document.get("version", "")) if isinstance(document, dict) else ""
+    if not version.startswith(("https://jsonfeed.org/version/1", "http://jsonfeed.org/version/1")):
         raise FeedError("the answer is JSON but not a JSON Feed (no jsonfeed.org version)")
     base = _json_str(document, "feed_url") or url
     authors = _json_authors(document)
@@ -412,12 +460,14 @@ def _json_item(item: dict[str, Any], base: str, feed_authors: tuple[str, ...]) -
         if isinstance(attachment, dict) and _json_str(attachment, "mime_type").startswith("image/"):
             images.append(Media(web_url(base, _json_str(attachment, "url"))))
     tags = item.get("tags")
+    dates = [_json_str(item, key) for key in ("date_published", "date_modified")]
+    published, updated = (_date(text) for text in dates)
     return Entry(
         key=str(item.get("id", "")).strip() or link,
         link=link,
-        title=" ".join(_json_str(item, "title").split()),
-        published=_date(_json_str(item, "date_published")),
-        updated=_date(_json_str(item, "date_modified")),
+        title=_title(_json_str(item, "title")),  # WordPress's plugins write "&amp;"
+        published=published,
+        updated=updated,
         categories=tuple(t.strip() for t in tags if isinstance(t, str) and t.strip())
         if isinstance(tags, list)
         else (),
@@ -426,6 +476,7 @@ def _json_item(item: dict[str, Any], base: str, feed_authors: tuple[str, ...]) -
         content_html=content,
         base=base,
         images=tuple(images),
+        unread_date=_unread(dates, published, updated),
     )
 
 

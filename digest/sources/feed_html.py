@@ -45,6 +45,13 @@ RELATED_HEADING = re.compile(
     r"more (?:stories|reading)|you (?:may|might) also like)\s*:?\s*$",
     re.I,
 )
+WIDGET_CLASSES = frozenset(
+    {"feedflare", "sharedaddy", "sd-sharing", "addtoany", "a2a_kit", "share-buttons",
+     "social-share", "wp-block-social-links", "mc4wp-form"}
+)  # fmt: skip
+"""Classes that mark a block the publisher's tools add to every item (FeedBurner's
+"feedflare" buttons, Jetpack's and AddToAny's sharing rows, a sign-up form): never text."""
+WIDGET_MARK = re.compile(r"class\s*=", re.I)
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")
 LINE_START = re.compile(r"^(\s*)(\d*)([#>+\-=.)])")
 
@@ -63,7 +70,7 @@ def clean_content(fragment: str, base: str, *, title: str = "") -> Content:
 
     A heading that opens the content and repeats `title` (Medium's) goes too.
     """
-    root = _tree(sanitise(fragment, base, keep=QUOTE_CREDITS))
+    root = _tree(sanitise(_drop_widgets(fragment), base, keep=QUOTE_CREDITS))
     _drop_tracking_images(root)
     _drop_boilerplate(root)
     _drop_repeated_title(root, title)
@@ -74,7 +81,7 @@ def clean_content(fragment: str, base: str, *, title: str = "") -> Content:
 
 def clean_summary(fragment: str, base: str) -> str:
     """A summary's HTML as one line of plain text without the publisher's additions."""
-    root = _tree(sanitise(fragment, base))
+    root = _tree(sanitise(_drop_widgets(fragment), base))
     _drop_tracking_images(root)
     _drop_boilerplate(root)
     return CUT_OFF.sub("", " ".join(root.text_content().split())).strip()
@@ -108,6 +115,27 @@ def sanitise(fragment: str, base: str, *, keep: frozenset[str] = frozenset()) ->
 def _tree(fragment: str) -> Any:
     """The fragment parsed into a `<div>` holding it."""
     return lxml_html.fragment_fromstring(fragment, create_parent="div")
+
+
+def _drop_widgets(fragment: str) -> str:
+    """The fragment without its sharing widgets (see WIDGET_CLASSES), found by the classes
+    the sanitiser then removes; unchanged (and not parsed) if nothing in it has a class."""
+    if not WIDGET_MARK.search(fragment):
+        return fragment
+    root = _tree(fragment)
+    elements = root.iter(etree.Element)  # not comments, which have no attributes
+    widgets = [e for e in elements if WIDGET_CLASSES & set((e.get("class") or "").split())]
+    if not widgets:
+        return fragment
+    for widget in widgets:
+        _remove(widget)
+    return "".join(_serialised(child) for child in [root.text or "", *root])
+
+
+def _serialised(node: Any) -> str:
+    if isinstance(node, str):
+        return html.escape(node, quote=False)
+    return str(etree.tostring(node, encoding="unicode", method="html"))
 
 
 def _drop_tracking_images(root: Any) -> None:

@@ -65,7 +65,12 @@ def read_items(
     feed's own date, if it has one."""
     items: list[Item] = []
     seen: dict[str, int] = {}
-    links = {_page(entry.link) for entry in feed.entries if entry.link}
+    links = {
+        _page(alias): entry.link
+        for entry in feed.entries
+        for alias in (entry.link, *entry.aliases)
+        if alias and entry.link
+    }
     for entry in feed.entries:
         count = seen[entry.key] = seen.get(entry.key, 0) + 1
         name = entry.key if count == 1 else f"{entry.key}#{count}"
@@ -73,8 +78,11 @@ def read_items(
         seen_at = first_seen(name) if first_seen and undated else feed.updated
         record, body = entry_record(entry, spec, config, links, seen_at, feed.link or spec.feed)
         # The revision digests what reading gave, so it changes exactly when that does
-        # (an item's record may depend on the rest of the feed: its date, related links).
-        revision = hashlib.blake2b(repr((record, body)).encode(), digest_size=16).hexdigest()
+        # (an item's record may depend on the rest of the feed: its date, related links);
+        # not the terms, which follow from the rest, in an order each process sets anew.
+        fields, _, messages, notes = record
+        seen_now = repr((fields, messages, notes, body)).encode()
+        revision = hashlib.blake2b(seen_now, digest_size=16).hexdigest()
         items.append(Item(name, revision, entry.link or spec.feed, record, body))
     return items
 
@@ -83,14 +91,15 @@ def entry_record(
     entry: Entry,
     spec: SourceSpec,
     config: Config,
-    links: set[str],
+    links: dict[str, str],
     seen_at: datetime | None,
     home: str,
 ) -> tuple[Record, str]:
     """The record a local file with the entry's fields would give, and its Markdown body.
 
-    `links` are the pages of the feed's items: a "Related posts" block names the editor's
-    related links only where it links to them. `seen_at` dates an entry that gives no date;
+    `links` map the pages of the feed's items (by any URL the feed gives them) to their
+    links: a "Related posts" block names the editor's related links only where it links to
+    them. `seen_at` dates an entry that gives no date;
     one without a link is linked to the feed's `home` page, at an anchor of its id.
     """
     if not entry.key:
@@ -108,6 +117,9 @@ def entry_record(
     section, tags = _section_and_tags(entry.categories, spec, config)
     summary = clean_summary(entry.summary_html, entry.base) if entry.content_html else ""
     messages: list[tuple[int, str]] = []
+    if entry.unread_date:
+        reason = f"date {entry.unread_date!r} is no RFC 822 or RFC 3339 time"
+        messages.append((0, f"{reason}; the item is dated when it was first seen"))
     if len(tags) > config.max_tags:
         messages.append((0, f"{len(tags)} tags; the first {config.max_tags} are kept"))
         tags = tags[: config.max_tags]
@@ -125,11 +137,13 @@ def entry_record(
         summary=one_line(summary),
         image=_image(entry, content.image),
         tags=tags,
-        related=tuple(url for url in content.related if _page(url) in links),
+        related=tuple(links[_page(url)] for url in content.related if _page(url) in links),
         key_lines=NO_LINES,  # messages name the item's URL alone
     )
     body = clean_text(content.markdown)
-    terms = article_terms(title, article.summary, body)
+    # The words of the text, not of its markup: every item's inline links and images would
+    # otherwise share "href", "src" and the site's own host name with every other item.
+    terms = article_terms(title, article.summary, html_to_text(body))
     return (_fields(article), terms, tuple(messages), ()), body
 
 
