@@ -110,7 +110,7 @@ def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
         return False  # “This is a pilot.” reads the last slide
     if not lead.strip() or lead.rstrip().endswith(":"):
         return True
-    return bool(_VERB_ANYWHERE.search(lead) or _HEARD.search(lead))
+    return bool(_speech_verbs(lead) or _HEARD.search(lead))
 
 
 # What one might say or ask, not what was said: "to say, “…”", "you may be asking, “…”",
@@ -936,6 +936,12 @@ _INTERRUPTION = _interruption(r",\s*")  # “We won,” she said, “and we will
 _SENTENCE_INTERRUPTION = _interruption(r"\.\s+")  # “We won,” she said. “We will win again.”
 # Anywhere before the quotation, in the same sentence.
 _VERB_ANYWHERE = re.compile(rf"(?<![\w-])(?:{_VERB}|{'|'.join(_LEAD_VERBS)})(?!\w)")
+# A verb made passive by the words before it: "this order isn't always observed", "was noted".
+_PASSIVE_BEFORE = re.compile(
+    r"(?<![\w'’])(?:is|are|was|were|be|been|being|(?:is|are|was|were)n['’]t)"
+    r"(?:\s+(?:not|never|always|often|rarely|seldom|also|still|widely|now|\w+ly))*\s+\Z",
+    re.IGNORECASE,
+)
 _ACCORDING_BEFORE = re.compile(rf"{_ACCORDING}\s+(?P<who>[^,:;{_MARKS}]+)")
 _COLON_SPEAKER = re.compile(rf"\s*(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,60}}?)\s*:\s*\Z")
 # The fire chief was blunt: “…”
@@ -1250,7 +1256,7 @@ def _speaker_before(clause: str) -> str | None:
     document = _DOCUMENT_READ.search(clause)
     if document:  # The ministry’s statement read: “…”
         return document.group("who")
-    verbs = list(_VERB_ANYWHERE.finditer(clause))
+    verbs = _speech_verbs(clause)
     if verbs:
         verb = verbs[-1]
         subject = _after_quotation_marks(clause[: verb.start()])
@@ -1273,6 +1279,16 @@ def _speaker_before(clause: str) -> str | None:
         return match.group("who")
     match = _COLON_SPEAKER.match(clause)
     return match.group("who") if match and _name_like(match.group("who")) else None
+
+
+def _speech_verbs(clause: str) -> list[re.Match[str]]:
+    """The speech verbs in ``clause`` that attribute: not a passive participle ("this order
+    isn't always observed, “…”" says nobody said it)."""
+    return [
+        verb
+        for verb in _VERB_ANYWHERE.finditer(clause)
+        if not _PASSIVE_BEFORE.search(clause, 0, verb.start())
+    ]
 
 
 # "In <Title of a document>, “…”": the document says it.
