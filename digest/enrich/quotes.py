@@ -1033,7 +1033,9 @@ _SENTENCE_OPENERS = (
     r"Yet|Speaking|Writing|Addressing|Responding|Answering|Talking|Commenting|Reacting|Standing|"
     r"Referring|Pointing|Interviewed|Explaining|Defending|Announcing|Visiting|Following|For|"
     r"Especially|Particularly|Notably|Specifically|Regarding|About|Besides|Indeed|This|That|"
-    r"Despite|Even\s+so|Instead|Still)"
+    r"Despite|Even\s+so|Instead|Still"
+    # any participle opening a phrase: "Reflecting on the year,", "Pressed about the cuts,"
+    r"|[A-Z][a-z]+(?:ing|ed)(?=\s+[a-z]))"
 )
 # An opening phrase up to its comma, never across the speech verb: in "In “The Book” Ann Lee
 # says that …, not …", the phrase is not "In … says that …,".
