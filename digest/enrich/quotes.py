@@ -1373,6 +1373,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     if credit:
         source = _agency(credit.group("src"), strict=credit.group("how") != "reported")
         text = text[: credit.start()]
+    text = _after_interrupted_clause(text)
     end = _SPEAKER_END.search(text)
     if end:
         text = text[: end.start()]
@@ -1402,6 +1403,23 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
+
+
+# Verbs that make the words before a comma a clause of the writer's, never a name or a role.
+_AUXILIARIES = _words(
+    "is are was were be been has have had will would can could must should shall may might "
+    "does did isn't isn’t wasn't wasn’t won't won’t wouldn't wouldn’t couldn't couldn’t"
+)
+
+
+def _after_interrupted_clause(text: str) -> str:
+    """What follows the writer's own clause when an attribution interrupts it: the "Ann Lee"
+    of "The only way the plan would work, Ann Lee said, was …"; ``text`` unchanged when the
+    words before its first comma hold no verb ("Ann Lee, the minister")."""
+    head, comma, rest = text.partition(",")
+    if comma and rest.strip() and any(word.lower() in _AUXILIARIES for word in head.split()):
+        return rest.strip()
+    return text
 
 
 def _find_source(*contexts: str) -> str | None:
