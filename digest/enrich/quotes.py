@@ -114,11 +114,16 @@ def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
 
 
 # What one might say or ask, not what was said: "to say, “…”", "you may be asking, “…”",
-# "hard to go back and say “…”", "if they say “…”", "when the participant says, “…”".
+# "hard to go back and say “…”", "if they say “…”", "when the participant says, “…”"; and
+# what someone is yet to say: "someone's going to find this and say “…”", "you'll say “…”",
+# "one day people will ask, “…”" (a named speaker's "will say: “…”" quotes a speech's text).
 _HYPOTHETICAL = re.compile(
     r"\b(?:(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+){0,3}"
     r"(?:say|ask|asking|saying|answer|tell|think|thinking)"
-    r"|(?:if|when|whenever)\s+(?:\w+\s+){1,4}(?:says?|asks?|tells?\s+you))"
+    r"|(?:if|when|whenever)\s+(?:\w+\s+){1,4}(?:says?|asks?|tells?\s+you)"
+    r"|(?:going\s+to|gonna|(?<=\w)['’]ll|(?:someone|somebody|anyone|anybody|everyone|people|"
+    r"you|they|one\s+day|some\s+day|someday)\s+(?:[\w'’]+\s+){0,3}?(?:will|shall))"
+    r"\s+(?:[\w'’]+\s+){0,6}?(?:say|ask|tell|answer|think|wonder))"
     r"\b[^“”„«»\"]{0,40}?[,:]?\s*\Z",
     re.IGNORECASE,
 )
