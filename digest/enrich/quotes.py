@@ -68,7 +68,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if _HYPOTHETICAL.search(lead) or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
         return None  # what one might say, or an example: “It is a strength to say, “…”
     statement = _is_statement(quotation, words, lead)
-    if statement is False:
+    if statement is False or _from_court_papers(body, quotation, lead):
         return None
     attribution = _attribution(body, quotation, lead)
     named = attribution.speaker or attribution.source
@@ -78,6 +78,25 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if (statement and (attributed or _says_unattributed(quotation.text))) or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
+
+
+# Legal papers a phrase may be lifted from: "said in a court filing that it was “used to …”".
+_COURT_PAPERS = re.compile(
+    r"\b(?:(?:court|legal|charging)\s+(?:filings?|papers|documents?|records)|filings?|"
+    r"indictments?|affidavits?|(?:search\s+)?warrants?|lawsuits?|subpoenas?|"
+    r"(?:criminal|civil)\s+complaints?|court\s+(?:order|ruling|judgment|transcripts?))\b",
+    re.IGNORECASE,
+)
+
+
+def _from_court_papers(body: _Body, quotation: _Quotation, lead: str) -> bool:
+    """Whether a quotation is a phrase lifted from legal papers its sentence cites ("the FBI
+    said in a court filing that the laptop was “used to …”"): the papers' wording, not
+    anyone's speech. A whole sentence quoted from them still leads ("The filing states, “…”")."""
+    if not quotation.text.lstrip(" …")[:1].islower():
+        return False
+    tail = _sentence_after(body.text(quotation.last) or "", quotation.end)
+    return bool(_COURT_PAPERS.search(lead) or _COURT_PAPERS.search(tail))
 
 
 def _unnamed_statement(body: _Body, quotation: _Quotation, lead: str, said: bool) -> bool:
