@@ -1350,9 +1350,23 @@ def _capitalised_name(text: str) -> bool:
 
 
 def _after_quotation_marks(text: str) -> str:
-    """What follows the last quotation mark in ``text`` (apostrophes are not marks)."""
-    marks = list(_QUOTATION_MARK.finditer(text))
+    """What follows the last quotation mark in ``text`` (apostrophes are not marks), reading
+    a quoted name inside a phrase as words of it: "the “Blue Line” manager" is one phrase."""
+    inside = [match.span() for match in _NAME_IN_PHRASE.finditer(text)]
+    marks = [
+        mark
+        for mark in _QUOTATION_MARK.finditer(text)
+        if not any(start <= mark.start() < end for start, end in inside)
+    ]
     return text[marks[-1].end() :] if marks else text
+
+
+# A short quoted name inside a noun phrase that goes on after it: "the “Blue Line” manager",
+# "its self-styled ‘Iron Lady’ chair"; not "named it “Blue Line” and Ann Lee said".
+_NAME_IN_PHRASE = re.compile(
+    r"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)\s+(?:[\w-]+\s+)?"
+    rf"{_QUOTED_NAME.pattern}(?=\s+[^\W\d_])"
+)
 
 
 def _name_like(text: str) -> bool:
