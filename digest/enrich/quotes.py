@@ -1423,7 +1423,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     words = text.split()
     if words and words[0].lower() in _NOT_A_SPEAKER_START:
         named = _TRAILING_NAME.search(text)  # In her book Ann K. Lee (says) -> Ann K. Lee
-        text = named.group() if named else text
+        text = named.group() if named else _description_after_opening(words)
         words = text.split()
     while len(words) > _MAX_SPEAKER_WORDS and "," in text:  # Name, role, organisation
         text = text.rsplit(",", 1)[0].rstrip()
@@ -1458,6 +1458,24 @@ def _after_interrupted_clause(text: str) -> str:
     if comma and rest.strip() and any(word.lower() in _AUXILIARIES for word in head.split()):
         return rest.strip()
     return text
+
+
+_ARTICLES = _words("the a an")
+
+
+def _description_after_opening(words: list[str]) -> str:
+    """The description an opening phrase leads to, as in "In Ohio the president" or "At the
+    depot a guard": from the first article that follows a word other than a preposition or
+    an article; all of ``words`` when there is none."""
+    for index in range(2, len(words)):
+        before = words[index - 1].lower()
+        if (
+            words[index].lower() in _ARTICLES
+            and before not in _NOT_A_SPEAKER_START
+            and before not in _ARTICLES
+        ):
+            return " ".join(words[index:])
+    return " ".join(words)
 
 
 def _find_source(*contexts: str) -> str | None:
