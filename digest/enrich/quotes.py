@@ -1059,7 +1059,7 @@ _SENTENCE_OPENERS = (
     r"Especially|Particularly|Notably|Specifically|Regarding|About|Besides|Indeed|This|That|"
     r"Despite|Even\s+so|Instead|Still"
     # any participle opening a phrase: "Reflecting on the year,", "Pressed about the cuts,"
-    r"|[A-Z][a-z]+(?:ing|ed)(?=\s+[a-z]))"
+    r"|(?!According\b|Quoting\b)[A-Z][a-z]+(?:ing|ed)(?=\s+[a-z]))"
 )
 # An opening phrase up to its comma, never across the speech verb: in "In “The Book” Ann Lee
 # says that …, not …", the phrase is not "In … says that …,".
