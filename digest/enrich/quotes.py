@@ -1291,6 +1291,8 @@ def _speaker_before(clause: str) -> str | None:
             subject = subject[broken.end() :]
         if _MODAL_END.search(subject):
             return None  # “now you can say ‘…’”: what one might say, not what was said
+        if _INTERRUPTING.match(clause, verb.end()):
+            subject = _after_interrupted_clause(subject)  # The way, Ann said, was “…”
         if subject.strip(" ,") and not _FRONTED.match(subject.strip()):
             return subject
         if broken:
@@ -1411,7 +1413,6 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     if credit:
         source = _agency(credit.group("src"), strict=credit.group("how") != "reported")
         text = text[: credit.start()]
-    text = _after_interrupted_clause(text)
     end = _SPEAKER_END.search(text)
     if end:
         text = text[: end.start()]
@@ -1450,6 +1451,10 @@ _AUXILIARIES = _words(
 )
 
 
+# After an attribution, the writer's sentence going on: the ", was" of "…, Ann said, was “…”".
+_INTERRUPTING = re.compile(r"\s*,\s*[^\W\d_]")
+
+
 def _after_interrupted_clause(text: str) -> str:
     """What follows the writer's own clause when an attribution interrupts it: the "Ann Lee"
     of "The only way the plan would work, Ann Lee said, was …"; ``text`` unchanged when the
@@ -1461,12 +1466,17 @@ def _after_interrupted_clause(text: str) -> str:
 
 
 _ARTICLES = _words("the a an")
+_PREPOSITIONS = _words(
+    "on in at from to for with by of about into onto over under after before during since until"
+)
 
 
 def _description_after_opening(words: list[str]) -> str:
-    """The description an opening phrase leads to, as in "In Ohio the president" or "At the
-    depot a guard": from the first article that follows a word other than a preposition or
-    an article; all of ``words`` when there is none."""
+    """The description a place or time phrase leads to, as in "In Ohio the president" or "At
+    the depot a guard": from the first article that follows a word other than a preposition
+    or an article; all of ``words`` when there is none, or when a comma shows a clause."""
+    if words[0].lower() not in _PREPOSITIONS or any(word.endswith(",") for word in words):
+        return " ".join(words)  # "When we showed it to the class, one": a clause, not a place
     for index in range(2, len(words)):
         before = words[index - 1].lower()
         if (
