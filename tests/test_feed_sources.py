@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import time
 from collections.abc import Iterator
@@ -420,6 +421,21 @@ def test_sources_open_as_one_source_with_the_folders_own_names_when_alone(
     write_article("only")  # type: ignore[operator]
     alone = open_sources(Config(articles=articles_dir))
     assert [name for name, _ in alone.items()] == ["only.md"]  # the cache's names as before
+
+
+def test_sources_pickle_for_workers_without_their_listing(
+    articles_dir: Path, write_article: object
+) -> None:
+    for number in range(50):
+        write_article(f"a{number}")  # type: ignore[operator]
+    config = Config(articles=articles_dir)
+    source = open_sources(config)
+    unlisted = len(pickle.dumps(source.read))
+    assert len(source.items()) == 50
+    assert len(pickle.dumps(source.read)) == unlisted  # the listing stays in this process
+    copy = pickle.loads(pickle.dumps(source.read))
+    assert copy("a7.md", config) == source.read("a7.md", config)
+    assert len(source.items()) == 50  # and this process still has it
 
 
 # --- configuration -------------------------------------------------------------------------

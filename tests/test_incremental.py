@@ -739,3 +739,13 @@ def test_stories_and_feeds_rendered_in_worker_processes_match_one_process(
     serial = build(replace(newsroom, output=tmp_path / "serial"), now=NOW)
     assert serial.files
     assert _outputs(newsroom.output) == _outputs(tmp_path / "serial")
+
+
+def test_an_article_read_since_its_revision_shares_one_tuple_for_both(
+    articles_dir: Path, write_article: Callable[..., Path]
+) -> None:
+    for name in ("one", "two"):
+        os.utime(write_article(name), ns=(time.time_ns() - 10**10,) * 2)  # settled
+    config = Config(articles=articles_dir)
+    articles = collect_articles(MarkdownFolder(articles_dir), config=config, cache={}).articles
+    assert [a.revision is not None and a.read_since is a.revision for a in articles] == [True] * 2

@@ -850,7 +850,7 @@ def _collection(
         article = (
             _article(where, fields, words)
             if revision is None
-            else _article(where, fields, words, (name, revision), (name, since[name]))
+            else _article(where, fields, words, *_revisions(name, revision, since[name]))
         )
         if messages:
             warnings.extend(Problem(where, line, message) for line, message in messages)
@@ -923,6 +923,15 @@ def unknown_keys(articles: Sequence[Article]) -> list[tuple[tuple[str, ...], Pro
 
 def _at_key(article: Article, key: str, message: str) -> Problem:
     return Problem(article.location.where, article.key_lines.get(key, 1), message)
+
+
+def _revisions(
+    name: str, revision: Revision, since: Revision
+) -> tuple[tuple[str, Revision], tuple[str, Revision]]:
+    """An article's `revision` and `read_since`: one tuple when they are the same (most are;
+    at 100,000 articles a second one costs 5 MB)."""
+    now = (name, revision)
+    return now, now if since == revision else (name, since)
 
 
 def _article(
