@@ -34,14 +34,15 @@ _OPENERS = "(“‘\"'«[¿¡"  # noqa: RUF001
 _DOTTED = re.compile(r"(?:\w\.)+\w")  # U.S, a.m, e.g (the last dot is the mark)
 
 
-def first_sentence(text: str, limit: int = SENTENCE_LIMIT) -> str:
-    """The first sentence of `text`, whitespace collapsed; shortened past `limit`; '' if blank."""
+def first_sentence(text: str) -> str:
+    """The first sentence of `text`, whitespace collapsed; shortened past `SENTENCE_LIMIT`;
+    '' if blank."""
     text = " ".join(text.split())
     for match in _CANDIDATE.finditer(text):
         if match.group("marks") is None or _ends_sentence(text, match):
             text = text[: match.end()]
             break
-    return shorten(text, limit)
+    return shorten(text, SENTENCE_LIMIT)
 
 
 def _ends_sentence(text: str, match: re.Match[str]) -> bool:
