@@ -1200,8 +1200,7 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
     if found is None and not (body.text(quotation.first) or "")[: quotation.start].strip():
         found = _speaker_in_heading(body.heading(quotation.first) or "")
     if found is None and not _LEADING_CONJUNCTIONS.sub("", lead.strip()):
-        previous = next(_sentences_backwards(body, quotation.first, quotation.start), "")
-        found = _speaker_before(previous)
+        found = _speaker_before(_previous_sentence(body, quotation))
     speaker, source = _clean_speaker(found) if found else (None, None)
     if found and speaker is None and source is None:
         direct = False  # what was found was no speaker: the quote counts as unattributed
