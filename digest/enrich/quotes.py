@@ -1393,11 +1393,11 @@ _NOT_A_SPEAKER_START = _words(
 )
 
 
-# Words of a clause, never of a name or a description: "It’s performed with two goals".
+# In a speaker of several words, the sign of a clause: "one question we", "One thing she".
 _SUBJECT_PRONOUNS = _words(
     "i we you he she they me us him them you'll you’ll we'll we’ll i'll i’ll"
 )
-"""In a speaker of several words, the sign of a clause: "one question we", "One thing she"."""
+# Words of a clause, never of a name or a description: "It’s performed with two goals".
 _CLAUSE_WORDS = _words("is are was were it’s it's that’s that's there’s there's here’s here's")
 
 
