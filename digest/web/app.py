@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from digest.config import Config
 from digest.send import history
@@ -119,7 +119,9 @@ class App:
         self.outbox = mailer.Outbox(config, self.env)
         self._local = threading.local()
         public = urlsplit(config.public_url)
-        self.public_host = public.netloc.lower()
+        # the Host headers that name the public site ("" without one), and its Origin
+        self.public_hosts = (public.netloc.lower(), default_port(public)) if public.netloc else ()
+        self.public_origin = f"{public.scheme}://{public.netloc}".lower()
         self.prefix = public.path.rstrip("/")
         self._sections: tuple[float, tuple[str, ...]] = (-1.0, ())
         self.routes: dict[str, tuple[Callable[[Request], Response], ...]] = {
@@ -192,8 +194,8 @@ class App:
     def host_allowed(self, host: str) -> bool:
         """Whether `host` (a Host header) names the configured public site; without one,
         only this machine's names (any port)."""
-        if self.public_host:
-            return host == self.public_host or host == default_port(self.config.public_url)
+        if self.public_hosts:
+            return host in self.public_hosts
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         return name in LOCAL_HOSTS
 
@@ -417,10 +419,7 @@ class App:
 
     def origin(self, request: Request) -> str:
         """The scheme and host the pages are served at, as browsers send it in Origin."""
-        if self.config.public_url:
-            parts = urlsplit(self.config.public_url)
-            return f"{parts.scheme}://{parts.netloc}".lower()
-        return f"http://{request.host}"
+        return self.public_origin if self.public_hosts else f"http://{request.host}"
 
     def base(self, request: Request) -> str:
         """The pages' public URL, ending in /."""
@@ -506,9 +505,8 @@ def parse_form(body: bytes) -> dict[str, list[str]]:
         raise Refused(400, "Bad request", "The form could not be read.") from None
 
 
-def default_port(url: str) -> str:
+def default_port(parts: SplitResult) -> str:
     """The public URL's host with its scheme's default port written out."""
-    parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return f"{(parts.hostname or '').lower()}:{port}"
 
