@@ -28,6 +28,7 @@ from digest.send.subscribers import save as save_subscriber
 from digest.send.subscribers import unsubscribe as unsubscribe_address
 from digest.send.tokens import UNSUBSCRIBE
 from digest.templates import environment
+from digest.terminal import plural
 from digest.web import mailer
 from digest.web.limits import Window
 from digest.web.signed import CONFIRM, FORM, PREFERENCES, Signer
@@ -521,8 +522,7 @@ def hours(config: Config) -> str:
     span = config.confirm_expiry
     if span >= timedelta(days=2) and span % timedelta(days=1) == timedelta(0):
         return f"{span.days} days"
-    count = round(span.total_seconds() / 3600)
-    return "1 hour" if count == 1 else f"{count} hours"
+    return plural(round(span.total_seconds() / 3600), "hour")
 
 
 def log_to(environ: Mapping[str, Any]) -> Callable[[str], None]:
