@@ -16,14 +16,21 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from digest.config import Config
 from digest.send import history
-from digest.send.subscribers import Subscriber, connect, find, normal_address, transaction
+from digest.send.subscribers import (
+    Subscriber,
+    connect,
+    find,
+    normal_address,
+    now_text,
+    transaction,
+)
 from digest.send.subscribers import save as save_subscriber
 from digest.send.subscribers import unsubscribe as unsubscribe_address
 from digest.send.tokens import UNSUBSCRIBE
@@ -258,14 +265,14 @@ class App:
 
     def note_sign_up(self, address: str, sections: tuple[str, ...]) -> bool:
         """Record a sign-up; False when the address had its share of emails today."""
-        since = iso(self.clock() - 24 * 3600)
+        since = now_text(self.clock() - 24 * 3600)
         with transaction(self.store()) as db:
             if history.asked_since(db, address, since) >= self.config.signups_per_address:
                 return False
             history.record(
                 db,
                 address,
-                at=iso(self.clock()),
+                at=now_text(self.clock()),
                 origin="sign-up",
                 status=history.ASKED,
                 sections=sections,
@@ -510,11 +517,6 @@ def default_port(parts: SplitResult) -> str:
     """The public URL's host with its scheme's default port written out."""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return f"{(parts.hostname or '').lower()}:{port}"
-
-
-def iso(moment: float) -> str:
-    """Unix seconds as the subscribers file records times."""
-    return datetime.fromtimestamp(moment, UTC).replace(microsecond=0).isoformat()
 
 
 def hours(config: Config) -> str:
