@@ -45,7 +45,7 @@ def _config_with_sources(
     else:
         config = _config(config_file, **changes)
     if not config.sources:
-        return _config_with_articles(config_file, config=config)
+        return _with_articles(config)
     for spec in config.sources:
         if spec.folder is not None and not spec.folder.is_dir():
             raise click.UsageError(f"no articles folder at {spec.folder}; check [[sources]]")
@@ -70,11 +70,8 @@ class ArticlesOrFeed(click.ParamType[Path | str]):
         return click.Path(file_okay=False, path_type=Path).convert(value, param, ctx)
 
 
-def _config_with_articles(
-    config_file: Path | None, *, config: Config | None = None, **changes: object
-) -> Config:
-    """The configuration, for a command that reads the articles folder (which must exist)."""
-    config = config or _config(config_file, **changes)
+def _with_articles(config: Config) -> Config:
+    """`config`, for a command that reads the articles folder (which must exist)."""
     if not config.articles.is_dir():
         raise click.UsageError(f"no articles folder at {config.articles}; pass one as ARTICLES")
     return config
@@ -340,7 +337,7 @@ def preview(
     """
     from digest.preview.server import Preview
 
-    config = _config_with_articles(config_file, articles=articles)
+    config = _with_articles(_config(config_file, articles=articles))
     now = _moment(now_text, config, "--now") if now_text else None
     terminal = Terminal.detect()
 

@@ -46,7 +46,7 @@ class State:
     def previous(self, day: str) -> IssueRecord | None:
         """The newest issue dated before `day`, or sent on `day` (a rebuild on `day`
         replaces that day's issue unless it was sent)."""
-        earlier = [i for i in self.issues if i.date < day or (i.date == day and self.final(i))]
+        earlier = self._settled(day)
         return earlier[-1] if earlier else None
 
     def number_for(self, day: str) -> int:
@@ -60,8 +60,11 @@ class State:
 
     def sent_ids(self, day: str) -> frozenset[str]:
         """Ids of every article in an issue dated before `day`, or sent on `day`."""
-        earlier = [i for i in self.issues if i.date < day or (i.date == day and self.final(i))]
-        return frozenset(article for issue in earlier for article in issue.ids)
+        return frozenset(article for issue in self._settled(day) for article in issue.ids)
+
+    def _settled(self, day: str) -> list[IssueRecord]:
+        """The issues a build on `day` keeps: those dated before it, or on it and sent."""
+        return [i for i in self.issues if i.date < day or (i.date == day and self.final(i))]
 
     def with_issue(self, record: IssueRecord) -> State:
         """This state with `record` added, replacing an unsent issue of the same date."""

@@ -21,7 +21,7 @@ from digest.models import IssueRecord, Section
 from digest.send.journal import NO_NEWS, Journal
 from digest.send.personalise import Editions, Recipient
 from digest.send.sender import TUNING, RunReport, Tuning, send_issue
-from digest.send.smtp import Outcome, Server, close, connect, server_from, transmit
+from digest.send.smtp import Outcome, Server, send_one, server_from
 from digest.send.snapshot import IssueUnavailable, load_issue
 from digest.send.subscribers import connect as open_store
 from digest.send.subscribers import subscribers
@@ -120,11 +120,7 @@ def send_proof(prepared: Prepared, address: str) -> Outcome:
     assert edition is not None
     token = make_token(address, secret=prepared.secret, list_id=editions.list_id)
     message = editions.message(edition, Recipient(address, "", token))
-    smtp = connect(prepared.server)
-    try:
-        return transmit(smtp, prepared.server, address, message)
-    finally:
-        close(smtp)
+    return send_one(prepared.server, address, message)
 
 
 def dry_run(config: Config, issue: IssueRecord, sections: tuple[Section, ...]) -> Iterator[str]:

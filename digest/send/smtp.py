@@ -146,6 +146,15 @@ def transmit(smtp: smtplib.SMTP, server: Server, recipient: str, message: bytes)
     return Outcome("sent")
 
 
+def send_one(server: Server, recipient: str, message: bytes) -> Outcome:
+    """Send one message on a connection of its own. Raises as `connect` does."""
+    smtp = connect(server)
+    try:
+        return transmit(smtp, server, recipient, message)
+    finally:
+        close(smtp)
+
+
 class Rate:
     """At most `per_second` messages a second over every thread that shares it; 0: no limit."""
 

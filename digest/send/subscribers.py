@@ -88,9 +88,10 @@ def parse_sections(text: str, separator: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if name))
 
 
-def now_text() -> str:
-    """The current UTC time, as the tables record times."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+def now_text(moment: float | None = None) -> str:
+    """The current UTC time (or `moment`, in Unix seconds), as the tables record times."""
+    when = datetime.now(UTC) if moment is None else datetime.fromtimestamp(moment, UTC)
+    return when.replace(microsecond=0).isoformat()
 
 
 def connect(path: Path) -> sqlite3.Connection:

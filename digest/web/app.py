@@ -16,18 +16,26 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from digest.config import Config
 from digest.send import history
-from digest.send.subscribers import Subscriber, connect, find, normal_address, transaction
+from digest.send.subscribers import (
+    Subscriber,
+    connect,
+    find,
+    normal_address,
+    now_text,
+    transaction,
+)
 from digest.send.subscribers import save as save_subscriber
 from digest.send.subscribers import unsubscribe as unsubscribe_address
 from digest.send.tokens import UNSUBSCRIBE
 from digest.templates import environment
+from digest.terminal import plural
 from digest.web import mailer
 from digest.web.limits import Window
 from digest.web.signed import CONFIRM, FORM, PREFERENCES, Signer
@@ -119,7 +127,9 @@ class App:
         self.outbox = mailer.Outbox(config, self.env)
         self._local = threading.local()
         public = urlsplit(config.public_url)
-        self.public_host = public.netloc.lower()
+        # the Host headers that name the public site ("" without one), and its Origin
+        self.public_hosts = (public.netloc.lower(), default_port(public)) if public.netloc else ()
+        self.public_origin = f"{public.scheme}://{public.netloc}".lower()
         self.prefix = public.path.rstrip("/")
         self._sections: tuple[float, tuple[str, ...]] = (-1.0, ())
         self.routes: dict[str, tuple[Callable[[Request], Response], ...]] = {
@@ -192,8 +202,8 @@ class App:
     def host_allowed(self, host: str) -> bool:
         """Whether `host` (a Host header) names the configured public site; without one,
         only this machine's names (any port)."""
-        if self.public_host:
-            return host == self.public_host or host == default_port(self.config.public_url)
+        if self.public_hosts:
+            return host in self.public_hosts
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         return name in LOCAL_HOSTS
 
@@ -255,14 +265,14 @@ class App:
 
     def note_sign_up(self, address: str, sections: tuple[str, ...]) -> bool:
         """Record a sign-up; False when the address had its share of emails today."""
-        since = iso(self.clock() - 24 * 3600)
+        since = now_text(self.clock() - 24 * 3600)
         with transaction(self.store()) as db:
             if history.asked_since(db, address, since) >= self.config.signups_per_address:
                 return False
             history.record(
                 db,
                 address,
-                at=iso(self.clock()),
+                at=now_text(self.clock()),
                 origin="sign-up",
                 status=history.ASKED,
                 sections=sections,
@@ -417,10 +427,7 @@ class App:
 
     def origin(self, request: Request) -> str:
         """The scheme and host the pages are served at, as browsers send it in Origin."""
-        if self.config.public_url:
-            parts = urlsplit(self.config.public_url)
-            return f"{parts.scheme}://{parts.netloc}".lower()
-        return f"http://{request.host}"
+        return self.public_origin if self.public_hosts else f"http://{request.host}"
 
     def base(self, request: Request) -> str:
         """The pages' public URL, ending in /."""
@@ -506,16 +513,10 @@ def parse_form(body: bytes) -> dict[str, list[str]]:
         raise Refused(400, "Bad request", "The form could not be read.") from None
 
 
-def default_port(url: str) -> str:
+def default_port(parts: SplitResult) -> str:
     """The public URL's host with its scheme's default port written out."""
-    parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return f"{(parts.hostname or '').lower()}:{port}"
-
-
-def iso(moment: float) -> str:
-    """Unix seconds as the subscribers file records times."""
-    return datetime.fromtimestamp(moment, UTC).replace(microsecond=0).isoformat()
 
 
 def hours(config: Config) -> str:
@@ -523,8 +524,7 @@ def hours(config: Config) -> str:
     span = config.confirm_expiry
     if span >= timedelta(days=2) and span % timedelta(days=1) == timedelta(0):
         return f"{span.days} days"
-    count = round(span.total_seconds() / 3600)
-    return "1 hour" if count == 1 else f"{count} hours"
+    return plural(round(span.total_seconds() / 3600), "hour")
 
 
 def log_to(environ: Mapping[str, Any]) -> Callable[[str], None]:

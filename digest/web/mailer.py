@@ -28,7 +28,7 @@ import jinja2
 from digest.config import Config
 from digest.errors import DigestError
 from digest.mail.mime import header_text
-from digest.send.smtp import close, connect, server_from, transmit
+from digest.send.smtp import send_one, server_from
 
 
 def confirmation(
@@ -61,14 +61,10 @@ def send_confirmation(
     try:
         server = server_from(config)
         message = confirmation(config, env, address, name, link)
-        smtp = connect(server)
+        outcome = send_one(server, address, message)
     except (DigestError, OSError, smtplib.SMTPException) as error:
         log(f"digest serve: a confirmation email was not sent: {error}")
         return False
-    try:
-        outcome = transmit(smtp, server, address, message)
-    finally:
-        close(smtp)
     if outcome.kind != "sent":
         log(f"digest serve: a confirmation email was not sent: {outcome.reply}")
     return outcome.kind == "sent"
