@@ -8,6 +8,7 @@ reaches an output from either.
 from __future__ import annotations
 
 from collections.abc import Set
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -48,3 +49,9 @@ def clean(
         attribute_filter=absolute,
         link_rel=link_rel,
     )
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment: markup gone, entities decoded once, whitespace
+    collapsed."""
+    return " ".join(unescape(nh3.clean(fragment, tags=set())).split())
