@@ -196,10 +196,7 @@ class _Writer:
             for arg, top in zip(args, known, strict=True):
                 inner = self.deeper(arg, var)
                 if inner:
-                    lines += [
-                        f"if {kind} in {self.constant(top)}:",
-                        *("    " + line for line in inner),
-                    ]
+                    lines += [f"if {kind} in {self.constant(top)}:", *_indented(inner)]
             return lines
         members = ", ".join(self.constant(shape(arg)) for arg in args)
         return [f"if not any(member({var}) for member in ({members},)): return False"]

@@ -19,13 +19,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from html import escape, unescape
+from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import nh3
 from lxml import etree
 
+from digest.sanitise import html_to_text
 from digest.sources.articles import plain_text
 
 NS = {
@@ -345,12 +345,6 @@ def _atom_plain(element: Any) -> str:
     if kind in ("html", "text/html", "xhtml"):
         return html_to_text(_atom_text(element))
     return " ".join("".join(element.itertext()).split())
-
-
-def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment (a title): markup gone, entities decoded once."""
-    text = nh3.clean(fragment, tags=set())  # text only, entities kept escaped
-    return " ".join(unescape(text).split())
 
 
 def _atom_link(entry: Any, url: str, rel: str = "alternate") -> str:

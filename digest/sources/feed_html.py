@@ -15,13 +15,11 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
-import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
-from digest.sanitise import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_ATTRIBUTES
+from digest.sanitise import ALLOWED_TAGS, clean
 from digest.sources.feed import Media
 
 INLINE = frozenset(
@@ -95,21 +93,8 @@ pull quote's `<cite>` names its speaker, as in a local body."""
 def sanitise(fragment: str, base: str, *, keep: frozenset[str] = frozenset()) -> str:
     """The local bodies' allow-list applied (and `keep`), every URL made absolute against
     `base`."""
-
-    def absolute(tag: str, attribute: str, value: str) -> str | None:
-        if (tag, attribute) not in URL_ATTRIBUTES:
-            return value
-        url = urljoin(base, value.strip())
-        return url if urlsplit(url).scheme in ("http", "https", "mailto") else None
-
-    return nh3.clean(
-        fragment,
-        tags=ALLOWED_TAGS | {"div"} | keep,  # div: only holds blocks; never reaches an output
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        attribute_filter=absolute,
-        link_rel=None,
-    )
+    # div: only holds blocks; never reaches an output
+    return clean(fragment, base, tags=ALLOWED_TAGS | {"div"} | keep)
 
 
 def _tree(fragment: str) -> Any:

@@ -1,4 +1,4 @@
-"""The local Markdown folder: the first `Source` (see source.py).
+"""The local Markdown folder: the first `Source` (see base.py).
 
 Its items are the `*.md` files under the folder, named by their '/'-separated paths
 relative to it, with their `stat` signatures as revisions. Listing them reads no file

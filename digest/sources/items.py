@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from digest.models import Article, Image, Location
+from digest.sanitise import html_to_text
 from digest.sources.articles import _fields, clean_text, name_slug, one_line, slugify
 from digest.sources.base import Record
-from digest.sources.feed import Entry, Feed, Media, html_to_text
+from digest.sources.feed import Entry, Feed, Media
 from digest.sources.feed_html import clean_content, clean_summary
 from digest.terms import article_terms
 

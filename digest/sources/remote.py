@@ -34,6 +34,7 @@ from digest.sources.fetch import FetchError, Limits, fetch
 
 if TYPE_CHECKING:
     from digest.config import Config, SourceSpec
+    from digest.sources.feed import Feed
     from digest.sources.items import Item
 
 STORE = ".digest/feeds"
@@ -93,8 +94,7 @@ class FeedSource:
         key = hashlib.blake2b(spec.feed.encode(), digest_size=10).hexdigest()
         self._key = key
         self._state_path = config.output / STORE / f"{key}.json"
-        self._data: bytes | None = None  # the copy's bytes, once read
-        self._items: dict[str, Item] | None = None
+        self._items: dict[str, Item] | None = None  # the copy's, once parsed
         self.state = FeedState.load(self._state_path, spec.feed)
         if self.state.copy and not self._copy_path(self.state.copy).is_file():
             self.state = replace(self.state, copy="", index_key="", index=[])  # lost: none
@@ -195,8 +195,7 @@ class FeedSource:
             return
         for warning in feed.warnings:
             self.warnings.append(self._problem(warning))
-        self._data = answer.body
-        self._items = None
+        self._items = self._read(feed)  # parsed once: the copy is listed from these
         self._store(copy, answer.body, answer.etag, answer.last_modified)
 
     def _store(self, copy: str, body: bytes, etag: str, last_modified: str) -> None:
@@ -302,27 +301,22 @@ class FeedSource:
 
     def _parsed(self) -> dict[str, Item]:
         """The copy's entries as items, by name (parsed on the first call)."""
-        if self._items is not None:
-            return self._items
-        from digest.sources.feed import FeedError, parse_feed
+        if self._items is None:
+            from digest.sources.feed import FeedError, parse_feed
+
+            try:
+                feed = parse_feed(self._copy_path(self.state.copy).read_bytes(), self.spec.feed)
+            except (OSError, FeedError):
+                feed = None
+            self._items = {} if feed is None else self._read(feed)
+        return self._items
+
+    def _read(self, feed: Feed) -> dict[str, Item]:
+        """The entries of `feed` as items, by name."""
         from digest.sources.items import read_items
 
-        data = self._data
-        if data is None:
-            try:
-                data = self._copy_path(self.state.copy).read_bytes()
-            except OSError:
-                data = None
-        items: list[Item] = []
-        if data is not None:
-            try:
-                feed = parse_feed(data, self.spec.feed)
-                items = read_items(feed, self.spec, self.config, self._first_seen)
-            except FeedError:
-                items = []
-        self._data = data
-        self._items = {item.name: item for item in items}
-        return self._items
+        items = read_items(feed, self.spec, self.config, self._first_seen)
+        return {item.name: item for item in items}
 
     def _first_seen(self, name: str) -> datetime:
         """When the undated item `name` was first seen: kept in the state from then on."""

@@ -17,22 +17,19 @@ Revision = tuple[str, Signature]
 """A file's path relative to the articles folder and its signature at collection."""
 
 
-def scan_articles(
-    folder: Path, left_out: dict[str, int] | None = None
-) -> list[tuple[str, Signature | None]]:
+def scan_articles(folder: Path, left_out: dict[str, int]) -> list[tuple[str, Signature | None]]:
     """Each `*.md` and `*.markdown` file's path relative to `folder` ('/'-separated) and its
     signature; Hugo's `_index.md` (a section's page) and Jekyll's `_drafts/` are left out.
 
     Sorted as paths sort (by their parts); the signature is None when `stat` fails (a
-    broken link): reading the file then reports why. `left_out`, if given, counts every
-    entry passed over by its reason (see `left_out_reason`).
+    broken link): reading the file then reports why. `left_out` counts every entry passed
+    over by its reason (see `left_out_reason`).
     """
     found: list[tuple[str, Signature | None]] = []
     seen: set[tuple[int, int]] = set()
-    passed = left_out if left_out is not None else {}
 
     def leave(reason: str, count: int = 1) -> None:
-        passed[reason] = passed.get(reason, 0) + count
+        left_out[reason] = left_out.get(reason, 0) + count
 
     def walk(directory: str, prefix: str) -> None:
         try:
