@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
-import nh3
 from markdown_it import MarkdownIt
 
 from digest.enrich.quotes import Parsed, extract_lead_quote
@@ -19,7 +16,7 @@ from digest.errors import Problem
 from digest.incremental.memo import NO_MEMO, Memo, plain_key
 from digest.incremental.workers import shared
 from digest.models import Article, LeadQuote, RelatedLink, Story
-from digest.sanitise import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_ATTRIBUTES
+from digest.sanitise import clean, html_to_text
 from digest.sources.articles import load_bodies
 from digest.sources.base import Source
 
@@ -59,27 +56,10 @@ def _render(article: Article) -> tuple[str, Parsed]:
 
 def _sanitised(rendered: str, article: Article) -> str:
     """Rendered body HTML made safe, with every URL made absolute against the article's."""
-
-    def absolute(tag: str, attribute: str, value: str) -> str | None:
-        if (tag, attribute) not in URL_ATTRIBUTES:
-            return value
-        url = urljoin(article.url, value.strip())
-        return url if urlsplit(url).scheme in ("http", "https", "mailto") else None
-
-    return nh3.clean(
-        rendered,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        attribute_filter=absolute,
-        link_rel="noopener",
-    ).strip()
+    return clean(rendered, article.url, link_rel="noopener").strip()
 
 
-def plain_text(fragment: str) -> str:
-    """HTML fragment → its text, whitespace collapsed."""
-    text = html.unescape(nh3.clean(fragment, tags=set()))
-    return " ".join(text.split())
+plain_text = html_to_text  # HTML fragment → its text, whitespace collapsed
 
 
 def shorten(text: str, limit: int = STANDFIRST_LIMIT) -> str:
