@@ -75,11 +75,59 @@ def test_a_capitalised_slug_is_kept_in_the_url_and_the_id_stays_lower_case(
     }
 
 
-def test_a_slug_with_other_characters_is_still_refused(tmp_path: Path) -> None:
-    config = site(tmp_path, {"a.md": page(title="A", date="2026-11-25", slug="'Ferry_Times'")})
-    assert problems(config) == [
-        "a.md:4: 'slug' must be letters, digits and hyphens, e.g. 'Ferry-Times'"
+def test_a_slug_keeps_dots_underscores_and_tildes_as_hugo_and_jekyll_do(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "a.md": page(title="A", date="2026-11-25", slug="ferry-2.0-timetable"),
+            "b.md": page(title="B", date="2026-11-25", slug="quay_notes_11"),
+            "c.md": page(title="C", date="2026-11-25", slug="tide~low"),
+        },
+    )
+    assert not run(config).collection.problems
+    assert set(ids(config)) == {
+        "https://harbour.example/news/ferry-2.0-timetable/",
+        "https://harbour.example/news/quay_notes_11/",
+        "https://harbour.example/news/tide~low/",
+    }
+
+
+@pytest.mark.parametrize("slug", ["'Ferry Times'", "'.hidden'", "'a/b'", "'ferry?x=1'"])
+def test_a_slug_that_is_not_one_path_segment_is_still_refused(tmp_path: Path, slug: str) -> None:
+    config = site(tmp_path, {"a.md": page(title="A", date="2026-11-25", slug=slug)})
+    [problem] = problems(config)
+    assert problem.startswith("a.md:4: 'slug' must be letters, digits, '-', '.', '_' or '~', e.g.")
+
+
+def test_an_articles_own_url_is_kept_and_lets_posts_share_a_slug(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "a.md": page(title="A", date="2026-11-20", slug="weekly", url="/blog/2026/11/Weekly"),
+            "b.md": page(title="B", date="2026-11-13", slug="weekly", url="blog/2026/11/Weekly_2"),
+            "c.md": page(title="C", date="2026-11-06", permalink="/notes/low tide/"),
+            "d.md": page(title="D", date="2026-11-01", url="https://elsewhere.example/d"),
+        },
+    )
+    result = run(config)
+    assert not result.collection.problems
+    assert set(ids(config)) == {
+        "https://harbour.example/blog/2026/11/Weekly",
+        "https://harbour.example/blog/2026/11/Weekly_2",
+        "https://harbour.example/notes/low%20tide/",
+        "https://elsewhere.example/d",
+    }
+
+
+def test_a_permalink_pattern_is_a_warning_and_the_article_path_is_used(tmp_path: Path) -> None:
+    config = site(
+        tmp_path, {"a.md": page(title="A", date="2026-11-20", permalink="/:year/:title/")}
+    )
+    result = run(config)
+    assert [w.message for w in result.collection.warnings] == [
+        "'permalink' is a pattern or not a path; the article_path is used"
     ]
+    assert set(ids(config)) == {"https://harbour.example/news/a/"}
 
 
 def test_posts_may_share_a_slug_when_their_urls_differ(tmp_path: Path) -> None:

@@ -194,8 +194,8 @@ def test_slug_or_section_that_tries_to_leave_the_output_folder(
     before = {p for p in tmp_path.rglob("*") if out not in p.parents}
     code, _, stderr = build(articles_dir, out)
     assert code == 0
-    assert "slug.md:5: 'slug' must be letters, digits and hyphens, e.g. 'etc'" in stderr
-    assert "abs.md:5: 'slug' must be letters, digits and hyphens" in stderr
+    assert "slug.md:5: 'slug' must be letters, digits, '-', '.', '_' or '~', e.g. 'etc'" in stderr
+    assert "abs.md:5: 'slug' must be letters, digits, '-', '.', '_' or '~'" in stderr
     assert "dots.md:3: 'section' has no letters or digits: '..'" in stderr
     files = assert_published_safely(out)
     assert "sections/etc/rss.xml" in files  # the section's slug is "etc", inside out/

@@ -17,7 +17,7 @@ from functools import lru_cache, partial
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -92,7 +92,9 @@ LINE_BREAKS = re.compile(
 )
 FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
-SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+"""A slug is one URL path segment: letters, digits and the other unreserved characters of
+RFC 3986 (Hugo and Jekyll keep `kubernetes-1.20-…` and `hangout_11` as written)."""
 NOT_SLUG = re.compile(r"[\W_]+")
 SECTION_KEYS = ("section", "categories", "category")
 """digest's section, else the first of Jekyll's categories (Hugo's: see `_folder_section`)."""
@@ -105,6 +107,8 @@ SUMMARY_KEYS = ("summary", "description", "excerpt", "subtitle")
 AUTHOR_KEYS = ("author", "authors")
 UPDATED_KEYS = ("updated", "lastmod", "last_modified_at")
 """digest's update time, else Hugo's and Jekyll's."""
+URL_KEYS = ("url", "permalink")
+"""Hugo's and Jekyll's page address, kept instead of `build.article_path` for this article."""
 IMAGE_KEYS = ("image", "images", "featured_image", "cover")
 """digest's lead image, else the first of Hugo's `images`, `featured_image`, `cover.image`."""
 DIALECT_KEYS = frozenset(
@@ -116,6 +120,7 @@ DIALECT_KEYS = frozenset(
         *AUTHOR_KEYS,
         *UPDATED_KEYS,
         *IMAGE_KEYS,
+        *URL_KEYS,
         "published",
     )
 )
@@ -304,6 +309,22 @@ def article_url(config: Config, *, slug: str, section_slug: str, published: date
         day=f"{local.day:02d}",
     )
     return config.base_url + path
+
+
+def _own_url(meta: dict[str, Any], config: Config, notes: list[tuple[str, str]]) -> str:
+    """The article's own address (Hugo's `url`, Jekyll's `permalink`), under the site's
+    `base_url` as Hugo places it, or "" for none; a pattern such as `/:year/:title/` is a
+    site-wide setting digest does not read, so the configured `article_path` is kept."""
+    key = _first_key(meta, URL_KEYS)
+    value = _string(meta, key) if key else ""
+    if not key or not value:
+        return ""
+    if PLAIN_ABSOLUTE_URL.match(value):
+        return value
+    if ":" in value or "?" in value or "#" in value:
+        notes.append((key, f"'{key}' is a pattern or not a path; the article_path is used"))
+        return ""
+    return config.base_url + quote(value.lstrip("/"), safe="/%!$&'()*+,;=@~")
 
 
 def _image(meta: dict[str, Any], config: Config, notes: list[tuple[str, str]]) -> Image | None:
@@ -501,7 +522,9 @@ def _build_article(
     slug = _string(meta, "slug") or slugify(slug_name, keep_case=True)
     if not SLUG.match(slug):
         example = slugify(slug, keep_case=True)
-        raise FieldError("slug", f"'slug' must be letters, digits and hyphens, e.g. {example!r}")
+        raise FieldError(
+            "slug", f"'slug' must be letters, digits, '-', '.', '_' or '~', e.g. {example!r}"
+        )
     quote_text = _string(meta, "lead_quote")
     quote = LeadQuote(quote_text, _string(meta, "lead_quote_by") or None) if quote_text else None
     expires_key = _first_key(meta, EXPIRY_KEYS)
@@ -515,7 +538,8 @@ def _build_article(
         updated=updated,
         section=section,
         section_slug=section_slug,
-        url=article_url(config, slug=slug, section_slug=section_slug, published=published),
+        url=_own_url(meta, config, notes)
+        or article_url(config, slug=slug, section_slug=section_slug, published=published),
         body=None,
         authors=_interned(_strings(meta, _first_key(meta, AUTHOR_KEYS) or "author")),
         summary=plain_text(_string(meta, _first_key(meta, SUMMARY_KEYS) or "summary")),
