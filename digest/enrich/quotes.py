@@ -72,6 +72,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None
     attribution = _attribution(body, quotation, lead)
     named = attribution.speaker or attribution.source
+    if not named and (body.listed(quotation.first) or _in_references(body, quotation)):
+        return None  # a list's item (a link's blurb, a survey answer, a change) or a citation
     if not named and not _unnamed_statement(body, quotation, lead, attribution.said):
         return None  # nobody named, and nothing says it was ever said as a whole sentence
     attributed = attribution.direct or named
@@ -97,6 +99,23 @@ def _from_court_papers(body: _Body, quotation: _Quotation, lead: str) -> bool:
         return False
     tail = _sentence_after(body.text(quotation.last) or "", quotation.end)
     return bool(_COURT_PAPERS.search(lead) or _COURT_PAPERS.search(tail))
+
+
+# A heading over notes that cite other works: their quotations are titles and excerpts.
+_REFERENCES_HEADING = re.compile(
+    r"\s*(?:citations?|references?|sources?|notes|footnotes|bibliography|further\s+reading)"
+    r"\s*:?\s*\Z",
+    re.IGNORECASE,
+)
+
+
+def _in_references(body: _Body, quotation: _Quotation) -> bool:
+    """Whether a quotation sits in the paragraphs under a "Citations" or "Notes" heading."""
+    index = quotation.first
+    while index > 0 and body.text(index) is not None:
+        index -= 1
+    heading = body.heading(index + 1) if body.text(index) is None else None
+    return heading is not None and _REFERENCES_HEADING.match(heading) is not None
 
 
 def _unnamed_statement(body: _Body, quotation: _Quotation, lead: str, said: bool) -> bool:
@@ -249,6 +268,8 @@ class _Body:
         self._paragraphs: list[str | None] = []
         self._pulls: dict[int, tuple[str, str]] = {}  # entry -> pull quote text and speaker
         self._headings: dict[int, str] = {}  # break entry -> the heading it stands for
+        self._listed: set[int] = set()  # entries inside a list item
+        list_depth = 0
         quote_depth, quote_first = 0, 0  # Markdown blockquotes: depth, and first entry inside
         html_pull: list[str] | None = None  # the HTML of an open <blockquote>, when it spans
         html_first = 0
@@ -266,6 +287,10 @@ class _Body:
                 continue
             if kind in ("paragraph_open", "paragraph_close"):
                 continue
+            if kind in ("bullet_list_open", "ordered_list_open"):
+                list_depth += 1
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                list_depth -= 1
             content = token.content
             if html_pull is not None:
                 html_pull.append(content)
@@ -286,6 +311,8 @@ class _Body:
                 and not _FOOTNOTE_DEFINITION.match(content)
             )
             if is_paragraph and content.strip():
+                if list_depth:
+                    self._listed.add(len(self._paragraphs))
                 self._paragraphs.append(content)
             elif self._paragraphs and self._paragraphs[-1] is not None:
                 self._paragraphs.append(None)
@@ -306,10 +333,16 @@ class _Body:
         if not pieces or len(pieces) > _MAX_PULL_PIECES:
             return
         signed = _SIGNATURE.search(pieces[-1])
-        if not signed:
-            return
-        said = pieces[-1][: signed.start()].strip()
-        who = _plain(self._inline(signed.group("who") or signed.group("cite") or ""))
+        if signed:
+            said = pieces[-1][: signed.start()].strip()
+            who = _plain(self._inline(signed.group("who") or signed.group("cite") or ""))
+        else:  # “…” then a paragraph of its own: _Ann Lee, mayor_
+            signed = _EMPHASISED_SIGNATURE.match(pieces[-1])
+            if not signed or len(pieces) < 2 or not _OPENING_MARK.match(pieces[0].lstrip()):
+                return
+            said, who = "", _plain(self._inline(signed.group("who")))
+            if not _capitalised_name(who):
+                return
         text = " ".join(_plain(self._inline(piece)) for piece in [*pieces[:-1], said] if piece)
         pull = _pull_quote(text, who)
         if pull is not None:
@@ -340,6 +373,10 @@ class _Body:
     def pull(self, index: int) -> tuple[str, str] | None:
         """The pull quote (text, speaker) at entry ``index``, if there is one."""
         return self._pulls.get(index)
+
+    def listed(self, index: int) -> bool:
+        """Whether paragraph ``index`` is part of a list item."""
+        return index in self._listed
 
     def may_quote(self, index: int) -> bool:
         """Whether paragraph ``index`` could contain an opening quotation mark."""
@@ -378,12 +415,25 @@ _MAX_PULL_PIECES = 12  # paragraphs of a pull quote, at most
 _MAX_PULL_CHARACTERS = 700
 # The attribution line ending a blockquote: "— Name, role", "-- Name", "<cite>Name</cite>".
 # A dash, as typed or as an HTML entity ("&mdash; From a designer")
-_DASH = r"(?:[—–―]|--|&[mn]dash;|&#821[12];)"
+# A dash, as typed or as an HTML entity ("&mdash; From a designer"), or the tilde some
+# writers sign with ("~ Ann Lee").
+_DASH = r"(?:[—–―~]|--|&[mn]dash;|&#821[12];)"
+_GAP = r"(?:[ \t\u00a0]|&nbsp;)"  # spaces, as typed or as an entity
+# Emphasis or a link's bracket wrapping a signature: "_~ Ann Lee_", "~ [*Ann Lee*](…)".
+_WRAP = r"[_*\[]{0,3}"
 _SIGNATURE = re.compile(
-    rf"(?:(?:\A|\n)[ \t]*|(?<=[”\"»“’.!?])[ \t]+){_DASH}[ \t]*(?P<who>[^\n]{{1,120}})\Z"
+    rf"(?:(?:\A|\n)[ \t]*{_WRAP}{_DASH}"
+    rf"|(?<=[”\"»“’.!?]){_GAP}+{_WRAP}(?:{_DASH}|-(?!-)))"
+    rf"{_GAP}*(?P<who>[^\n]{{1,400}})\Z"
     rf"|(?:\A|\n)[ \t]*{_DASH}?[ \t]*<cite>(?P<cite>[^\n<]{{1,120}})</cite>[ \t]*\Z",
     re.IGNORECASE,
 )
+# A last paragraph that is only an emphasised name signs a quotation: "_Ann Lee, mayor_".
+_EMPHASISED_SIGNATURE = re.compile(r"\A[ \t]*(?P<em>[_*]{1,2})(?P<who>[^_*\n]{3,160})(?P=em)[ \t]*\Z")
+# What a signature ends with that names no one: "(Source)", "(link)"; "(from Org)" names
+# the speaker's organisation.
+_SIGNED_LINK_WORD = re.compile(r"\s*\((?:source|link|tweet|video|post)\)\s*\Z", re.IGNORECASE)
+_SIGNED_FROM = re.compile(r"\s*\(from\s+(?P<org>[^()]{1,80})\)\s*\Z", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^<>]*>")
 _HTML_ATTRIBUTION = re.compile(
     r"<(?P<tag>footer|cite|figcaption)\b[^<>]*>(?P<who>.*?)</(?P=tag)\s*>",
@@ -441,11 +491,19 @@ def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
         inner = text[1:-1].strip()
         if not any(mark in inner for mark in text[0] + closers):
             text = inner
-    who = _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―-,.;:")))
+    who = _signer(who)
     words = _WORD.findall(text)
     if len(who.split()) > 12 or len(text) > _MAX_PULL_CHARACTERS or len(words) < 2:
         return None
     return (text, who) if who[:1].isalpha() else None
+
+
+def _signer(who: str) -> str:
+    """The speaker a signature names: "— Ann Lee (Source)" -> "Ann Lee"; "~ Ann Lee (from
+    Acme)" -> "Ann Lee, Acme"; "— Quote from Ann Lee, 2014" -> "Ann Lee"."""
+    who = _SIGNED_LINK_WORD.sub("", who.strip(" \u00a0—–―~-,.;:_*"))
+    who = _SIGNED_FROM.sub(lambda found: ", " + found.group("org"), who)
+    return _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―~-,.;:_*")))
 
 
 def _inline_text(children: list[Token]) -> str:
@@ -941,7 +999,10 @@ _SUBJECT_AFTER = re.compile(
     rf"\s+{_ADVERBS}*(?P<verb>{_VERB})\b(?P<rest>.*)"
 )
 _ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
-_DASH_CREDIT = re.compile(r"(?:\s*[—–]|\s+-)\s*(?P<who>[^\W\d_][^.!?;:]{0,80})\Z")
+# After the quotation, a signature: "” – Ann Lee, CEO, Acme.", "” -- annl", "” ~Ann Lee".
+_DASH_CREDIT = re.compile(
+    r"(?:\s*(?:[—–―~]|--)|\s+-)\s*(?P<who>[^\W\d_][^.!?;:]{0,100}?)\.?\s*\Z"
+)
 
 
 def _interruption(hand_back: str) -> re.Pattern[str]:
@@ -1194,6 +1255,8 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
         found = _speaker_after(quotation.interruption, ends_sentence=False)
     if found is None:
         found = _speaker_after(tail, ends_sentence=ends_sentence)
+    if found is None and not last_text[quotation.end :].strip(_SIGNATURE_GAP):
+        found = _signature_below(body, quotation.last)
     if found is None:
         found = _speaker_before(lead)
     direct = found is not None
@@ -1216,6 +1279,25 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
         speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
     return _Attribution(speaker, source, direct, said=found is not None)
+
+
+_SIGNATURE_GAP = " \u00a0\u202f"
+# A paragraph that only signs the quotation above it: "~Ann Lee, CTO, Acme", "-- Ann Lee".
+_SIGNATURE_PARAGRAPH = re.compile(
+    r"\s*(?:[—–―~]|--?)\s*(?P<who>[^\W\d_][^.!?;:]{0,120}?)\.?\s*\Z"
+)
+_MAX_SIGNATURE_NAME_WORDS = 5
+
+
+def _signature_below(body: _Body, index: int) -> str | None:
+    """The speaker signing a quotation that ends paragraph ``index``, in the next paragraph."""
+    following = body.text(index + 1) if index + 1 < len(body) else None
+    signed = _SIGNATURE_PARAGRAPH.match(following or "")
+    if signed is None:
+        return None
+    who = _signer(signed.group("who"))
+    name = who.split(",")[0].split()
+    return who if 0 < len(name) <= _MAX_SIGNATURE_NAME_WORDS else None
 
 
 def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
