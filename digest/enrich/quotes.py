@@ -62,9 +62,16 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     words = _WORD.findall(quotation.text)
     if len(words) < 3 or _title_case(words) or _looks_like_code(body, quotation):
         return None  # a scare quote, a nickname, a title, a path or code: cheap to tell
-    if _CAPTION.match(body.text(quotation.first) or ""):
-        return None  # Photo credit: Jane Doe, “A rusted door.”
-    lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
+    first_text = body.text(quotation.first) or ""
+    if _CAPTION.match(first_text) or _TRANSCRIPT_TURN.match(first_text):
+        return None  # Photo credit: Jane Doe, “A rusted door.”; ANN LEE: They say, ‘…’
+    if body.titled(quotation):
+        return None  # **“A Talk’s Title,”** [“A link’s text”](…), [Episode 9](…): “A Title”
+    lead = _sentence_before(first_text, quotation.start)
+    if _DOCUMENT_QUOTED.search(lead):
+        return None  # As per our stability index: “…”: documentation, not speech
+    if _NOUN_AFTER.match(_sentence_after(body.text(quotation.last) or "", quotation.end)):
+        return None  # “How do I deploy?” is one of our most asked questions
     if _HYPOTHETICAL.search(lead) or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
         return None  # what one might say, or an example: “It is a strength to say, “…”
     statement = _is_statement(quotation, words, lead)
@@ -72,6 +79,12 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None
     attribution = _attribution(body, quotation, lead)
     named = attribution.speaker or attribution.source
+    if attribution.speaker and (
+        _NOT_SAID.search(attribution.speaker) or _DOCUMENT_SPEAKER.search(attribution.speaker)
+    ):
+        return None  # “…” says conventional wisdom; “…” says the documentation
+    if not named and not _handed_over(body, quotation):
+        return None  # a phrase nobody is named for: “Proxy mode: fast”, a feature's name
     if not named and (body.listed(quotation.first) or _in_references(body, quotation)):
         return None  # a list's item (a link's blurb, a survey answer, a change) or a citation
     if not named and not _unnamed_statement(body, quotation, lead, attribution.said):
@@ -116,6 +129,37 @@ def _in_references(body: _Body, quotation: _Quotation) -> bool:
         index -= 1
     heading = body.heading(index + 1) if body.text(index) is None else None
     return heading is not None and _REFERENCES_HEADING.match(heading) is not None
+
+
+# A turn of an interview transcript: "ANN LEE: …", "Q: …". Words quoted inside an answer
+# are the speaker's retelling, not a statement to lead with.
+_TRANSCRIPT_TURN = re.compile(r"\A(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}|Q|A)\s*:\s")
+# Documentation quoted: "As per our stability index: “…”", "the documentation states that".
+_DOCUMENTS = (
+    r"(?:documentation|docs|manual|man\s+page|readme|spec|specification|stability\s+index|"
+    r"api\s+reference|reference\s+guide|handbook|changelog|release\s+notes|faq|rfc|"
+    r"docstring|help\s+text|error\s+message)"
+)
+_DOCUMENT_QUOTED = re.compile(
+    rf"\b(?:(?:as\s+)?per|according\s+to|in|from)\s+(?:the\s+|our\s+|its\s+|their\s+)?"
+    rf"(?:[\w.-]+\s+){{0,3}}?{_DOCUMENTS}\s*[:,]?\s*\Z",
+    re.IGNORECASE,
+)
+_DOCUMENT_SPEAKER = re.compile(rf"\b{_DOCUMENTS}\Z", re.IGNORECASE)
+# A quotation used as a noun in the writer's sentence: “…” is one of our questions.
+_NOUN_AFTER = re.compile(
+    r"\s+(?:is|was|are|were|has\s+been|remains)\s+(?:one|a|an|the|our|my|their|its|his|her|"
+    r"often|still|now|also|probably|perhaps|another|what|how)\b"
+)
+
+
+def _handed_over(body: _Body, quotation: _Quotation) -> bool:
+    """Whether a quotation reads as a sentence said: a whole sentence, or one whose comma
+    hands over to its attribution (“We won,” he said)."""
+    if _full_sentence(quotation.text):
+        return True
+    tail = (body.text(quotation.last) or "")[quotation.end :]
+    return quotation.text.rstrip().endswith(",") or tail.lstrip().startswith(",")
 
 
 def _unnamed_statement(body: _Body, quotation: _Quotation, lead: str, said: bool) -> bool:
@@ -378,6 +422,24 @@ class _Body:
         """Whether paragraph ``index`` is part of a list item."""
         return index in self._listed
 
+    def titled(self, quotation: _Quotation) -> bool:
+        """Whether the Markdown sets a quotation as a title: bold or italic inside a
+        sentence, the whole text of a link, or right after a link or a link's label."""
+        content, text = self._paragraphs[quotation.first], self.text(quotation.first)
+        words = _WORD.findall(quotation.text)[:3]
+        if content is None or not text or not words:
+            return False
+        opener = re.escape(text[quotation.start])
+        found = re.search(opener + r"[\W_]{0,3}" + r"[\W_]+".join(map(re.escape, words)), content)
+        if found is None:
+            return False
+        before = content[: found.start()]
+        if before.endswith("[") and _LINK_TEXT_END.match(content, found.end()):
+            return True
+        if _AFTER_LINK.search(before):
+            return True
+        return before.endswith(("*", "_")) and bool(text[: quotation.start].strip())
+
     def may_quote(self, index: int) -> bool:
         """Whether paragraph ``index`` could contain an opening quotation mark."""
         content = self._paragraphs[index]
@@ -411,6 +473,10 @@ class _Body:
         return self._sentence_ends[index]
 
 
+# Where a link's text ends in a closing mark: the rest of ["…"](…).
+_LINK_TEXT_END = re.compile(r"[^\[\]\n]*[”\"»’]\W{0,2}\]\(")
+# A link, or a link label's definition, just before a quotation: "[Episode 9](…): “…”".
+_AFTER_LINK = re.compile(r"(?:\]\([^()\s]*\)|(?:\A|\n)\s*\[[^\]\n]+\]:\s*\S+)\s*[:,]?\s*\Z")
 _MAX_PULL_PIECES = 12  # paragraphs of a pull quote, at most
 _MAX_PULL_CHARACTERS = 700
 # The attribution line ending a blockquote: "— Name, role", "-- Name", "<cite>Name</cite>".
@@ -941,6 +1007,7 @@ def _last_word(text: str) -> str:
 _NOT_SAID = re.compile(
     r"\b(?:adage|proverb|maxim|aphorism|clich[eé]|saying\s+(?:that|goes)|the\s+saying|motto|"
     r"mantra|slogan|tagline|catchphrase|keynote|slide|imagine|imagined|imagining|pretend|"
+    r"(?:conventional|common|received|folk|popular)\s+wisdom|"
     r"as\s+if|as\s+though|how\s+(?:many\s+times|often)|"
     r"(?:would|might|could|may)\s+(?:\w+\s+)?(?:say|ask|think|wonder)|hypothetical)\b",
     re.IGNORECASE,
@@ -1118,7 +1185,8 @@ _SENTENCE_OPENERS = (
     r"Yet|Speaking|Writing|Addressing|Responding|Answering|Talking|Commenting|Reacting|Standing|"
     r"Referring|Pointing|Interviewed|Explaining|Defending|Announcing|Visiting|Following|For|"
     r"Especially|Particularly|Notably|Specifically|Regarding|About|Besides|Indeed|This|That|"
-    r"Despite|Even\s+so|Instead|Still"
+    r"Despite|Even\s+so|Instead|Still|As\s+a\s+result|As\s+such|As\s+expected|As\s+usual|"
+    r"Of\s+course"
     # any participle opening a phrase: "Reflecting on the year,", "Pressed about the cuts,"
     r"|(?!According\b|Quoting\b)[A-Z][a-z]+(?:ing|ed)(?=\s+[a-z]))"
 )
@@ -1494,6 +1562,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     if credit:
         source = _agency(credit.group("src"), strict=credit.group("how") != "reported")
         text = text[: credit.start()]
+    text = _BRACKETED.sub("", text)  # SIG (Special Interest Group) chairs -> SIG chairs
     end = _SPEAKER_END.search(text)
     if end:
         text = text[: end.start()]
@@ -1518,11 +1587,30 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         or (len(words) > 1 and any(word.lower() in _SUBJECT_PRONOUNS for word in words))
         or words[-1].lower() in _SMALL_WORDS
         or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text))
+        or (len(words) == 1 and words[0].lower() in _NOT_A_NAME)  # **Note:** …
+        or _bare_common_noun(words)
     ):
         return None, source  # no speaker, rather than a fragment of the writer's clause
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
+
+
+_BRACKETED = re.compile(r"\s*\([^()]*\)(?=\s+\S)")
+_DETERMINER_WORDS = _words(
+    "the a an one some many several our his her their its my your this that these those "
+    "another each every most both all no two three four five local le la les der die das el "
+    "los las un une ein eine il lo gli"
+)
+
+
+def _bare_common_noun(words: list[str]) -> bool:
+    """Whether a speaker is a thing named by a bare lower-case noun phrase ("client pod
+    says"): a person described has a determiner ("the mayor"), a group a plural."""
+    lowered = all(word[:1].islower() for word in words)
+    return lowered and len(words) > 1 and words[0] not in _DETERMINER_WORDS and (
+        not words[-1].endswith("s")
+    )
 
 
 # Verbs that make the words before a comma a clause of the writer's, never a name or a role.
@@ -1627,6 +1715,8 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
                 return None  # “…,” she said, after "Lee Kim met Ana Ruiz": which one is unknown
         if speaker is None or speaker.lower() in _PRONOUNS:
             continue
+        if speaker[:1].islower() and speaker.split()[0] not in _DETERMINER_WORDS:
+            continue  # "certainly", "later": an adverb the clause opened on, no one
         if _POSSESSIVE.search(speaker.split(",")[0]):
             return None  # “…,” he said, after "Dave’s pitch called for …": a thing, not him
         head = (speaker.split(",")[0].split() or [""])[-1].lower()
