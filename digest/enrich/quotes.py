@@ -63,7 +63,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if len(words) < 3 or _title_case(words) or _looks_like_code(body, quotation):
         return None  # a scare quote, a nickname, a title, a path or code: cheap to tell
     first_text = body.text(quotation.first) or ""
-    if _CAPTION.match(first_text) or _TRANSCRIPT_TURN.match(first_text):
+    if _CAPTION.match(first_text) or quotation.first >= body.transcript_from:
         return None  # Photo credit: Jane Doe, “A rusted door.”; ANN LEE: They say, ‘…’
     if body.titled(quotation):
         return None  # **“A Talk’s Title,”** [“A link’s text”](…), [Episode 9](…): “A Title”
@@ -212,7 +212,8 @@ _HYPOTHETICAL = re.compile(
 # A label that makes the quotation an example, not a statement: "For example:", "Myth:",
 # "a story like “…”".
 _EXAMPLE = re.compile(
-    r"(?:(?:\bexample|\be\.g\.|\bmyth|\bmisconception|\bsample|\btemplate)\s*:"
+    r"(?:(?:\bexample|\be\.g\.|\bmyth|\bmisconception|\bsample|\btemplate|\bmeans|"
+    r"\bstands\s+for|\btranslates\s+(?:to|as)|\bis\s+defined\s+as)\s*:"
     r"|\b(?:like|such\s+as))\s*\W{0,3}\Z",
     re.IGNORECASE,
 )
@@ -313,6 +314,7 @@ class _Body:
         self._pulls: dict[int, tuple[str, str]] = {}  # entry -> pull quote text and speaker
         self._headings: dict[int, str] = {}  # break entry -> the heading it stands for
         self._listed: set[int] = set()  # entries inside a list item
+        turns: list[int] = []  # entries opening on a speaker's name: "ANN LEE: …"
         list_depth = 0
         quote_depth, quote_first = 0, 0  # Markdown blockquotes: depth, and first entry inside
         html_pull: list[str] | None = None  # the HTML of an open <blockquote>, when it spans
@@ -355,6 +357,8 @@ class _Body:
                 and not _FOOTNOTE_DEFINITION.match(content)
             )
             if is_paragraph and content.strip():
+                if _TRANSCRIPT_TURN.match(content.lstrip("*_ ")):
+                    turns.append(len(self._paragraphs))
                 if list_depth:
                     self._listed.add(len(self._paragraphs))
                 self._paragraphs.append(content)
@@ -366,6 +370,8 @@ class _Body:
                 self._headings[len(self._paragraphs) - 1] = content
         if html_pull is not None:
             self._add_html_pull("\n".join(html_pull), html_first)
+        # In a transcript (two turns or more), what follows the first turn is an answer.
+        self.transcript_from = turns[0] if len(turns) > 1 else len(self._paragraphs)
         self._texts: dict[int, str | None] = {}
         self._closings: dict[tuple[int, str], _Closings] = {}
         self._sentence_ends: dict[int, int] = {}
@@ -495,7 +501,9 @@ _SIGNATURE = re.compile(
     re.IGNORECASE,
 )
 # A last paragraph that is only an emphasised name signs a quotation: "_Ann Lee, mayor_".
-_EMPHASISED_SIGNATURE = re.compile(r"\A[ \t]*(?P<em>[_*]{1,2})(?P<who>[^_*\n]{3,160})(?P=em)[ \t]*\Z")
+_EMPHASISED_SIGNATURE = re.compile(
+    r"\A[ \t]*(?P<em>[_*]{1,2})(?P<who>[^_*\n]{3,160})(?P=em)[ \t]*\Z"
+)
 # What a signature ends with that names no one: "(Source)", "(link)"; "(from Org)" names
 # the speaker's organisation.
 _SIGNED_LINK_WORD = re.compile(r"\s*\((?:source|link|tweet|video|post)\)\s*\Z", re.IGNORECASE)
@@ -1067,9 +1075,7 @@ _SUBJECT_AFTER = re.compile(
 )
 _ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
 # After the quotation, a signature: "” – Ann Lee, CEO, Acme.", "” -- annl", "” ~Ann Lee".
-_DASH_CREDIT = re.compile(
-    r"(?:\s*(?:[—–―~]|--)|\s+-)\s*(?P<who>[^\W\d_][^.!?;:]{0,100}?)\.?\s*\Z"
-)
+_DASH_CREDIT = re.compile(r"(?:\s*(?:[—–―~]|--)|\s+-)\s*(?P<who>[^\W\d_][^.!?;:]{0,100}?)\.?\s*\Z")
 
 
 def _interruption(hand_back: str) -> re.Pattern[str]:
@@ -1351,9 +1357,7 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
 
 _SIGNATURE_GAP = " \u00a0\u202f"
 # A paragraph that only signs the quotation above it: "~Ann Lee, CTO, Acme", "-- Ann Lee".
-_SIGNATURE_PARAGRAPH = re.compile(
-    r"\s*(?:[—–―~]|--?)\s*(?P<who>[^\W\d_][^.!?;:]{0,120}?)\.?\s*\Z"
-)
+_SIGNATURE_PARAGRAPH = re.compile(r"\s*(?:[—–―~]|--?)\s*(?P<who>[^\W\d_][^.!?;:]{0,120}?)\.?\s*\Z")
 _MAX_SIGNATURE_NAME_WORDS = 5
 
 
@@ -1608,8 +1612,11 @@ def _bare_common_noun(words: list[str]) -> bool:
     """Whether a speaker is a thing named by a bare lower-case noun phrase ("client pod
     says"): a person described has a determiner ("the mayor"), a group a plural."""
     lowered = all(word[:1].islower() for word in words)
-    return lowered and len(words) > 1 and words[0] not in _DETERMINER_WORDS and (
-        not words[-1].endswith("s")
+    return (
+        lowered
+        and len(words) > 1
+        and words[0] not in _DETERMINER_WORDS
+        and (not words[-1].endswith("s"))
     )
 
 
@@ -1782,12 +1789,18 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
             continue
         if subjects and match.group("subject") is None:
             continue
-        if not subjects and _last_word(sentence[: match.start()]) in _PLACE_PREPOSITIONS:
+        before = sentence[: match.start()]
+        if (
+            not subjects
+            and _last_word(before) in _PLACE_PREPOSITIONS
+            and not _ACCORDING_END.search(before)  # "according to Ann Lee" names a person
+        ):
             continue  # "a meetup in San Francisco": a place, not a second person
         found.append(match.group("name") + (match.group("role") or "").rstrip(","))
     return found
 
 
+_ACCORDING_END = re.compile(rf"{_ACCORDING}\s*\Z")
 _PLACE_PREPOSITIONS = _words("in at from near across into around outside inside of to")
 
 
