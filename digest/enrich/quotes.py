@@ -430,7 +430,8 @@ class _Body:
 
     def titled(self, quotation: _Quotation) -> bool:
         """Whether the Markdown sets a quotation as a title: bold or italic inside a
-        sentence, the whole text of a link, or right after a link or a link's label."""
+        sentence, the whole text of a link, or right after a link or a link's label with
+        no one named after it ("[Episode 9](…): “A Title”", not "[Paper](…): “…,” said X")."""
         content, text = self._paragraphs[quotation.first], self.text(quotation.first)
         words = _WORD.findall(quotation.text)[:3]
         if content is None or not text or not words:
@@ -443,7 +444,7 @@ class _Body:
         if before.endswith("[") and _LINK_TEXT_END.match(content, found.end()):
             return True
         if _AFTER_LINK.search(before):
-            return True
+            return not _speaker_after(_sentence_after(text, quotation.end), ends_sentence=False)
         return before.endswith(("*", "_")) and bool(text[: quotation.start].strip())
 
     def may_quote(self, index: int) -> bool:
