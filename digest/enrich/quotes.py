@@ -444,7 +444,13 @@ class _Body:
         if before.endswith("[") and _LINK_TEXT_END.match(content, found.end()):
             return True
         if _AFTER_LINK.search(before):
+            outside = _LINK.sub(" ", before)  # the writer's words, without links' text
+            lead = _sentence_before(outside, len(outside))
+            if _speech_verbs(lead) or re.search(_ACCORDING, lead):
+                return False  # As Ann Lee said at [the summit](…), “…”
             return not _speaker_after(_sentence_after(text, quotation.end), ends_sentence=False)
+        if before.endswith(("**", "__")):
+            return True  # **“A Title”**, wherever it stands
         return before.endswith(("*", "_")) and bool(text[: quotation.start].strip())
 
     def may_quote(self, index: int) -> bool:
@@ -484,6 +490,7 @@ class _Body:
 _LINK_TEXT_END = re.compile(r"[^\[\]\n]*[”\"»’]\W{0,2}\]\(")
 # A link, or a link label's definition, just before a quotation: "[Episode 9](…): “…”".
 _AFTER_LINK = re.compile(r"(?:\]\([^()\s]*\)|(?:\A|\n)\s*\[[^\]\n]+\]:\s*\S+)\s*[:,]?\s*\Z")
+_LINK = re.compile(r"\[[^\[\]\n]*\]\([^()\s]*\)")
 _MAX_PULL_PIECES = 12  # paragraphs of a pull quote, at most
 _MAX_PULL_CHARACTERS = 700
 # The attribution line ending a blockquote: "— Name, role", "-- Name", "<cite>Name</cite>".
@@ -1393,7 +1400,9 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     if match:
         return _document_author(match.group("who"))
     match = _DASH_CREDIT.match(tail)
-    return match.group("who") if match else None
+    if match is None or len(match.group("who").split(",")[0].split()) > _MAX_SIGNATURE_NAME_WORDS:
+        return None  # “Build more” - Create features that …: a gloss, not a signature
+    return match.group("who")
 
 
 def _document_author(who: str) -> str:
@@ -1556,6 +1565,10 @@ _SUBJECT_PRONOUNS = _words(
 _CLAUSE_WORDS = _words("is are was were it’s it's that’s that's there’s there's here’s here's")
 
 
+# Modal verbs in lower case: "It will either (say)" is a clause; "Will Lee" is a name.
+_MODALS = _words("will would can could shall should must might")
+
+
 # A full name closing a phrase: the "Ann K. Lee" of "In her book Ann K. Lee".
 _TRAILING_NAME = re.compile(r"(?<=\s)(?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-]+\Z")
 
@@ -1588,7 +1601,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         not words
         or len(words) > _MAX_SPEAKER_WORDS
         or words[0].lower() in _NOT_A_SPEAKER_START
-        or any(word.lower() in _CLAUSE_WORDS for word in words)
+        or any(word.lower() in _CLAUSE_WORDS or word in _MODALS for word in words)
         or (len(words) > 1 and any(word.lower() in _SUBJECT_PRONOUNS for word in words))
         or words[-1].lower() in _SMALL_WORDS
         or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text))
