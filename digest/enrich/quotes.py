@@ -449,8 +449,6 @@ class _Body:
             if _speech_verbs(lead) or re.search(_ACCORDING, lead):
                 return False  # As Ann Lee said at [the summit](…), “…”
             return not _speaker_after(_sentence_after(text, quotation.end), ends_sentence=False)
-        if before.endswith(("**", "__")):
-            return True  # **“A Title”**, wherever it stands
         return before.endswith(("*", "_")) and bool(text[: quotation.start].strip())
 
     def may_quote(self, index: int) -> bool:
@@ -1366,7 +1364,7 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
 _SIGNATURE_GAP = " \u00a0\u202f"
 # A paragraph that only signs the quotation above it: "~Ann Lee, CTO, Acme", "-- Ann Lee".
 _SIGNATURE_PARAGRAPH = re.compile(r"\s*(?:[—–―~]|--?)\s*(?P<who>[^\W\d_][^.!?;:]{0,120}?)\.?\s*\Z")
-_MAX_SIGNATURE_NAME_WORDS = 5
+_MAX_SIGNATURE_NAME_WORDS = 8  # "Ann Lee at the Spring Demo Day", before any comma
 
 
 def _signature_below(body: _Body, index: int) -> str | None:
