@@ -62,9 +62,16 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     words = _WORD.findall(quotation.text)
     if len(words) < 3 or _title_case(words) or _looks_like_code(body, quotation):
         return None  # a scare quote, a nickname, a title, a path or code: cheap to tell
-    if _CAPTION.match(body.text(quotation.first) or ""):
-        return None  # Photo credit: Jane Doe, “A rusted door.”
-    lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
+    first_text = body.text(quotation.first) or ""
+    if _CAPTION.match(first_text) or quotation.first >= body.transcript_from:
+        return None  # Photo credit: Jane Doe, “A rusted door.”; ANN LEE: They say, ‘…’
+    if body.titled(quotation):
+        return None  # **“A Talk’s Title,”** [“A link’s text”](…), [Episode 9](…): “A Title”
+    lead = _sentence_before(first_text, quotation.start)
+    if _DOCUMENT_QUOTED.search(lead):
+        return None  # As per our stability index: “…”: documentation, not speech
+    if _NOUN_AFTER.match(_sentence_after(body.text(quotation.last) or "", quotation.end)):
+        return None  # “How do I deploy?” is one of our most asked questions
     if _HYPOTHETICAL.search(lead) or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
         return None  # what one might say, or an example: “It is a strength to say, “…”
     statement = _is_statement(quotation, words, lead)
@@ -72,6 +79,14 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None
     attribution = _attribution(body, quotation, lead)
     named = attribution.speaker or attribution.source
+    if attribution.speaker and (
+        _NOT_SAID.search(attribution.speaker) or _DOCUMENT_SPEAKER.search(attribution.speaker)
+    ):
+        return None  # “…” says conventional wisdom; “…” says the documentation
+    if not named and not _handed_over(body, quotation):
+        return None  # a phrase nobody is named for: “Proxy mode: fast”, a feature's name
+    if not named and (body.listed(quotation.first) or _in_references(body, quotation)):
+        return None  # a list's item (a link's blurb, a survey answer, a change) or a citation
     if not named and not _unnamed_statement(body, quotation, lead, attribution.said):
         return None  # nobody named, and nothing says it was ever said as a whole sentence
     attributed = attribution.direct or named
@@ -97,6 +112,54 @@ def _from_court_papers(body: _Body, quotation: _Quotation, lead: str) -> bool:
         return False
     tail = _sentence_after(body.text(quotation.last) or "", quotation.end)
     return bool(_COURT_PAPERS.search(lead) or _COURT_PAPERS.search(tail))
+
+
+# A heading over notes that cite other works: their quotations are titles and excerpts.
+_REFERENCES_HEADING = re.compile(
+    r"\s*(?:citations?|references?|sources?|notes|footnotes|bibliography|further\s+reading)"
+    r"\s*:?\s*\Z",
+    re.IGNORECASE,
+)
+
+
+def _in_references(body: _Body, quotation: _Quotation) -> bool:
+    """Whether a quotation sits in the paragraphs under a "Citations" or "Notes" heading."""
+    index = quotation.first
+    while index > 0 and body.text(index) is not None:
+        index -= 1
+    heading = body.heading(index + 1) if body.text(index) is None else None
+    return heading is not None and _REFERENCES_HEADING.match(heading) is not None
+
+
+# A turn of an interview transcript: "ANN LEE: …", "Q: …". Words quoted inside an answer
+# are the speaker's retelling, not a statement to lead with.
+_TRANSCRIPT_TURN = re.compile(r"\A(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}|Q|A)\s*:\s")
+# Documentation quoted: "As per our stability index: “…”", "the documentation states that".
+_DOCUMENTS = (
+    r"(?:documentation|docs|manual|man\s+page|readme|spec|specification|stability\s+index|"
+    r"api\s+reference|reference\s+guide|handbook|changelog|release\s+notes|faq|rfc|"
+    r"docstring|help\s+text|error\s+message)"
+)
+_DOCUMENT_QUOTED = re.compile(
+    rf"\b(?:(?:as\s+)?per|according\s+to|in|from)\s+(?:the\s+|our\s+|its\s+|their\s+)?"
+    rf"(?:[\w.-]+\s+){{0,3}}?{_DOCUMENTS}\s*[:,]?\s*\Z",
+    re.IGNORECASE,
+)
+_DOCUMENT_SPEAKER = re.compile(rf"\b{_DOCUMENTS}\Z", re.IGNORECASE)
+# A quotation used as a noun in the writer's sentence: “…” is one of our questions.
+_NOUN_AFTER = re.compile(
+    r"\s+(?:is|was|are|were|has\s+been|remains)\s+(?:one|a|an|the|our|my|their|its|his|her|"
+    r"often|still|now|also|probably|perhaps|another|what|how)\b"
+)
+
+
+def _handed_over(body: _Body, quotation: _Quotation) -> bool:
+    """Whether a quotation reads as a sentence said: a whole sentence, or one whose comma
+    hands over to its attribution (“We won,” he said)."""
+    if _full_sentence(quotation.text):
+        return True
+    tail = (body.text(quotation.last) or "")[quotation.end :]
+    return quotation.text.rstrip().endswith(",") or tail.lstrip().startswith(",")
 
 
 def _unnamed_statement(body: _Body, quotation: _Quotation, lead: str, said: bool) -> bool:
@@ -149,7 +212,8 @@ _HYPOTHETICAL = re.compile(
 # A label that makes the quotation an example, not a statement: "For example:", "Myth:",
 # "a story like “…”".
 _EXAMPLE = re.compile(
-    r"(?:(?:\bexample|\be\.g\.|\bmyth|\bmisconception|\bsample|\btemplate)\s*:"
+    r"(?:(?:\bexample|\be\.g\.|\bmyth|\bmisconception|\bsample|\btemplate|\bmeans|"
+    r"\bstands\s+for|\btranslates\s+(?:to|as)|\bis\s+defined\s+as)\s*:"
     r"|\b(?:like|such\s+as))\s*\W{0,3}\Z",
     re.IGNORECASE,
 )
@@ -249,6 +313,9 @@ class _Body:
         self._paragraphs: list[str | None] = []
         self._pulls: dict[int, tuple[str, str]] = {}  # entry -> pull quote text and speaker
         self._headings: dict[int, str] = {}  # break entry -> the heading it stands for
+        self._listed: set[int] = set()  # entries inside a list item
+        turns: list[int] = []  # entries opening on a speaker's name: "ANN LEE: …"
+        list_depth = 0
         quote_depth, quote_first = 0, 0  # Markdown blockquotes: depth, and first entry inside
         html_pull: list[str] | None = None  # the HTML of an open <blockquote>, when it spans
         html_first = 0
@@ -266,6 +333,10 @@ class _Body:
                 continue
             if kind in ("paragraph_open", "paragraph_close"):
                 continue
+            if kind in ("bullet_list_open", "ordered_list_open"):
+                list_depth += 1
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                list_depth -= 1
             content = token.content
             if html_pull is not None:
                 html_pull.append(content)
@@ -286,6 +357,10 @@ class _Body:
                 and not _FOOTNOTE_DEFINITION.match(content)
             )
             if is_paragraph and content.strip():
+                if _TRANSCRIPT_TURN.match(content.lstrip("*_ ")):
+                    turns.append(len(self._paragraphs))
+                if list_depth:
+                    self._listed.add(len(self._paragraphs))
                 self._paragraphs.append(content)
             elif self._paragraphs and self._paragraphs[-1] is not None:
                 self._paragraphs.append(None)
@@ -295,6 +370,8 @@ class _Body:
                 self._headings[len(self._paragraphs) - 1] = content
         if html_pull is not None:
             self._add_html_pull("\n".join(html_pull), html_first)
+        # In a transcript (two turns or more), what follows the first turn is an answer.
+        self.transcript_from = turns[0] if len(turns) > 1 else len(self._paragraphs)
         self._texts: dict[int, str | None] = {}
         self._closings: dict[tuple[int, str], _Closings] = {}
         self._sentence_ends: dict[int, int] = {}
@@ -306,10 +383,16 @@ class _Body:
         if not pieces or len(pieces) > _MAX_PULL_PIECES:
             return
         signed = _SIGNATURE.search(pieces[-1])
-        if not signed:
-            return
-        said = pieces[-1][: signed.start()].strip()
-        who = _plain(self._inline(signed.group("who") or signed.group("cite") or ""))
+        if signed:
+            said = pieces[-1][: signed.start()].strip()
+            who = _plain(self._inline(signed.group("who") or signed.group("cite") or ""))
+        else:  # “…” then a paragraph of its own: _Ann Lee, mayor_
+            signed = _EMPHASISED_SIGNATURE.match(pieces[-1])
+            if not signed or len(pieces) < 2 or not _OPENING_MARK.match(pieces[0].lstrip()):
+                return
+            said, who = "", _plain(self._inline(signed.group("who")))
+            if not _capitalised_name(who):
+                return
         text = " ".join(_plain(self._inline(piece)) for piece in [*pieces[:-1], said] if piece)
         pull = _pull_quote(text, who)
         if pull is not None:
@@ -340,6 +423,33 @@ class _Body:
     def pull(self, index: int) -> tuple[str, str] | None:
         """The pull quote (text, speaker) at entry ``index``, if there is one."""
         return self._pulls.get(index)
+
+    def listed(self, index: int) -> bool:
+        """Whether paragraph ``index`` is part of a list item."""
+        return index in self._listed
+
+    def titled(self, quotation: _Quotation) -> bool:
+        """Whether the Markdown sets a quotation as a title: bold or italic inside a
+        sentence, the whole text of a link, or right after a link or a link's label with
+        no one named after it ("[Episode 9](…): “A Title”", not "[Paper](…): “…,” said X")."""
+        content, text = self._paragraphs[quotation.first], self.text(quotation.first)
+        words = _WORD.findall(quotation.text)[:3]
+        if content is None or not text or not words:
+            return False
+        opener = re.escape(text[quotation.start])
+        found = re.search(opener + r"[\W_]{0,3}" + r"[\W_]+".join(map(re.escape, words)), content)
+        if found is None:
+            return False
+        before = content[: found.start()]
+        if before.endswith("[") and _LINK_TEXT_END.match(content, found.end()):
+            return True
+        if _AFTER_LINK.search(before):
+            outside = _LINK.sub(" ", before)  # the writer's words, without links' text
+            lead = _sentence_before(outside, len(outside))
+            if _speech_verbs(lead) or re.search(_ACCORDING, lead):
+                return False  # As Ann Lee said at [the summit](…), “…”
+            return not _speaker_after(_sentence_after(text, quotation.end), ends_sentence=False)
+        return before.endswith(("*", "_")) and bool(text[: quotation.start].strip())
 
     def may_quote(self, index: int) -> bool:
         """Whether paragraph ``index`` could contain an opening quotation mark."""
@@ -374,16 +484,36 @@ class _Body:
         return self._sentence_ends[index]
 
 
+# Where a link's text ends in a closing mark: the rest of ["…"](…).
+_LINK_TEXT_END = re.compile(r"[^\[\]\n]*[”\"»’]\W{0,2}\]\(")
+# A link, or a link label's definition, just before a quotation: "[Episode 9](…): “…”".
+_AFTER_LINK = re.compile(r"(?:\]\([^()\s]*\)|(?:\A|\n)\s*\[[^\]\n]+\]:\s*\S+)\s*[:,]?\s*\Z")
+_LINK = re.compile(r"\[[^\[\]\n]*\]\([^()\s]*\)")
 _MAX_PULL_PIECES = 12  # paragraphs of a pull quote, at most
 _MAX_PULL_CHARACTERS = 700
 # The attribution line ending a blockquote: "— Name, role", "-- Name", "<cite>Name</cite>".
 # A dash, as typed or as an HTML entity ("&mdash; From a designer")
-_DASH = r"(?:[—–―]|--|&[mn]dash;|&#821[12];)"
+# A dash, as typed or as an HTML entity ("&mdash; From a designer"), or the tilde some
+# writers sign with ("~ Ann Lee").
+_DASH = r"(?:[—–―~]|--|&[mn]dash;|&#821[12];)"
+_GAP = r"(?:[ \t\u00a0]|&nbsp;)"  # spaces, as typed or as an entity
+# Emphasis or a link's bracket wrapping a signature: "_~ Ann Lee_", "~ [*Ann Lee*](…)".
+_WRAP = r"[_*\[]{0,3}"
 _SIGNATURE = re.compile(
-    rf"(?:(?:\A|\n)[ \t]*|(?<=[”\"»“’.!?])[ \t]+){_DASH}[ \t]*(?P<who>[^\n]{{1,120}})\Z"
+    rf"(?:(?:\A|\n)[ \t]*{_WRAP}{_DASH}"
+    rf"|(?<=[”\"»“’.!?]){_GAP}+{_WRAP}(?:{_DASH}|-(?!-)))"
+    rf"{_GAP}*(?P<who>[^\n]{{1,400}})\Z"
     rf"|(?:\A|\n)[ \t]*{_DASH}?[ \t]*<cite>(?P<cite>[^\n<]{{1,120}})</cite>[ \t]*\Z",
     re.IGNORECASE,
 )
+# A last paragraph that is only an emphasised name signs a quotation: "_Ann Lee, mayor_".
+_EMPHASISED_SIGNATURE = re.compile(
+    r"\A[ \t]*(?P<em>[_*]{1,2})(?P<who>[^_*\n]{3,160})(?P=em)[ \t]*\Z"
+)
+# What a signature ends with that names no one: "(Source)", "(link)"; "(from Org)" names
+# the speaker's organisation.
+_SIGNED_LINK_WORD = re.compile(r"\s*\((?:source|link|tweet|video|post)\)\s*\Z", re.IGNORECASE)
+_SIGNED_FROM = re.compile(r"\s*\(from\s+(?P<org>[^()]{1,80})\)\s*\Z", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^<>]*>")
 _HTML_ATTRIBUTION = re.compile(
     r"<(?P<tag>footer|cite|figcaption)\b[^<>]*>(?P<who>.*?)</(?P=tag)\s*>",
@@ -441,11 +571,19 @@ def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
         inner = text[1:-1].strip()
         if not any(mark in inner for mark in text[0] + closers):
             text = inner
-    who = _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―-,.;:")))
+    who = _signer(who)
     words = _WORD.findall(text)
     if len(who.split()) > 12 or len(text) > _MAX_PULL_CHARACTERS or len(words) < 2:
         return None
     return (text, who) if who[:1].isalpha() else None
+
+
+def _signer(who: str) -> str:
+    """The speaker a signature names: "— Ann Lee (Source)" -> "Ann Lee"; "~ Ann Lee (from
+    Acme)" -> "Ann Lee, Acme"; "— Quote from Ann Lee, 2014" -> "Ann Lee"."""
+    who = _SIGNED_LINK_WORD.sub("", who.strip(" \u00a0—–―~-,.;:_*"))
+    who = _SIGNED_FROM.sub(lambda found: ", " + found.group("org"), who)
+    return _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―~-,.;:_*")))
 
 
 def _inline_text(children: list[Token]) -> str:
@@ -883,6 +1021,7 @@ def _last_word(text: str) -> str:
 _NOT_SAID = re.compile(
     r"\b(?:adage|proverb|maxim|aphorism|clich[eé]|saying\s+(?:that|goes)|the\s+saying|motto|"
     r"mantra|slogan|tagline|catchphrase|keynote|slide|imagine|imagined|imagining|pretend|"
+    r"(?:conventional|common|received|folk|popular)\s+wisdom|"
     r"as\s+if|as\s+though|how\s+(?:many\s+times|often)|"
     r"(?:would|might|could|may)\s+(?:\w+\s+)?(?:say|ask|think|wonder)|hypothetical)\b",
     re.IGNORECASE,
@@ -941,7 +1080,8 @@ _SUBJECT_AFTER = re.compile(
     rf"\s+{_ADVERBS}*(?P<verb>{_VERB})\b(?P<rest>.*)"
 )
 _ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
-_DASH_CREDIT = re.compile(r"(?:\s*[—–]|\s+-)\s*(?P<who>[^\W\d_][^.!?;:]{0,80})\Z")
+# After the quotation, a signature: "” – Ann Lee, CEO, Acme.", "” -- annl", "” ~Ann Lee".
+_DASH_CREDIT = re.compile(r"(?:\s*(?:[—–―~]|--)|\s+-)\s*(?P<who>[^\W\d_][^.!?;:]{0,100}?)\.?\s*\Z")
 
 
 def _interruption(hand_back: str) -> re.Pattern[str]:
@@ -1057,7 +1197,8 @@ _SENTENCE_OPENERS = (
     r"Yet|Speaking|Writing|Addressing|Responding|Answering|Talking|Commenting|Reacting|Standing|"
     r"Referring|Pointing|Interviewed|Explaining|Defending|Announcing|Visiting|Following|For|"
     r"Especially|Particularly|Notably|Specifically|Regarding|About|Besides|Indeed|This|That|"
-    r"Despite|Even\s+so|Instead|Still"
+    r"Despite|Even\s+so|Instead|Still|As\s+a\s+result|As\s+such|As\s+expected|As\s+usual|"
+    r"Of\s+course"
     # any participle opening a phrase: "Reflecting on the year,", "Pressed about the cuts,"
     r"|(?!According\b|Quoting\b)[A-Z][a-z]+(?:ing|ed)(?=\s+[a-z]))"
 )
@@ -1194,6 +1335,8 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
         found = _speaker_after(quotation.interruption, ends_sentence=False)
     if found is None:
         found = _speaker_after(tail, ends_sentence=ends_sentence)
+    if found is None and not last_text[quotation.end :].strip(_SIGNATURE_GAP):
+        found = _signature_below(body, quotation.last)
     if found is None:
         found = _speaker_before(lead)
     direct = found is not None
@@ -1218,6 +1361,23 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
     return _Attribution(speaker, source, direct, said=found is not None)
 
 
+_SIGNATURE_GAP = " \u00a0\u202f"
+# A paragraph that only signs the quotation above it: "~Ann Lee, CTO, Acme", "-- Ann Lee".
+_SIGNATURE_PARAGRAPH = re.compile(r"\s*(?:[—–―~]|--?)\s*(?P<who>[^\W\d_][^.!?;:]{0,120}?)\.?\s*\Z")
+_MAX_SIGNATURE_NAME_WORDS = 8  # "Ann Lee at the Spring Demo Day", before any comma
+
+
+def _signature_below(body: _Body, index: int) -> str | None:
+    """The speaker signing a quotation that ends paragraph ``index``, in the next paragraph."""
+    following = body.text(index + 1) if index + 1 < len(body) else None
+    signed = _SIGNATURE_PARAGRAPH.match(following or "")
+    if signed is None:
+        return None
+    who = _signer(signed.group("who"))
+    name = who.split(",")[0].split()
+    return who if 0 < len(name) <= _MAX_SIGNATURE_NAME_WORDS else None
+
+
 def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     """The speaker as named just after a quotation."""
     match = _INVERTED_AFTER.match(tail)
@@ -1238,7 +1398,9 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     if match:
         return _document_author(match.group("who"))
     match = _DASH_CREDIT.match(tail)
-    return match.group("who") if match else None
+    if match is None or len(match.group("who").split(",")[0].split()) > _MAX_SIGNATURE_NAME_WORDS:
+        return None  # “Build more” - Create features that …: a gloss, not a signature
+    return match.group("who")
 
 
 def _document_author(who: str) -> str:
@@ -1401,6 +1563,10 @@ _SUBJECT_PRONOUNS = _words(
 _CLAUSE_WORDS = _words("is are was were it’s it's that’s that's there’s there's here’s here's")
 
 
+# Modal verbs in lower case: "It will either (say)" is a clause; "Will Lee" is a name.
+_MODALS = _words("will would can could shall should must might")
+
+
 # A full name closing a phrase: the "Ann K. Lee" of "In her book Ann K. Lee".
 _TRAILING_NAME = re.compile(r"(?<=\s)(?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-]+\Z")
 
@@ -1412,6 +1578,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     if credit:
         source = _agency(credit.group("src"), strict=credit.group("how") != "reported")
         text = text[: credit.start()]
+    text = _BRACKETED.sub("", text)  # SIG (Special Interest Group) chairs -> SIG chairs
     end = _SPEAKER_END.search(text)
     if end:
         text = text[: end.start()]
@@ -1432,15 +1599,37 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         not words
         or len(words) > _MAX_SPEAKER_WORDS
         or words[0].lower() in _NOT_A_SPEAKER_START
-        or any(word.lower() in _CLAUSE_WORDS for word in words)
+        or any(word.lower() in _CLAUSE_WORDS or word in _MODALS for word in words)
         or (len(words) > 1 and any(word.lower() in _SUBJECT_PRONOUNS for word in words))
         or words[-1].lower() in _SMALL_WORDS
         or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text))
+        or (len(words) == 1 and words[0].lower() in _NOT_A_NAME)  # **Note:** …
+        or _bare_common_noun(words)
     ):
         return None, source  # no speaker, rather than a fragment of the writer's clause
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
+
+
+_BRACKETED = re.compile(r"\s*\([^()]*\)(?=\s+\S)")
+_DETERMINER_WORDS = _words(
+    "the a an one some many several our his her their its my your this that these those "
+    "another each every most both all no two three four five local le la les der die das el "
+    "los las un une ein eine il lo gli"
+)
+
+
+def _bare_common_noun(words: list[str]) -> bool:
+    """Whether a speaker is a thing named by a bare lower-case noun phrase ("client pod
+    says"): a person described has a determiner ("the mayor"), a group a plural."""
+    lowered = all(word[:1].islower() for word in words)
+    return (
+        lowered
+        and len(words) > 1
+        and words[0] not in _DETERMINER_WORDS
+        and (not words[-1].endswith("s"))
+    )
 
 
 # Verbs that make the words before a comma a clause of the writer's, never a name or a role.
@@ -1545,6 +1734,8 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
                 return None  # “…,” she said, after "Lee Kim met Ana Ruiz": which one is unknown
         if speaker is None or speaker.lower() in _PRONOUNS:
             continue
+        if speaker[:1].islower() and speaker.split()[0] not in _DETERMINER_WORDS:
+            continue  # "certainly", "later": an adverb the clause opened on, no one
         if _POSSESSIVE.search(speaker.split(",")[0]):
             return None  # “…,” he said, after "Dave’s pitch called for …": a thing, not him
         head = (speaker.split(",")[0].split() or [""])[-1].lower()
@@ -1610,12 +1801,18 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
             continue
         if subjects and match.group("subject") is None:
             continue
-        if not subjects and _last_word(sentence[: match.start()]) in _PLACE_PREPOSITIONS:
+        before = sentence[: match.start()]
+        if (
+            not subjects
+            and _last_word(before) in _PLACE_PREPOSITIONS
+            and not _ACCORDING_END.search(before)  # "according to Ann Lee" names a person
+        ):
             continue  # "a meetup in San Francisco": a place, not a second person
         found.append(match.group("name") + (match.group("role") or "").rstrip(","))
     return found
 
 
+_ACCORDING_END = re.compile(rf"{_ACCORDING}\s*\Z")
 _PLACE_PREPOSITIONS = _words("in at from near across into around outside inside of to")
 
 
