@@ -469,3 +469,22 @@ def test_quiet_notes_template_removal_only_for_files_new_or_changed(tmp_path: Pa
     code, _, stderr = cli_build(config.articles, out)  # from the cache, not quiet: all shown
     assert code == 0 and len(note_lines(stderr)) == 2
     assert "digest: 2 warnings (in 2 files)" in stderr
+
+
+def test_a_hugo_page_bundle_takes_its_slug_from_its_folder(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "2026/0317-ferry-fares/index.md": page(title="Fares", date="2026-11-20"),
+            "2026/0317-quay-works/index.md": page(title="Works", date="2026-11-20"),
+            "2026/0318-tide/index.markdown": page(title="Tide", date="2026-11-21", slug="Tide"),
+        },
+    )
+    config = replace(config, article_path="{year}/{slug}/", feed_limit=10)
+    result = run(config)
+    assert not result.collection.problems
+    assert ids(config) == {
+        "https://harbour.example/2026/0317-ferry-fares/": "0317-ferry-fares",
+        "https://harbour.example/2026/0317-quay-works/": "0317-quay-works",
+        "https://harbour.example/2026/Tide/": "tide",
+    }

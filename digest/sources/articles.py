@@ -493,7 +493,7 @@ def _build_article(
     What is used but has something to fix is added to `notes` as (key, warning).
     """
     zone = config.zone
-    stem = path.stem
+    stem = page_stem(path)
     named_day, slug_name = _file_name(stem)
     for key in REQUIRED_KEYS:
         if meta.get(key) is None and not (key == "date" and named_day):
@@ -607,6 +607,12 @@ def _file_name(stem: str) -> tuple[date | None, str]:
         except ValueError:
             pass
     return None, stem
+
+
+def page_stem(path: Path) -> str:
+    """The name a file gives its page: its stem, or for a Hugo page bundle
+    (`ferry-fares/index.md`, the page with its images) the bundle folder's name."""
+    return path.parent.name if path.stem == "index" and path.parent.name else path.stem
 
 
 def file_slug(stem: str) -> str:
@@ -753,7 +759,7 @@ def claimed_names(
         where = source.where(name)
         fields, words = records[name][:2]
         if fields is None:
-            claims.append((where, file_slug(Path(name).stem), None))
+            claims.append((where, file_slug(page_stem(Path(name))), None))
         else:
             article = _article(where, fields, words)
             claims.append((where, article.slug, article.id))
