@@ -190,7 +190,7 @@ def test_a_short_quotation_counts_when_attributed_or_a_full_sentence() -> None:
     assert extract_lead_quote("“We are ready,” the captain said.") == LeadQuote(
         "We are ready", "the captain"
     )
-    assert extract_lead_quote("The room fell silent. “I have nothing.”") == LeadQuote(
+    assert extract_lead_quote("The room fell silent.\n\n“I have nothing.”") == LeadQuote(
         "I have nothing."
     )
     assert extract_lead_quote("“No,” she said.") is None

@@ -79,6 +79,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None
     attribution = _attribution(body, quotation, lead)
     named = attribution.speaker or attribution.source
+    if attribution.generic:
+        return None  # “…,” they say; everyone may become the person who says “…”
     if attribution.speaker and (
         _NOT_SAID.search(attribution.speaker) or _DOCUMENT_SPEAKER.search(attribution.speaker)
     ):
@@ -133,7 +135,9 @@ def _in_references(body: _Body, quotation: _Quotation) -> bool:
 
 # A turn of an interview transcript: "ANN LEE: …", "Q: …". Words quoted inside an answer
 # are the speaker's retelling, not a statement to lead with.
-_TRANSCRIPT_TURN = re.compile(r"\A(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}|Q|A)\s*:\s")
+_TRANSCRIPT_TURN = re.compile(
+    r"\A(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}|Q|A)\s*:[*_]*\s"  # "**ANN LEE:** …"
+)
 # Documentation quoted: "As per our stability index: “…”", "the documentation states that".
 _DOCUMENTS = (
     r"(?:documentation|docs|manual|man\s+page|readme|spec|specification|stability\s+index|"
@@ -175,10 +179,12 @@ def _unnamed_statement(body: _Body, quotation: _Quotation, lead: str, said: bool
 def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
     """Whether a quotation nothing attributes reads as something someone said.
 
-    Precision first: a slogan, a title, an adage, a slide's text or an imagined remark is no
-    lead quote. The quotation must open its own sentence (“We had no map.”), or follow a
-    colon, a speech verb or words that report speech ("we have heard, “…”"); and no words
-    around it may call it a saying, a slogan, a slide's text or an imagined remark.
+    Precision first: a slogan, a title, an adage, a slide's text, a screen's wording or an
+    imagined remark is no lead quote. The quotation must stand apart as a pull quote (a
+    blockquote, or a paragraph of its own), or follow a speech verb or words that report
+    speech ("we have heard, “…”") whose subject is someone in particular, not "you" or
+    "everyone"; and no words around it may call it a saying, a slogan, a slide's text or an
+    imagined remark.
     """
     text = body.text(quotation.first) or ""
     before = text[: quotation.start]
@@ -190,8 +196,10 @@ def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
         return False
     if _NOT_SAID_AFTER.match(tail):
         return False  # “This is a pilot.” reads the last slide
-    if not lead.strip() or lead.rstrip().endswith(":"):
+    if body.stands_apart(quotation):
         return True
+    if _GENERIC_SUBJECT.search(lead) or _HABITUAL.search(lead):
+        return False  # you discover it and say, “…”
     return bool(_speech_verbs(lead) or _HEARD.search(lead))
 
 
@@ -314,6 +322,7 @@ class _Body:
         self._pulls: dict[int, tuple[str, str]] = {}  # entry -> pull quote text and speaker
         self._headings: dict[int, str] = {}  # break entry -> the heading it stands for
         self._listed: set[int] = set()  # entries inside a list item
+        self._quoted: set[int] = set()  # entries inside a blockquote
         turns: list[int] = []  # entries opening on a speaker's name: "ANN LEE: …"
         list_depth = 0
         quote_depth, quote_first = 0, 0  # Markdown blockquotes: depth, and first entry inside
@@ -361,6 +370,8 @@ class _Body:
                     turns.append(len(self._paragraphs))
                 if list_depth:
                     self._listed.add(len(self._paragraphs))
+                if quote_depth:
+                    self._quoted.add(len(self._paragraphs))
                 self._paragraphs.append(content)
             elif self._paragraphs and self._paragraphs[-1] is not None:
                 self._paragraphs.append(None)
@@ -396,15 +407,21 @@ class _Body:
         text = " ".join(_plain(self._inline(piece)) for piece in [*pieces[:-1], said] if piece)
         pull = _pull_quote(text, who)
         if pull is not None:
-            del self._paragraphs[first:]
+            self._truncate(first)
             self._add_pull(pull)
 
     def _add_html_pull(self, html: str, first: int) -> None:
         """Make the first <blockquote> of ``html`` a pull quote, if it credits its speaker."""
         pull = _html_pull_quote(html)
         if pull is not None:
-            del self._paragraphs[first:]
+            self._truncate(first)
             self._add_pull(pull)
+
+    def _truncate(self, first: int) -> None:
+        """Drop the entries from ``first`` on (a pull quote takes their place)."""
+        del self._paragraphs[first:]
+        self._listed = {index for index in self._listed if index < first}
+        self._quoted = {index for index in self._quoted if index < first}
 
     def _add_pull(self, pull: tuple[str, str]) -> None:
         if self._paragraphs and self._paragraphs[-1] is not None:
@@ -427,6 +444,14 @@ class _Body:
     def listed(self, index: int) -> bool:
         """Whether paragraph ``index`` is part of a list item."""
         return index in self._listed
+
+    def stands_apart(self, quotation: _Quotation) -> bool:
+        """Whether a quotation is set apart as a pull quote: it opens its paragraph, and
+        that paragraph is in a blockquote or holds nothing after the closing mark."""
+        if (self.text(quotation.first) or "")[: quotation.start].strip():
+            return False
+        after = (self.text(quotation.last) or "")[quotation.end :]
+        return quotation.first in self._quoted or not after.strip(_SENTENCE_END + " ")
 
     def titled(self, quotation: _Quotation) -> bool:
         """Whether the Markdown sets a quotation as a title: bold or italic inside a
@@ -1318,6 +1343,7 @@ class _Attribution:
     source: str | None = None
     direct: bool = False  # found in the quotation's own sentence
     said: bool = False  # attributed, if only to someone unnamed ("he said", "people told us")
+    generic: bool = False  # attributed to nobody in particular: "you say", "they say"
 
 
 def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
@@ -1337,6 +1363,8 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
         found = _speaker_after(tail, ends_sentence=ends_sentence)
     if found is None and not last_text[quotation.end :].strip(_SIGNATURE_GAP):
         found = _signature_below(body, quotation.last)
+    if found is None and ends_sentence and not lead.strip():
+        found = _speaker_next(last_text[quotation.end :])
     if found is None:
         found = _speaker_before(lead)
     direct = found is not None
@@ -1352,13 +1380,40 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
     if outlet:
         source = _agency(_LEADING_PHRASES.sub("", outlet.strip(), count=1), strict=True)
     source = source or _find_source(quotation.interruption, tail, lead)
-    if speaker is not None and speaker.lower() in _PRONOUNS:
+    generic = found is not None and _generic(found, quotation.interruption, tail, lead)
+    if generic:
+        speaker = None  # “…,” they say: nobody in particular
+    elif speaker is not None and speaker.lower() in _PRONOUNS:
         speaker = _resolve_pronoun(body, quotation, speaker.lower())
     elif speaker is not None and _BARE_NAME.fullmatch(speaker):
         speaker = _full_name(body, quotation, speaker) or speaker  # “…,” Kim said -> Lee Kim
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
         speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
-    return _Attribution(speaker, source, direct, said=found is not None)
+    return _Attribution(speaker, source, direct, said=found is not None, generic=generic)
+
+
+# A speaker who is nobody in particular: "you", "everyone has the potential to become the
+# person who says"; and "they", "people" or "someone" saying something as a habit, in the
+# present ("“…,” they say"), where "they said" tells of one time, to someone the text knows.
+_GENERIC_SUBJECT = re.compile(
+    r"(?<![\w'’])(?:you|your|anyone|anybody|everyone|everybody|whoever|"
+    r"(?:the|a)\s+(?:person|people|one|kind\s+of\s+person)\s+who)(?![\w'’])",
+    re.IGNORECASE,
+)
+_HABITUAL = re.compile(
+    r"(?<![\w'’])(?:they|people|someone|somebody)\s+(?:\w+\s+)?(?:say|says|ask|asks|tell|tells|"
+    r"think|thinks)(?![\w'’])|(?<![\w'’])(?:say|says|ask|asks)\s+(?:they|people)(?![\w'’])",
+    re.IGNORECASE,
+)
+
+
+def _generic(found: str, *contexts: str) -> bool:
+    """Whether the speaker found for a quotation is nobody in particular."""
+    if found.strip(" ,").lower() == "one" or _GENERIC_SUBJECT.search(found):
+        return True
+    last = _last_word(found)
+    habitual = last in ("they", "people", "someone", "somebody")
+    return habitual and any(_HABITUAL.search(text) for text in contexts)
 
 
 _SIGNATURE_GAP = " \u00a0\u202f"
@@ -1400,7 +1455,25 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     match = _DASH_CREDIT.match(tail)
     if match is None or len(match.group("who").split(",")[0].split()) > _MAX_SIGNATURE_NAME_WORDS:
         return None  # “Build more” - Create features that …: a gloss, not a signature
-    return match.group("who")
+    who = match.group("who")
+    if who.split()[0].lower() in _NOT_A_SIGNATURE_START:
+        return None  # “Oh no” – or perhaps “…”: the writer's sentence goes on
+    return who
+
+
+_MAX_NEXT_SUBJECT_WORDS = 6
+
+
+def _speaker_next(text: str) -> str | None:
+    """The speaker of a quotation that is a sentence of its own, named as the subject that
+    opens the next sentence with a speech verb: “…” The operator said repairs went well."""
+    sentence = text.lstrip(_SIGNATURE_GAP)
+    sentence = sentence[: next(_boundaries(sentence), len(sentence))]
+    match = _SUBJECT_AFTER.match(sentence)
+    if match is None or not sentence[:1].isupper():
+        return None
+    who = match.group("who")
+    return who if len(who.split()) <= _MAX_NEXT_SUBJECT_WORDS else None
 
 
 def _document_author(who: str) -> str:
@@ -1553,6 +1626,9 @@ _NOT_A_SPEAKER_START = _words(
     "until when where whenever wherever while if because although though unless whether "
     "than that which what how why especially also even just only once"
 )
+
+# Words that go on with the writer's sentence after a dash, never open a signature.
+_NOT_A_SIGNATURE_START = _NOT_A_SPEAKER_START | _words("or and but nor perhaps maybe not")
 
 
 # In a speaker of several words, the sign of a clause: "one question we", "One thing she".
