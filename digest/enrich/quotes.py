@@ -58,6 +58,8 @@ _SHORT_WORDS = 4
 def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     """``quotation`` as a lead quote, if it is a statement."""
     if quotation.pull is not None:
+        if _is_document(quotation.pull):
+            return None  # “…” — Direction on Web Services §5.1: a document's wording
         return LeadQuote(quotation.text, quotation.pull)
     words = _WORD.findall(quotation.text)
     if len(words) < 3 or _title_case(words) or _looks_like_code(body, quotation):
@@ -82,7 +84,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if attribution.generic:
         return None  # “…,” they say; everyone may become the person who says “…”
     if attribution.speaker and (
-        _NOT_SAID.search(attribution.speaker) or _DOCUMENT_SPEAKER.search(attribution.speaker)
+        _NOT_SAID.search(attribution.speaker) or _is_document(attribution.speaker)
     ):
         return None  # “…” says conventional wisdom; “…” says the documentation
     if not named and not _handed_over(body, quotation):
@@ -149,7 +151,33 @@ _DOCUMENT_QUOTED = re.compile(
     rf"(?:[\w.-]+\s+){{0,3}}?{_DOCUMENTS}\s*[:,]?\s*\Z",
     re.IGNORECASE,
 )
-_DOCUMENT_SPEAKER = re.compile(rf"\b{_DOCUMENTS}\Z", re.IGNORECASE)
+# A document quoted as if it spoke: "the glossary", "RFC 6962", "Appendix A to the
+# Directive on Service", "Direction on Web Services §5.1" -- a text's wording, not speech.
+_REFERENCE_WORDS = (
+    rf"(?:{_DOCUMENTS[3:-1]}|glossary|directive|direction|appendix|annex|section|chapter|"
+    r"clause|standards?|policy|guide|guidelines?|guidance|law|act|bill|regulations?|statute|"
+    r"charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|definition|terms\s+of\s+service)"
+)
+_DOCUMENT_NAMED = re.compile(
+    r"\A(?:(?:the|a|an|our|this|that|its|their|his|her|my|your)\s+)?(?:[\w.-]+\s+){0,3}?"
+    rf"(?i:{_REFERENCE_WORDS})\Z"  # the glossary, our new style guide, the Privacy Act
+    rf"|\A(?:[Tt]he\s+)?(?i:{_REFERENCE_WORDS})\s+(?:\d[\w.:-]*|[A-Z](?:[\d.]+)?|to|of|on|for)\b"
+    r"|§|\b[Ss]ection\s+\d",  # RFC 6962, Appendix A to …, Policy on Service, … §5.1
+)
+# People whose role names a document's subject: "Head of Policy", "the standards team lead".
+_ROLE_WORDS = re.compile(
+    r"\b(?:head|director|chief|officer|manager|lead|chair|minister|secretary|adviser|advisor|"
+    r"analyst|editor|author|owner|member|team|committee|council|office|department|ministry|"
+    r"agency|expert|specialist|counsel|lawyer)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_document(speaker: str) -> bool:
+    """Whether a speaker is a document (a standard, a policy, a section of one), not a
+    person or a body that speaks."""
+    name = speaker.split(",")[0].strip()
+    return bool(_DOCUMENT_NAMED.search(name)) and not _ROLE_WORDS.search(name)
 # A quotation used as a noun in the writer's sentence: “…” is one of our questions.
 _NOUN_AFTER = re.compile(
     r"\s+(?:is|was|are|were|has\s+been|remains)\s+(?:one|a|an|the|our|my|their|its|his|her|"
@@ -373,6 +401,8 @@ class _Body:
                 if quote_depth:
                     self._quoted.add(len(self._paragraphs))
                 self._paragraphs.append(content)
+                if not (quote_depth or list_depth) and _BROKEN_SIGNATURE.search(content):
+                    self._sign_blockquote(len(self._paragraphs) - 1)  # a paragraph, signed
             elif self._paragraphs and self._paragraphs[-1] is not None:
                 self._paragraphs.append(None)
             if kind == "inline" and tokens[index - 1].type == "heading_open":
@@ -393,10 +423,10 @@ class _Body:
         pieces = [entry for entry in entries if entry is not None]
         if not pieces or len(pieces) > _MAX_PULL_PIECES:
             return
-        signed = _SIGNATURE.search(pieces[-1])
+        signed = _SIGNATURE.search(pieces[-1]) or _BROKEN_SIGNATURE.search(pieces[-1])
         if signed:
             said = pieces[-1][: signed.start()].strip()
-            who = _plain(self._inline(signed.group("who") or signed.group("cite") or ""))
+            who = _plain(self._inline(signed.group("who") or signed.groupdict().get("cite") or ""))
         else:  # “…” then a paragraph of its own: _Ann Lee, mayor_
             signed = _EMPHASISED_SIGNATURE.match(pieces[-1])
             if not signed or len(pieces) < 2 or not _OPENING_MARK.match(pieces[0].lstrip()):
@@ -525,10 +555,16 @@ _GAP = r"(?:[ \t\u00a0]|&nbsp;)"  # spaces, as typed or as an entity
 # Emphasis or a link's bracket wrapping a signature: "_~ Ann Lee_", "~ [*Ann Lee*](…)".
 _WRAP = r"[_*\[]{0,3}"
 _SIGNATURE = re.compile(
-    rf"(?:(?:\A|\n)[ \t]*{_WRAP}{_DASH}"
+    rf"(?:(?:\A|\n)[ \t]*(?:{_WRAP}{_DASH}|-(?=[*_\[]))"
     rf"|(?<=[”\"»“’.!?]){_GAP}+{_WRAP}(?:{_DASH}|-(?!-)))"
     rf"{_GAP}*(?P<who>[^\n]{{1,400}})\Z"
     rf"|(?:\A|\n)[ \t]*{_DASH}?[ \t]*<cite>(?P<cite>[^\n<]{{1,120}})</cite>[ \t]*\Z",
+    re.IGNORECASE,
+)
+# An emphasised signature after line breaks: “…” <br> <br> *Ann Lee, mayor* (or *– Ann Lee*).
+_BROKEN_SIGNATURE = re.compile(
+    rf"(?<=[”\"»“’.!?*_])(?:{_GAP}|\n)*(?:<br\s*/?>(?:{_GAP}|\n)*)+"
+    rf"(?P<em>[*_]{{1,3}})(?:{_DASH}{_GAP}*)?(?P<who>[^*_\n<]{{1,200}}?)(?P=em)[ \t]*\Z",
     re.IGNORECASE,
 )
 # A last paragraph that is only an emphasised name signs a quotation: "_Ann Lee, mayor_".
@@ -584,7 +620,8 @@ _SIGNED_DATE = re.compile(
 )
 # What a signature may say before the speaker: "— Quote from a participant".
 _SIGNED_AS = re.compile(
-    r"\A(?:(?:(?:a\s+)?quot(?:e|ed|ation)|words)\s+(?:from|by|of)|from|by)\s+", re.I
+    r"\A(?:(?:(?:a\s+)?quot(?:e|ed|ation)|words|feedback|comments?)\s+(?:from|by|of)|from|by)\s+",
+    re.I,
 )
 
 
@@ -1064,7 +1101,7 @@ _SPEECH_VERBS = sorted(
         "urged urges cautioned predicted promised vowed pleaded recounted suggested suggests "
         "answered responded retorted cried sighed laughed murmured reflected boasted complained "
         "complains maintained maintains emphasised emphasized stated mused quipped protested "
-        "objected confirmed asserted asserts mentioned mentions posted states "
+        "objected confirmed asserted asserts mentioned mentions posted states shared "
         # German, French, Russian, Spanish
         "sagte sagt erklärte erklärt betonte meinte "
         "déclare affirme ajoute estime explique souligne dit "
@@ -1375,8 +1412,9 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
     speaker, source = _clean_speaker(found) if found else (None, None)
     if found and speaker is None and source is None:
         direct = False  # what was found was no speaker: the quote counts as unattributed
-        if _last_word(found) in ("he", "she"):
-            speaker = _last_word(found)  # One thing she said stayed with me: “…”
+        pronoun = _last_word(_TRAILING_WORDS.sub("", found))
+        if pronoun in ("he", "she"):
+            speaker = pronoun  # One thing she said stayed with me: “…”; …, he simply answered
     if outlet:
         source = _agency(_LEADING_PHRASES.sub("", outlet.strip(), count=1), strict=True)
     source = source or _find_source(quotation.interruption, tail, lead)
@@ -1509,7 +1547,10 @@ def _speaker_before(clause: str) -> str | None:
     cited = _TO_QUOTE.search(clause)
     if cited:  # To quote Ada Lovelace, “…”; In the words of the coach, “…”
         return cited.group("who")
-    clause = _PARENTHETICAL.sub(" ", _LEADING_PHRASES.sub("", clause.strip(), count=1))
+    opened = _LEADING_PHRASES.sub("", clause.strip(), count=1)
+    if _RELATIVE.match(opened):  # Then my friend, who I met at school, said: not "Then …,"
+        opened = _LEADING_CONJUNCTIONS.sub("", clause.strip())
+    clause = _PARENTHETICAL.sub(" ", opened)
     saying = _SAYING.search(clause)
     if saying:  # The minister defended the cuts, saying: “…”
         return _subject(clause[: saying.start()])
@@ -1536,11 +1577,17 @@ def _speaker_before(clause: str) -> str | None:
     match = _ACCORDING_BEFORE.search(clause)
     if match:
         return _document_author(match.group("who"))
+    match = _WORDS_OF.search(clause)
+    if match:  # a colleague brought up the writer Uri Lev’s advice: “…”
+        return match.group("who")
     match = _COPULA_COLON.match(clause)
     if match:
         return match.group("who")
     match = _COLON_SPEAKER.match(clause)
     return match.group("who") if match and _name_like(match.group("who")) else None
+
+
+_RELATIVE = re.compile(r"(?:who|whom|whose|which)\b", re.IGNORECASE)
 
 
 def _speech_verbs(clause: str) -> list[re.Match[str]]:
@@ -1553,6 +1600,12 @@ def _speech_verbs(clause: str) -> list[re.Match[str]]:
     ]
 
 
+# A named person's words, advice or reminder just before a quotation: "Uri Lev’s advice:".
+_WORDS_OF = re.compile(
+    r"(?<![\w'’-])(?P<who>(?:[A-Z][\w'’-]*\.?\s+){0,3}[A-Z][\w-]+)['’]s?\s+(?:[a-z]+\s+)?"
+    r"(?:advice|words|remark|comment|reminder|warning|message|answer|reply|response|verdict|"
+    r"question|point)\s*[:,]\s*\Z"
+)
 # "In <Title of a document>, “…”": the document says it.
 _IN_DOCUMENT = re.compile(rf"\s*In\s+(?P<title>[^,:;.!?{_MARKS}]{{3,120}}?)\s*,\s*\Z")
 # A heading that hands over to the quotation under it: "Tip from Dan Doe, role".
@@ -1835,7 +1888,7 @@ _NAME_WORD = r"(?:[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*|[A-Z]\.)"
 _PERSON = re.compile(
     rf"(?<![\w’'.-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})(?![\w’'-])"
     r"(?P<role>,\s+(?:(?:a|an|the|our|his|her|their)\s|[a-z])[^,;:.!?“”\"()]{1,100},)?"
-    r"(?P<subject>(?=\s+(?!(?:of|in|on|at|to|for|and|or|with|from|by|as|is|are|the|a|an)\b)"
+    r"(?P<subject>(?=\s+(?!(?:of|in|on|at|to|for|and|or|with|from|by|as|are|the|a|an)\b)"
     r"[a-z]))?"
 )
 _BARE_NAME = re.compile(r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*")
