@@ -57,6 +57,8 @@ _SHORT_WORDS = 4
 
 def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     """``quotation`` as a lead quote, if it is a statement."""
+    if _CODE_MARK in quotation.text:
+        return None  # “How was `db-7` wired?”: never shown with its code cut out
     if quotation.pull is not None:
         if _is_document(quotation.pull):
             return None  # “…” — Direction on Web Services §5.1: a document's wording
@@ -67,7 +69,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     first_text = body.text(quotation.first) or ""
     if _CAPTION.match(first_text) or quotation.first >= body.transcript_from:
         return None  # Photo credit: Jane Doe, “A rusted door.”; ANN LEE: They say, ‘…’
-    if body.titled(quotation):
+    if body.titled(quotation) or _TITLE_AFTER.match(body.text(quotation.last) or "", quotation.end):
         return None  # **“A Talk’s Title,”** [“A link’s text”](…), [Episode 9](…): “A Title”
     lead = _sentence_before(first_text, quotation.start)
     if _DOCUMENT_QUOTED.search(lead):
@@ -79,7 +81,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     statement = _is_statement(quotation, words, lead)
     if statement is False or _from_court_papers(body, quotation, lead):
         return None
-    attribution = _attribution(body, quotation, lead)
+    labelled = body.labelled(quotation)  # "_Reality view:_ “…”": a label, not a speaker
+    attribution = _attribution(body, quotation, "" if labelled else lead, after_label=labelled)
     named = attribution.speaker or attribution.source
     if attribution.generic:
         return None  # “…,” they say; everyone may become the person who says “…”
@@ -292,7 +295,8 @@ def _full_sentence(text: str) -> bool:
 def plain_paragraphs(markdown: str) -> list[str]:
     """The plain text of each body paragraph, exactly as the extractor reads it."""
     body = _Body(markdown)
-    return [text for index in range(len(body)) if (text := body.text(index))]
+    texts = (_plain((body.text(index) or "").replace(_CODE_MARK, " ")) for index in range(len(body)))
+    return [text for text in texts if text]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -483,18 +487,29 @@ class _Body:
         after = (self.text(quotation.last) or "")[quotation.end :]
         return quotation.first in self._quoted or not after.strip(_SENTENCE_END + " ")
 
+    def _markdown_at(self, quotation: _Quotation) -> re.Match[str] | None:
+        """Where a quotation's opening mark and first words are in its paragraph's Markdown."""
+        content, text = self._paragraphs[quotation.first], self.text(quotation.first)
+        words = _WORD.findall(quotation.text)[:3]
+        if content is None or not text or not words:
+            return None
+        opener = re.escape(text[quotation.start])
+        return re.search(opener + r"[\W_]{0,3}" + r"[\W_]+".join(map(re.escape, words)), content)
+
+    def labelled(self, quotation: _Quotation) -> bool:
+        """Whether an emphasised label introduces a quotation: "_Reality view:_ “…”"."""
+        found = self._markdown_at(quotation)
+        return found is not None and bool(_EMPHASISED_LABEL.search(found.string, 0, found.start()))
+
     def titled(self, quotation: _Quotation) -> bool:
         """Whether the Markdown sets a quotation as a title: bold or italic inside a
         sentence, the whole text of a link, or right after a link or a link's label with
         no one named after it ("[Episode 9](…): “A Title”", not "[Paper](…): “…,” said X")."""
-        content, text = self._paragraphs[quotation.first], self.text(quotation.first)
-        words = _WORD.findall(quotation.text)[:3]
-        if content is None or not text or not words:
-            return False
-        opener = re.escape(text[quotation.start])
-        found = re.search(opener + r"[\W_]{0,3}" + r"[\W_]+".join(map(re.escape, words)), content)
+        found = self._markdown_at(quotation)
+        text = self.text(quotation.first) or ""
         if found is None:
             return False
+        content = found.string
         before = content[: found.start()]
         if before.endswith("[") and _LINK_TEXT_END.match(content, found.end()):
             return True
@@ -539,6 +554,8 @@ class _Body:
         return self._sentence_ends[index]
 
 
+# An emphasised label with its colon just before a quotation: "_Myth:_ “…”", "**Before**: “…”".
+_EMPHASISED_LABEL = re.compile(r"(?:\A|\s)([*_]{1,3})[^*_\n]{1,60}(?::\1|\1:)\s*\Z")
 # Where a link's text ends in a closing mark: the rest of ["…"](…).
 _LINK_TEXT_END = re.compile(r"[^\[\]\n]*[”\"»’]\W{0,2}\]\(")
 # A link, or a link label's definition, just before a quotation: "[Episode 9](…): “…”".
@@ -587,9 +604,13 @@ def _plain(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# The space a removed tag leaves before punctuation: "<cite>Ann Lee</cite>, CEO".
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[,.;:!?)](?:\s|\Z))")
+
+
 def _html_text(html: str) -> str:
     """The visible text of an HTML fragment."""
-    return _plain(unescape(_HTML_TAG.sub(" ", html)))
+    return _SPACE_BEFORE_PUNCTUATION.sub("", _plain(unescape(_HTML_TAG.sub(" ", html))))
 
 
 def _html_pull_quote(html: str) -> tuple[str, str] | None:
@@ -663,12 +684,19 @@ def _inline_text(children: list[Token]) -> str:
             continue
         if child.type in ("text", "text_special"):
             parts.append(_BARE_URL.sub(" ", child.content))
+        elif child.type == "code_inline":
+            parts.append(_CODE_MARK)
         elif child.type in ("softbreak", "hardbreak") or (
             child.type == "html_inline" and _LINE_BREAK_TAG.match(child.content)
         ):
             parts.append(" ")
     text = _FOOTNOTE_REFERENCE.sub(r"\1", "".join(parts))
     return _SPACES.sub(" ", text).strip()
+
+
+# Where inline code was: a quotation holding it is never shown without it ("How was `db-7`
+# wired?" is not "How was wired?"), nor is a speaker.
+_CODE_MARK = "\ufffc"
 
 
 def _is_footnote_link(children: list[Token], index: int) -> bool:
@@ -1036,6 +1064,17 @@ _TITLE_CUES = _words(
 )
 
 
+# A quoted phrase followed by the kind of work it names is that work's title: her “Burn
+# the Forms” conference talk, the “Ten Small Things” blog post.
+_WORKS = (
+    r"(?:talk|keynote|article|book|post|paper|podcast|episode|video|song|film|movie|essay|"
+    r"lecture|presentation|speech|webinar|newsletter|series|album|report|workshop)s?"
+)
+_WORK_AFTER = rf"\s+(?!(?:a|an|the|his|her|their|its|our|this|that)\s)(?:[\w-]+\s+)?{_WORKS}\b"
+_TITLE_AFTER = re.compile(_WORK_AFTER)
+_TITLE_IN_LEAD = re.compile(rf"[“\"‘][^“”\"‘’]{{1,100}}[”\"’]{_WORK_AFTER}")
+
+
 def _is_statement(quotation: _Quotation, words: list[str], lead: str) -> bool | None:
     """Whether a quotation reads as something said, rather than a scare quote or a title.
 
@@ -1048,7 +1087,8 @@ def _is_statement(quotation: _Quotation, words: list[str], lead: str) -> bool | 
     if word_before in _TITLE_CUES:
         return False
     first_letter = next(character for character in quotation.text if character.isalnum())
-    if first_letter.islower() and any(mark in lead for mark in _MARKS):
+    untitled = _TITLE_IN_LEAD.sub(" ", lead)  # her “Burn the Forms” talk: “we …” is no half
+    if first_letter.islower() and any(mark in untitled for mark in _MARKS):
         return False  # the second half of a sentence split by its attribution
     embedded = lead.rstrip()[-1:].isalnum() and word_before not in _SPEECH_VERB_WORDS
     if embedded and first_letter.islower():
@@ -1383,8 +1423,11 @@ class _Attribution:
     generic: bool = False  # attributed to nobody in particular: "you say", "they say"
 
 
-def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
-    """The speaker (and agency) of ``quotation``, from its sentence or the one before."""
+def _attribution(
+    body: _Body, quotation: _Quotation, lead: str, *, after_label: bool = False
+) -> _Attribution:
+    """The speaker (and agency) of ``quotation``, from its sentence or the one before (not
+    when a label introduces it)."""
     last_text = body.text(quotation.last) or ""
     tail = _sentence_after(last_text, quotation.end)
     ends_sentence = quotation.text.rstrip()[-1:] in ".!?…"
@@ -1400,14 +1443,14 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
         found = _speaker_after(tail, ends_sentence=ends_sentence)
     if found is None and not last_text[quotation.end :].strip(_SIGNATURE_GAP):
         found = _signature_below(body, quotation.last)
-    if found is None and ends_sentence and not lead.strip():
+    if found is None and ends_sentence and not lead.strip() and not after_label:
         found = _speaker_next(last_text[quotation.end :])
     if found is None:
         found = _speaker_before(lead)
     direct = found is not None
     if found is None and not (body.text(quotation.first) or "")[: quotation.start].strip():
         found = _speaker_in_heading(body.heading(quotation.first) or "")
-    if found is None and not _LEADING_CONJUNCTIONS.sub("", lead.strip()):
+    if found is None and not after_label and not _LEADING_CONJUNCTIONS.sub("", lead.strip()):
         found = _speaker_before(_previous_sentence(body, quotation))
     speaker, source = _clean_speaker(found) if found else (None, None)
     if found and speaker is None and source is None:
@@ -1500,6 +1543,7 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
 
 
 _MAX_NEXT_SUBJECT_WORDS = 6
+_REPORTING = _words("said says added adds explained explains told tells noted notes wrote writes")
 
 
 def _speaker_next(text: str) -> str | None:
@@ -1508,7 +1552,7 @@ def _speaker_next(text: str) -> str | None:
     sentence = text.lstrip(_SIGNATURE_GAP)
     sentence = sentence[: next(_boundaries(sentence), len(sentence))]
     match = _SUBJECT_AFTER.match(sentence)
-    if match is None or not sentence[:1].isupper():
+    if match is None or not sentence[:1].isupper() or match.group("verb") not in _REPORTING:
         return None
     who = match.group("who")
     return who if len(who.split()) <= _MAX_NEXT_SUBJECT_WORDS else None
@@ -1703,6 +1747,8 @@ _TRAILING_NAME = re.compile(r"(?<=\s)(?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-
 def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     """A tidy speaker ("Ms Smith, the minister") and any agency credited after it."""
     text, source = raw.strip(), None
+    if _CODE_MARK in text:
+        return None, None  # `kubectl` said: a program's output, no speaker
     credit = _SOURCE_CLAUSE.search(text)
     if credit:
         source = _agency(credit.group("src"), strict=credit.group("how") != "reported")
@@ -1736,9 +1782,34 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         or _bare_common_noun(words)
     ):
         return None, source  # no speaker, rather than a fragment of the writer's clause
+    described = _DESCRIBED_NAME.match(text)
+    if described:
+        return described.group("name"), source  # the brilliant Ann Lee -> Ann Lee
+    if (
+        words[0] in _POSSESSIVE_DETERMINERS
+        and words[1][:1].isupper()
+        and _capitalised_name(text.partition(",")[2].strip())
+    ):
+        text = text[len(words[0]) :].lstrip()  # Their CEO, Ann Lee -> CEO, Ann Lee
+        words = text.split()
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
+
+
+# "the" and a word praising a person, then the name: "the brilliant Ann Lee" (a role stays:
+# "the architect Ann Lee").
+_PRAISE = (
+    "brilliant late great legendary famous renowned inimitable wonderful talented amazing "
+    "celebrated wise indomitable incomparable awesome fantastic esteemed venerable prolific "
+    "influential iconic eminent distinguished inspiring fabulous excellent incredible "
+    "remarkable beloved formidable fearless tireless indefatigable"
+)
+_DESCRIBED_NAME = re.compile(
+    rf"[Tt]he\s+(?:{'|'.join(_PRAISE.split())})\s+"
+    r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’.-]+){1,3})\Z"
+)
+_POSSESSIVE_DETERMINERS = _words("Their His Her Our Its My Your")
 
 
 _BRACKETED = re.compile(r"\s*\([^()]*\)(?=\s+\S)")
