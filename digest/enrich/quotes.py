@@ -72,7 +72,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if body.titled(quotation) or _TITLE_AFTER.match(body.text(quotation.last) or "", quotation.end):
         return None  # **“A Talk’s Title,”** [“A link’s text”](…), [Episode 9](…): “A Title”
     lead = _sentence_before(first_text, quotation.start)
-    if _DOCUMENT_QUOTED.search(lead):
+    if _DOCUMENT_QUOTED.search(_PARENTHETICAL.sub(" ", lead)):
         return None  # As per our stability index: “…”: documentation, not speech
     if _NOUN_AFTER.match(_sentence_after(body.text(quotation.last) or "", quotation.end)):
         return None  # “How do I deploy?” is one of our most asked questions
@@ -149,17 +149,17 @@ _DOCUMENTS = (
     r"api\s+reference|reference\s+guide|handbook|changelog|release\s+notes|faq|rfc|"
     r"docstring|help\s+text|error\s+message)"
 )
-_DOCUMENT_QUOTED = re.compile(
-    rf"\b(?:(?:as\s+)?per|according\s+to|in|from)\s+(?:the\s+|our\s+|its\s+|their\s+)?"
-    rf"(?:[\w.-]+\s+){{0,3}}?{_DOCUMENTS}\s*[:,]?\s*\Z",
-    re.IGNORECASE,
-)
 # A document quoted as if it spoke: "the glossary", "RFC 6962", "Appendix A to the
 # Directive on Service", "Direction on Web Services §5.1" -- a text's wording, not speech.
 _REFERENCE_WORDS = (
     rf"(?:{_DOCUMENTS[3:-1]}|glossary|directive|direction|appendix|annex|section|chapter|"
     r"clause|standards?|policy|guide|guidelines?|guidance|law|act|bill|regulations?|statute|"
     r"charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|definition|terms\s+of\s+service)"
+)
+_DOCUMENT_QUOTED = re.compile(
+    rf"\b(?:(?:as\s+)?per|according\s+to|in|from)\s+(?:the\s+|our\s+|its\s+|their\s+)?"
+    rf"(?:[\w.-]+\s+){{0,3}}?{_REFERENCE_WORDS}\s*[:,]?\s*\Z",
+    re.IGNORECASE,
 )
 _DOCUMENT_NAMED = re.compile(
     r"\A(?:(?:the|a|an|our|this|that|its|their|his|her|my|your)\s+)?(?:[\w.-]+\s+){0,3}?"
@@ -405,7 +405,11 @@ class _Body:
                 if quote_depth:
                     self._quoted.add(len(self._paragraphs))
                 self._paragraphs.append(content)
-                if not (quote_depth or list_depth) and _BROKEN_SIGNATURE.search(content):
+                if (
+                    not (quote_depth or list_depth)
+                    and _OPENING_MARK.match(content.lstrip(" *_"))
+                    and _BROKEN_SIGNATURE.search(content)
+                ):
                     self._sign_blockquote(len(self._paragraphs) - 1)  # a paragraph, signed
             elif self._paragraphs and self._paragraphs[-1] is not None:
                 self._paragraphs.append(None)
@@ -427,7 +431,9 @@ class _Body:
         pieces = [entry for entry in entries if entry is not None]
         if not pieces or len(pieces) > _MAX_PULL_PIECES:
             return
-        signed = _SIGNATURE.search(pieces[-1]) or _BROKEN_SIGNATURE.search(pieces[-1])
+        signed = _SIGNATURE.search(pieces[-1])
+        if signed is None and _OPENING_MARK.match(pieces[0].lstrip(" *_")):
+            signed = _BROKEN_SIGNATURE.search(pieces[-1])  # “…” <br> *Ann Lee*
         if signed:
             said = pieces[-1][: signed.start()].strip()
             who = _plain(self._inline(signed.group("who") or signed.groupdict().get("cite") or ""))
@@ -2109,7 +2115,8 @@ def _boundaries(text: str) -> Iterator[int]:
             continue
         if text[match.start()] == ".":
             bare = text[_word_start(text, match.start()) : match.start()].lstrip("(\"'“‘«")
-            if bare.lower() in _ABBREVIATIONS or len(bare) == 1 or "." in bare:
+            initial = len(bare) == 1 and bare != _CODE_MARK  # "J. Doe", not "`x`. Then"
+            if bare.lower() in _ABBREVIATIONS or initial or "." in bare:
                 continue
         yield match.end()
 
