@@ -181,6 +181,8 @@ def _is_document(speaker: str) -> bool:
     person or a body that speaks."""
     name = speaker.split(",")[0].strip()
     return bool(_DOCUMENT_NAMED.search(name)) and not _ROLE_WORDS.search(name)
+
+
 # A quotation used as a noun in the writer's sentence: “…” is one of our questions.
 _NOUN_AFTER = re.compile(
     r"\s+(?:is|was|are|were|has\s+been|remains)\s+(?:one|a|an|the|our|my|their|its|his|her|"
@@ -295,7 +297,9 @@ def _full_sentence(text: str) -> bool:
 def plain_paragraphs(markdown: str) -> list[str]:
     """The plain text of each body paragraph, exactly as the extractor reads it."""
     body = _Body(markdown)
-    texts = (_plain((body.text(index) or "").replace(_CODE_MARK, " ")) for index in range(len(body)))
+    texts = (
+        _plain((body.text(index) or "").replace(_CODE_MARK, " ")) for index in range(len(body))
+    )
     return [text for text in texts if text]
 
 
