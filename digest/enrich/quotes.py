@@ -162,10 +162,14 @@ _DOCUMENT_QUOTED = re.compile(
     re.IGNORECASE,
 )
 _DOCUMENT_NAMED = re.compile(
-    r"\A(?:(?:the|a|an|our|this|that|its|their|his|her|my|your)\s+)?(?:[\w.-]+\s+){0,3}?"
-    rf"(?i:{_REFERENCE_WORDS})\Z"  # the glossary, our new style guide, the Privacy Act
-    rf"|\A(?:[Tt]he\s+)?(?i:{_REFERENCE_WORDS})\s+(?:\d[\w.:-]*|[A-Z](?:[\d.]+)?|to|of|on|for)\b"
-    r"|§|\b[Ss]ection\s+\d",  # RFC 6962, Appendix A to …, Policy on Service, … §5.1
+    # the glossary, our new style guide, the Privacy Act, release notes (not "Jude Law")
+    r"\A(?:(?:the|a|an|our|this|that|its|their|his|her|my|your)\s+)(?:[\w.-]+\s+){0,3}?"
+    rf"(?i:{_REFERENCE_WORDS})\Z|\A(?:[\w.-]+\s+){{0,3}}?{_REFERENCE_WORDS}\Z"
+    # RFC 6962, Section 3.3, Appendix A to …, the Directive on Service, Guide to …
+    rf"|\A(?:[Tt]he\s+)?(?i:{_REFERENCE_WORDS})\s+(?:\d|(?:to|of|on|for)\s)"
+    r"|\A(?:[Tt]he\s+)?(?:Appendix|Annex|Section|Chapter|Clause|Article|Schedule|Part)\s+"
+    r"[A-Z](?:\.?\d[\d.]*)?(?![\w'’.])"
+    r"|§|\b[Ss]ection\s+\d",  # … §5.1, section 3
 )
 # People whose role names a document's subject: "Head of Policy", "the standards team lead".
 _ROLE_WORDS = re.compile(
@@ -231,7 +235,7 @@ def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
         return False  # “This is a pilot.” reads the last slide
     if body.stands_apart(quotation):
         return True
-    if _GENERIC_SUBJECT.search(lead) or _HABITUAL.search(lead):
+    if any(pattern.search(lead) for pattern in (_GENERIC_SUBJECT, _ANY_PERSON, _HABITUAL)):
         return False  # you discover it and say, “…”
     return bool(_speech_verbs(lead) or _HEARD.search(lead))
 
@@ -1487,10 +1491,10 @@ def _attribution(
 # person who says"; and "they", "people" or "someone" saying something as a habit, in the
 # present ("“…,” they say"), where "they said" tells of one time, to someone the text knows.
 _GENERIC_SUBJECT = re.compile(
-    r"(?<![\w'’])(?:you|your|anyone|anybody|everyone|everybody|whoever|"
-    r"(?:the|a)\s+(?:person|people|one|kind\s+of\s+person)\s+who)(?![\w'’])",
+    r"(?<![\w'’])(?:you|your|anyone|anybody|everyone|everybody|whoever)(?![\w'’])",
     re.IGNORECASE,
 )
+_ANY_PERSON = re.compile(r"\b(?:the|a)\s+(?:person|one|kind\s+of\s+person)\s+who\b", re.I)
 _HABITUAL = re.compile(
     r"(?<![\w'’])(?:they|people|someone|somebody)\s+(?:\w+\s+)?(?:say|says|ask|asks|tell|tells|"
     r"think|thinks)(?![\w'’])|(?<![\w'’])(?:say|says|ask|asks)\s+(?:they|people)(?![\w'’])",
@@ -1499,8 +1503,13 @@ _HABITUAL = re.compile(
 
 
 def _generic(found: str, *contexts: str) -> bool:
-    """Whether the speaker found for a quotation is nobody in particular."""
-    if found.strip(" ,").lower() == "one" or _GENERIC_SUBJECT.search(found):
+    """Whether the speaker found for a quotation is nobody in particular (read up to any
+    relative clause: "Ann Lee, whom you met," is someone)."""
+    end = _SPEAKER_END.search(found)
+    head = found[: end.start()] if end else found
+    if head.strip(" ,").lower() == "one" or _GENERIC_SUBJECT.search(head):
+        return True
+    if _ANY_PERSON.search(found):
         return True
     last = _last_word(found)
     habitual = last in ("they", "people", "someone", "somebody")
