@@ -57,7 +57,11 @@ _SHORT_WORDS = 4
 
 def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     """``quotation`` as a lead quote, if it is a statement."""
+    if _CODE_MARK in quotation.text:
+        return None  # “How was `db-7` wired?”: never shown with its code cut out
     if quotation.pull is not None:
+        if _is_document(quotation.pull):
+            return None  # “…” — Direction on Web Services §5.1: a document's wording
         return LeadQuote(quotation.text, quotation.pull)
     words = _WORD.findall(quotation.text)
     if len(words) < 3 or _title_case(words) or _looks_like_code(body, quotation):
@@ -65,10 +69,10 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     first_text = body.text(quotation.first) or ""
     if _CAPTION.match(first_text) or quotation.first >= body.transcript_from:
         return None  # Photo credit: Jane Doe, “A rusted door.”; ANN LEE: They say, ‘…’
-    if body.titled(quotation):
+    if body.titled(quotation) or _TITLE_AFTER.match(body.text(quotation.last) or "", quotation.end):
         return None  # **“A Talk’s Title,”** [“A link’s text”](…), [Episode 9](…): “A Title”
     lead = _sentence_before(first_text, quotation.start)
-    if _DOCUMENT_QUOTED.search(lead):
+    if _DOCUMENT_QUOTED.search(_PARENTHETICAL.sub(" ", lead)):
         return None  # As per our stability index: “…”: documentation, not speech
     if _NOUN_AFTER.match(_sentence_after(body.text(quotation.last) or "", quotation.end)):
         return None  # “How do I deploy?” is one of our most asked questions
@@ -77,10 +81,13 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     statement = _is_statement(quotation, words, lead)
     if statement is False or _from_court_papers(body, quotation, lead):
         return None
-    attribution = _attribution(body, quotation, lead)
+    labelled = body.labelled(quotation)  # "_Reality view:_ “…”": a label, not a speaker
+    attribution = _attribution(body, quotation, "" if labelled else lead, after_label=labelled)
     named = attribution.speaker or attribution.source
+    if attribution.generic:
+        return None  # “…,” they say; everyone may become the person who says “…”
     if attribution.speaker and (
-        _NOT_SAID.search(attribution.speaker) or _DOCUMENT_SPEAKER.search(attribution.speaker)
+        _NOT_SAID.search(attribution.speaker) or _is_document(attribution.speaker)
     ):
         return None  # “…” says conventional wisdom; “…” says the documentation
     if not named and not _handed_over(body, quotation):
@@ -133,19 +140,53 @@ def _in_references(body: _Body, quotation: _Quotation) -> bool:
 
 # A turn of an interview transcript: "ANN LEE: …", "Q: …". Words quoted inside an answer
 # are the speaker's retelling, not a statement to lead with.
-_TRANSCRIPT_TURN = re.compile(r"\A(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}|Q|A)\s*:\s")
+_TRANSCRIPT_TURN = re.compile(
+    r"\A(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}|Q|A)\s*:[*_]*\s"  # "**ANN LEE:** …"
+)
 # Documentation quoted: "As per our stability index: “…”", "the documentation states that".
 _DOCUMENTS = (
     r"(?:documentation|docs|manual|man\s+page|readme|spec|specification|stability\s+index|"
     r"api\s+reference|reference\s+guide|handbook|changelog|release\s+notes|faq|rfc|"
     r"docstring|help\s+text|error\s+message)"
 )
+# A document quoted as if it spoke: "the glossary", "RFC 6962", "Appendix A to the
+# Directive on Service", "Direction on Web Services §5.1" -- a text's wording, not speech.
+_REFERENCE_WORDS = (
+    rf"(?:{_DOCUMENTS[3:-1]}|glossary|directive|direction|appendix|annex|section|chapter|"
+    r"clause|standards?|policy|guide|guidelines?|guidance|law|act|bill|regulations?|statute|"
+    r"charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|definition|terms\s+of\s+service)"
+)
 _DOCUMENT_QUOTED = re.compile(
     rf"\b(?:(?:as\s+)?per|according\s+to|in|from)\s+(?:the\s+|our\s+|its\s+|their\s+)?"
-    rf"(?:[\w.-]+\s+){{0,3}}?{_DOCUMENTS}\s*[:,]?\s*\Z",
+    rf"(?:[\w.-]+\s+){{0,3}}?{_REFERENCE_WORDS}\s*[:,]?\s*\Z",
     re.IGNORECASE,
 )
-_DOCUMENT_SPEAKER = re.compile(rf"\b{_DOCUMENTS}\Z", re.IGNORECASE)
+_DOCUMENT_NAMED = re.compile(
+    # the glossary, our new style guide, the Privacy Act, release notes (not "Jude Law")
+    r"\A(?:(?:the|a|an|our|this|that|its|their|his|her|my|your)\s+)(?:[\w.-]+\s+){0,3}?"
+    rf"(?i:{_REFERENCE_WORDS})\Z|\A(?:[\w.-]+\s+){{0,3}}?{_REFERENCE_WORDS}\Z"
+    # RFC 6962, Section 3.3, Appendix A to …, the Directive on Service, Guide to …
+    rf"|\A(?:[Tt]he\s+)?(?i:{_REFERENCE_WORDS})\s+(?:\d|(?:to|of|on|for)\s)"
+    r"|\A(?:[Tt]he\s+)?(?:Appendix|Annex|Section|Chapter|Clause|Article|Schedule|Part)\s+"
+    r"[A-Z](?:\.?\d[\d.]*)?(?![\w'’.])"
+    r"|§|\b[Ss]ection\s+\d",  # … §5.1, section 3
+)
+# People whose role names a document's subject: "Head of Policy", "the standards team lead".
+_ROLE_WORDS = re.compile(
+    r"\b(?:head|director|chief|officer|manager|lead|chair|minister|secretary|adviser|advisor|"
+    r"analyst|editor|author|owner|member|team|committee|council|office|department|ministry|"
+    r"agency|expert|specialist|counsel|lawyer)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_document(speaker: str) -> bool:
+    """Whether a speaker is a document (a standard, a policy, a section of one), not a
+    person or a body that speaks."""
+    name = speaker.split(",")[0].strip()
+    return bool(_DOCUMENT_NAMED.search(name)) and not _ROLE_WORDS.search(name)
+
+
 # A quotation used as a noun in the writer's sentence: “…” is one of our questions.
 _NOUN_AFTER = re.compile(
     r"\s+(?:is|was|are|were|has\s+been|remains)\s+(?:one|a|an|the|our|my|their|its|his|her|"
@@ -175,10 +216,12 @@ def _unnamed_statement(body: _Body, quotation: _Quotation, lead: str, said: bool
 def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
     """Whether a quotation nothing attributes reads as something someone said.
 
-    Precision first: a slogan, a title, an adage, a slide's text or an imagined remark is no
-    lead quote. The quotation must open its own sentence (“We had no map.”), or follow a
-    colon, a speech verb or words that report speech ("we have heard, “…”"); and no words
-    around it may call it a saying, a slogan, a slide's text or an imagined remark.
+    Precision first: a slogan, a title, an adage, a slide's text, a screen's wording or an
+    imagined remark is no lead quote. The quotation must stand apart as a pull quote (a
+    blockquote, or a paragraph of its own), or follow a speech verb or words that report
+    speech ("we have heard, “…”") whose subject is someone in particular, not "you" or
+    "everyone"; and no words around it may call it a saying, a slogan, a slide's text or an
+    imagined remark.
     """
     text = body.text(quotation.first) or ""
     before = text[: quotation.start]
@@ -190,8 +233,10 @@ def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
         return False
     if _NOT_SAID_AFTER.match(tail):
         return False  # “This is a pilot.” reads the last slide
-    if not lead.strip() or lead.rstrip().endswith(":"):
+    if body.stands_apart(quotation):
         return True
+    if any(pattern.search(lead) for pattern in (_GENERIC_SUBJECT, _ANY_PERSON, _HABITUAL)):
+        return False  # you discover it and say, “…”
     return bool(_speech_verbs(lead) or _HEARD.search(lead))
 
 
@@ -256,7 +301,10 @@ def _full_sentence(text: str) -> bool:
 def plain_paragraphs(markdown: str) -> list[str]:
     """The plain text of each body paragraph, exactly as the extractor reads it."""
     body = _Body(markdown)
-    return [text for index in range(len(body)) if (text := body.text(index))]
+    texts = (
+        _plain((body.text(index) or "").replace(_CODE_MARK, " ")) for index in range(len(body))
+    )
+    return [text for text in texts if text]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -314,6 +362,7 @@ class _Body:
         self._pulls: dict[int, tuple[str, str]] = {}  # entry -> pull quote text and speaker
         self._headings: dict[int, str] = {}  # break entry -> the heading it stands for
         self._listed: set[int] = set()  # entries inside a list item
+        self._quoted: set[int] = set()  # entries inside a blockquote
         turns: list[int] = []  # entries opening on a speaker's name: "ANN LEE: …"
         list_depth = 0
         quote_depth, quote_first = 0, 0  # Markdown blockquotes: depth, and first entry inside
@@ -361,7 +410,15 @@ class _Body:
                     turns.append(len(self._paragraphs))
                 if list_depth:
                     self._listed.add(len(self._paragraphs))
+                if quote_depth:
+                    self._quoted.add(len(self._paragraphs))
                 self._paragraphs.append(content)
+                if (
+                    not (quote_depth or list_depth)
+                    and _OPENING_MARK.match(content.lstrip(" *_"))
+                    and _BROKEN_SIGNATURE.search(content)
+                ):
+                    self._sign_blockquote(len(self._paragraphs) - 1)  # a paragraph, signed
             elif self._paragraphs and self._paragraphs[-1] is not None:
                 self._paragraphs.append(None)
             if kind == "inline" and tokens[index - 1].type == "heading_open":
@@ -383,9 +440,11 @@ class _Body:
         if not pieces or len(pieces) > _MAX_PULL_PIECES:
             return
         signed = _SIGNATURE.search(pieces[-1])
+        if signed is None and _OPENING_MARK.match(pieces[0].lstrip(" *_")):
+            signed = _BROKEN_SIGNATURE.search(pieces[-1])  # “…” <br> *Ann Lee*
         if signed:
             said = pieces[-1][: signed.start()].strip()
-            who = _plain(self._inline(signed.group("who") or signed.group("cite") or ""))
+            who = _plain(self._inline(signed.group("who") or signed.groupdict().get("cite") or ""))
         else:  # “…” then a paragraph of its own: _Ann Lee, mayor_
             signed = _EMPHASISED_SIGNATURE.match(pieces[-1])
             if not signed or len(pieces) < 2 or not _OPENING_MARK.match(pieces[0].lstrip()):
@@ -396,15 +455,21 @@ class _Body:
         text = " ".join(_plain(self._inline(piece)) for piece in [*pieces[:-1], said] if piece)
         pull = _pull_quote(text, who)
         if pull is not None:
-            del self._paragraphs[first:]
+            self._truncate(first)
             self._add_pull(pull)
 
     def _add_html_pull(self, html: str, first: int) -> None:
         """Make the first <blockquote> of ``html`` a pull quote, if it credits its speaker."""
         pull = _html_pull_quote(html)
         if pull is not None:
-            del self._paragraphs[first:]
+            self._truncate(first)
             self._add_pull(pull)
+
+    def _truncate(self, first: int) -> None:
+        """Drop the entries from ``first`` on (a pull quote takes their place)."""
+        del self._paragraphs[first:]
+        self._listed = {index for index in self._listed if index < first}
+        self._quoted = {index for index in self._quoted if index < first}
 
     def _add_pull(self, pull: tuple[str, str]) -> None:
         if self._paragraphs and self._paragraphs[-1] is not None:
@@ -428,18 +493,37 @@ class _Body:
         """Whether paragraph ``index`` is part of a list item."""
         return index in self._listed
 
+    def stands_apart(self, quotation: _Quotation) -> bool:
+        """Whether a quotation is set apart as a pull quote: it opens its paragraph, and
+        that paragraph is in a blockquote or holds nothing after the closing mark."""
+        if (self.text(quotation.first) or "")[: quotation.start].strip():
+            return False
+        after = (self.text(quotation.last) or "")[quotation.end :]
+        return quotation.first in self._quoted or not after.strip(_SENTENCE_END + " ")
+
+    def _markdown_at(self, quotation: _Quotation) -> re.Match[str] | None:
+        """Where a quotation's opening mark and first words are in its paragraph's Markdown."""
+        content, text = self._paragraphs[quotation.first], self.text(quotation.first)
+        words = _WORD.findall(quotation.text)[:3]
+        if content is None or not text or not words:
+            return None
+        opener = re.escape(text[quotation.start])
+        return re.search(opener + r"[\W_]{0,3}" + r"[\W_]+".join(map(re.escape, words)), content)
+
+    def labelled(self, quotation: _Quotation) -> bool:
+        """Whether an emphasised label introduces a quotation: "_Reality view:_ “…”"."""
+        found = self._markdown_at(quotation)
+        return found is not None and bool(_EMPHASISED_LABEL.search(found.string, 0, found.start()))
+
     def titled(self, quotation: _Quotation) -> bool:
         """Whether the Markdown sets a quotation as a title: bold or italic inside a
         sentence, the whole text of a link, or right after a link or a link's label with
         no one named after it ("[Episode 9](…): “A Title”", not "[Paper](…): “…,” said X")."""
-        content, text = self._paragraphs[quotation.first], self.text(quotation.first)
-        words = _WORD.findall(quotation.text)[:3]
-        if content is None or not text or not words:
-            return False
-        opener = re.escape(text[quotation.start])
-        found = re.search(opener + r"[\W_]{0,3}" + r"[\W_]+".join(map(re.escape, words)), content)
+        found = self._markdown_at(quotation)
+        text = self.text(quotation.first) or ""
         if found is None:
             return False
+        content = found.string
         before = content[: found.start()]
         if before.endswith("[") and _LINK_TEXT_END.match(content, found.end()):
             return True
@@ -484,6 +568,8 @@ class _Body:
         return self._sentence_ends[index]
 
 
+# An emphasised label with its colon just before a quotation: "_Myth:_ “…”", "**Before**: “…”".
+_EMPHASISED_LABEL = re.compile(r"(?:\A|\s)([*_]{1,3})[^*_\n]{1,60}(?::\1|\1:)\s*\Z")
 # Where a link's text ends in a closing mark: the rest of ["…"](…).
 _LINK_TEXT_END = re.compile(r"[^\[\]\n]*[”\"»’]\W{0,2}\]\(")
 # A link, or a link label's definition, just before a quotation: "[Episode 9](…): “…”".
@@ -500,10 +586,16 @@ _GAP = r"(?:[ \t\u00a0]|&nbsp;)"  # spaces, as typed or as an entity
 # Emphasis or a link's bracket wrapping a signature: "_~ Ann Lee_", "~ [*Ann Lee*](…)".
 _WRAP = r"[_*\[]{0,3}"
 _SIGNATURE = re.compile(
-    rf"(?:(?:\A|\n)[ \t]*{_WRAP}{_DASH}"
+    rf"(?:(?:\A|\n)[ \t]*(?:{_WRAP}{_DASH}|-(?=[*_\[]))"
     rf"|(?<=[”\"»“’.!?]){_GAP}+{_WRAP}(?:{_DASH}|-(?!-)))"
     rf"{_GAP}*(?P<who>[^\n]{{1,400}})\Z"
     rf"|(?:\A|\n)[ \t]*{_DASH}?[ \t]*<cite>(?P<cite>[^\n<]{{1,120}})</cite>[ \t]*\Z",
+    re.IGNORECASE,
+)
+# An emphasised signature after line breaks: “…” <br> <br> *Ann Lee, mayor* (or *– Ann Lee*).
+_BROKEN_SIGNATURE = re.compile(
+    rf"(?<=[”\"»“’.!?*_])(?:{_GAP}|\n)*(?:<br\s*/?>(?:{_GAP}|\n)*)+"
+    rf"(?P<em>[*_]{{1,3}})(?:{_DASH}{_GAP}*)?(?P<who>[^*_\n<]{{1,200}}?)(?P=em)[ \t]*\Z",
     re.IGNORECASE,
 )
 # A last paragraph that is only an emphasised name signs a quotation: "_Ann Lee, mayor_".
@@ -526,9 +618,13 @@ def _plain(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# The space a removed tag leaves before punctuation: "<cite>Ann Lee</cite>, CEO".
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[,.;:!?)](?:\s|\Z))")
+
+
 def _html_text(html: str) -> str:
     """The visible text of an HTML fragment."""
-    return _plain(unescape(_HTML_TAG.sub(" ", html)))
+    return _SPACE_BEFORE_PUNCTUATION.sub("", _plain(unescape(_HTML_TAG.sub(" ", html))))
 
 
 def _html_pull_quote(html: str) -> tuple[str, str] | None:
@@ -559,7 +655,8 @@ _SIGNED_DATE = re.compile(
 )
 # What a signature may say before the speaker: "— Quote from a participant".
 _SIGNED_AS = re.compile(
-    r"\A(?:(?:(?:a\s+)?quot(?:e|ed|ation)|words)\s+(?:from|by|of)|from|by)\s+", re.I
+    r"\A(?:(?:(?:a\s+)?quot(?:e|ed|ation)|words|feedback|comments?)\s+(?:from|by|of)|from|by)\s+",
+    re.I,
 )
 
 
@@ -601,12 +698,19 @@ def _inline_text(children: list[Token]) -> str:
             continue
         if child.type in ("text", "text_special"):
             parts.append(_BARE_URL.sub(" ", child.content))
+        elif child.type == "code_inline":
+            parts.append(_CODE_MARK)
         elif child.type in ("softbreak", "hardbreak") or (
             child.type == "html_inline" and _LINE_BREAK_TAG.match(child.content)
         ):
             parts.append(" ")
     text = _FOOTNOTE_REFERENCE.sub(r"\1", "".join(parts))
     return _SPACES.sub(" ", text).strip()
+
+
+# Where inline code was: a quotation holding it is never shown without it ("How was `db-7`
+# wired?" is not "How was wired?"), nor is a speaker.
+_CODE_MARK = "\ufffc"
 
 
 def _is_footnote_link(children: list[Token], index: int) -> bool:
@@ -974,6 +1078,17 @@ _TITLE_CUES = _words(
 )
 
 
+# A quoted phrase followed by the kind of work it names is that work's title: her “Burn
+# the Forms” conference talk, the “Ten Small Things” blog post.
+_WORKS = (
+    r"(?:talk|keynote|article|book|post|paper|podcast|episode|video|song|film|movie|essay|"
+    r"lecture|presentation|speech|webinar|newsletter|series|album|report|workshop)s?"
+)
+_WORK_AFTER = rf"\s+(?!(?:a|an|the|his|her|their|its|our|this|that)\s)(?:[\w-]+\s+)?{_WORKS}\b"
+_TITLE_AFTER = re.compile(_WORK_AFTER)
+_TITLE_IN_LEAD = re.compile(rf"[“\"‘][^“”\"‘’]{{1,100}}[”\"’]{_WORK_AFTER}")
+
+
 def _is_statement(quotation: _Quotation, words: list[str], lead: str) -> bool | None:
     """Whether a quotation reads as something said, rather than a scare quote or a title.
 
@@ -986,7 +1101,8 @@ def _is_statement(quotation: _Quotation, words: list[str], lead: str) -> bool | 
     if word_before in _TITLE_CUES:
         return False
     first_letter = next(character for character in quotation.text if character.isalnum())
-    if first_letter.islower() and any(mark in lead for mark in _MARKS):
+    untitled = _TITLE_IN_LEAD.sub(" ", lead)  # her “Burn the Forms” talk: “we …” is no half
+    if first_letter.islower() and any(mark in untitled for mark in _MARKS):
         return False  # the second half of a sentence split by its attribution
     embedded = lead.rstrip()[-1:].isalnum() and word_before not in _SPEECH_VERB_WORDS
     if embedded and first_letter.islower():
@@ -1039,7 +1155,7 @@ _SPEECH_VERBS = sorted(
         "urged urges cautioned predicted promised vowed pleaded recounted suggested suggests "
         "answered responded retorted cried sighed laughed murmured reflected boasted complained "
         "complains maintained maintains emphasised emphasized stated mused quipped protested "
-        "objected confirmed asserted asserts mentioned mentions posted states "
+        "objected confirmed asserted asserts mentioned mentions posted states shared "
         # German, French, Russian, Spanish
         "sagte sagt erklärte erklärt betonte meinte "
         "déclare affirme ajoute estime explique souligne dit "
@@ -1318,10 +1434,14 @@ class _Attribution:
     source: str | None = None
     direct: bool = False  # found in the quotation's own sentence
     said: bool = False  # attributed, if only to someone unnamed ("he said", "people told us")
+    generic: bool = False  # attributed to nobody in particular: "you say", "they say"
 
 
-def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
-    """The speaker (and agency) of ``quotation``, from its sentence or the one before."""
+def _attribution(
+    body: _Body, quotation: _Quotation, lead: str, *, after_label: bool = False
+) -> _Attribution:
+    """The speaker (and agency) of ``quotation``, from its sentence or the one before (not
+    when a label introduces it)."""
     last_text = body.text(quotation.last) or ""
     tail = _sentence_after(last_text, quotation.end)
     ends_sentence = quotation.text.rstrip()[-1:] in ".!?…"
@@ -1337,28 +1457,63 @@ def _attribution(body: _Body, quotation: _Quotation, lead: str) -> _Attribution:
         found = _speaker_after(tail, ends_sentence=ends_sentence)
     if found is None and not last_text[quotation.end :].strip(_SIGNATURE_GAP):
         found = _signature_below(body, quotation.last)
+    if found is None and ends_sentence and not lead.strip() and not after_label:
+        found = _speaker_next(last_text[quotation.end :])
     if found is None:
         found = _speaker_before(lead)
     direct = found is not None
     if found is None and not (body.text(quotation.first) or "")[: quotation.start].strip():
         found = _speaker_in_heading(body.heading(quotation.first) or "")
-    if found is None and not _LEADING_CONJUNCTIONS.sub("", lead.strip()):
+    if found is None and not after_label and not _LEADING_CONJUNCTIONS.sub("", lead.strip()):
         found = _speaker_before(_previous_sentence(body, quotation))
     speaker, source = _clean_speaker(found) if found else (None, None)
     if found and speaker is None and source is None:
         direct = False  # what was found was no speaker: the quote counts as unattributed
-        if _last_word(found) in ("he", "she"):
-            speaker = _last_word(found)  # One thing she said stayed with me: “…”
+        pronoun = _last_word(_TRAILING_WORDS.sub("", found))
+        if pronoun in ("he", "she"):
+            speaker = pronoun  # One thing she said stayed with me: “…”; …, he simply answered
     if outlet:
         source = _agency(_LEADING_PHRASES.sub("", outlet.strip(), count=1), strict=True)
     source = source or _find_source(quotation.interruption, tail, lead)
-    if speaker is not None and speaker.lower() in _PRONOUNS:
+    generic = found is not None and _generic(found, quotation.interruption, tail, lead)
+    if generic:
+        speaker = None  # “…,” they say: nobody in particular
+    elif speaker is not None and speaker.lower() in _PRONOUNS:
         speaker = _resolve_pronoun(body, quotation, speaker.lower())
     elif speaker is not None and _BARE_NAME.fullmatch(speaker):
         speaker = _full_name(body, quotation, speaker) or speaker  # “…,” Kim said -> Lee Kim
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
         speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
-    return _Attribution(speaker, source, direct, said=found is not None)
+    return _Attribution(speaker, source, direct, said=found is not None, generic=generic)
+
+
+# A speaker who is nobody in particular: "you", "everyone has the potential to become the
+# person who says"; and "they", "people" or "someone" saying something as a habit, in the
+# present ("“…,” they say"), where "they said" tells of one time, to someone the text knows.
+_GENERIC_SUBJECT = re.compile(
+    r"(?<![\w'’])(?:you|your|anyone|anybody|everyone|everybody|whoever)(?![\w'’])",
+    re.IGNORECASE,
+)
+_ANY_PERSON = re.compile(r"\b(?:the|a)\s+(?:person|one|kind\s+of\s+person)\s+who\b", re.I)
+_HABITUAL = re.compile(
+    r"(?<![\w'’])(?:they|people|someone|somebody)\s+(?:\w+\s+)?(?:say|says|ask|asks|tell|tells|"
+    r"think|thinks)(?![\w'’])|(?<![\w'’])(?:say|says|ask|asks)\s+(?:they|people)(?![\w'’])",
+    re.IGNORECASE,
+)
+
+
+def _generic(found: str, *contexts: str) -> bool:
+    """Whether the speaker found for a quotation is nobody in particular (read up to any
+    relative clause: "Ann Lee, whom you met," is someone)."""
+    end = _SPEAKER_END.search(found)
+    head = found[: end.start()] if end else found
+    if head.strip(" ,").lower() == "one" or _GENERIC_SUBJECT.search(head):
+        return True
+    if _ANY_PERSON.search(found):
+        return True
+    last = _last_word(found)
+    habitual = last in ("they", "people", "someone", "somebody")
+    return habitual and any(_HABITUAL.search(text) for text in contexts)
 
 
 _SIGNATURE_GAP = " \u00a0\u202f"
@@ -1400,7 +1555,26 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     match = _DASH_CREDIT.match(tail)
     if match is None or len(match.group("who").split(",")[0].split()) > _MAX_SIGNATURE_NAME_WORDS:
         return None  # “Build more” - Create features that …: a gloss, not a signature
-    return match.group("who")
+    who = match.group("who")
+    if who.split()[0].lower() in _NOT_A_SIGNATURE_START:
+        return None  # “Oh no” – or perhaps “…”: the writer's sentence goes on
+    return who
+
+
+_MAX_NEXT_SUBJECT_WORDS = 6
+_REPORTING = _words("said says added adds explained explains told tells noted notes wrote writes")
+
+
+def _speaker_next(text: str) -> str | None:
+    """The speaker of a quotation that is a sentence of its own, named as the subject that
+    opens the next sentence with a speech verb: “…” The operator said repairs went well."""
+    sentence = text.lstrip(_SIGNATURE_GAP)
+    sentence = sentence[: next(_boundaries(sentence), len(sentence))]
+    match = _SUBJECT_AFTER.match(sentence)
+    if match is None or not sentence[:1].isupper() or match.group("verb") not in _REPORTING:
+        return None
+    who = match.group("who")
+    return who if len(who.split()) <= _MAX_NEXT_SUBJECT_WORDS else None
 
 
 def _document_author(who: str) -> str:
@@ -1436,7 +1610,10 @@ def _speaker_before(clause: str) -> str | None:
     cited = _TO_QUOTE.search(clause)
     if cited:  # To quote Ada Lovelace, “…”; In the words of the coach, “…”
         return cited.group("who")
-    clause = _PARENTHETICAL.sub(" ", _LEADING_PHRASES.sub("", clause.strip(), count=1))
+    opened = _LEADING_PHRASES.sub("", clause.strip(), count=1)
+    if _RELATIVE.match(opened):  # Then my friend, who I met at school, said: not "Then …,"
+        opened = _LEADING_CONJUNCTIONS.sub("", clause.strip())
+    clause = _PARENTHETICAL.sub(" ", opened)
     saying = _SAYING.search(clause)
     if saying:  # The minister defended the cuts, saying: “…”
         return _subject(clause[: saying.start()])
@@ -1463,11 +1640,17 @@ def _speaker_before(clause: str) -> str | None:
     match = _ACCORDING_BEFORE.search(clause)
     if match:
         return _document_author(match.group("who"))
+    match = _WORDS_OF.search(clause)
+    if match:  # a colleague brought up the writer Uri Lev’s advice: “…”
+        return match.group("who")
     match = _COPULA_COLON.match(clause)
     if match:
         return match.group("who")
     match = _COLON_SPEAKER.match(clause)
     return match.group("who") if match and _name_like(match.group("who")) else None
+
+
+_RELATIVE = re.compile(r"(?:who|whom|whose|which)\b", re.IGNORECASE)
 
 
 def _speech_verbs(clause: str) -> list[re.Match[str]]:
@@ -1480,6 +1663,12 @@ def _speech_verbs(clause: str) -> list[re.Match[str]]:
     ]
 
 
+# A named person's words, advice or reminder just before a quotation: "Uri Lev’s advice:".
+_WORDS_OF = re.compile(
+    r"(?<![\w'’-])(?P<who>(?:[A-Z][\w'’-]*\.?\s+){0,3}[A-Z][\w-]+)['’]s?\s+(?:[a-z]+\s+)?"
+    r"(?:advice|words|remark|comment|reminder|warning|message|answer|reply|response|verdict|"
+    r"question|point)\s*[:,]\s*\Z"
+)
 # "In <Title of a document>, “…”": the document says it.
 _IN_DOCUMENT = re.compile(rf"\s*In\s+(?P<title>[^,:;.!?{_MARKS}]{{3,120}}?)\s*,\s*\Z")
 # A heading that hands over to the quotation under it: "Tip from Dan Doe, role".
@@ -1554,6 +1743,9 @@ _NOT_A_SPEAKER_START = _words(
     "than that which what how why especially also even just only once"
 )
 
+# Words that go on with the writer's sentence after a dash, never open a signature.
+_NOT_A_SIGNATURE_START = _NOT_A_SPEAKER_START | _words("or and but nor perhaps maybe not")
+
 
 # In a speaker of several words, the sign of a clause: "one question we", "One thing she".
 _SUBJECT_PRONOUNS = _words(
@@ -1574,6 +1766,8 @@ _TRAILING_NAME = re.compile(r"(?<=\s)(?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-
 def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     """A tidy speaker ("Ms Smith, the minister") and any agency credited after it."""
     text, source = raw.strip(), None
+    if _CODE_MARK in text:
+        return None, None  # `kubectl` said: a program's output, no speaker
     credit = _SOURCE_CLAUSE.search(text)
     if credit:
         source = _agency(credit.group("src"), strict=credit.group("how") != "reported")
@@ -1607,9 +1801,34 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         or _bare_common_noun(words)
     ):
         return None, source  # no speaker, rather than a fragment of the writer's clause
+    described = _DESCRIBED_NAME.match(text)
+    if described:
+        return described.group("name"), source  # the brilliant Ann Lee -> Ann Lee
+    if (
+        words[0] in _POSSESSIVE_DETERMINERS
+        and words[1][:1].isupper()
+        and _capitalised_name(text.partition(",")[2].strip())
+    ):
+        text = text[len(words[0]) :].lstrip()  # Their CEO, Ann Lee -> CEO, Ann Lee
+        words = text.split()
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
+
+
+# "the" and a word praising a person, then the name: "the brilliant Ann Lee" (a role stays:
+# "the architect Ann Lee").
+_PRAISE = (
+    "brilliant late great legendary famous renowned inimitable wonderful talented amazing "
+    "celebrated wise indomitable incomparable awesome fantastic esteemed venerable prolific "
+    "influential iconic eminent distinguished inspiring fabulous excellent incredible "
+    "remarkable beloved formidable fearless tireless indefatigable"
+)
+_DESCRIBED_NAME = re.compile(
+    rf"[Tt]he\s+(?:{'|'.join(_PRAISE.split())})\s+"
+    r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’.-]+){1,3})\Z"
+)
+_POSSESSIVE_DETERMINERS = _words("Their His Her Our Its My Your")
 
 
 _BRACKETED = re.compile(r"\s*\([^()]*\)(?=\s+\S)")
@@ -1759,7 +1978,7 @@ _NAME_WORD = r"(?:[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*|[A-Z]\.)"
 _PERSON = re.compile(
     rf"(?<![\w’'.-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})(?![\w’'-])"
     r"(?P<role>,\s+(?:(?:a|an|the|our|his|her|their)\s|[a-z])[^,;:.!?“”\"()]{1,100},)?"
-    r"(?P<subject>(?=\s+(?!(?:of|in|on|at|to|for|and|or|with|from|by|as|is|are|the|a|an)\b)"
+    r"(?P<subject>(?=\s+(?!(?:of|in|on|at|to|for|and|or|with|from|by|as|are|the|a|an)\b)"
     r"[a-z]))?"
 )
 _BARE_NAME = re.compile(r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*")
@@ -1909,7 +2128,8 @@ def _boundaries(text: str) -> Iterator[int]:
             continue
         if text[match.start()] == ".":
             bare = text[_word_start(text, match.start()) : match.start()].lstrip("(\"'“‘«")
-            if bare.lower() in _ABBREVIATIONS or len(bare) == 1 or "." in bare:
+            initial = len(bare) == 1 and bare != _CODE_MARK  # "J. Doe", not "`x`. Then"
+            if bare.lower() in _ABBREVIATIONS or initial or "." in bare:
                 continue
         yield match.end()
 
