@@ -488,3 +488,18 @@ def test_a_hugo_page_bundle_takes_its_slug_from_its_folder(tmp_path: Path) -> No
         "https://harbour.example/2026/0317-quay-works/": "0317-quay-works",
         "https://harbour.example/2026/Tide/": "tide",
     }
+
+
+def test_authors_written_as_mappings_give_their_names(tmp_path: Path) -> None:
+    front = (
+        "---\ntitle: Fares\ndate: 2026-11-20\nauthors:\n"
+        "  - name: Ada Quay\n    url: 'https://harbour.example/ada'\n"
+        "  - name: Ben Tide\n    email: ben@harbour.example\n  - coxswain\n---\nBody.\n"
+    )
+    config = site(tmp_path, {"fares.md": front, "bad.md": front.replace("name: Ada", "nom: Ada")})
+    result = run(config)
+    assert [(p.line, p.message) for p in result.collection.problems] == [
+        (4, "an author in 'authors' needs a 'name' (and may have an 'email')")
+    ]
+    [article] = result.collection.articles
+    assert article.authors == ("Ada Quay", "Ben Tide <ben@harbour.example>", "coxswain")

@@ -270,6 +270,26 @@ def _string(meta: dict[str, Any], key: str, *, required: bool = False) -> str:
     return value
 
 
+def _authors(meta: dict[str, Any]) -> tuple[str, ...]:
+    """The bylines: text, or a list of it; Docusaurus and some Hugo themes write an author
+    as a mapping, whose `name` (and `email`, as `Name <email>`) is read."""
+    key = _first_key(meta, AUTHOR_KEYS) or "author"
+    value = meta.get(key)
+    people = value if isinstance(value, list) else [value]
+    if any(isinstance(person, dict) for person in people):
+        value = [_author_text(person, key) for person in people]
+    return _strings({key: value}, key)
+
+
+def _author_text(person: Any, key: str) -> Any:
+    if not isinstance(person, dict):
+        return person
+    name, email = person.get("name"), person.get("email")
+    if not isinstance(name, str) or not isinstance(email, (str, type(None))):
+        raise FieldError(key, f"an author in '{key}' needs a 'name' (and may have an 'email')")
+    return f"{name} <{email}>" if email else name
+
+
 def _strings(meta: dict[str, Any], key: str) -> tuple[str, ...]:
     value = meta.get(key)
     if value is None:
@@ -541,7 +561,7 @@ def _build_article(
         url=_own_url(meta, config, notes)
         or article_url(config, slug=slug, section_slug=section_slug, published=published),
         body=None,
-        authors=_interned(_strings(meta, _first_key(meta, AUTHOR_KEYS) or "author")),
+        authors=_interned(_authors(meta)),
         summary=plain_text(_string(meta, _first_key(meta, SUMMARY_KEYS) or "summary")),
         image=_image(meta, config, notes),
         tags=_interned(_tags(meta, config.max_tags, notes)),
