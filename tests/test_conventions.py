@@ -23,7 +23,7 @@ from digest.sources.articles import MAX_UNKNOWN_KEYS_LISTED, collect_articles
 from digest.sources.folder import MarkdownFolder
 from digest.sources.scan import settled, signature
 from tests.conftest import NOW_TEXT
-from tests.test_dialects import feed, page, run, site
+from tests.test_dialects import feed, page, run, site, titles
 
 
 def links(result: BuildResult) -> dict[str, str]:
@@ -217,7 +217,7 @@ def test_blank_lines_and_a_byte_order_mark_before_the_front_matter(tmp_path: Pat
     assert sorted(a.title for a in result.collection.articles) == ["Both", "Marked", "Spaced"]
     assert problems(config) == [
         "late.md:6: 'lastmod' is not a date: 'yesterday' (use e.g. 2026-11-26T09:30:00+02:00)",
-        "text.md:1: no front matter: the file must start with a '---' line",
+        "text.md:1: no front matter: the file must start with a '---' (YAML) or '+++' (TOML) line",
     ]
     spaced = next(a for a in result.collection.articles if a.title == "Spaced")
     assert spaced.location.line == 7  # the body's line in the file
@@ -503,3 +503,37 @@ def test_authors_written_as_mappings_give_their_names(tmp_path: Path) -> None:
     ]
     [article] = result.collection.articles
     assert article.authors == ("Ada Quay", "Ben Tide <ben@harbour.example>", "coxswain")
+
+
+def test_hugo_toml_front_matter_is_read_like_yaml(tmp_path: Path) -> None:
+    toml = (
+        "+++\ntitle = 'Ferry fares rise'\ndate = 2026-11-20T09:30:00+01:00\n"
+        'tags = ["ferries", "fares"]\nsummary = "Tickets cost more from May."\n'
+        "publishDate = 2026-11-21\n\n[params]\nlayout = 'wide'\n+++\n"
+        "“We had no choice,” said Ada Quay, the operator's chief.\n"
+    )
+    late = "+++\ntitle = 'Later'\ndate = 2026-11-20\nexpiryDate = 2026-11-22\n+++\nGone soon.\n"
+    config = site(
+        tmp_path,
+        {
+            "news/fares.md": toml,
+            "news/late.md": late,
+            "news/bad.md": "+++\ntitle = 'Bad'\ndate = 2026-11-20\ndraft = maybe\n+++\nBody.\n",
+            "news/open.md": "+++\ntitle = 'Open'\ndate = 2026-11-20\nBody with no closing.\n",
+        },
+    )
+    result = run(config)
+    assert problems(config) == [
+        "news/bad.md:4: bad TOML in front matter: Invalid value",
+        "news/open.md:1: front matter is not closed: add a '+++' line after it",
+    ]
+    fares = next(a for a in result.collection.articles if a.title == "Ferry fares rise")
+    assert fares.section == "News" and fares.tags == ("ferries", "fares")
+    assert fares.summary == "Tickets cost more from May."
+    assert fares.published.isoformat() == "2026-11-21T00:00:00+00:00"  # the embargo
+    assert fares.location.line == 11
+    assert fares.unknown_keys == ("params",)
+    assert fares.key_lines["tags"] == 4
+    entry = feed(config).entries[0]
+    assert entry.title == "Ferry fares rise"
+    assert "Later" not in titles(config)  # expired on 2026-11-22, before the build

@@ -9,6 +9,7 @@ import re
 import stat
 import sys
 import time as clock
+import tomllib
 import unicodedata
 from collections.abc import Callable, Container, Mapping, MutableMapping, Sequence
 from dataclasses import replace
@@ -91,6 +92,11 @@ LINE_BREAKS = re.compile(
     "(?<![ \t])[ \t]*[\r\n\x0b\x0c\x85\u2028\u2029][ \t\r\n\x0b\x0c\x85\u2028\u2029]*"
 )
 FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
+CLOSINGS = {"---": FENCE, "+++": TOML_FENCE}
+"""The front-matter blocks read: YAML between '---' lines, Hugo's TOML between '+++' lines."""
+TOML_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*=")
+TOML_ERROR_AT = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
 KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
 """A slug is one URL path segment: letters, digits and the other unreserved characters of
@@ -376,10 +382,11 @@ PLAIN_ABSOLUTE_URL = re.compile(
 plain host, printable ASCII, no `;` parameters, no empty query or fragment."""
 
 
-def _front_matter(text: str) -> tuple[str, int, int]:
-    """Split off the YAML block, which may follow a byte-order mark and blank lines.
+def _front_matter(text: str) -> tuple[str, str, int, int]:
+    """Split off the YAML or TOML block, which may follow a byte-order mark and blank lines.
 
-    Returns it, the 1-based line where the body starts, and the body's offset in `text`.
+    Returns its opening fence ('---' or '+++'), the block, the 1-based line where the body
+    starts, and the body's offset in `text`.
     The block keeps a blank line for each one before the opening '---', so that its line
     numbers, counted from 2, stay the file's.
     """
@@ -387,14 +394,17 @@ def _front_matter(text: str) -> tuple[str, int, int]:
     start = lead.end() if lead else 0
     blanks = text.count("\n", 0, start)
     first_end = text.find("\n", start)
-    if (text[start:] if first_end < 0 else text[start:first_end]).rstrip() != "---":
-        raise FieldError("", "no front matter: the file must start with a '---' line")
-    fence = FENCE.search(text, first_end + 1) if first_end >= 0 else None
+    opening = (text[start:] if first_end < 0 else text[start:first_end]).rstrip()
+    if opening not in CLOSINGS:
+        raise FieldError(
+            "", "no front matter: the file must start with a '---' (YAML) or '+++' (TOML) line"
+        )
+    fence = CLOSINGS[opening].search(text, first_end + 1) if first_end >= 0 else None
     if fence is None:
-        raise FieldError("", "front matter is not closed: add a '---' line after it")
+        raise FieldError("", f"front matter is not closed: add a '{opening}' line after it")
     front = "\n" * blanks + text[first_end + 1 : max(first_end + 1, fence.start() - 1)]
     body_start = text.find("\n", fence.end()) + 1 or len(text)
-    return front, text.count("\n", 0, fence.start()) + 2, body_start
+    return opening, front, text.count("\n", 0, fence.start()) + 2, body_start
 
 
 LEADING_BLANKS = re.compile(r"\ufeff?(?:[ \t]*\n)*")
@@ -414,6 +424,28 @@ def _key_lines(front: str) -> dict[str, int]:
 def _fast_loader() -> Any:
     """One loader instance whose resolver and constructors `load_simple` borrows."""
     return YamlLoader("")
+
+
+def _load_toml(front: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """Hugo's TOML front matter, read by the standard library; also each top-level key's
+    line (counted from 2, as for YAML). Keys under a `[table]` belong to the table."""
+    meta = tomllib.loads(clean_text(front))
+    lines: dict[str, int] = {}
+    for number, line in enumerate(front.split("\n"), start=2):
+        if line.lstrip().startswith("["):
+            break
+        match = TOML_KEY_LINE.match(line)
+        if match:
+            lines.setdefault(match[1], number)
+    return meta, lines
+
+
+def _toml_problem(path: Path, error: tomllib.TOMLDecodeError) -> Problem:
+    """A TOML error as `file:line: message`, the reader's "(at line N, column M)" made ours."""
+    message = str(error)
+    at = TOML_ERROR_AT.search(message)
+    line = int(at[1]) + 1 if at and at[1] else 1
+    return Problem(path, line, f"bad TOML in front matter: {message[: at.start() if at else None]}")
 
 
 def _load_yaml(front: str) -> tuple[Any, dict[str, int]]:
@@ -474,9 +506,11 @@ def _parse(
     """
     key_lines: dict[str, int] = {}
     try:
-        front, body_line, body_start = _front_matter(text)
+        opening, front, body_line, body_start = _front_matter(text)
         try:
-            meta, key_lines = _load_yaml(front)
+            meta, key_lines = _load_toml(front) if opening == "+++" else _load_yaml(front)
+        except tomllib.TOMLDecodeError as error:
+            return None, 0, [_toml_problem(path, error)]
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 2 if mark else 1
@@ -1212,7 +1246,7 @@ def read_body(path: Path) -> str:
     text, problems = _read_text(path)
     if text is not None:
         try:
-            return _body(text[_front_matter(text)[2] :], 1)[0]
+            return _body(text[_front_matter(text)[3] :], 1)[0]
         except FieldError as error:
             problems = [Problem(path, 1, str(error))]
     raise ArticleError(
