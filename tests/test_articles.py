@@ -96,11 +96,6 @@ def test_date_forms_use_the_site_timezone() -> None:
         ("---\ntitle: T\nsection: S\ndate: 2026-11-01\ndraft: maybe\n---\n", 5, "'draft' must be"),
         ("---\ntitle: T\nsection: S\ndate: 2026-11-01\nslug: ../../etc\n---\n", 5, "'slug' must"),
         ("---\ntitle: T\nsection: '&&'\ndate: 2026-11-01\n---\n", 3, "no letters or digits"),
-        (
-            "---\ntitle: T\nsection: S\ndate: 2026-11-02\nupdated: 2026-11-01\n---\n",
-            5,
-            "'updated' is before 'date'",
-        ),
     ],
 )
 def test_problems_name_the_line(text: str, line: int, message: str) -> None:

@@ -537,3 +537,30 @@ def test_hugo_toml_front_matter_is_read_like_yaml(tmp_path: Path) -> None:
     entry = feed(config).entries[0]
     assert entry.title == "Ferry fares rise"
     assert "Later" not in titles(config)  # expired on 2026-11-22, before the build
+
+
+def test_an_image_given_as_a_mapping_is_read_and_an_early_lastmod_keeps_the_story(
+    tmp_path: Path,
+) -> None:
+    config = site(
+        tmp_path,
+        {
+            "a.md": "---\ntitle: A\ndate: 2026-11-20\nlastmod: 2026-11-02\nimage:\n"
+            "  src: /img/quay.jpg\n  alt: The quay at dawn\n---\nBody.\n",
+            "b.md": "---\ntitle: B\ndate: 2026-11-20\nimage:\n  caption: No address\n---\nBody.\n",
+        },
+    )
+    result = run(config)
+    assert not result.collection.problems
+    assert sorted(str(w) for w in result.collection.warnings) == [
+        f"{config.articles / 'a.md'}:4: 'lastmod' is before 'date'; the date is used",
+        f"{config.articles / 'b.md'}:4: 'image' holds no image URL digest can read"
+        " (the story has no photo)",
+    ]
+    a, b = sorted(result.collection.articles, key=lambda article: article.title)
+    assert a.updated == a.published
+    assert a.image and (a.image.url, a.image.alt) == (
+        "https://harbour.example/img/quay.jpg",
+        "The quay at dawn",
+    )
+    assert b.image is None

@@ -116,6 +116,8 @@ UPDATED_KEYS = ("updated", "lastmod", "last_modified_at")
 URL_KEYS = ("url", "permalink")
 """Hugo's and Jekyll's page address, kept instead of `build.article_path` for this article."""
 IMAGE_KEYS = ("image", "images", "featured_image", "cover")
+IMAGE_URL_NAMES = ("src", "url", "image", "path")
+"""Where an image given as a mapping keeps its address (`image: {src: …, alt: …}`)."""
 """digest's lead image, else the first of Hugo's `images`, `featured_image`, `cover.image`."""
 DIALECT_KEYS = frozenset(
     (
@@ -360,9 +362,10 @@ def _image(meta: dict[str, Any], config: Config, notes: list[tuple[str, str]]) -
     value = meta.get(key)
     if key == "images" and isinstance(value, list):  # Hugo: the first is the lead image
         value = value[0]
-    elif key == "cover" and isinstance(value, dict):  # Hugo themes: cover.image, cover.alt
-        value = value.get("image")
-    if key != "image" and not isinstance(value, str):
+    details = value if isinstance(value, dict) else {}
+    if details:  # themes' `{src: …, alt: …}`, Hugo's `cover.image` and `cover.alt`
+        value = next((details[name] for name in IMAGE_URL_NAMES if details.get(name)), None)
+    if (key != "image" or details) and not isinstance(value, str):
         notes.append((key, f"'{key}' holds no image URL digest can read (the story has no photo)"))
         return None
     url = _string({key: value}, key)  # a problem names the key the editor wrote, and its line
@@ -372,7 +375,15 @@ def _image(meta: dict[str, Any], config: Config, notes: list[tuple[str, str]]) -
     absolute = url if plain else urljoin(config.base_url, url)
     if not plain and urlsplit(absolute).scheme not in ("http", "https"):
         raise FieldError(key, f"'{key}' must be an http(s) URL or a path, got {url!r}")
-    return Image(absolute, _string(meta, "image_alt"), _string(meta, "image_credit"))
+    return Image(
+        absolute, _image_detail(details, meta, "alt"), _image_detail(details, meta, "credit")
+    )
+
+
+def _image_detail(details: dict[Any, Any], meta: dict[str, Any], name: str) -> str:
+    """The image's alt text or credit: from its own mapping, else `image_alt`/`image_credit`."""
+    own = details.get(name)
+    return one_line(own) if isinstance(own, str) else _string(meta, f"image_{name}")
 
 
 PLAIN_ABSOLUTE_URL = re.compile(
@@ -563,8 +574,9 @@ def _build_article(
     dated = parse_time(meta["date"] if meta.get("date") is not None else named_day, "date", zone)
     updated_key = _first_key(meta, UPDATED_KEYS)
     updated = parse_time(meta[updated_key], updated_key, zone) if updated_key else dated
-    if updated < dated:
-        raise FieldError(updated_key, f"'{updated_key}' is before 'date'; check both")
+    if updated < dated:  # often a date moved forward by hand: the story is kept
+        notes.append((updated_key, f"'{updated_key}' is before 'date'; the date is used"))
+        updated = dated
     embargo_key = _first_key(meta, EMBARGO_KEYS)
     if not embargo_key and meta.get("published") and meta["published"] is not True:
         embargo_key = "published"  # Hugo's other name for publishDate; Jekyll's is a flag
