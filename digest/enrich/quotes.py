@@ -1189,10 +1189,13 @@ def _last_word(text: str) -> str:
 
 # Software and machines made to speak: "Windows tells us", "the compiler says".
 _MACHINE_NAMES = frozenset(
-    ("windows", "macos", "linux", "android", "ios", "chrome", "chromium", "firefox", "safari")
+    (
+        *("windows", "macos", "linux", "android", "ios", "chrome", "chromium", "firefox"),
+        *("safari", "system", "operating system", "build system", "type system", "file system"),
+    )
 )
 _MACHINE_NOUNS = _words(
-    "browser compiler system api os kernel server app application tool cli terminal program "
+    "browser compiler api os kernel server app application tool cli terminal program "
     "computer machine software linter shell database interpreter runtime installer console "
     "debugger firmware device router script bot error log prompt"
 )
@@ -1846,7 +1849,9 @@ def _document_title(text: str) -> bool:
 def _personal_name(name: str) -> bool:
     """Whether ``name`` may be a person's: none of its words names a thing or opens a
     sentence ("Read More About It", "Open Data Team")."""
-    return not any(word.strip(".") in _NOT_PERSON_WORDS for word in name.split())
+    return not any(
+        word.strip(".") in _NOT_PERSON_WORDS or word in _JOB_TITLES for word in name.split()
+    )
 
 
 def _capitalised_name(text: str) -> bool:
@@ -2172,8 +2177,11 @@ _NOT_PERSON_WORDS = _words(
     "Revenue General Innovation Technology Technologies Information Management Personnel "
     "Ruby Rails Python Java Linux Windows Google Microsoft Apple Amazon GitHub Twitter "
     "January February March April May June July August September October November December "
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Day Week Month Year "
-    # job titles: "joined as OSS Support Engineer"
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Day Week Month Year"
+)
+# Capitalised job titles: before a name they are its title ("President Ann Lee" is Ann Lee);
+# alone they name a role, no person ("joined as OSS Support Engineer").
+_JOB_TITLES = _words(
     "Engineer Engineering Developer Manager Director Officer Architect Advocate Maintainer "
     "Analyst Consultant Designer Scientist Specialist Lead Head Chief President Support"
 )
@@ -2195,7 +2203,9 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
     found: list[str] = []
     for match in _PERSON.finditer(sentence):
         words = match.group("name").split()
-        if any(word in _NOT_PERSON_WORDS for word in words):
+        while words and words[0] in _JOB_TITLES:
+            words.pop(0)
+        if not words or any(word in _NOT_PERSON_WORDS or word in _JOB_TITLES for word in words):
             continue
         if _last_word(sentence[: match.start()]) in _ARTICLES:
             continue  # "in an Azure Cloud setup": a thing's name, not a person
@@ -2209,7 +2219,7 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
             and not _ACCORDING_END.search(before)  # "according to Ann Lee" names a person
         ):
             continue  # "a meetup in San Francisco": a place, not a second person
-        found.append(match.group("name") + (match.group("role") or "").rstrip(","))
+        found.append(" ".join(words) + (match.group("role") or "").rstrip(","))
     return found
 
 
