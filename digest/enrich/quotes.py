@@ -76,7 +76,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None  # As per our stability index: “…”: documentation, not speech
     if _NOUN_AFTER.match(_sentence_after(body.text(quotation.last) or "", quotation.end)):
         return None  # “How do I deploy?” is one of our most asked questions
-    if _HYPOTHETICAL.search(lead) or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
+    hypothetical = _HYPOTHETICAL.search(lead) and not _WHAT_SAID.search(lead)  # not "had to say"
+    if hypothetical or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
         return None  # what one might say, or an example: “It is a strength to say, “…”
     statement = _is_statement(quotation, words, lead)
     if statement is False or _from_court_papers(body, quotation, lead):
@@ -1718,7 +1719,7 @@ def _speaker_before(clause: str) -> str | None:
         return document.group("who")
     announced = _WHAT_SAID.search(clause) or _VERB_COLON.match(clause)
     if announced:  # Here's what she has to say; Ann Lee expands: “…”
-        return _coordinated(announced.group("who"))
+        return _announcer(announced)
     verbs = _speech_verbs(clause)
     if verbs:
         verb = verbs[-1]
@@ -1769,7 +1770,7 @@ _WHAT_SAID = re.compile(
 # Verbs that introduce a quotation only before a colon: "Ann Lee expands:", "as Ann puts it:".
 _VERB_COLON = re.compile(
     rf"\s*(?:[Aa]s\s+)?(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,100}}?)\s+(?:\w+ly\s+)?"
-    rf"(?:{_COLON_VERBS}|puts\s+it|put\s+it)"
+    rf"(?P<verb>{_COLON_VERBS}|puts\s+it|put\s+it)"
     r"(?:\s+(?:on\s+(?:this|that|it)|further|again))?\s*:\s*\Z"
 )
 # A speech verb coordinated with an earlier verb of the same subject: "Ann Lee read the
@@ -1777,6 +1778,21 @@ _VERB_COLON = re.compile(
 _AND_BEFORE = re.compile(r"(?:,\s*|\s+)and\s*(?:,[^,]{1,60},\s*|\s+)?(?:\w+ly\s+)?\Z")
 _ADVERB_END = re.compile(r"(?:\s+[a-z]+ly)+\s*\Z")
 _MAX_COORDINATED_SUBJECT_WORDS = 6
+
+
+# Colon verbs that are nouns too: "Release notes:", "Closing remarks:" name no one.
+_NOUN_LIKE_VERBS = _words("notes remarks answers jokes")
+
+
+def _announcer(announced: re.Match[str]) -> str | None:
+    """Who a phrase handing over to a quotation names: "Ann Lee expands:", "Here's what she
+    has to say", "Ann had this to say"; with a verb that is a noun too ("notes:"), only a
+    full name or a pronoun ("Release notes:" is a heading)."""
+    who = announced.group("who") or announced.groupdict().get("subject") or ""
+    named = _name_like(who) or who.strip().lower() in _RESOLVABLE_PRONOUNS
+    if announced.groupdict().get("verb") in _NOUN_LIKE_VERBS and not named:
+        return None
+    return _coordinated(who)
 
 
 def _coordinated(who: str) -> str | None:
