@@ -76,7 +76,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None  # As per our stability index: “…”: documentation, not speech
     if _NOUN_AFTER.match(_sentence_after(body.text(quotation.last) or "", quotation.end)):
         return None  # “How do I deploy?” is one of our most asked questions
-    if _HYPOTHETICAL.search(lead) or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
+    hypothetical = _HYPOTHETICAL.search(lead) and not _WHAT_SAID.search(lead)  # not "had to say"
+    if hypothetical or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
         return None  # what one might say, or an example: “It is a strength to say, “…”
     statement = _is_statement(quotation, words, lead)
     if statement is False or _from_court_papers(body, quotation, lead):
@@ -87,9 +88,11 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if attribution.generic:
         return None  # “…,” they say; everyone may become the person who says “…”
     if attribution.speaker and (
-        _NOT_SAID.search(attribution.speaker) or _is_document(attribution.speaker)
+        _NOT_SAID.search(attribution.speaker)
+        or _is_document(attribution.speaker)
+        or _is_machine(attribution.speaker)
     ):
-        return None  # “…” says conventional wisdom; “…” says the documentation
+        return None  # “…” says conventional wisdom; “…” says the documentation; the OS tells us
     if not named and not _handed_over(body, quotation):
         return None  # a phrase nobody is named for: “Proxy mode: fast”, a feature's name
     if not named and (body.listed(quotation.first) or _in_references(body, quotation)):
@@ -233,11 +236,29 @@ def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
         return False
     if _NOT_SAID_AFTER.match(tail):
         return False  # “This is a pilot.” reads the last slide
+    handed = lead if lead.strip() else _handing_sentence(body, quotation)
+    if _EXCERPT_LEAD.search(handed):
+        return False  # Here are some highlights. “…”: a report's text, its author unnamed
+    if handed.rstrip().endswith(":") and any(
+        pattern.search(handed) for pattern in (_ANY_PERSON, _HABITUAL)
+    ):
+        return False  # someone, often a newcomer, steps in and says: ⏎ “…”
     if body.stands_apart(quotation):
         return True
     if any(pattern.search(lead) for pattern in (_GENERIC_SUBJECT, _ANY_PERSON, _HABITUAL)):
         return False  # you discover it and say, “…”
     return bool(_speech_verbs(lead) or _HEARD.search(lead))
+
+
+# What hands over to a document's text, not speech: "Here are some highlights.", "The
+# report concludes:".
+_EXCERPT_LEAD = re.compile(
+    r"\b(?:highlights?|excerpts?|extracts?|summary|findings|conclusions|key\s+points|takeaways)"
+    r"\b[^.!?:]{0,40}[.:]?\s*\Z"
+    r"|\b(?:report|audit|assessment|study|review|paper|survey)\s+(?:says|said|states|stated|"
+    r"reads|read|concludes|concluded|notes|noted|finds|found)\s*[:.,]?\s*\Z",
+    re.IGNORECASE,
+)
 
 
 # What one might say or ask, not what was said: "to say, “…”", "you may be asking, “…”",
@@ -262,6 +283,24 @@ _EXAMPLE = re.compile(
     r"|\b(?:like|such\s+as))\s*\W{0,3}\Z",
     re.IGNORECASE,
 )
+
+
+def _handing_sentence(body: _Body, quotation: _Quotation) -> str:
+    """The sentence before a quotation, or, when paragraphs that are whole quotations come
+    just before its own, the sentence before them: what hands over to a run of excerpts."""
+    index = quotation.first - 1
+    while index >= 0 and _whole_quotation(body.text(index)):
+        index -= 1
+    if index == quotation.first - 1:
+        return _previous_sentence(body, quotation)
+    text = body.text(index) if index >= 0 else None
+    return _sentences(text)[-1].strip() if text else ""
+
+
+def _whole_quotation(text: str | None) -> bool:
+    """Whether a paragraph is nothing but a quotation: “…”."""
+    text = (text or "").strip()
+    return bool(_OPENING_MARK.match(text)) and text.rstrip(" .")[-1:] in '”"»’'
 
 
 def _previous_sentence(body: _Body, quotation: _Quotation) -> str:
@@ -445,12 +484,14 @@ class _Body:
         if signed:
             said = pieces[-1][: signed.start()].strip()
             who = _plain(self._inline(signed.group("who") or signed.groupdict().get("cite") or ""))
-        else:  # “…” then a paragraph of its own: _Ann Lee, mayor_
-            signed = _EMPHASISED_SIGNATURE.match(pieces[-1])
+        else:  # “…” then a paragraph of its own: _Ann Lee, mayor_ (or Ann Lee, mayor)
+            signed = _EMPHASISED_SIGNATURE.match(pieces[-1]) or _PLAIN_SIGNATURE.match(pieces[-1])
             if not signed or len(pieces) < 2 or not _OPENING_MARK.match(pieces[0].lstrip()):
                 return
+            if not _CLOSED_PIECE.search(pieces[-2]):
+                return  # the last paragraph of the quotation must close it
             said, who = "", _plain(self._inline(signed.group("who")))
-            if not _capitalised_name(who):
+            if not _capitalised_name(who) or not _personal_name(who.split(",")[0]):
                 return
         text = " ".join(_plain(self._inline(piece)) for piece in [*pieces[:-1], said] if piece)
         pull = _pull_quote(text, who)
@@ -540,6 +581,11 @@ class _Body:
         content = self._paragraphs[index]
         return content is not None and _MAY_QUOTE.search(content) is not None
 
+    def headings_before(self, index: int) -> list[str]:
+        """The plain text of the headings above paragraph ``index``, nearest first."""
+        above = sorted((at for at in self._headings if at < index), reverse=True)
+        return [self._inline(self._headings[at]) for at in above]
+
     def heading(self, index: int) -> str | None:
         """The plain text of the heading just above paragraph ``index``, if one is."""
         content = self._headings.get(index - 1)
@@ -602,6 +648,13 @@ _BROKEN_SIGNATURE = re.compile(
 _EMPHASISED_SIGNATURE = re.compile(
     r"\A[ \t]*(?P<em>[_*]{1,2})(?P<who>[^_*\n]{3,160})(?P=em)[ \t]*\Z"
 )
+# A last paragraph that is only a name, then any role: "Ann Lee, Engineer - Data at Acme".
+_PLAIN_SIGNATURE = re.compile(
+    r"\A[ \t]*(?P<who>(?:Dr|Prof|Mr|Mrs|Ms|Sir|Rev)?\.?[ \t]*[A-Z][\w'’-]+"
+    r"(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+)){1,3}(?:,[ \t]*[^\n“”\"«»]{1,160}?)?)[ \t]*\Z"
+)
+# A paragraph whose quotation closes at its end: “… we ship.”
+_CLOSED_PIECE = re.compile(r"[”\"»’][*_]*[ \t]*\Z")
 # What a signature ends with that names no one: "(Source)", "(link)"; "(from Org)" names
 # the speaker's organisation.
 _SIGNED_LINK_WORD = re.compile(r"\s*\((?:source|link|tweet|video|post)\)\s*\Z", re.IGNORECASE)
@@ -660,6 +713,9 @@ _SIGNED_AS = re.compile(
 )
 
 
+_MAX_SIGNER_WORDS = 12
+
+
 def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
     """A pull quote's text without its enclosing marks, and its speaker, if both hold up."""
     text = text.strip()
@@ -669,8 +725,10 @@ def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
         if not any(mark in inner for mark in text[0] + closers):
             text = inner
     who = _signer(who)
+    while len(who.split()) > _MAX_SIGNER_WORDS and "," in who:  # Name, role, a long gloss
+        who = who.rsplit(",", 1)[0].rstrip()
     words = _WORD.findall(text)
-    if len(who.split()) > 12 or len(text) > _MAX_PULL_CHARACTERS or len(words) < 2:
+    if len(who.split()) > _MAX_SIGNER_WORDS or len(text) > _MAX_PULL_CHARACTERS or len(words) < 2:
         return None
     return (text, who) if who[:1].isalpha() else None
 
@@ -1130,6 +1188,39 @@ def _last_word(text: str) -> str:
     return words[-1].lower() if words else ""
 
 
+# Software and machines made to speak: "Windows tells us", "the compiler says".
+_MACHINE_NAMES = frozenset(
+    (
+        *("windows", "macos", "linux", "android", "ios", "chrome", "chromium", "firefox"),
+        *("safari", "system", "operating system", "build system", "type system", "file system"),
+    )
+)
+_MACHINE_NOUNS = _words(
+    "browser compiler api os kernel server app application tool cli terminal program "
+    "computer machine software linter shell database interpreter runtime installer console "
+    "debugger firmware device router script bot error log prompt"
+)
+_MAX_MACHINE_WORDS = 3  # "the build system", "our old CI server"
+
+
+def _is_machine(speaker: str) -> bool:
+    """Whether a speaker is software or a machine the writer makes speak ("Windows tells
+    us", "the compiler says"), not a person: its output, no one's statement."""
+    pieces = speaker.split(",")  # "Windows", or "Halfway through, Windows"
+    return any(_machine_named(piece) for piece in {pieces[0], pieces[-1]})
+
+
+def _machine_named(phrase: str) -> bool:
+    """Whether ``phrase`` names software or a machine: "macOS", "our build system"."""
+    words = phrase.split()
+    if words and words[0].lower() in _DETERMINER_WORDS:
+        words = words[1:]
+    if not words or len(words) > _MAX_MACHINE_WORDS:
+        return False
+    name = " ".join(words).lower()
+    return name in _MACHINE_NAMES or words[-1].lower() in _MACHINE_NOUNS
+
+
 # --- Who said it ------------------------------------------------------------------------------
 
 # Words around a quotation that make it something other than speech: a saying, a slogan or a
@@ -1156,6 +1247,7 @@ _SPEECH_VERBS = sorted(
         "answered responded retorted cried sighed laughed murmured reflected boasted complained "
         "complains maintained maintains emphasised emphasized stated mused quipped protested "
         "objected confirmed asserted asserts mentioned mentions posted states shared "
+        "elaborated elaborates recapped recaps observes quips muses responds "
         # German, French, Russian, Spanish
         "sagte sagt erklärte erklärt betonte meinte "
         "déclare affirme ajoute estime explique souligne dit "
@@ -1446,6 +1538,7 @@ def _attribution(
     tail = _sentence_after(last_text, quotation.end)
     ends_sentence = quotation.text.rstrip()[-1:] in ".!?…"
     found: str | None = None  # the speaker as written
+    before = lead  # the words that name them, when before the quotation
     outlet: str | None = None  # the outlet that quoted them: "Reuters quoted X as saying"
     quoted = _QUOTED_AS.search(tail) or _QUOTED_AS.search(lead)
     if quoted:
@@ -1465,7 +1558,8 @@ def _attribution(
     if found is None and not (body.text(quotation.first) or "")[: quotation.start].strip():
         found = _speaker_in_heading(body.heading(quotation.first) or "")
     if found is None and not after_label and not _LEADING_CONJUNCTIONS.sub("", lead.strip()):
-        found = _speaker_before(_previous_sentence(body, quotation))
+        before = _previous_sentence(body, quotation)
+        found = _speaker_before(before)
     speaker, source = _clean_speaker(found) if found else (None, None)
     if found and speaker is None and source is None:
         direct = False  # what was found was no speaker: the quote counts as unattributed
@@ -1475,7 +1569,7 @@ def _attribution(
     if outlet:
         source = _agency(_LEADING_PHRASES.sub("", outlet.strip(), count=1), strict=True)
     source = source or _find_source(quotation.interruption, tail, lead)
-    generic = found is not None and _generic(found, quotation.interruption, tail, lead)
+    generic = found is not None and _generic(found, quotation.interruption, tail, before)
     if generic:
         speaker = None  # “…,” they say: nobody in particular
     elif speaker is not None and speaker.lower() in _PRONOUNS:
@@ -1497,7 +1591,9 @@ _GENERIC_SUBJECT = re.compile(
 _ANY_PERSON = re.compile(r"\b(?:the|a)\s+(?:person|one|kind\s+of\s+person)\s+who\b", re.I)
 _HABITUAL = re.compile(
     r"(?<![\w'’])(?:they|people|someone|somebody)\s+(?:\w+\s+)?(?:say|says|ask|asks|tell|tells|"
-    r"think|thinks)(?![\w'’])|(?<![\w'’])(?:say|says|ask|asks)\s+(?:they|people)(?![\w'’])",
+    r"think|thinks)(?![\w'’])|(?<![\w'’])(?:say|says|ask|asks)\s+(?:they|people)(?![\w'’])"
+    # "someone, often a new contributor, steps in and says": anyone, in the present
+    r"|(?<![\w'’])(?:someone|somebody)\b[^.!?“”\"]{0,160}?\b(?:says|asks|tells)(?![\w'’])",
     re.IGNORECASE,
 )
 
@@ -1512,7 +1608,8 @@ def _generic(found: str, *contexts: str) -> bool:
     if _ANY_PERSON.search(found):
         return True
     last = _last_word(found)
-    habitual = last in ("they", "people", "someone", "somebody")
+    first = (head.split() or [""])[0].strip(",").lower()
+    habitual = last in ("they", "people", "someone", "somebody") or first in ("someone", "somebody")
     return habitual and any(_HABITUAL.search(text) for text in contexts)
 
 
@@ -1620,10 +1717,15 @@ def _speaker_before(clause: str) -> str | None:
     document = _DOCUMENT_READ.search(clause)
     if document:  # The ministry’s statement read: “…”
         return document.group("who")
+    announced = _WHAT_SAID.search(clause) or _VERB_COLON.match(clause)
+    if announced:  # Here's what she has to say; Ann Lee expands: “…”
+        return _announcer(announced)
     verbs = _speech_verbs(clause)
     if verbs:
         verb = verbs[-1]
         subject = _after_quotation_marks(clause[: verb.start()])
+        if _AND_BEFORE.search(subject):
+            return _coordinated(subject)  # Ann Lee read the report, and concluded: “…”
         broken = _CLAUSE_BREAK.match(subject)
         if broken:
             subject = subject[broken.end() :]
@@ -1651,6 +1753,71 @@ def _speaker_before(clause: str) -> str | None:
 
 
 _RELATIVE = re.compile(r"(?:who|whom|whose|which)\b", re.IGNORECASE)
+# Verbs that hand over to a quotation only before a colon: "Ann Lee expands: “…”" (not "the
+# study concluded that “…”", a document's wording).
+_COLON_VERBS = (
+    r"expands|expanded|notes|remarks|answers|jokes|reflects|reflected|concludes|concluded|"
+    r"summari[sz]es|summari[sz]ed|sums\s+(?:it\s+)?up|summed\s+(?:it\s+)?up"
+)
+# "Here’s what she has to say", "This is what the team had to say about it", "Ann had this
+# to say": the speaker announced before a quotation set apart.
+_WHAT_SAID = re.compile(
+    r"(?:\b(?:[Hh]ere['’]s|[Hh]ere\s+is|[Tt]his\s+is|[Tt]hat['’]s)\s+what\s+"
+    r"(?P<who>[^,:;.!?]{1,80}?)\s+(?:has|had|have)\s+to\s+say"
+    r"|\A\s*(?P<subject>[^,:;.!?]{1,80}?)\s+(?:has|had|have)\s+this\s+to\s+say)"
+    r"(?:\s+about\s+[^:;.!?]{1,80}?)?\s*[:.]?\s*\Z"
+)
+# Verbs that introduce a quotation only before a colon: "Ann Lee expands:", "as Ann puts it:".
+_VERB_COLON = re.compile(
+    rf"\s*(?:[Aa]s\s+)?(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,100}}?)\s+(?:\w+ly\s+)?"
+    rf"(?P<verb>{_COLON_VERBS}|puts\s+it|put\s+it)"
+    r"(?:\s+(?:on\s+(?:this|that|it)|further|again))?\s*:\s*\Z"
+)
+# A speech verb coordinated with an earlier verb of the same subject: "Ann Lee read the
+# report and concluded:", "a guard waved and, to our delight, replied:".
+_AND_BEFORE = re.compile(r"(?:,\s*|\s+)and\s*(?:,[^,]{1,60},\s*|\s+)?(?:\w+ly\s+)?\Z")
+_ADVERB_END = re.compile(r"(?:\s+[a-z]+ly)+\s*\Z")
+_MAX_COORDINATED_SUBJECT_WORDS = 6
+
+
+# Colon verbs that are nouns too: "Release notes:", "Closing remarks:" name no one.
+_NOUN_LIKE_VERBS = _words("notes remarks answers jokes")
+
+
+def _announcer(announced: re.Match[str]) -> str | None:
+    """Who a phrase handing over to a quotation names: "Ann Lee expands:", "Here's what she
+    has to say", "Ann had this to say"; with a verb that is a noun too ("notes:"), only a
+    full name or a pronoun ("Release notes:" is a heading)."""
+    who = announced.group("who") or announced.groupdict().get("subject") or ""
+    named = _name_like(who) or who.strip().lower() in _RESOLVABLE_PRONOUNS
+    if announced.groupdict().get("verb") in _NOUN_LIKE_VERBS and not named:
+        return None
+    return _coordinated(who)
+
+
+def _coordinated(who: str) -> str | None:
+    """The speaker of a speech verb whose subject may govern an earlier verb too: "Ann Lee"
+    of "Ann Lee read the report, and (concluded)"; ``who`` itself when no "and" joins verbs.
+    None when that subject is not at hand ("when someone steps in and (says)")."""
+    joined = _AND_BEFORE.search(who)
+    if joined is None:
+        return who if who.strip() else None
+    clause = who[: joined.start()]
+    broken = _CLAUSE_BREAK.match(clause)
+    if broken:
+        clause = clause[broken.end() :]
+    opening, comma, rest = clause.partition(",")
+    if comma and opening.split()[:1] and opening.split()[0].lower() in _PREPOSITIONS:
+        clause = rest  # in a bar far from the venue, a bartender waved -> a bartender waved
+    clause = _LEADING_PHRASES.sub("", clause.strip(), count=1)
+    verb = _PAST_VERB.search(clause)
+    if verb is None:
+        return None
+    subject = _ADVERB_END.sub("", clause[: verb.start()]).strip(" ,")
+    words = subject.split()
+    if not words or len(words) > _MAX_COORDINATED_SUBJECT_WORDS:
+        return None
+    return subject if subject[:1].isupper() or words[0] in _DETERMINER_WORDS else None
 
 
 def _speech_verbs(clause: str) -> list[re.Match[str]]:
@@ -1693,6 +1860,14 @@ def _document_title(text: str) -> bool:
     words = _WORD.findall(text)
     significant = [word for word in words if word.lower() not in _SMALL_WORDS]
     return len(significant) >= _MIN_TITLE_WORDS and _title_case(words)
+
+
+def _personal_name(name: str) -> bool:
+    """Whether ``name`` may be a person's: none of its words names a thing or opens a
+    sentence ("Read More About It", "Open Data Team")."""
+    return not any(
+        word.strip(".") in _NOT_PERSON_WORDS or word in _JOB_TITLES for word in name.split()
+    )
 
 
 def _capitalised_name(text: str) -> bool:
@@ -1759,6 +1934,19 @@ _CLAUSE_WORDS = _words("is are was were it’s it's that’s that's there’s th
 _MODALS = _words("will would can could shall should must might")
 
 
+# Words opening a clause of the writer's before the speaker: "When asked about it, Ann said".
+_SUBORDINATORS = _words("when whenever while once if although though because since as after before")
+# A time phrase opening the sentence, before the speaker: "A few years back a few of us".
+_LEADING_TIME_PHRASE = re.compile(
+    r"\A(?:(?:a\s+few|some|many|several|a\s+couple\s+of|two|three|four|five|ten|\d+)\s+"
+    r"(?:years?|months?|weeks?|days?|decades?)\s+(?:back|ago|later|earlier)"
+    r"|(?:last|this|that|next)\s+(?:year|month|week|spring|summer|autumn|fall|winter)"
+    r"|in\s+(?:19|20)\d\d|back\s+then|at\s+the\s+time|(?:years|months|long)\s+ago"
+    r"|later(?:\s+on)?|then|soon\s+after|afterwards)\s*,?\s+(?=\S)",
+    re.IGNORECASE,
+)
+# A speech verb left at the end of a speaker: the "expands" of "Ann Lee expands".
+_TRAILING_VERB = re.compile(rf"(?<=\S)\s+(?:{_VERB_PATTERN}|{_COLON_VERBS})\s*\Z")
 # A full name closing a phrase: the "Ann K. Lee" of "In her book Ann K. Lee".
 _TRAILING_NAME = re.compile(r"(?<=\s)(?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-]+\Z")
 
@@ -1779,9 +1967,18 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     text = _LEADING_PHRASES.sub("", text.strip(" ,"), count=1)
     text = _LEADING_CONJUNCTIONS.sub("", text)
     text = _LEADING_TIME.sub("", text)
+    text = _LEADING_TIME_PHRASE.sub("", text)
     text = _TRAILING_WORDS.sub("", text).strip(" ,.;:\u00a0\u202f")
+    text = _TRAILING_VERB.sub("", text)  # Ann Lee expands -> Ann Lee; never a verb at the end
+    if _AND_BEFORE.search(text):
+        return None, source  # "Ann read it and" (concluded): the subject is elsewhere
     text = _COMMA_IN_NAME.sub(r"\1", text)  # the head of ‘Team Blue,’ -> ‘Team Blue’
     words = text.split()
+    if words and words[0].lower() in _SUBORDINATORS and "," in text:
+        text = text.rsplit(",", 1)[1].strip()  # When asked about it, Ann -> Ann
+        words = text.split()
+        if words and words[0].lower() in _PRONOUNS:
+            return None, source  # When we showed them the map, they (said): not resolved
     if words and words[0].lower() in _NOT_A_SPEAKER_START:
         named = _TRAILING_NAME.search(text)  # In her book Ann K. Lee (says) -> Ann K. Lee
         text = named.group() if named else _description_after_opening(words)
@@ -1998,6 +2195,12 @@ _NOT_PERSON_WORDS = _words(
     "January February March April May June July August September October November December "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Day Week Month Year"
 )
+# Capitalised job titles: before a name they are its title ("President Ann Lee" is Ann Lee);
+# alone they name a role, no person ("joined as OSS Support Engineer").
+_JOB_TITLES = _words(
+    "Engineer Engineering Developer Manager Director Officer Architect Advocate Maintainer "
+    "Analyst Consultant Designer Scientist Specialist Lead Head Chief President Support"
+)
 # A person described, not named: "One woman in the town …", "a nurse told us …".
 _DESCRIBED_PERSON = re.compile(
     r"\b(?:[Aa]|[Aa]n|[Oo]ne|[Aa]nother|[Tt]he|[Tt]his|[Tt]hat|[Oo]ur)\s+(?:[\w-]+\s+){0,2}?"
@@ -2016,8 +2219,13 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
     found: list[str] = []
     for match in _PERSON.finditer(sentence):
         words = match.group("name").split()
-        if any(word in _NOT_PERSON_WORDS for word in words):
+        while words and words[0] in _JOB_TITLES:
+            words.pop(0)
+        if not words or any(word in _NOT_PERSON_WORDS or word in _JOB_TITLES for word in words):
             continue
+        if _last_word(sentence[: match.start()]) in _ARTICLES:
+            continue  # "in an Azure Cloud setup": a thing's name, not a person
+
         if subjects and match.group("subject") is None:
             continue
         before = sentence[: match.start()]
@@ -2027,12 +2235,14 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
             and not _ACCORDING_END.search(before)  # "according to Ann Lee" names a person
         ):
             continue  # "a meetup in San Francisco": a place, not a second person
-        found.append(match.group("name") + (match.group("role") or "").rstrip(","))
+        found.append(" ".join(words) + (match.group("role") or "").rstrip(","))
     return found
 
 
 _ACCORDING_END = re.compile(rf"{_ACCORDING}\s*\Z")
-_PLACE_PREPOSITIONS = _words("in at from near across into around outside inside of to")
+# Words before capitalised words that name a place or a role, not a second person: "a meetup
+# in San Francisco", "joined the team as Support Engineer".
+_PLACE_PREPOSITIONS = _words("in at from near across into around outside inside of to as")
 
 
 def _others_named(sentence: str, person: str) -> bool:
@@ -2090,12 +2300,22 @@ def _full_name(body: _Body, quotation: _Quotation, short: str) -> str | None:
     nearest person named earlier in the body whose name holds it, if only one such is."""
     matches: list[str] = []
     for sentence in _earlier_sentences(body, quotation, paragraphs=len(body)):
-        for person in _people(sentence, subjects=False):
-            words = person.split(",")[0].split()
-            if len(words) > 1 and short in (words[0], words[-1]):
-                matches.append(person)
+        matches.extend(_named_in(sentence, short))
+    if not matches:  # ### Ann Lee, Engineer ⏎ … Ann said, “…”
+        for heading in body.headings_before(quotation.first):
+            matches.extend(_named_in(heading, short))
     names = {person.split(",")[0] for person in matches}
     return matches[0] if len(names) == 1 else None
+
+
+def _named_in(sentence: str, short: str) -> list[str]:
+    """The people ``sentence`` names in full whose first or last name is ``short``."""
+    found: list[str] = []
+    for person in _people(sentence, subjects=False):
+        words = person.split(",")[0].split()
+        if len(words) > 1 and short in (words[0], words[-1]):
+            found.append(person)
+    return found
 
 
 def _person_opening(sentence: str) -> str | None:
