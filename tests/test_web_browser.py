@@ -98,6 +98,10 @@ def check(page: Any, name: str, scheme: str) -> None:
              .map(i => i.name)"""
     )
     assert unlabelled == []
+    page.wait_for_load_state("load")  # after a form post, the stylesheet may still be coming
+    page.wait_for_function(
+        "getComputedStyle(document.body).backgroundColor !== 'rgba(0, 0, 0, 0)'", timeout=15_000
+    )
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     red, green, blue = (int(part) for part in re.findall(r"\d+", background)[:3])
     dark = red + green + blue < 3 * 80
