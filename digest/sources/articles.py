@@ -822,13 +822,12 @@ def claimed_names(
     records.update(_parse_files(source, unread, config))
     claims: list[tuple[Path | str, str, str | None]] = []
     for name, _ in entries:
-        where = source.where(name)
         fields, words = records[name][:2]
         if fields is None:
-            claims.append((where, file_slug(page_stem(Path(name))), None))
+            claims.append((source.where(name), file_slug(page_stem(Path(name))), None))
         else:
-            article = _article(where, fields, words)
-            claims.append((where, article.slug, article.id))
+            article = _article(source.location(name, fields[0]), fields, words)
+            claims.append((article.location.where, article.slug, article.id))
     return claims
 
 
@@ -938,16 +937,19 @@ def _collection(
     read: list[tuple[int, Article]] = []
     for position, (name, _) in enumerate(entries):
         fields, words, messages, noted = records[name]
-        where = source.where(name)
         if fields is None:
+            where = source.where(name)
             skipped.extend((position, Problem(where, line, text)) for line, text in messages)
             continue
+        location = source.location(name, fields[0])
         revision = steady.get(name)
         article = (
-            _article(where, fields, words)
+            _article(location, fields, words)
             if revision is None
-            else _article(where, fields, words, *_revisions(name, revision, since[name]))
+            else _article(location, fields, words, *_revisions(name, revision, since[name]))
         )
+        if messages or noted:
+            where = location.where
         if messages:
             warnings.extend(Problem(where, line, message) for line, message in messages)
         if noted:
@@ -1031,14 +1033,15 @@ def _revisions(
 
 
 def _article(
-    where: Path | str,
+    location: Location,
     fields: tuple[Any, ...],
     terms: tuple[str, ...],
     revision: tuple[str, Revision] | None = None,
     read_since: tuple[str, Revision] | None = None,
 ) -> Article:
-    """The article a record's `fields` and `terms` describe (see `_fields`), from `where`."""
-    return Article(*(Location(where, fields[0]), *fields[1:], revision, terms, read_since))
+    """The article a record's `fields` and `terms` describe (see `_fields`), at `location`
+    (whose line is `fields[0]`)."""
+    return Article(*(location, *fields[1:], revision, terms, read_since))
 
 
 def _own_ids(
