@@ -855,14 +855,9 @@ def collect_articles(
         progress(len(entries) - len(unread), len(entries))
         progress = _offset(progress, len(entries) - len(unread), len(entries))
     records.update(_parse_files(source, unread, config, progress))
-    steady = {
-        name: revision
-        for name, revision in entries
-        if revision is not None and source.settled(revision, started)
-    }
-    since = _read_since(steady, records, cache)
+    revisions = _revisions(source, entries, records, cache, started)
     spellings = Spellings(tags=config.tag_feeds)
-    return _collection(source, entries, records, steady, since, set(unread), spellings)
+    return _collection(source, entries, records, revisions, set(unread), spellings)
 
 
 def _cached(
@@ -882,36 +877,50 @@ def _cached(
     return records, unread
 
 
-def _read_since(
-    steady: Mapping[str, Revision],
+Revisions = tuple[tuple[str, Revision], tuple[str, Revision]]
+"""An article's `revision` and `read_since`: the item's name with each revision."""
+
+
+@gc_paused()  # its tuples hold no cycles (see `_collection`)
+def _revisions(
+    source: Source,
+    entries: Sequence[tuple[str, Revision | None]],
     records: Mapping[str, Record],
     cache: MutableMapping[str, Entry] | None,
-) -> dict[str, Revision]:
-    """For each steady item, the revision since which reading it gives what it gives now;
-    `cache` (if any) is then made to describe the steady items.
+    now_ns: int,
+) -> dict[str, Revisions]:
+    """The `Revisions` of each steady item (one whose revision, seen at `now_ns`, tells it
+    apart from every later version: see `Source.settled`); `cache`, if any, is then made
+    to describe the steady items.
 
     An item read again after an edit that changed nothing reading gives (a correction deep
-    in the body) keeps the revision of its earlier read, as `cache` held it: what depends
-    only on the reading, such as related links, is then known to be unchanged. Only the
-    cache entries that changed are touched: the others keep their places and values, so
-    the cache file's chunks that hold only them are copied as they are (see
-    `cache.write_cache`). One pass does both, since at 100,000 items each pass counts.
+    in the body) is read since the revision of its earlier read, as `cache` held it: what
+    depends only on the reading, such as related links, is then known to be unchanged.
+    One tuple serves as both revisions when they are the same (most are; at 100,000
+    articles a second one costs 5 MB). Only the cache entries that changed are touched:
+    the others keep their places and values, so the cache file's chunks that hold only
+    them are copied as they are (see `cache.write_cache`). One pass does all this, since
+    at 100,000 items each pass counts.
     """
-    since: dict[str, Revision] = {}
+    found: dict[str, Revisions] = {}
     changed: dict[str, Entry] = {}
-    for name, revision in steady.items():
+    for name, revision in entries:
+        if revision is None or not source.settled(revision, now_ns):
+            continue
         hit = cache.get(name) if cache is not None else None
         if hit is not None and hit[0] == revision:  # not read again: the entry holds
-            since[name] = hit[2]
-            continue
-        record = records[name]
-        since[name] = hit[2] if hit is not None and _same_reading(hit[1], record) else revision
-        changed[name] = (revision, record, since[name])
+            since = hit[2]
+        else:
+            record = records[name]
+            since = hit[2] if hit is not None and _same_reading(hit[1], record) else revision
+            changed[name] = (revision, record, since)
+        now = (name, revision)
+        found[name] = (now, now if since == revision else (name, since))
     if cache is not None:
-        for name in [name for name in cache if name not in steady]:
+        for name in [name for name in cache if name not in found]:
             del cache[name]
         cache.update(changed)
-    return since
+    return found
 
 
 def _same_reading(one: Record, other: Record) -> bool:
@@ -924,17 +933,15 @@ def _collection(
     source: Source,
     entries: Sequence[tuple[str, Revision | None]],
     records: Mapping[str, Record],
-    steady: Mapping[str, Revision],
-    since: Mapping[str, Revision],
+    revisions: Mapping[str, Revisions],
     fresh: Container[str],
     spellings: Spellings,
 ) -> Collection:
     """The articles, problems and warnings the items' `records` give, in `entries` order.
 
-    Each article read from a `steady` item carries its revision and the revision `since`
-    which reading it gives the same (see `Article.revision`, `Article.read_since`); the
-    notes of the items read this build (`fresh`, not taken from the cache) are new;
-    `spellings` warns of names that differ but share a folder.
+    Each article read from a steady item carries its `revisions`; the notes of the items
+    read this build (`fresh`, not taken from the cache) are new; `spellings` warns of
+    names that differ but share a folder.
 
     Run without the cycle collector: an archive's articles and paths are many objects
     and hold no cycles (see gc_pause.py).
@@ -951,11 +958,11 @@ def _collection(
             skipped.extend((position, Problem(where, line, text)) for line, text in messages)
             continue
         location = source.location(name, fields[0])
-        revision = steady.get(name)
+        steady = revisions.get(name)
         article = (
             _article(location, fields, words)
-            if revision is None
-            else _article(location, fields, words, *_revisions(name, revision, since[name]))
+            if steady is None
+            else _article(location, fields, words, *steady)
         )
         if messages or noted:
             where = location.where
@@ -1030,15 +1037,6 @@ def unknown_keys(articles: Sequence[Article]) -> list[tuple[tuple[str, ...], Pro
 
 def _at_key(article: Article, key: str, message: str) -> Problem:
     return Problem(article.location.where, article.key_lines.get(key, 1), message)
-
-
-def _revisions(
-    name: str, revision: Revision, since: Revision
-) -> tuple[tuple[str, Revision], tuple[str, Revision]]:
-    """An article's `revision` and `read_since`: one tuple when they are the same (most are;
-    at 100,000 articles a second one costs 5 MB)."""
-    now = (name, revision)
-    return now, now if since == revision else (name, since)
 
 
 def _article(
