@@ -914,8 +914,8 @@ def _revisions(
             record = records[name]
             since = hit[2] if hit is not None and _same_reading(hit[1], record) else revision
             changed[name] = (revision, record, since)
-        now = (name, revision)
-        found[name] = (now, now if since == revision else (name, since))
+        current = (name, revision)
+        found[name] = (current, current if since == revision else (name, since))
     if cache is not None:
         for name in [name for name in cache if name not in found]:
             del cache[name]
@@ -964,11 +964,9 @@ def _collection(
             if steady is None
             else _article(location, fields, words, *steady)
         )
-        if messages or noted:
+        if messages or noted:  # the path is made only for these
             where = location.where
-        if messages:
             warnings.extend(Problem(where, line, message) for line, message in messages)
-        if noted:
             found = [Problem(where, line, message) for line, message in noted]
             warnings.extend(found)
             notes.extend(found)
