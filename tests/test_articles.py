@@ -20,6 +20,7 @@ from digest.sources.articles import (
     parse_article,
     slugify,
 )
+from digest.sources.base import Location
 from digest.sources.folder import MarkdownFolder
 from tests.conftest import ArticleWriter
 
@@ -235,6 +236,21 @@ def test_of_two_published_stories_with_one_slug_the_first_file_stays(
         "2026-11-26T09:30:00+02:00)",
         f"{second}:5: duplicate slug 'same' (also {first}:5); set a unique 'slug:'",
     ]
+
+
+def test_a_folders_articles_share_its_path_and_make_their_own_when_asked(
+    write_article: ArticleWriter, articles_dir: Path, config: Config
+) -> None:
+    paths = [write_article("world/2026/tram-plan"), write_article("local/ferry")]
+    folder = MarkdownFolder(articles_dir)
+    articles = sorted(collect_articles(folder, config=config).articles, key=lambda a: a.slug)
+    assert [article.location.base for article in articles] == [folder.folder] * 2
+    assert all(article.location.base is folder.folder for article in articles)
+    assert [article.location.where for article in articles] == sorted(paths, key=str)
+    assert [str(article.location) for article in articles] == [f"{paths[1]}:6", f"{paths[0]}:6"]
+    built = Location(folder.folder, 5, "local/ferry.md")
+    given = Location(articles_dir / "local" / "ferry.md", 5)
+    assert built == given and hash(built) == hash(given) and built != Location(given.base, 6)
 
 
 def test_one_line_reads_a_long_run_of_blanks_once() -> None:

@@ -49,6 +49,16 @@ def test_values_of_the_hinted_shape_and_others(hint: Any, good: list[Any], bad: 
     assert [check(value) for value in bad] == [False] * len(bad)
 
 
+def test_a_value_shared_by_several_places_is_checked_for_each_hint() -> None:
+    lines, words = {"a": 1}, {"a": "b"}
+    assert shape(list[dict[str, int]])([lines, lines, {}])
+    assert not shape(list[dict[str, int]])([lines, words])
+    assert not shape(tuple[dict[str, int], dict[str, str]])((lines, lines))
+    assert shape(tuple[dict[str, int], dict[str, str]])((lines, words))
+    assert shape(tuple[datetime, datetime])((NOW, NOW))
+    assert not shape(tuple[datetime, datetime | None])((NOW, NOW.replace(tzinfo=None)))
+
+
 def test_a_dataclass_as_its_field_values() -> None:
     check = shape(fields_hint(Image, ["url", "credit"]))
     assert check(("u", "c"))

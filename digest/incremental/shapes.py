@@ -13,7 +13,10 @@ other classes (any instance). The function is written out as Python source, one 
 after another with no calls between them, since an archive's records are checked on
 every edited build: a tuple's items are unpacked into names, items of a plain type are
 told by `set(map(type, …))` (strings by `''.join`) at C speed, and only values that hold
-more are looped over.
+more are looped over. Nor is anything checked twice: a dict that many values share (the
+key lines of every article with one front-matter layout) is checked once per hint, and
+an item of a tuple that is the very object of an earlier item of the same hint (an
+article's `updated`, mostly its `published`) is not checked again.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ def _compiled(hint: Any) -> Check:
     source = "\n".join(
         [
             "def check(value):",
+            *[f"    {name} = set()" for name in writer.seen.values()],
             "    try:",
             *_indented(_indented(lines or ["pass"])),
             "    except AttributeError:  # a dataclass field never set",
@@ -103,6 +107,7 @@ class _Writer:
 
     def __init__(self) -> None:
         self.constants: dict[str, Any] = {}
+        self.seen: dict[Any, str] = {}  # dict hint → the set of the ids of its dicts checked
         self._names = 0
 
     def name(self) -> str:
@@ -140,8 +145,14 @@ class _Writer:
             return self.fixed(args, var)
         if origin in (tuple, list):
             return self.items(args[0], var)
-        if origin in (dict, Mapping):
-            return [*self.items(args[0], f"{var}.keys()"), *self.items(args[1], f"{var}.values()")]
+        if origin in (dict, Mapping):  # checked once, however many values share it
+            keys, values = (
+                self.items(args[0], f"{var}.keys()"),
+                self.items(args[1], f"{var}.values()"),
+            )
+            seen = self.seen.setdefault(hint, f"seen{len(self.seen)}")
+            first = [f"if id({var}) not in {seen}:", f"    {seen}.add(id({var}))"]
+            return [*first, *_indented(keys + values)] if keys or values else []
         if hint is datetime:
             return [f"if {var}.tzinfo is None or not 1 < {var}.year < 9999: return False"]
         if isinstance(hint, type) and is_dataclass(hint):
@@ -168,9 +179,16 @@ class _Writer:
             if (kinds := _exact(hints[key]))
         ]
         lines = [f"if {' or '.join(plain)}: return False"] if plain else []
+        checked: dict[Any, str] = {}  # hint → the first value checked of it
         for key, value in zip(keys, values, strict=True):
-            if not _exact(hints[key]):
-                lines += self.check(hints[key], value)
+            hint = hints[key]
+            if _exact(hint):
+                continue
+            inner = self.check(hint, value)
+            if hint in checked:  # often the very same object (`updated` is `published`)
+                inner = [f"if {value} is not {checked[hint]}:", *_indented(inner)]
+            checked.setdefault(hint, value)
+            lines += inner
         return lines
 
     def items(self, hint: Any, var: str) -> list[str]:

@@ -18,7 +18,8 @@ from digest.incremental.safe_pickle import READ_ERRORS, IssueUnpickler
 from digest.models import IssueRecord, Section
 
 ISSUE_FILE = ".digest/cache/issue.pickle"
-FORMAT = 1
+FORMAT = 2
+"""Bumped when what the file holds changes shape (2: `Location` keeps a folder and a name)."""
 
 
 class IssueUnavailable(DigestError):

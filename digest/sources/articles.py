@@ -822,13 +822,12 @@ def claimed_names(
     records.update(_parse_files(source, unread, config))
     claims: list[tuple[Path | str, str, str | None]] = []
     for name, _ in entries:
-        where = source.where(name)
         fields, words = records[name][:2]
         if fields is None:
-            claims.append((where, file_slug(page_stem(Path(name))), None))
+            claims.append((source.where(name), file_slug(page_stem(Path(name))), None))
         else:
-            article = _article(where, fields, words)
-            claims.append((where, article.slug, article.id))
+            article = _article(source.location(name, fields[0]), fields, words)
+            claims.append((article.location.where, article.slug, article.id))
     return claims
 
 
@@ -856,16 +855,9 @@ def collect_articles(
         progress(len(entries) - len(unread), len(entries))
         progress = _offset(progress, len(entries) - len(unread), len(entries))
     records.update(_parse_files(source, unread, config, progress))
-    steady = {
-        name: revision
-        for name, revision in entries
-        if revision is not None and source.settled(revision, started)
-    }
-    since = _read_since(steady, records, cache)
-    if cache is not None:
-        _update_cache(cache, steady, records, since)
+    revisions = _revisions(source, entries, records, cache, started)
     spellings = Spellings(tags=config.tag_feeds)
-    return _collection(source, entries, records, steady, since, set(unread), spellings)
+    return _collection(source, entries, records, revisions, set(unread), spellings)
 
 
 def _cached(
@@ -885,25 +877,50 @@ def _cached(
     return records, unread
 
 
-def _read_since(
-    steady: Mapping[str, Revision],
+Revisions = tuple[tuple[str, Revision], tuple[str, Revision]]
+"""An article's `revision` and `read_since`: the item's name with each revision."""
+
+
+@gc_paused()  # its tuples hold no cycles (see `_collection`)
+def _revisions(
+    source: Source,
+    entries: Sequence[tuple[str, Revision | None]],
     records: Mapping[str, Record],
-    cache: Mapping[str, Entry] | None,
-) -> dict[str, Revision]:
-    """For each steady item, the revision since which reading it gives what it gives now.
+    cache: MutableMapping[str, Entry] | None,
+    now_ns: int,
+) -> dict[str, Revisions]:
+    """The `Revisions` of each steady item (one whose revision, seen at `now_ns`, tells it
+    apart from every later version: see `Source.settled`); `cache`, if any, is then made
+    to describe the steady items.
 
     An item read again after an edit that changed nothing reading gives (a correction deep
-    in the body) keeps the revision of its earlier read, as `cache` (not yet updated)
-    holds it: what depends only on the reading, such as related links, is then known to
-    be unchanged.
+    in the body) is read since the revision of its earlier read, as `cache` held it: what
+    depends only on the reading, such as related links, is then known to be unchanged.
+    One tuple serves as both revisions when they are the same (most are; at 100,000
+    articles a second one costs 5 MB). Only the cache entries that changed are touched:
+    the others keep their places and values, so the cache file's chunks that hold only
+    them are copied as they are (see `cache.write_cache`). One pass does all this, since
+    at 100,000 items each pass counts.
     """
-    since: dict[str, Revision] = {}
-    for name, revision in steady.items():
+    found: dict[str, Revisions] = {}
+    changed: dict[str, Entry] = {}
+    for name, revision in entries:
+        if revision is None or not source.settled(revision, now_ns):
+            continue
         hit = cache.get(name) if cache is not None else None
-        if hit is not None and (hit[0] == revision or _same_reading(hit[1], records[name])):
-            revision = hit[2]  # what the cache held, or a read again that gives the same
-        since[name] = revision
-    return since
+        if hit is not None and hit[0] == revision:  # not read again: the entry holds
+            since = hit[2]
+        else:
+            record = records[name]
+            since = hit[2] if hit is not None and _same_reading(hit[1], record) else revision
+            changed[name] = (revision, record, since)
+        current = (name, revision)
+        found[name] = (current, current if since == revision else (name, since))
+    if cache is not None:
+        for name in [name for name in cache if name not in found]:
+            del cache[name]
+        cache.update(changed)
+    return found
 
 
 def _same_reading(one: Record, other: Record) -> bool:
@@ -916,17 +933,15 @@ def _collection(
     source: Source,
     entries: Sequence[tuple[str, Revision | None]],
     records: Mapping[str, Record],
-    steady: Mapping[str, Revision],
-    since: Mapping[str, Revision],
+    revisions: Mapping[str, Revisions],
     fresh: Container[str],
     spellings: Spellings,
 ) -> Collection:
     """The articles, problems and warnings the items' `records` give, in `entries` order.
 
-    Each article read from a `steady` item carries its revision and the revision `since`
-    which reading it gives the same (see `Article.revision`, `Article.read_since`); the
-    notes of the items read this build (`fresh`, not taken from the cache) are new;
-    `spellings` warns of names that differ but share a folder.
+    Each article read from a steady item carries its `revisions`; the notes of the items
+    read this build (`fresh`, not taken from the cache) are new; `spellings` warns of
+    names that differ but share a folder.
 
     Run without the cycle collector: an archive's articles and paths are many objects
     and hold no cycles (see gc_pause.py).
@@ -938,19 +953,20 @@ def _collection(
     read: list[tuple[int, Article]] = []
     for position, (name, _) in enumerate(entries):
         fields, words, messages, noted = records[name]
-        where = source.where(name)
         if fields is None:
+            where = source.where(name)
             skipped.extend((position, Problem(where, line, text)) for line, text in messages)
             continue
-        revision = steady.get(name)
+        location = source.location(name, fields[0])
+        steady = revisions.get(name)
         article = (
-            _article(where, fields, words)
-            if revision is None
-            else _article(where, fields, words, *_revisions(name, revision, since[name]))
+            _article(location, fields, words)
+            if steady is None
+            else _article(location, fields, words, *steady)
         )
-        if messages:
+        if messages or noted:  # the path is made only for these
+            where = location.where
             warnings.extend(Problem(where, line, message) for line, message in messages)
-        if noted:
             found = [Problem(where, line, message) for line, message in noted]
             warnings.extend(found)
             notes.extend(found)
@@ -1021,24 +1037,16 @@ def _at_key(article: Article, key: str, message: str) -> Problem:
     return Problem(article.location.where, article.key_lines.get(key, 1), message)
 
 
-def _revisions(
-    name: str, revision: Revision, since: Revision
-) -> tuple[tuple[str, Revision], tuple[str, Revision]]:
-    """An article's `revision` and `read_since`: one tuple when they are the same (most are;
-    at 100,000 articles a second one costs 5 MB)."""
-    now = (name, revision)
-    return now, now if since == revision else (name, since)
-
-
 def _article(
-    where: Path | str,
+    location: Location,
     fields: tuple[Any, ...],
     terms: tuple[str, ...],
     revision: tuple[str, Revision] | None = None,
     read_since: tuple[str, Revision] | None = None,
 ) -> Article:
-    """The article a record's `fields` and `terms` describe (see `_fields`), from `where`."""
-    return Article(*(Location(where, fields[0]), *fields[1:], revision, terms, read_since))
+    """The article a record's `fields` and `terms` describe (see `_fields`), at `location`
+    (whose line is `fields[0]`)."""
+    return Article(*(location, *fields[1:], revision, terms, read_since))
 
 
 def _own_ids(
@@ -1052,12 +1060,13 @@ def _own_ids(
     gives is never changed; two such ids that collide are reported by `_duplicates`, and
     so are two articles whose URLs collide.
     """
-    by_id: dict[str, list[int]] = {}
+    first_of: dict[str, int] = {}
+    shared: dict[str, list[int]] = {}  # only the ids that more than one article has
     for index, (_, article) in enumerate(read):
-        by_id.setdefault(article.id, []).append(index)
-    for indexes in by_id.values():
-        if len(indexes) < 2:
-            continue
+        first = first_of.setdefault(article.id, index)
+        if first != index:
+            shared.setdefault(article.id, [first]).append(index)
+    for indexes in shared.values():
         first = min(indexes, key=lambda i: (read[i][1].draft, read[i][1].published, i))
         keeper = read[first][1]
         for index in indexes:
@@ -1157,26 +1166,6 @@ class Spellings:
             "or rename one to keep them apart"
         )
         return [Problem(article.location.where, line, message)]
-
-
-def _update_cache(
-    cache: MutableMapping[str, Entry],
-    steady: Mapping[str, Revision],
-    records: Mapping[str, Record],
-    since: Mapping[str, Revision],
-) -> None:
-    """Make `cache` describe the `steady` items, touching only the entries that changed.
-
-    The others keep their places and values, so the cache file's chunks that hold only
-    them are copied as they are (see `cache.write_cache`).
-    """
-    for name in [name for name in cache if name not in steady]:
-        del cache[name]
-    for name, revision in steady.items():
-        record = records[name]
-        hit = cache.get(name)
-        if hit is None or hit[1] is not record or hit[0] != revision:
-            cache[name] = (revision, record, since[name])
 
 
 def _offset(

@@ -60,7 +60,10 @@ class Source(Protocol):
         every later one (a file changed within its clock's tick may not be)."""
 
     def where(self, name: str) -> Path | str:
-        """The item's file path or URL, for its `Location` and messages."""
+        """The item's file path or URL, for messages."""
+
+    def location(self, name: str, line: int) -> Location:
+        """The item's `Location`, its body starting at `line`."""
 
     def read(self, name: str, config: Config) -> Record:
         """Read and parse one item (front matter and all) into its record."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.sources.base import Record, Revision
+from digest.sources.base import Location, Record, Revision
 from digest.sources.scan import Signature, scan_articles, settled
 
 if TYPE_CHECKING:
@@ -51,6 +51,10 @@ class MarkdownFolder:
         if folder is None:
             folder = self._folders[parent] = self.folder / parent
         return folder / file_name
+
+    def location(self, name: str, line: int) -> Location:
+        """The folder and the file's name in it: its path is made only when asked for."""
+        return Location(self.folder, line, name)
 
     def read(self, name: str, config: Config) -> Record:
         """The file read and its front matter parsed."""

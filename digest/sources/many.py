@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digest.errors import Problem
-from digest.models import Article, Revision
+from digest.models import Article, Location, Revision
 from digest.sources.base import Record, Source
 from digest.sources.folder import MarkdownFolder
 from digest.sources.scan import settled
@@ -90,6 +90,11 @@ class Sources:
         """The item's file, or URL."""
         source, _, inner = self._part(name)
         return source.where(inner)
+
+    def location(self, name: str, line: int) -> Location:
+        """The item's location, as its source gives it."""
+        source, _, inner = self._part(name)
+        return source.location(inner, line)
 
     def read(self, name: str, config: Config) -> Record:
         """The item read by its source, with that source's configuration."""

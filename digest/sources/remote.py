@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.errors import ArticleError, Problem
-from digest.models import Article, Revision
+from digest.models import Article, Location, Revision
 from digest.publish import write_private
 from digest.sources.base import Record
 from digest.sources.fetch import FetchError, Limits, fetch
@@ -122,6 +122,10 @@ class FeedSource:
     def where(self, name: str) -> str:
         """The entry's link (the article's URL)."""
         return self._where.get(name, self.spec.feed)
+
+    def location(self, name: str, line: int) -> Location:
+        """The entry's link; an entry has no lines."""
+        return Location(self.where(name), line)
 
     def read(self, name: str, config: Config) -> Record:
         """The entry's record (the copy is parsed once, on the first read)."""
