@@ -76,6 +76,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None  # As per our stability index: “…”: documentation, not speech
     if _NOUN_AFTER.match(_sentence_after(body.text(quotation.last) or "", quotation.end)):
         return None  # “How do I deploy?” is one of our most asked questions
+    if _ASKED.search(lead):
+        return None  # In response to “what did you like?”, one participant said: the answer
     hypothetical = _HYPOTHETICAL.search(lead) and not _WHAT_SAID.search(lead)  # not "had to say"
     if hypothetical or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
         return None  # what one might say, or an example: “It is a strength to say, “…”
@@ -204,7 +206,7 @@ def _whole_sentence(body: _Body, quotation: _Quotation) -> bool:
     if not letters or not letters[0].isupper():
         return False
     after = (body.text(quotation.last) or "")[quotation.end : quotation.end + 1]
-    return quotation.text.rstrip(" ’”»)\u00a0\u202f")[-1:] in ".!?…," or after in (".", ",")
+    return quotation.text.rstrip(" ’”»)\u00a0\u202f")[-1:] in ".!?…" or after == "."
 
 
 def _spoken(body: _Body, quotation: _Quotation, lead: str) -> bool:
@@ -284,6 +286,13 @@ _EXCERPT_LEAD = re.compile(
     r"\b[^.!?:]{0,40}[.:]?\s*\Z"
     r"|\b(?:report|audit|assessment|study|review|paper|survey)\s+(?:says|said|states|stated|"
     r"reads|read|concludes|concluded|notes|noted|finds|found)\s*[:.,]?\s*\Z",
+    re.IGNORECASE,
+)
+
+
+# What hands over to a question put to someone: "In response to “…”, one participant said:".
+_ASKED = re.compile(
+    r"\b(?:in\s+(?:response|reply|answer)\s+to|(?:to|answering)\s+the\s+question)\s*[:,]?\s*\Z",
     re.IGNORECASE,
 )
 
@@ -505,7 +514,7 @@ class _Body:
         pieces = [entry for entry in entries if entry is not None]
         if not pieces or len(pieces) > _MAX_PULL_PIECES:
             return
-        signed = _SIGNATURE.search(pieces[-1])
+        signed = _SIGNATURE.search(pieces[-1]) or _AUTHOR_LINK.search(pieces[-1])
         if signed is None and _OPENING_MARK.match(pieces[0].lstrip(" *_")):
             signed = _BROKEN_SIGNATURE.search(pieces[-1])  # “…” <br> *Ann Lee*
         if signed:
@@ -681,6 +690,13 @@ _PLAIN_SIGNATURE = re.compile(
     r"(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+)){1,3}(?:,[ \t]*[^\n“”\"«»]{1,160}?)?)[ \t]*\Z"
 )
 # A paragraph whose quotation closes at its end: “… we ship.”
+# A link to an author's page signing a quotation just after its closing mark, no dash:
+# “…” [Ann Lee](/author/ann-lee/), [the forum](…)
+_AUTHOR_LINK = re.compile(
+    r"(?<=[”\"»’])[*_]*[ \t]+\[(?P<who>[^\[\]\n]{2,60})\]"
+    r"\((?:[^()\s]*/)?(?:authors?|people|team|members?|users?|speakers?)/[^()\s]*\)"
+    r"(?:\s*,\s*\[[^\[\]\n]*\]\([^()\s]*\))?[ \t.]*\Z"
+)
 _CLOSED_PIECE = re.compile(r"[”\"»’][*_]*[ \t]*\Z")
 # What a signature ends with that names no one: "(Source)", "(link)"; "(from Org)" names
 # the speaker's organisation.
@@ -1412,7 +1428,7 @@ _PRONOUNS = _words(
     "someone somebody anyone anybody everyone everybody one"
 )
 _RESOLVABLE_PRONOUNS = _words("he she they")
-_PERSON_PRONOUNS = _words("he she er elle он она")  # never a thing, unlike "they" or "it"
+_PERSON_PRONOUNS = _words("he she er sie elle он она")  # never a thing, unlike "they" or "it"
 _GROUP_NOUNS = _words(
     "police officials authorities ministry government council company committee army court "
     "critics residents experts analysts witnesses protesters party campaigners workers "
@@ -1558,7 +1574,15 @@ _THING_WORDS = _words(
 )
 # Words that end a clause's fragment, never a speaker: the "often" of "I'm often (asked)".
 _NOT_A_HEAD = _words("often always never sometimes usually also still just even")
-_POSSESSIVE_END = re.compile(r"['’]s?\Z")
+_POSSESSIVE_END = re.compile(r"['’]s\Z")
+_QUANTITY = re.compile(
+    r"\A(?:(?:a|the)\s+)?(?:number|lot|couple|few|series|handful|pair|some|one|many|most)\s+of\s+",
+    re.IGNORECASE,
+)
+_GROUP_HEADS = _words(
+    "team teams group groups community staff maintainers members folks people developers engineers "
+    "contributors users crew core"
+)
 _HEAD_END = re.compile(r"\s+(?:of|for|at|from|in|on|with|who|whose|behind|to|and)\s")
 
 
@@ -1577,7 +1601,7 @@ def _person_like(speaker: str) -> bool:
 
 def _head_phrase(phrase: str) -> list[str]:
     """The words of a speaker up to what follows its head noun ("of the ministry")."""
-    head = _HEAD_END.split(phrase.strip(), maxsplit=1)[0]
+    head = _HEAD_END.split(_QUANTITY.sub("", phrase.strip()), maxsplit=1)[0]
     return [word for word in (word.strip(".:;!?()[]*_") for word in head.split()) if word]
 
 
@@ -1592,6 +1616,10 @@ def _names_people(words: list[str]) -> bool:
     if named and (joined or words[0].lower() in _DETERMINER_WORDS or last[:1].isupper()):
         return True  # Ann Lee, Acme, the Acme team, our CEO, fire chief Dan Kerr
     head = last.lower()
+    if words[0][:1].isupper():
+        return (
+            head in _GROUP_HEADS or head in _GROUP_NOUNS
+        )  # the Acme team, not "Ann Lee provides", "I'm often"
     return head not in _NOT_A_HEAD and not head.endswith("ly")
 
 
@@ -1656,7 +1684,7 @@ def _attribution(
         speaker = _full_name(body, quotation, speaker) or speaker  # “…,” Kim said -> Lee Kim
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
         speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
-    person = speaker is not None or _last_word(found or "") in _PERSON_PRONOUNS
+    person = speaker is not None or _last_word(found or "").strip(".") in _PERSON_PRONOUNS
     return _Attribution(
         speaker, source, direct, said=found is not None, generic=generic, person=person
     )
@@ -1788,6 +1816,9 @@ def _speaker_before(clause: str) -> str | None:
     cited = _TO_QUOTE.search(clause)
     if cited:  # To quote Ada Lovelace, “…”; In the words of the coach, “…”
         return cited.group("who")
+    agent = _BY_AGENT.search(clause)
+    if agent:  # As explained by Ann Lee in her recent post, “…”
+        return agent.group("who")
     opened = _LEADING_PHRASES.sub("", clause.strip(), count=1)
     if _RELATIVE.match(opened):  # Then my friend, who I met at school, said: not "Then …,"
         opened = _LEADING_CONJUNCTIONS.sub("", clause.strip())
@@ -1834,10 +1865,16 @@ def _speaker_before(clause: str) -> str | None:
 
 
 _RELATIVE = re.compile(r"(?:who|whom|whose|which)\b", re.IGNORECASE)
+# A speaker after "by": "As explained by Ann Lee in her post,", "as put by the mayor:".
+_BY_AGENT = re.compile(
+    rf"\b(?:{_VERB_PATTERN}|put|described)\s+by\s+(?P<who>[^\W\d_][^,:;.!?{_MARKS}]{{0,80}}?)"
+    r"\s*[,:]?\s*\Z"
+)
 # Verbs that hand over to a quotation only before a colon: "Ann Lee expands: “…”" (not "the
 # study concluded that “…”", a document's wording).
 _COLON_VERBS = (
     r"expands|expanded|notes|remarks|answers|jokes|reflects|reflected|concludes|concluded|"
+    r"comments|commented|"
     r"summari[sz]es|summari[sz]ed|sums\s+(?:it\s+)?up|summed\s+(?:it\s+)?up"
 )
 # "Here’s what she has to say", "This is what the team had to say about it", "Ann had this
@@ -2082,6 +2119,8 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         or _bare_common_noun(words)
     ):
         return None, source  # no speaker, rather than a fragment of the writer's clause
+    if _capitalised_name(text) and _POSSESSIVE_END.search(text):
+        text = _POSSESSIVE_END.sub("", text)  # Jenny Bryan’s (advice) -> Jenny Bryan
     described = _DESCRIBED_NAME.match(text)
     if described:
         return described.group("name"), source  # the brilliant Ann Lee -> Ann Lee
