@@ -1569,12 +1569,13 @@ _THING_WORDS = _words(
     "chapter tweet tweets toot toots post posts thread threads blog newsletter linkedin mastodon "
     "twitter video videos podcast episode talk talks slides slide course lesson tutorial study "
     "studies survey document documents documentation docs issue issues commit release version "
-    "library framework project tool tools feature features title headline message email "
+    "library framework project tool tools feature features headline message email "
     "afternoon morning evening day week year session workshop conference meeting note notes"
 )
 # Words that end a clause's fragment, never a speaker: the "often" of "I'm often (asked)".
 _NOT_A_HEAD = _words("often always never sometimes usually also still just even")
 _POSSESSIVE_END = re.compile(r"['’]s\Z")
+_PERSON_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ers", "ors", "ists", "ians")
 _QUANTITY = re.compile(
     r"\A(?:(?:a|the)\s+)?(?:number|lot|couple|few|series|handful|pair|some|one|many|most)\s+of\s+",
     re.IGNORECASE,
@@ -1618,7 +1619,7 @@ def _names_people(words: list[str]) -> bool:
     head = last.lower()
     if words[0][:1].isupper():
         return (
-            head in _GROUP_HEADS or head in _GROUP_NOUNS
+            head in _GROUP_HEADS or head in _GROUP_NOUNS or head.endswith(_PERSON_SUFFIXES)
         )  # the Acme team, not "Ann Lee provides", "I'm often"
     return head not in _NOT_A_HEAD and not head.endswith("ly")
 
