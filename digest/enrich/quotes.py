@@ -60,8 +60,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if _CODE_MARK in quotation.text:
         return None  # “How was `db-7` wired?”: never shown with its code cut out
     if quotation.pull is not None:
-        if _is_document(quotation.pull):
-            return None  # “…” — Direction on Web Services §5.1: a document's wording
+        if not _person_like(quotation.pull):
+            return None  # “…” — Direction on Web Services §5.1; — Mastodon Toot: no person
         return LeadQuote(quotation.text, quotation.pull)
     words = _WORD.findall(quotation.text)
     if len(words) < 3 or _title_case(words) or _looks_like_code(body, quotation):
@@ -76,6 +76,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None  # As per our stability index: “…”: documentation, not speech
     if _NOUN_AFTER.match(_sentence_after(body.text(quotation.last) or "", quotation.end)):
         return None  # “How do I deploy?” is one of our most asked questions
+    if _ASKED.search(lead):
+        return None  # In response to “what did you like?”, one participant said: the answer
     hypothetical = _HYPOTHETICAL.search(lead) and not _WHAT_SAID.search(lead)  # not "had to say"
     if hypothetical or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
         return None  # what one might say, or an example: “It is a strength to say, “…”
@@ -87,12 +89,12 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     named = attribution.speaker or attribution.source
     if attribution.generic:
         return None  # “…,” they say; everyone may become the person who says “…”
-    if attribution.speaker and (
-        _NOT_SAID.search(attribution.speaker)
-        or _is_document(attribution.speaker)
-        or _is_machine(attribution.speaker)
-    ):
+    if attribution.speaker is not None and not _person_like(attribution.speaker):
         return None  # “…” says conventional wisdom; “…” says the documentation; the OS tells us
+    if attribution.speaker is None and not attribution.person:
+        return None  # no speaker, no lead quote: a title, a slogan, a document's wording
+    if not _whole_sentence(body, quotation) and not _spoken(body, quotation, lead):
+        return None  # a fragment, unless a speech verb gives it to someone: said it was “…”
     if not named and not _handed_over(body, quotation):
         return None  # a phrase nobody is named for: “Proxy mode: fast”, a feature's name
     if not named and (body.listed(quotation.first) or _in_references(body, quotation)):
@@ -197,6 +199,33 @@ _NOUN_AFTER = re.compile(
 )
 
 
+def _whole_sentence(body: _Body, quotation: _Quotation) -> bool:
+    """Whether a quotation is a whole sentence, its terminal mark or handing-over comma
+    inside or just after its closing mark: “We won,” she said; “We won”."""
+    letters = [character for character in quotation.text if character.isalnum()]
+    if not letters or not letters[0].isupper():
+        return False
+    after = (body.text(quotation.last) or "")[quotation.end : quotation.end + 1]
+    return quotation.text.rstrip(" ’”»)\u00a0\u202f")[-1:] in ".!?…" or after == "."
+
+
+def _spoken(body: _Body, quotation: _Quotation, lead: str) -> bool:
+    """Whether a speech verb in the quotation's own sentence gives it to someone: "Ann said
+    the plan was “a mess”", "“a mess,” she said" (not "such as “…”", "provides “…”")."""
+    tail = _sentence_after(body.text(quotation.last) or "", quotation.end)
+    return bool(
+        quotation.interruption
+        or _INVERTED_AFTER.match(tail)
+        or _SUBJECT_AFTER.match(tail)
+        or _QUOTED_AS.search(tail)
+        or _QUOTED_AS.search(lead)
+        or _SAYING.search(lead)
+        or _ACCORDING_AFTER.match(tail)
+        or _ACCORDING_BEFORE.search(lead)
+        or _speech_verbs(_PARENTHETICAL.sub(" ", lead))
+    )
+
+
 def _handed_over(body: _Body, quotation: _Quotation) -> bool:
     """Whether a quotation reads as a sentence said: a whole sentence, or one whose comma
     hands over to its attribution (“We won,” he said)."""
@@ -257,6 +286,13 @@ _EXCERPT_LEAD = re.compile(
     r"\b[^.!?:]{0,40}[.:]?\s*\Z"
     r"|\b(?:report|audit|assessment|study|review|paper|survey)\s+(?:says|said|states|stated|"
     r"reads|read|concludes|concluded|notes|noted|finds|found)\s*[:.,]?\s*\Z",
+    re.IGNORECASE,
+)
+
+
+# What hands over to a question put to someone: "In response to “…”, one participant said:".
+_ASKED = re.compile(
+    r"\b(?:in\s+(?:response|reply|answer)\s+to|(?:to|answering)\s+the\s+question)\s*[:,]?\s*\Z",
     re.IGNORECASE,
 )
 
@@ -478,7 +514,7 @@ class _Body:
         pieces = [entry for entry in entries if entry is not None]
         if not pieces or len(pieces) > _MAX_PULL_PIECES:
             return
-        signed = _SIGNATURE.search(pieces[-1])
+        signed = _SIGNATURE.search(pieces[-1]) or _AUTHOR_LINK.search(pieces[-1])
         if signed is None and _OPENING_MARK.match(pieces[0].lstrip(" *_")):
             signed = _BROKEN_SIGNATURE.search(pieces[-1])  # “…” <br> *Ann Lee*
         if signed:
@@ -654,6 +690,13 @@ _PLAIN_SIGNATURE = re.compile(
     r"(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+)){1,3}(?:,[ \t]*[^\n“”\"«»]{1,160}?)?)[ \t]*\Z"
 )
 # A paragraph whose quotation closes at its end: “… we ship.”
+# A link to an author's page signing a quotation just after its closing mark, no dash:
+# “…” [Ann Lee](/author/ann-lee/), [the forum](…)
+_AUTHOR_LINK = re.compile(
+    r"(?<=[”\"»’])[*_]*[ \t]+\[(?P<who>[^\[\]\n]{2,60})\]"
+    r"\((?:[^()\s]*/)?(?:authors?|people|team|members?|users?|speakers?)/[^()\s]*\)"
+    r"(?:\s*,\s*\[[^\[\]\n]*\]\([^()\s]*\))?[ \t.]*\Z"
+)
 _CLOSED_PIECE = re.compile(r"[”\"»’][*_]*[ \t]*\Z")
 # What a signature ends with that names no one: "(Source)", "(link)"; "(from Org)" names
 # the speaker's organisation.
@@ -1385,6 +1428,7 @@ _PRONOUNS = _words(
     "someone somebody anyone anybody everyone everybody one"
 )
 _RESOLVABLE_PRONOUNS = _words("he she they")
+_PERSON_PRONOUNS = _words("he she er sie elle он она")  # never a thing, unlike "they" or "it"
 _GROUP_NOUNS = _words(
     "police officials authorities ministry government council company committee army court "
     "critics residents experts analysts witnesses protesters party campaigners workers "
@@ -1518,6 +1562,68 @@ _NAMED_SUBJECT = re.compile(
 )
 
 
+# Words naming things that never speak: documents, media, works, software, events.
+_THING_WORDS = _words(
+    "article articles report reports paper papers requirements requirement guide guides spec "
+    "specs specification policy package packages website site page readme glossary book books "
+    "chapter tweet tweets toot toots post posts thread threads blog newsletter linkedin mastodon "
+    "twitter video videos podcast episode talk talks slides slide course lesson tutorial study "
+    "studies survey document documents documentation docs issue issues commit release version "
+    "library framework project tool tools feature features headline message email "
+    "afternoon morning evening day week year session workshop conference meeting note notes"
+)
+# Words that end a clause's fragment, never a speaker: the "often" of "I'm often (asked)".
+_NOT_A_HEAD = _words("often always never sometimes usually also still just even")
+_POSSESSIVE_END = re.compile(r"['’]s\Z")
+_PERSON_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ers", "ors", "ists", "ians")
+_QUANTITY = re.compile(
+    r"\A(?:(?:a|the)\s+)?(?:number|lot|couple|few|series|handful|pair|some|one|many|most)\s+of\s+",
+    re.IGNORECASE,
+)
+_GROUP_HEADS = _words(
+    "team teams group groups community staff maintainers members folks people developers engineers "
+    "contributors users crew core"
+)
+_HEAD_END = re.compile(r"\s+(?:of|for|at|from|in|on|with|who|whose|behind|to|and)\s")
+
+
+def _person_like(speaker: str) -> bool:
+    """Whether a speaker is a person or a group of people: a name that is not a document,
+    a medium, software or a title ("Ann Lee", "Acme"), or a description whose head noun
+    names people ("one participant", "the core team", "a spokeswoman for the ministry")."""
+    if _NOT_SAID.search(speaker) or _is_document(speaker) or _is_machine(speaker):
+        return False
+    first, *rest = speaker.split(",")
+    words = _head_phrase(first)
+    if not words or any(word.lower() in _THING_WORDS for word in words):
+        return False  # My talk, Mastodon Toot, the potools package, a number of articles
+    return _names_people(words) or (bool(rest) and _names_people(_head_phrase(rest[0])))
+
+
+def _head_phrase(phrase: str) -> list[str]:
+    """The words of a speaker up to what follows its head noun ("of the ministry")."""
+    head = _HEAD_END.split(_QUANTITY.sub("", phrase.strip()), maxsplit=1)[0]
+    return [word for word in (word.strip(".:;!?()[]*_") for word in head.split()) if word]
+
+
+def _names_people(words: list[str]) -> bool:
+    """Whether a speaker's words are a name ("Ann Lee", "fire chief Dan Kerr", "the Acme
+    team") or a description ending in a noun ("one participant"), not a clause's fragment."""
+    if not words:
+        return False
+    named = [word for word in words if word[:1].isupper() and word not in _DETERMINERS]
+    joined = all(word[:1].isupper() or word in _NAME_JOINERS for word in words)
+    last = words[-1]
+    if named and (joined or words[0].lower() in _DETERMINER_WORDS or last[:1].isupper()):
+        return True  # Ann Lee, Acme, the Acme team, our CEO, fire chief Dan Kerr
+    head = last.lower()
+    if words[0][:1].isupper():
+        return (
+            head in _GROUP_HEADS or head in _GROUP_NOUNS or head.endswith(_PERSON_SUFFIXES)
+        )  # the Acme team, not "Ann Lee provides", "I'm often"
+    return head not in _NOT_A_HEAD and not head.endswith("ly")
+
+
 @dataclass(frozen=True)
 class _Attribution:
     """Who said a quotation, and which agency reported it."""
@@ -1527,6 +1633,7 @@ class _Attribution:
     direct: bool = False  # found in the quotation's own sentence
     said: bool = False  # attributed, if only to someone unnamed ("he said", "people told us")
     generic: bool = False  # attributed to nobody in particular: "you say", "they say"
+    person: bool = False  # a speaker, or a pronoun that stands for a person ("she said")
 
 
 def _attribution(
@@ -1578,7 +1685,10 @@ def _attribution(
         speaker = _full_name(body, quotation, speaker) or speaker  # “…,” Kim said -> Lee Kim
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
         speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
-    return _Attribution(speaker, source, direct, said=found is not None, generic=generic)
+    person = speaker is not None or _last_word(found or "").strip(".") in _PERSON_PRONOUNS
+    return _Attribution(
+        speaker, source, direct, said=found is not None, generic=generic, person=person
+    )
 
 
 # A speaker who is nobody in particular: "you", "everyone has the potential to become the
@@ -1707,6 +1817,9 @@ def _speaker_before(clause: str) -> str | None:
     cited = _TO_QUOTE.search(clause)
     if cited:  # To quote Ada Lovelace, “…”; In the words of the coach, “…”
         return cited.group("who")
+    agent = _BY_AGENT.search(clause)
+    if agent:  # As explained by Ann Lee in her recent post, “…”
+        return agent.group("who")
     opened = _LEADING_PHRASES.sub("", clause.strip(), count=1)
     if _RELATIVE.match(opened):  # Then my friend, who I met at school, said: not "Then …,"
         opened = _LEADING_CONJUNCTIONS.sub("", clause.strip())
@@ -1753,10 +1866,16 @@ def _speaker_before(clause: str) -> str | None:
 
 
 _RELATIVE = re.compile(r"(?:who|whom|whose|which)\b", re.IGNORECASE)
+# A speaker after "by": "As explained by Ann Lee in her post,", "as put by the mayor:".
+_BY_AGENT = re.compile(
+    rf"\b(?:{_VERB_PATTERN}|put|described)\s+by\s+(?P<who>[^\W\d_][^,:;.!?{_MARKS}]{{0,80}}?)"
+    r"\s*[,:]?\s*\Z"
+)
 # Verbs that hand over to a quotation only before a colon: "Ann Lee expands: “…”" (not "the
 # study concluded that “…”", a document's wording).
 _COLON_VERBS = (
     r"expands|expanded|notes|remarks|answers|jokes|reflects|reflected|concludes|concluded|"
+    r"comments|commented|"
     r"summari[sz]es|summari[sz]ed|sums\s+(?:it\s+)?up|summed\s+(?:it\s+)?up"
 )
 # "Here’s what she has to say", "This is what the team had to say about it", "Ann had this
@@ -1927,7 +2046,10 @@ _SUBJECT_PRONOUNS = _words(
     "i we you he she they me us him them you'll you’ll we'll we’ll i'll i’ll"
 )
 # Words of a clause, never of a name or a description: "It’s performed with two goals".
-_CLAUSE_WORDS = _words("is are was were it’s it's that’s that's there’s there's here’s here's")
+_CLAUSE_WORDS = _words(
+    "is are was were it’s it's that’s that's there’s there's here’s here's i’m i'm we’re we're "
+    "you’re you're they’re they're"
+)
 
 
 # Modal verbs in lower case: "It will either (say)" is a clause; "Will Lee" is a name.
@@ -1998,6 +2120,8 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         or _bare_common_noun(words)
     ):
         return None, source  # no speaker, rather than a fragment of the writer's clause
+    if _capitalised_name(text) and _POSSESSIVE_END.search(text):
+        text = _POSSESSIVE_END.sub("", text)  # Jenny Bryan’s (advice) -> Jenny Bryan
     described = _DESCRIBED_NAME.match(text)
     if described:
         return described.group("name"), source  # the brilliant Ann Lee -> Ann Lee
