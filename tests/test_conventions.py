@@ -75,13 +75,14 @@ def test_a_capitalised_slug_is_kept_in_the_url_and_the_id_stays_lower_case(
     }
 
 
-def test_a_slug_keeps_dots_underscores_and_tildes_as_hugo_and_jekyll_do(tmp_path: Path) -> None:
+def test_a_slug_keeps_dots_underscores_tildes_and_escapes_as_generators_do(tmp_path: Path) -> None:
     config = site(
         tmp_path,
         {
             "a.md": page(title="A", date="2026-11-25", slug="ferry-2.0-timetable"),
             "b.md": page(title="B", date="2026-11-25", slug="quay_notes_11"),
             "c.md": page(title="C", date="2026-11-25", slug="tide~low"),
+            "d.md": page(title="D", date="2026-11-25", slug="'%e2%80%93-ferry-fares'"),
         },
     )
     assert not run(config).collection.problems
@@ -89,10 +90,13 @@ def test_a_slug_keeps_dots_underscores_and_tildes_as_hugo_and_jekyll_do(tmp_path
         "https://harbour.example/news/ferry-2.0-timetable/",
         "https://harbour.example/news/quay_notes_11/",
         "https://harbour.example/news/tide~low/",
+        "https://harbour.example/news/%e2%80%93-ferry-fares/",
     }
 
 
-@pytest.mark.parametrize("slug", ["'Ferry Times'", "'.hidden'", "'a/b'", "'ferry?x=1'"])
+@pytest.mark.parametrize(
+    "slug", ["'Ferry Times'", "'.hidden'", "'a/b'", "'ferry?x=1'", "'50%-off'"]
+)
 def test_a_slug_that_is_not_one_path_segment_is_still_refused(tmp_path: Path, slug: str) -> None:
     config = site(tmp_path, {"a.md": page(title="A", date="2026-11-25", slug=slug)})
     [problem] = problems(config)

@@ -98,9 +98,10 @@ CLOSINGS = {"---": FENCE, "+++": TOML_FENCE}
 TOML_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*=")
 TOML_ERROR_AT = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
 KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
-SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+SLUG = re.compile(r"^(?:[A-Za-z0-9]|%[0-9A-Fa-f]{2})(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*$")
 """A slug is one URL path segment: letters, digits and the other unreserved characters of
-RFC 3986 (Hugo and Jekyll keep `kubernetes-1.20-…` and `hangout_11` as written)."""
+RFC 3986 (Hugo and Jekyll keep `kubernetes-1.20-…` and `hangout_11` as written), and
+percent-escapes, as WordPress exports write them (`%e2%80%93-boot-faster`)."""
 NOT_SLUG = re.compile(r"[\W_]+")
 SECTION_KEYS = ("section", "categories", "category")
 """digest's section, else the first of Jekyll's categories (Hugo's: see `_folder_section`)."""
