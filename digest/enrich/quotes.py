@@ -843,8 +843,10 @@ _CLOSERS = {
 # Marks that open each continuation paragraph of a quotation that runs over several.
 _CONTINUES = {"«": "«»", "„": "„", "“": "“"}
 _OPENING_MARK = re.compile("[" + re.escape("".join(_CLOSERS)) + "]")
+# Marks that close a quotation opened by another only before its attribution: “…," Ann said.
+_SLIPPED_CLOSERS = {"“": '"'}
 _CLOSING_SEARCH = {
-    opener: re.compile("[" + re.escape(closers + opener) + "]")
+    opener: re.compile("[" + re.escape(closers + opener + _SLIPPED_CLOSERS.get(opener, "")) + "]")
     for opener, closers in _CLOSERS.items()
 }
 # An opening single mark that is really an apostrophe of elision: ’90s, ’em, rock ’n’ roll.
@@ -1039,13 +1041,15 @@ def _nested_closings(text: str, opener: str) -> _Closings:
     for match in _CLOSING_SEARCH[opener].finditer(text, 1):
         index = match.start()
         mark = text[index]
+        if mark not in closers and mark != opener and not _SLIPPED_CLOSE.match(text, index + 1):
+            continue  # “We won," Ann said: a straight mark closes only before its attribution
         if mark == opener and mark not in closers:
             if _opens(text, index):  # the same style nested
                 positions.append(index)
                 depths.append(depth)
                 closes.append(False)
                 depth += 1
-        elif mark in closers and not (
+        elif mark not in closers or not (
             mark == "”" and text[index - 1].isspace() and _opens(text, index)
         ):
             positions.append(index)
@@ -1122,6 +1126,8 @@ def _joined_interruption(body: _Body, quotation: _Quotation, opener: str) -> _Qu
     """
     text = body.text(quotation.last) or ""
     reopeners = opener + ("“" if opener == '"' else "")  # "…,” she said, “…”: a slip
+    if text[quotation.end - 1 : quotation.end] == '"' and opener != '"':
+        reopeners += '"'  # “…," she said. "…": the slip made again
     ending = quotation.text.rstrip()[-1:]
     handed_over = ending == "," or text.startswith(",", quotation.end)
     if not (handed_over or ending in "?!") or not any(
@@ -1330,9 +1336,15 @@ _SUBJECT_AFTER = re.compile(
     rf"[\s,]*(?:[—–]\s*)?(?P<who>[^\s,.!?;:{_MARKS}][^!?;:{_MARKS}]*?)"
     rf"\s+{_ADVERBS}*(?P<verb>{_VERB})\b(?P<rest>.*)"
 )
+# An attribution after a straight mark closing a curly one: “…," Ann Lee said. / said Ann.
+_SLIPPED_NAME = r"(?:[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})"
+_SLIPPED_CLOSE = re.compile(
+    rf"\s+(?:(?:{_SLIPPED_NAME}|he|she|they|we|I)\s+{_VERB}|{_VERB}\s+{_SLIPPED_NAME})[.,]"
+)
 _ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
 # After the quotation, a signature: "” – Ann Lee, CEO, Acme.", "” -- annl", "” ~Ann Lee".
 _DASH_CREDIT = re.compile(r"(?:\s*(?:[—–―~]|--)|\s+-)\s*(?P<who>[^\W\d_][^.!?;:]{0,100}?)\.?\s*\Z")
+_SIGNED_VERB = re.compile(rf"\A{_VERB}\s+(?=\S)")  # a signature that says so: "- said Ann Lee"
 
 
 def _interruption(hand_back: str) -> re.Pattern[str]:
@@ -1593,11 +1605,33 @@ def _person_like(speaker: str) -> bool:
     names people ("one participant", "the core team", "a spokeswoman for the ministry")."""
     if _NOT_SAID.search(speaker) or _is_document(speaker) or _is_machine(speaker):
         return False
+    if _page_title(speaker):
+        return False  # Using the title attribute - Example Group: a page cited, not a person
     first, *rest = speaker.split(",")
     words = _head_phrase(first)
     if not words or any(word.lower() in _THING_WORDS for word in words):
         return False  # My talk, Mastodon Toot, the potools package, a number of articles
     return _names_people(words) or (bool(rest) and _names_people(_head_phrase(rest[0])))
+
+
+# A page's title and its site: "Writing good alt text - Example Collective".
+_TITLE_AND_SITE = re.compile(r"(?P<title>.+?)\s+[-–—|]\s+\S.*")
+_MIN_TITLE_WORDS = 4
+
+
+def _page_title(speaker: str) -> bool:
+    """Whether a speaker is a page's title and its site: the title, in words not all
+    capitalised, opens with a verb's "-ing" form or runs to four words or more ("Ann Lee -
+    Acme" is a person)."""
+    match = _TITLE_AND_SITE.fullmatch(speaker.strip())
+    if match is None:
+        return False
+    title = match.group("title")
+    words = title.split()
+    lowered = [word for word in words[1:] if word[:1].islower() and word not in _NAME_JOINERS]
+    if "," in title or not lowered:
+        return False  # Ann Lee, CTO - Acme; Sterling Archer - Acme; Dr Ann Marie Lee - Acme
+    return len(words) >= _MIN_TITLE_WORDS or words[0].lower().endswith("ing")
 
 
 def _head_phrase(phrase: str) -> list[str]:
@@ -1698,6 +1732,10 @@ _GENERIC_SUBJECT = re.compile(
     r"(?<![\w'’])(?:you|your|anyone|anybody|everyone|everybody|whoever)(?![\w'’])",
     re.IGNORECASE,
 )
+# A speaker who never said it: "no client ever", "nobody", "none of us", "Ann has never".
+_NEGATED = re.compile(
+    r"\A(?:no|nobody|none\s+of|never)(?![\w'’-])|(?<![\w'’-])(?:ever|never)\Z", re.IGNORECASE
+)
 _ANY_PERSON = re.compile(r"\b(?:the|a)\s+(?:person|one|kind\s+of\s+person)\s+who\b", re.I)
 _HABITUAL = re.compile(
     r"(?<![\w'’])(?:they|people|someone|somebody)\s+(?:\w+\s+)?(?:say|says|ask|asks|tell|tells|"
@@ -1711,6 +1749,8 @@ _HABITUAL = re.compile(
 def _generic(found: str, *contexts: str) -> bool:
     """Whether the speaker found for a quotation is nobody in particular (read up to any
     relative clause: "Ann Lee, whom you met," is someone)."""
+    if _NEGATED.search(_LEADING_CONJUNCTIONS.sub("", found.strip(" ,"))):
+        return True  # no client ever said “…”: a statement nobody made
     end = _SPEAKER_END.search(found)
     head = found[: end.start()] if end else found
     if head.strip(" ,").lower() == "one" or _GENERIC_SUBJECT.search(head):
@@ -1762,7 +1802,7 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     match = _DASH_CREDIT.match(tail)
     if match is None or len(match.group("who").split(",")[0].split()) > _MAX_SIGNATURE_NAME_WORDS:
         return None  # “Build more” - Create features that …: a gloss, not a signature
-    who = match.group("who")
+    who = _SIGNED_VERB.sub("", match.group("who"))  # - said Ann Lee, Release Manager
     if who.split()[0].lower() in _NOT_A_SIGNATURE_START:
         return None  # “Oh no” – or perhaps “…”: the writer's sentence goes on
     return who
@@ -2086,6 +2126,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     end = _SPEAKER_END.search(text)
     if end:
         text = text[: end.start()]
+    text = _without_addressee(text)
     text = _LEADING_PHRASES.sub("", text.strip(" ,"), count=1)
     text = _LEADING_CONJUNCTIONS.sub("", text)
     text = _LEADING_TIME.sub("", text)
@@ -2110,6 +2151,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         words = text.split()
     if (
         not words
+        or not any(character.isalpha() for character in text)  # "-", "…": no one
         or len(words) > _MAX_SPEAKER_WORDS
         or words[0].lower() in _NOT_A_SPEAKER_START
         or any(word.lower() in _CLAUSE_WORDS or word in _MODALS for word in words)
@@ -2135,6 +2177,30 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
+
+
+# Whom or where a statement went, after a name: "wrote the committee to the list", "said Ann
+# Lee at the meeting"; a role keeps its own ("an adviser to the board", "engineer at the lab").
+_ADDRESSEE = re.compile(r"\s+(?:to|via)\s+(?:the|a|an|our|his|her|their|its|this|all)\s")
+_PLACE_AFTER_NAME = re.compile(r"\s+(?:at|in)\s+the\s")
+_ADDRESSED_ROLES = _words(
+    "adviser advisor aide assistant ambassador envoy secretary counsel consultant spokesperson "
+    "spokesman spokeswoman successor heir deputy contributor liaison"
+)
+
+
+def _without_addressee(text: str) -> str:
+    """A speaker without the addressee or place that follows the name, before any comma:
+    "the committee to the list" -> "the committee"; "Ann Lee at the meeting" -> "Ann Lee"."""
+    name = text.split(",", 1)[0]
+    addressed = _ADDRESSEE.search(name)
+    if addressed and _last_word(name[: addressed.start()]) not in _ADDRESSED_ROLES:
+        return name[: addressed.start()]
+    placed = _PLACE_AFTER_NAME.search(name)
+    before = name[: placed.start()].split() if placed else []
+    if placed and 0 < len(before) <= 4 and all(word[:1].isupper() for word in before):
+        return name[: placed.start()]
+    return text
 
 
 # "the" and a word praising a person, then the name: "the brilliant Ann Lee" (a role stays:
