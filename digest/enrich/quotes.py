@@ -305,6 +305,8 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+){0,3}"
     r"(?:say|ask|asking|saying|answer|tell|think|thinking)"
     r"|(?:if|when|whenever)\s+(?:\w+\s+){1,4}(?:says?|asks?|tells?\s+you)"
+    r"|(?:often|always|frequently|regularly|usually|sometimes|constantly)\s+"
+    r"(?:(?:get|gets|am|is|are|been|being)\s+)?(?:asked|told)"
     r"|(?:going\s+to|gonna|(?<=\w)['’]ll|(?:someone|somebody|anyone|anybody|everyone|people|"
     r"you|they|one\s+day|some\s+day|someday)\s+(?:[\w'’]+\s+){0,3}?(?:will|shall))"
     r"\s+(?:[\w'’]+\s+){0,6}?(?:say|ask|tell|answer|think|wonder))"
@@ -1596,6 +1598,7 @@ _GROUP_HEADS = _words(
     "team teams group groups community staff maintainers members folks people developers engineers "
     "contributors users crew core"
 )
+_ASIDE = re.compile(r"\s*\([^()]*\)")
 _HEAD_END = re.compile(r"\s+(?:of|for|at|from|in|on|with|who|whose|behind|to|and)\s")
 
 
@@ -1635,7 +1638,9 @@ def _page_title(speaker: str) -> bool:
 
 
 def _head_phrase(phrase: str) -> list[str]:
-    """The words of a speaker up to what follows its head noun ("of the ministry")."""
+    """The words of a speaker up to what follows its head noun ("of the ministry"), less a
+    bracketed aside ("Ann Lee (@annlee)")."""
+    phrase = _ASIDE.sub(" ", phrase)
     head = _HEAD_END.split(_QUANTITY.sub("", phrase.strip()), maxsplit=1)[0]
     return [word for word in (word.strip(".:;!?()[]*_") for word in head.split()) if word]
 
