@@ -115,17 +115,17 @@ def test_strips_no_break_spaces_inside_guillemets() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        "„Wir bauen die Brücke wieder auf“, sagte sie.",
-        "»Wir bauen die Brücke wieder auf«, sagte sie.",
-        "“Wir bauen die Brücke wieder auf”, sagte sie.",
-        '"Wir bauen die Brücke wieder auf", sagte sie.',
-        "‘Wir bauen die Brücke wieder auf’, sagte sie.",
-        "« Wir bauen die Brücke wieder auf », sagte sie.",
-        "«Wir bauen die Brücke wieder auf», sagte sie.",
+        "„Wir bauen die Brücke wieder auf“, sagte Eva Lund.",
+        "»Wir bauen die Brücke wieder auf«, sagte Eva Lund.",
+        "“Wir bauen die Brücke wieder auf”, sagte Eva Lund.",
+        '"Wir bauen die Brücke wieder auf", sagte Eva Lund.',
+        "‘Wir bauen die Brücke wieder auf’, sagte Eva Lund.",
+        "« Wir bauen die Brücke wieder auf », sagte Eva Lund.",
+        "«Wir bauen die Brücke wieder auf», sagte Eva Lund.",
     ],
 )
 def test_recognises_every_quotation_style(body: str) -> None:
-    assert extract_lead_quote(body) == LeadQuote("Wir bauen die Brücke wieder auf")
+    assert extract_lead_quote(body) == LeadQuote("Wir bauen die Brücke wieder auf", "Eva Lund")
 
 
 def test_keeps_a_nested_quotation_of_another_style() -> None:
@@ -195,7 +195,8 @@ def test_a_short_quotation_counts_when_attributed_or_a_full_sentence() -> None:
 
 def test_no_speaker_no_lead_quote() -> None:
     """A quotation nobody is credited with, or a document, a medium or a clause's fragment
-    is credited with, is no lead quote; a pronoun that stands for a person still attributes."""
+    is credited with, is no lead quote; nor is one credited to a pronoun that stands for
+    nobody the text names, though one resolved to a person named before is."""
     assert extract_lead_quote("The room fell silent.\n\n“I have nothing.”") is None
     assert extract_lead_quote("“Three people were injured,” according to Reuters.") is None
     assert extract_lead_quote("> “We ship on Fridays now.”\n>\n> — Mastodon Toot") is None
@@ -205,9 +206,10 @@ def test_no_speaker_no_lead_quote() -> None:
         extract_lead_quote("Some recent articles suggested we are in a “golden age of maps”.")
         is None
     )
-    assert extract_lead_quote("“We will rebuild the bridge,” she said.") == LeadQuote(
-        "We will rebuild the bridge"
-    )
+    assert extract_lead_quote("“We will rebuild the bridge,” she said.") is None
+    assert extract_lead_quote(
+        "Ada Pell runs the ferry.\n\n“We will rebuild the bridge,” she said."
+    ) == LeadQuote("We will rebuild the bridge", "Ada Pell")
 
 
 def test_a_fragment_needs_a_speech_verb() -> None:
@@ -254,10 +256,9 @@ def test_attribution_shapes_seen_on_real_sites() -> None:
         ("Ana Ruiz: “We will rebuild.”", "Ana Ruiz"),
         ("The mayor said the town would recover. “We will rebuild.”", "the mayor"),
         ("Ana Ruiz lost her shop. “We will rebuild,” she said.", "Ana Ruiz"),
-        ("“We will rebuild,” he said.", None),
     ],
 )
-def test_speaker(body: str, speaker: str | None) -> None:
+def test_speaker(body: str, speaker: str) -> None:
     found = extract_lead_quote(body)
     assert found is not None and found.speaker == speaker
 

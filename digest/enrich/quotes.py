@@ -91,8 +91,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None  # “…,” they say; everyone may become the person who says “…”
     if attribution.speaker is not None and not _person_like(attribution.speaker):
         return None  # “…” says conventional wisdom; “…” says the documentation; the OS tells us
-    if attribution.speaker is None and not attribution.person:
-        return None  # no speaker, no lead quote: a title, a slogan, a document's wording
+    if attribution.speaker is None:
+        return None  # no speaker, no lead quote: a slogan, a document's wording, a "he" unknown
     if not _whole_sentence(body, quotation) and not _spoken(body, quotation, lead):
         return None  # a fragment, unless a speech verb gives it to someone: said it was “…”
     if not named and not _handed_over(body, quotation):
@@ -1442,7 +1442,6 @@ _PRONOUNS = _words(
     "someone somebody anyone anybody everyone everybody one"
 )
 _RESOLVABLE_PRONOUNS = _words("he she they")
-_PERSON_PRONOUNS = _words("he she er sie elle он она")  # never a thing, unlike "they" or "it"
 _GROUP_NOUNS = _words(
     "police officials authorities ministry government council company committee army court "
     "critics residents experts analysts witnesses protesters party campaigners workers "
@@ -1612,7 +1611,7 @@ def _person_like(speaker: str) -> bool:
         return False  # Using the title attribute - Example Group: a page cited, not a person
     first, *rest = speaker.split(",")
     words = _head_phrase(first)
-    if not words or any(word.lower() in _THING_WORDS for word in words):
+    if not words or _names_thing(words):
         return False  # My talk, Mastodon Toot, the potools package, a number of articles
     return _names_people(words) or (bool(rest) and _names_people(_head_phrase(rest[0])))
 
@@ -1620,6 +1619,18 @@ def _person_like(speaker: str) -> bool:
 # A page's title and its site: "Writing good alt text - Example Collective".
 _TITLE_AND_SITE = re.compile(r"(?P<title>.+?)\s+[-–—|]\s+\S.*")
 _MIN_TITLE_WORDS = 4
+
+
+def _names_thing(words: list[str]) -> bool:
+    """Whether a speaker's words name a thing: a thing's word not followed by a noun for
+    a person ("the potools package", not "release manager Ann Lee", "the project team")."""
+    for index, word in enumerate(words):
+        if word.lower() not in _THING_WORDS:
+            continue
+        later = [word for word in words[index + 1 :] if word[:1].islower()]
+        if not any(word in _GROUP_HEADS or word.endswith(_PERSON_SUFFIXES) for word in later):
+            return True
+    return False
 
 
 def _page_title(speaker: str) -> bool:
@@ -1672,7 +1683,6 @@ class _Attribution:
     direct: bool = False  # found in the quotation's own sentence
     said: bool = False  # attributed, if only to someone unnamed ("he said", "people told us")
     generic: bool = False  # attributed to nobody in particular: "you say", "they say"
-    person: bool = False  # a speaker, or a pronoun that stands for a person ("she said")
 
 
 def _attribution(
@@ -1724,10 +1734,7 @@ def _attribution(
         speaker = _full_name(body, quotation, speaker) or speaker  # “…,” Kim said -> Lee Kim
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
         speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
-    person = speaker is not None or _last_word(found or "").strip(".") in _PERSON_PRONOUNS
-    return _Attribution(
-        speaker, source, direct, said=found is not None, generic=generic, person=person
-    )
+    return _Attribution(speaker, source, direct, said=found is not None, generic=generic)
 
 
 # A speaker who is nobody in particular: "you", "everyone has the potential to become the
@@ -1887,6 +1894,7 @@ def _speaker_before(clause: str) -> str | None:
         broken = _CLAUSE_BREAK.match(subject)
         if broken:
             subject = subject[broken.end() :]
+        subject = _reporting_subject(subject)  # The fix is due soon, Lee wrote: "Lee"
         if _MODAL_END.search(subject):
             return None  # “now you can say ‘…’”: what one might say, not what was said
         if _INTERRUPTING.match(clause, verb.end()):
@@ -1908,6 +1916,18 @@ def _speaker_before(clause: str) -> str | None:
         return match.group("who")
     match = _COLON_SPEAKER.match(clause)
     return match.group("who") if match and _name_like(match.group("who")) else None
+
+
+def _reporting_subject(subject: str) -> str:
+    """The subject of a speech verb that follows the writer's clause after a comma: the
+    "Lee" of "upgrades need manual work, Lee wrote" (not "Ann Lee, the director, said")."""
+    clause, comma, last = subject.rpartition(",")
+    name = last.split()
+    if not comma or not name or not clause.strip() or clause.strip()[:1].isupper():
+        return subject
+    if all(_BARE_NAME.fullmatch(word) for word in name) and len(name) <= 3:
+        return last
+    return subject
 
 
 _RELATIVE = re.compile(r"(?:who|whom|whose|which)\b", re.IGNORECASE)
@@ -2345,7 +2365,7 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
                 return None  # “…,” she said, after "Lee Kim met Ana Ruiz": which one is unknown
         if speaker is None or speaker.lower() in _PRONOUNS:
             continue
-        if speaker[:1].islower() and speaker.split()[0] not in _DETERMINER_WORDS:
+        if speaker[:1].islower() and not _names_someone(speaker):
             continue  # "certainly", "later": an adverb the clause opened on, no one
         if _POSSESSIVE.search(speaker.split(",")[0]):
             return None  # “…,” he said, after "Dave’s pitch called for …": a thing, not him
@@ -2355,6 +2375,13 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
             return None
         return _full_form(body, quotation, speaker) or speaker
     return _person_named_before(body, quotation)
+
+
+def _names_someone(speaker: str) -> bool:
+    """Whether a speaker in lower case names someone: "the director", "release manager
+    Ann Lee" (not "certainly", an adverb a clause opened on)."""
+    words = speaker.split(",")[0].split()
+    return words[0] in _DETERMINER_WORDS or any(_BARE_NAME.fullmatch(word) for word in words)
 
 
 _POSSESSIVE = re.compile(r"\w['’]s\b")
