@@ -159,7 +159,12 @@ _DOCUMENTS = (
 _REFERENCE_WORDS = (
     rf"(?:{_DOCUMENTS[3:-1]}|glossary|directive|direction|appendix|annex|section|chapter|"
     r"clause|standards?|policy|guide|guidelines?|guidance|law|act|bill|regulations?|statute|"
-    r"charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|definition|terms\s+of\s+service)"
+    r"charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|wikipedia|definition|"
+    r"terms\s+of\s+service|encyclop(?:a)?edia|thesaurus|almanac|living\s+standard)"
+)
+_REFERENCE_TITLES = (
+    r"(?:dictionary|encyclop(?:a)?edia|thesaurus|wikipedia|handbook|specification|glossary|"
+    r"living\s+standard)"
 )
 _DOCUMENT_QUOTED = re.compile(
     rf"\b(?:(?:as\s+)?per|according\s+to|in|from)\s+(?:the\s+|our\s+|its\s+|their\s+)?"
@@ -168,8 +173,10 @@ _DOCUMENT_QUOTED = re.compile(
 )
 _DOCUMENT_NAMED = re.compile(
     # the glossary, our new style guide, the Privacy Act, release notes (not "Jude Law")
-    r"\A(?:(?:the|a|an|our|this|that|its|their|his|her|my|your)\s+)(?:[\w.-]+\s+){0,3}?"
-    rf"(?i:{_REFERENCE_WORDS})\Z|\A(?:[\w.-]+\s+){{0,3}}?{_REFERENCE_WORDS}\Z"
+    r"\A(?i:(?:the|a|an|our|this|that|its|their|his|her|my|your)\s+)(?:[\w.'’-]+\s+){0,3}?"
+    rf"(?i:{_REFERENCE_WORDS})\Z|\A(?:[\w.'’-]+\s+){{0,3}}?{_REFERENCE_WORDS}\Z"
+    # Oxford Learner's Dictionary, The Web Living Standard: a title no person bears
+    rf"|\A(?:[\w.'’-]+\s+){{0,4}}?(?i:{_REFERENCE_TITLES})\Z"
     # RFC 6962, Section 3.3, Appendix A to …, the Directive on Service, Guide to …
     rf"|\A(?:[Tt]he\s+)?(?i:{_REFERENCE_WORDS})\s+(?:\d|(?:to|of|on|for)\s)"
     r"|\A(?:[Tt]he\s+)?(?:Appendix|Annex|Section|Chapter|Clause|Article|Schedule|Part)\s+"
@@ -189,7 +196,12 @@ def _is_document(speaker: str) -> bool:
     """Whether a speaker is a document (a standard, a policy, a section of one), not a
     person or a body that speaks."""
     name = speaker.split(",")[0].strip()
-    return bool(_DOCUMENT_NAMED.search(name)) and not _ROLE_WORDS.search(name)
+    parts = [part.strip() for part in _TITLE_PARTS.split(name)]  # Dyslexia - A Dictionary
+    named = any(_DOCUMENT_NAMED.search(part) for part in parts if part)
+    return named and not _ROLE_WORDS.search(name)
+
+
+_TITLE_PARTS = re.compile(r"\s+[-–—|]\s+")
 
 
 # A quotation used as a noun in the writer's sentence: “…” is one of our questions.
@@ -742,7 +754,33 @@ def _html_pull_quote(html: str) -> tuple[str, str] | None:
     said = inner[: credit.start()] + inner[credit.end() :]
     if credit.group("tag").lower() == "cite" and _html_text(inner[credit.end() :]):
         return None  # a cited title inside the quotation, not its signature
-    return _pull_quote(_html_text(said), _html_text(credit.group("who")))
+    who = _html_text(credit.group("who"))
+    if _LINK_ONLY.fullmatch(credit.group("who")) and not _linked_name(who):
+        return None  # <cite><a href="…">The Map Standard, Section 2</a></cite>: a page cited
+    return _pull_quote(_html_text(said), who)
+
+
+# A credit that is only a link, maybe inside <cite>: <cite><a href="…">…</a></cite>.
+_LINK_ONLY = re.compile(
+    r"\s*(?:<cite\b[^<>]*>\s*)?<a\b[^<>]*>[^<>]*</a\s*>\s*(?:</cite\s*>\s*)?", re.IGNORECASE
+)
+_MAX_LINKED_NAME_WORDS = 4
+
+
+def _linked_name(text: str) -> bool:
+    """Whether a link's text signing a quotation is a name ("Ann Lee", "Ann Lee, Acme"), not
+    a page's title ("Maps - The Open Atlas", "The Map Standard, Section 2")."""
+    words = _TITLE_PARTS.split(text.split(",")[0])[0].split()  # Ann Lee - Acme: "Ann Lee"
+    return (
+        0 < len(words) <= _MAX_LINKED_NAME_WORDS
+        and all(word in _NAME_JOINERS or _CAPITALISED.fullmatch(word) for word in words)
+        and words[0].lower() not in _DETERMINER_WORDS
+        and _personal_name(" ".join(words))
+        and not _is_document(text)
+    )
+
+
+_CAPITALISED = re.compile(r"[A-Z][\w'’.-]*")
 
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
