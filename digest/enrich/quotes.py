@@ -2393,6 +2393,9 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
     """The speaker a pronoun stands for: the nearest one named before, if it fits."""
     if pronoun not in _RESOLVABLE_PRONOUNS:
         return None
+    own = _subject_of_own_sentence(body, quotation) if pronoun != "they" else None
+    if own is not None:
+        return own  # Ivo put it well in his post, when he said “…”
     sentences = _sentences_backwards(body, quotation.first, quotation.start)
     for distance, sentence in enumerate(sentences):
         found = _speaker_before(sentence)
@@ -2420,6 +2423,17 @@ def _names_someone(speaker: str) -> bool:
     Ann Lee" (not "certainly", an adverb a clause opened on)."""
     words = speaker.split(",")[0].split()
     return words[0] in _DETERMINER_WORDS or any(_BARE_NAME.fullmatch(word) for word in words)
+
+
+def _subject_of_own_sentence(body: _Body, quotation: _Quotation) -> str | None:
+    """The one person the quotation's own sentence names, as its subject, before the
+    pronoun that said it: the "Ivo" of "Ivo put it well, when he said “…”"."""
+    lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
+    named = _people(lead, subjects=False)
+    subjects = _people(lead)
+    if len(named) != 1 or len(subjects) != 1:
+        return None
+    return _full_form(body, quotation, subjects[0]) or subjects[0]
 
 
 _POSSESSIVE = re.compile(r"\w['’]s\b")
