@@ -60,7 +60,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if _CODE_MARK in quotation.text:
         return None  # “How was `db-7` wired?”: never shown with its code cut out
     if quotation.pull is not None:
-        if not _person_like(quotation.pull):
+        if not _person_like(quotation.pull) or _whole_group(quotation.pull):
             return None  # “…” — Direction on Web Services §5.1; — Mastodon Toot: no person
         return LeadQuote(quotation.text, quotation.pull)
     words = _WORD.findall(quotation.text)
@@ -81,6 +81,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     hypothetical = _HYPOTHETICAL.search(lead) and not _WHAT_SAID.search(lead)  # not "had to say"
     if hypothetical or _EXAMPLE.search(lead or _previous_sentence(body, quotation)):
         return None  # what one might say, or an example: “It is a strength to say, “…”
+    if _HABITUAL_SPEECH.search(lead):
+        return None  # what people say as a habit: maintainers just say “…”
     statement = _is_statement(quotation, words, lead)
     if statement is False or _from_court_papers(body, quotation, lead):
         return None
@@ -323,6 +325,15 @@ _HYPOTHETICAL = re.compile(
     r"you|they|one\s+day|some\s+day|someday)\s+(?:[\w'’]+\s+){0,3}?(?:will|shall))"
     r"\s+(?:[\w'’]+\s+){0,6}?(?:say|ask|tell|answer|think|wonder))"
     r"\b[^“”„«»\"]{0,40}?[,:]?\s*\Z",
+    re.IGNORECASE,
+)
+# What people say as a habit, no one in particular: "one of the first questions asked when a
+# user complains:", "maintainers just say “…”" (a present-tense verb after "just", "usually").
+_HABITUAL_SPEECH = re.compile(
+    r"\bquestions\s+(?:(?:that|which)\s+)?(?:(?:people|users|we|you|they)\s+)?"
+    r"(?:asked|ask|hear|heard|get)\b(?![^“”„«»\"]*\bby\s)[^“”„«»\"]{0,120}\Z"
+    r"|\b(?:just|simply|usually|typically|generally|normally)\s+"
+    r"(?:say|ask|tell\s+\w+|reply|answer|write)\b[^“”„«»\"]{0,40}\Z",
     re.IGNORECASE,
 )
 # A label that makes the quotation an example, not a statement: "For example:", "Myth:",
@@ -786,7 +797,7 @@ _CAPITALISED = re.compile(r"[A-Z][\w'’.-]*")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # The date a signature ends with: "— Jane Doe, March 4, 2014", "— Daily Post, Oct. 2013".
 _SIGNED_DATE = re.compile(
-    rf"[,\s]+(?:(?:{_MONTH}\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:{_MONTH},?\s+)?)?"
+    rf"[,\s]+(?:in\s+)?(?:(?:{_MONTH}\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:{_MONTH},?\s+)?)?"
     r"(?:1[89]|20)\d\d[.\s]*\Z"
 )
 # What a signature may say before the speaker: "— Quote from a participant".
@@ -2287,6 +2298,19 @@ _DETERMINER_WORDS = _words(
     "another each every most both all no two three four five local le la les der die das el "
     "los las un une ein eine il lo gli"
 )
+
+
+def _whole_group(signer: str) -> bool:
+    """Whether a signature credits a whole kind of people, not anyone in particular: a
+    plural in lower case with no determiner ("— bus drivers in 2019", "— parents")."""
+    words = _head_phrase(signer.split(",")[0])
+    return (
+        bool(words)
+        and all(word[:1].islower() for word in words)
+        and words[0] not in _DETERMINER_WORDS
+        and words[-1].endswith("s")
+        and not words[-1].endswith("ss")
+    )
 
 
 def _bare_common_noun(words: list[str]) -> bool:
