@@ -2417,7 +2417,7 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
     """The speaker a pronoun stands for: the nearest one named before, if it fits."""
     if pronoun not in _RESOLVABLE_PRONOUNS:
         return None
-    own = _subject_of_own_sentence(body, quotation) if pronoun != "they" else None
+    own = _subject_of_own_sentence(body, quotation, pronoun) if pronoun != "they" else None
     if own is not None:
         return own  # Ivo put it well in his post, when he said “…”
     sentences = _sentences_backwards(body, quotation.first, quotation.start)
@@ -2449,13 +2449,18 @@ def _names_someone(speaker: str) -> bool:
     return words[0] in _DETERMINER_WORDS or any(_BARE_NAME.fullmatch(word) for word in words)
 
 
-def _subject_of_own_sentence(body: _Body, quotation: _Quotation) -> str | None:
+def _subject_of_own_sentence(body: _Body, quotation: _Quotation, pronoun: str) -> str | None:
     """The one person the quotation's own sentence names, as its subject, before the
-    pronoun that said it: the "Ivo" of "Ivo put it well, when he said “…”"."""
+    pronoun that said it: the "Ivo" of "Ivo put it well, when he said “…”" (not the "Acme"
+    of "She described Acme’s aim: “…”")."""
     lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
+    said = [found.start() for found in re.finditer(rf"\b{pronoun}\b", lead, re.IGNORECASE)]
+    if not said:
+        return None
+    lead = lead[: said[-1]]
     named = _people(lead, subjects=False)
     subjects = _people(lead)
-    if len(named) != 1 or len(subjects) != 1:
+    if len(named) != 1 or len(subjects) != 1 or _POSSESSIVE.search(subjects[0]):
         return None
     return _full_form(body, quotation, subjects[0]) or subjects[0]
 
