@@ -2420,7 +2420,7 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
     own = _subject_of_own_sentence(body, quotation, pronoun) if pronoun != "they" else None
     if own is not None:
         return own  # Ivo put it well in his post, when he said “…”
-    sentences = _sentences_backwards(body, quotation.first, quotation.start)
+    sentences = _sentences_backwards(body, quotation.first, quotation.start, narrated=True)
     for distance, sentence in enumerate(sentences):
         found = _speaker_before(sentence)
         speaker = _clean_speaker(found)[0] if found else None
@@ -2684,14 +2684,18 @@ def _sentence_after(text: str, end: int) -> str:
     return after[: next(_boundaries(after), len(after))]
 
 
-def _sentences_backwards(body: _Body, index: int, start: int) -> Iterator[str]:
-    """Sentences before the one holding ``start``, nearest first, across whole paragraphs."""
+def _sentences_backwards(
+    body: _Body, index: int, start: int, *, narrated: bool = False
+) -> Iterator[str]:
+    """Sentences before the one holding ``start``, nearest first, across whole paragraphs;
+    with ``narrated``, only the writer's, none inside a quotation ("… Smile, say hi. …")."""
     pieces = _sentences((body.text(index) or "")[max(0, start - 4 * _CONTEXT) : start])
     pieces.pop()  # the quotation's own sentence
     yielded = 0
     while True:
-        for piece in reversed(pieces):
-            if piece.strip():
+        quoted = _inside_quotation(pieces) if narrated else [False] * len(pieces)
+        for piece, inside in zip(reversed(pieces), reversed(quoted), strict=True):
+            if piece.strip() and not inside:
                 yield piece.strip()
                 yielded += 1
                 if yielded >= _MAX_LOOKBACK_SENTENCES:
@@ -2701,6 +2705,24 @@ def _sentences_backwards(body: _Body, index: int, start: int) -> Iterator[str]:
         if previous is None:
             return
         pieces = _sentences(previous[-4 * _CONTEXT :])
+
+
+_DOUBLE_CLOSERS = {"“": "”", "„": "“", "«": "»", '"': '"'}
+
+
+def _inside_quotation(pieces: list[str]) -> list[bool]:
+    """For each of a paragraph's sentences, whether it starts inside a quotation that an
+    earlier sentence opened (double marks only: a single one may be an apostrophe)."""
+    inside: list[bool] = []
+    closer = ""  # the mark that closes the quotation open, if any
+    for piece in pieces:
+        inside.append(bool(closer) and piece.lstrip()[:1] not in _DOUBLE_CLOSERS)
+        for character in piece:
+            if closer and character == closer:
+                closer = ""
+            elif not closer and character in _DOUBLE_CLOSERS:
+                closer = _DOUBLE_CLOSERS[character]
+    return inside
 
 
 def _sentences(text: str) -> list[str]:
