@@ -83,6 +83,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None  # what one might say, or an example: “It is a strength to say, “…”
     if _HABITUAL_SPEECH.search(lead):
         return None  # what people say as a habit: maintainers just say “…”
+    if _NAME_WITH.search(lead):
+        return None  # Ann Lee with “A Year of Night Buses” showed …: a talk's title
     statement = _is_statement(quotation, words, lead)
     if statement is False or _from_court_papers(body, quotation, lead):
         return None
@@ -336,6 +338,9 @@ _HABITUAL_SPEECH = re.compile(
     r"(?:say|ask|tell\s+\w+|reply|answer|write)\b[^“”„«»\"]{0,40}\Z",
     re.IGNORECASE,
 )
+# A name, then "with" and a quotation: the title of what they presented ("Ann Lee with “…”
+# showed"), unlike a speech verb's "replied with".
+_NAME_WITH = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]*\s+with\s*\Z")
 # A label that makes the quotation an example, not a statement: "For example:", "Myth:",
 # "a story like “…”".
 _EXAMPLE = re.compile(
