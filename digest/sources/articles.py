@@ -96,6 +96,8 @@ TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 CLOSINGS = {"---": FENCE, "+++": TOML_FENCE}
 """The front-matter blocks read: YAML between '---' lines, Hugo's TOML between '+++' lines."""
 TOML_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*=")
+TOML_TABLE = re.compile(r"^\s*\[", re.MULTILINE)
+"""The first line that opens a `[table]`: the keys from there on are the table's."""
 TOML_ERROR_AT = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
 KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 SLUG = re.compile(r"^(?:[A-Za-z0-9]|%[0-9A-Fa-f]{2})(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*$")
@@ -423,10 +425,11 @@ LEADING_BLANKS = re.compile(r"\ufeff?(?:[ \t]*\n)*")
 """What may come before the opening '---': a byte-order mark, and blank lines."""
 
 
-def _key_lines(front: str) -> dict[str, int]:
+def _key_lines(front: str, key_line: re.Pattern[str] = KEY_LINE) -> dict[str, int]:
+    """Each key's line in `front` (counted from 2: the opening fence is line 1)."""
     lines: dict[str, int] = {}
     for number, line in enumerate(front.split("\n"), start=2):
-        match = KEY_LINE.match(line)
+        match = key_line.match(line)
         if match:
             lines.setdefault(match[1], number)
     return lines
@@ -442,14 +445,8 @@ def _load_toml(front: str) -> tuple[dict[str, Any], dict[str, int]]:
     """Hugo's TOML front matter, read by the standard library; also each top-level key's
     line (counted from 2, as for YAML). Keys under a `[table]` belong to the table."""
     meta = tomllib.loads(clean_text(front))
-    lines: dict[str, int] = {}
-    for number, line in enumerate(front.split("\n"), start=2):
-        if line.lstrip().startswith("["):
-            break
-        match = TOML_KEY_LINE.match(line)
-        if match:
-            lines.setdefault(match[1], number)
-    return meta, lines
+    table = TOML_TABLE.search(front)
+    return meta, _key_lines(front[: table.start() if table else None], TOML_KEY_LINE)
 
 
 def _toml_problem(path: Path, error: tomllib.TOMLDecodeError) -> Problem:
