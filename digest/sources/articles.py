@@ -285,11 +285,12 @@ def _authors(meta: dict[str, Any]) -> tuple[str, ...]:
     """The bylines: text, or a list of it; Docusaurus and some Hugo themes write an author
     as a mapping, whose `name` (and `email`, as `Name <email>`) is read."""
     key = _first_key(meta, AUTHOR_KEYS) or "author"
-    value = meta.get(key)
-    people = value if isinstance(value, list) else [value]
-    if any(isinstance(person, dict) for person in people):
-        value = [_author_text(person, key) for person in people]
-    return _strings({key: value}, key)
+    people = meta.get(key)
+    if isinstance(people, dict):
+        people = [people]
+    if isinstance(people, list) and any(isinstance(person, dict) for person in people):
+        return _strings({key: [_author_text(person, key) for person in people]}, key)
+    return _strings(meta, key)  # most: text, or a list of it
 
 
 def _author_text(person: Any, key: str) -> Any:
@@ -348,7 +349,7 @@ def _own_url(meta: dict[str, Any], config: Config, notes: list[tuple[str, str]])
     site-wide setting digest does not read, so the configured `article_path` is kept."""
     key = _first_key(meta, URL_KEYS)
     value = _string(meta, key) if key else ""
-    if not key or not value:
+    if not value:
         return ""
     if PLAIN_ABSOLUTE_URL.match(value):
         return value
@@ -363,6 +364,8 @@ def _image(meta: dict[str, Any], config: Config, notes: list[tuple[str, str]]) -
     warning and no photo (themes shape `featured_image` as they like), never a lost story."""
     key = _first_key(meta, IMAGE_KEYS) or "image"
     value = meta.get(key)
+    if value is None:  # most articles
+        return None
     if key == "images" and isinstance(value, list):  # Hugo: the first is the lead image
         value = value[0]
     details = value if isinstance(value, dict) else {}
@@ -676,7 +679,8 @@ def _file_name(stem: str) -> tuple[date | None, str]:
 def page_stem(path: Path) -> str:
     """The name a file gives its page: its stem, or for a Hugo page bundle
     (`ferry-fares/index.md`, the page with its images) the bundle folder's name."""
-    return path.parent.name if path.stem == "index" and path.parent.name else path.stem
+    stem = path.stem
+    return path.parent.name if stem == "index" and path.parent.name else stem
 
 
 def file_slug(stem: str) -> str:
