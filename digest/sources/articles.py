@@ -91,10 +91,12 @@ YAML_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
 LINE_BREAKS = re.compile(
     "(?<![ \t])[ \t]*[\r\n\x0b\x0c\x85\u2028\u2029][ \t\r\n\x0b\x0c\x85\u2028\u2029]*"
 )
-FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
-CLOSINGS = {"---": FENCE, "+++": TOML_FENCE}
-"""The front-matter blocks read: YAML between '---' lines, Hugo's TOML between '+++' lines."""
+CLOSING_FENCES = {
+    "---": re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE),
+    "+++": re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE),
+}
+"""Each opening fence read, and the line that closes its block: YAML's '---' (or '...'),
+Hugo's TOML's '+++'."""
 TOML_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*=")
 TOML_TABLE = re.compile(r"^\s*\[", re.MULTILINE)
 """The first line that opens a `[table]`: the keys from there on are the table's."""
@@ -119,9 +121,9 @@ UPDATED_KEYS = ("updated", "lastmod", "last_modified_at")
 URL_KEYS = ("url", "permalink")
 """Hugo's and Jekyll's page address, kept instead of `build.article_path` for this article."""
 IMAGE_KEYS = ("image", "images", "featured_image", "cover")
+"""digest's lead image, else the first of Hugo's `images`, `featured_image`, `cover.image`."""
 IMAGE_URL_NAMES = ("src", "url", "image", "path")
 """Where an image given as a mapping keeps its address (`image: {src: …, alt: …}`)."""
-"""digest's lead image, else the first of Hugo's `images`, `featured_image`, `cover.image`."""
 DIALECT_KEYS = frozenset(
     (
         *SECTION_KEYS,
@@ -412,11 +414,11 @@ def _front_matter(text: str) -> tuple[str, str, int, int]:
     blanks = text.count("\n", 0, start)
     first_end = text.find("\n", start)
     opening = (text[start:] if first_end < 0 else text[start:first_end]).rstrip()
-    if opening not in CLOSINGS:
+    if opening not in CLOSING_FENCES:
         raise FieldError(
             "", "no front matter: the file must start with a '---' (YAML) or '+++' (TOML) line"
         )
-    fence = CLOSINGS[opening].search(text, first_end + 1) if first_end >= 0 else None
+    fence = CLOSING_FENCES[opening].search(text, first_end + 1) if first_end >= 0 else None
     if fence is None:
         raise FieldError("", f"front matter is not closed: add a '{opening}' line after it")
     front = "\n" * blanks + text[first_end + 1 : max(first_end + 1, fence.start() - 1)]
