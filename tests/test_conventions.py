@@ -56,6 +56,15 @@ def ids(config: Config) -> dict[str, str]:
     return {entry.link: entry.id.rpartition(":")[2] for entry in feed(config).entries}
 
 
+def built_by_year(root: Path, files: dict[str, str]) -> tuple[Config, BuildResult]:
+    """A site of `files` whose articles are at `{year}/{slug}/`, all in the feed, built
+    without problems."""
+    config = replace(site(root, files), article_path="{year}/{slug}/", feed_limit=10)
+    result = run(config)
+    assert not result.collection.problems
+    return config, result
+
+
 def test_a_capitalised_slug_is_kept_in_the_url_and_the_id_stays_lower_case(
     tmp_path: Path,
 ) -> None:
@@ -135,7 +144,7 @@ def test_a_permalink_pattern_is_a_warning_and_the_article_path_is_used(tmp_path:
 
 
 def test_posts_may_share_a_slug_when_their_urls_differ(tmp_path: Path) -> None:
-    config = site(
+    config, _ = built_by_year(
         tmp_path,
         {
             "_posts/2024-03-01-weekly.md": page(title="Weekly, 2024"),
@@ -143,9 +152,6 @@ def test_posts_may_share_a_slug_when_their_urls_differ(tmp_path: Path) -> None:
             "_posts/2026-11-20-weekly.md": page(title="Weekly, 2026"),
         },
     )
-    config = replace(config, article_path="{year}/{slug}/", feed_limit=10)
-    result = run(config)
-    assert not result.collection.problems
     assert ids(config) == {  # a Jekyll file's id holds its date already
         "https://harbour.example/2026/weekly/": "2026-11-20-weekly",
         "https://harbour.example/2025/weekly/": "2025-03-07-weekly",
@@ -154,7 +160,7 @@ def test_posts_may_share_a_slug_when_their_urls_differ(tmp_path: Path) -> None:
 
 
 def test_ids_of_posts_sharing_a_slug_come_from_their_paths(tmp_path: Path) -> None:
-    config = site(
+    config, result = built_by_year(
         tmp_path,
         {
             "2026/weekly.md": page(title="Weekly, 2026", date="2026-11-20"),
@@ -163,9 +169,6 @@ def test_ids_of_posts_sharing_a_slug_come_from_their_paths(tmp_path: Path) -> No
             "old/weekly.md": page(title="Weekly, 2023", date="2023-03-01"),
         },
     )
-    config = replace(config, article_path="{year}/{slug}/", feed_limit=10)
-    result = run(config)
-    assert not result.collection.problems
     # The oldest published keeps the id it had when it stood alone: no story comes back
     # as new; the others (a draft too) take their paths', which no slug can give.
     assert ids(config) == {
@@ -476,7 +479,7 @@ def test_quiet_notes_template_removal_only_for_files_new_or_changed(tmp_path: Pa
 
 
 def test_a_hugo_page_bundle_takes_its_slug_from_its_folder(tmp_path: Path) -> None:
-    config = site(
+    config, _ = built_by_year(
         tmp_path,
         {
             "2026/0317-ferry-fares/index.md": page(title="Fares", date="2026-11-20"),
@@ -484,9 +487,6 @@ def test_a_hugo_page_bundle_takes_its_slug_from_its_folder(tmp_path: Path) -> No
             "2026/0318-tide/index.markdown": page(title="Tide", date="2026-11-21", slug="Tide"),
         },
     )
-    config = replace(config, article_path="{year}/{slug}/", feed_limit=10)
-    result = run(config)
-    assert not result.collection.problems
     assert ids(config) == {
         "https://harbour.example/2026/0317-ferry-fares/": "0317-ferry-fares",
         "https://harbour.example/2026/0317-quay-works/": "0317-quay-works",
