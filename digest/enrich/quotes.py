@@ -90,23 +90,13 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None
     labelled = body.labelled(quotation)  # "_Reality view:_ “…”": a label, not a speaker
     attribution = _attribution(body, quotation, "" if labelled else lead, after_label=labelled)
-    named = attribution.speaker or attribution.source
-    if attribution.generic:
-        return None  # “…,” they say; everyone may become the person who says “…”
-    if attribution.speaker is not None and not _person_like(attribution.speaker):
-        return None  # “…” says conventional wisdom; “…” says the documentation; the OS tells us
     if attribution.speaker is None:
-        return None  # no speaker, no lead quote: a slogan, a document's wording, a "he" unknown
+        return None  # no speaker, no lead quote: a slogan, a document's wording, “…,” they say
+    if not _person_like(attribution.speaker):
+        return None  # “…” says conventional wisdom; “…” says the documentation; the OS tells us
     if not _whole_sentence(body, quotation) and not _spoken(body, quotation, lead):
         return None  # a fragment, unless a speech verb gives it to someone: said it was “…”
-    if not named and not _handed_over(body, quotation):
-        return None  # a phrase nobody is named for: “Proxy mode: fast”, a feature's name
-    if not named and (body.listed(quotation.first) or _in_references(body, quotation)):
-        return None  # a list's item (a link's blurb, a survey answer, a change) or a citation
-    if not named and not _unnamed_statement(body, quotation, lead, attribution.said):
-        return None  # nobody named, and nothing says it was ever said as a whole sentence
-    attributed = attribution.direct or named
-    if (statement and (attributed or _says_unattributed(quotation.text))) or attribution.direct:
+    if statement or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
 
@@ -128,23 +118,6 @@ def _from_court_papers(body: _Body, quotation: _Quotation, lead: str) -> bool:
         return False
     tail = _sentence_after(body.text(quotation.last) or "", quotation.end)
     return bool(_COURT_PAPERS.search(lead) or _COURT_PAPERS.search(tail))
-
-
-# A heading over notes that cite other works: their quotations are titles and excerpts.
-_REFERENCES_HEADING = re.compile(
-    r"\s*(?:citations?|references?|sources?|notes|footnotes|bibliography|further\s+reading)"
-    r"\s*:?\s*\Z",
-    re.IGNORECASE,
-)
-
-
-def _in_references(body: _Body, quotation: _Quotation) -> bool:
-    """Whether a quotation sits in the paragraphs under a "Citations" or "Notes" heading."""
-    index = quotation.first
-    while index > 0 and body.text(index) is not None:
-        index -= 1
-    heading = body.heading(index + 1) if body.text(index) is None else None
-    return heading is not None and _REFERENCES_HEADING.match(heading) is not None
 
 
 # A turn of an interview transcript: "ANN LEE: …", "Q: …". Words quoted inside an answer
@@ -242,70 +215,6 @@ def _spoken(body: _Body, quotation: _Quotation, lead: str) -> bool:
     )
 
 
-def _handed_over(body: _Body, quotation: _Quotation) -> bool:
-    """Whether a quotation reads as a sentence said: a whole sentence, or one whose comma
-    hands over to its attribution (“We won,” he said)."""
-    if _full_sentence(quotation.text):
-        return True
-    tail = (body.text(quotation.last) or "")[quotation.end :]
-    return quotation.text.rstrip().endswith(",") or tail.lstrip().startswith(",")
-
-
-def _unnamed_statement(body: _Body, quotation: _Quotation, lead: str, said: bool) -> bool:
-    """Whether a quotation nobody is named for may still lead: a sentence begun with a
-    capital, not a question, and either attributed to someone unnamed ("he said", "people we
-    met told us") or, when nothing attributes it, a whole sentence that reads as speech."""
-    letters = [character for character in quotation.text if character.isalnum()]
-    if not letters[0].isupper() or _question(quotation.text):
-        return False  # “…tech is the way to go,” everyone told me: a phrase, not a statement
-    return said or (_full_sentence(quotation.text) and _heard(body, quotation, lead))
-
-
-def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
-    """Whether a quotation nothing attributes reads as something someone said.
-
-    Precision first: a slogan, a title, an adage, a slide's text, a screen's wording or an
-    imagined remark is no lead quote. The quotation must stand apart as a pull quote (a
-    blockquote, or a paragraph of its own), or follow a speech verb or words that report
-    speech ("we have heard, “…”") whose subject is someone in particular, not "you" or
-    "everyone"; and no words around it may call it a saying, a slogan, a slide's text or an
-    imagined remark.
-    """
-    text = body.text(quotation.first) or ""
-    before = text[: quotation.start]
-    if before.count("(") > before.count(")"):
-        return False  # (“Who changed this? Why?”): an aside the writer imagines
-    tail = _sentence_after(body.text(quotation.last) or "", quotation.end)
-    context = (lead, tail, _previous_sentence(body, quotation))
-    if any(_NOT_SAID.search(words) for words in context):
-        return False
-    if _NOT_SAID_AFTER.match(tail):
-        return False  # “This is a pilot.” reads the last slide
-    handed = lead if lead.strip() else _handing_sentence(body, quotation)
-    if _EXCERPT_LEAD.search(handed):
-        return False  # Here are some highlights. “…”: a report's text, its author unnamed
-    if handed.rstrip().endswith(":") and any(
-        pattern.search(handed) for pattern in (_ANY_PERSON, _HABITUAL)
-    ):
-        return False  # someone, often a newcomer, steps in and says: ⏎ “…”
-    if body.stands_apart(quotation):
-        return True
-    if any(pattern.search(lead) for pattern in (_GENERIC_SUBJECT, _ANY_PERSON, _HABITUAL)):
-        return False  # you discover it and say, “…”
-    return bool(_speech_verbs(lead) or _HEARD.search(lead))
-
-
-# What hands over to a document's text, not speech: "Here are some highlights.", "The
-# report concludes:".
-_EXCERPT_LEAD = re.compile(
-    r"\b(?:highlights?|excerpts?|extracts?|summary|findings|conclusions|key\s+points|takeaways)"
-    r"\b[^.!?:]{0,40}[.:]?\s*\Z"
-    r"|\b(?:report|audit|assessment|study|review|paper|survey)\s+(?:says|said|states|stated|"
-    r"reads|read|concludes|concluded|notes|noted|finds|found)\s*[:.,]?\s*\Z",
-    re.IGNORECASE,
-)
-
-
 # What hands over to a question put to someone: "In response to “…”, one participant said:".
 _ASKED = re.compile(
     r"\b(?:in\s+(?:response|reply|answer)\s+to|(?:to|answering)\s+the\s+question)\s*[:,]?\s*\Z",
@@ -351,24 +260,6 @@ _EXAMPLE = re.compile(
 )
 
 
-def _handing_sentence(body: _Body, quotation: _Quotation) -> str:
-    """The sentence before a quotation, or, when paragraphs that are whole quotations come
-    just before its own, the sentence before them: what hands over to a run of excerpts."""
-    index = quotation.first - 1
-    while index >= 0 and _whole_quotation(body.text(index)):
-        index -= 1
-    if index == quotation.first - 1:
-        return _previous_sentence(body, quotation)
-    text = body.text(index) if index >= 0 else None
-    return _sentences(text)[-1].strip() if text else ""
-
-
-def _whole_quotation(text: str | None) -> bool:
-    """Whether a paragraph is nothing but a quotation: “…”."""
-    text = (text or "").strip()
-    return bool(_OPENING_MARK.match(text)) and text.rstrip(" .")[-1:] in '”"»’'
-
-
 def _previous_sentence(body: _Body, quotation: _Quotation) -> str:
     """The sentence just before the one holding ``quotation`` (across paragraphs)."""
     return next(_sentences_backwards(body, quotation.first, quotation.start), "")
@@ -385,22 +276,6 @@ def _looks_like_code(body: _Body, quotation: _Quotation) -> bool:
     before = first[quotation.start - 1 : quotation.start]
     after = last[quotation.end : quotation.end + 1]
     return before in ("=", "(", "[", "{") or after in (")", "]", "}", "=", ":", ";")
-
-
-def _says_unattributed(text: str) -> bool:
-    """Whether a quotation nobody is credited with still reads as a statement: a whole
-    sentence, not a question ("you may be asking, “What is it like?”" asks nothing real)."""
-    return _full_sentence(text) and not _question(text)
-
-
-def _question(text: str) -> bool:
-    return text.rstrip(" ’”»)!")[-1:] == "?"
-
-
-def _full_sentence(text: str) -> bool:
-    """Whether a quotation is a whole sentence: a capital first, a terminal mark last."""
-    letters = [character for character in text if character.isalnum()]
-    return bool(letters) and letters[0].isupper() and text.rstrip(" ’”»)")[-1:] in ".!?…"
 
 
 def plain_paragraphs(markdown: str) -> list[str]:
@@ -466,8 +341,6 @@ class _Body:
         self._paragraphs: list[str | None] = []
         self._pulls: dict[int, tuple[str, str]] = {}  # entry -> pull quote text and speaker
         self._headings: dict[int, str] = {}  # break entry -> the heading it stands for
-        self._listed: set[int] = set()  # entries inside a list item
-        self._quoted: set[int] = set()  # entries inside a blockquote
         turns: list[int] = []  # entries opening on a speaker's name: "ANN LEE: …"
         list_depth = 0
         quote_depth, quote_first = 0, 0  # Markdown blockquotes: depth, and first entry inside
@@ -513,10 +386,6 @@ class _Body:
             if is_paragraph and content.strip():
                 if _TRANSCRIPT_TURN.match(content.lstrip("*_ ")):
                     turns.append(len(self._paragraphs))
-                if list_depth:
-                    self._listed.add(len(self._paragraphs))
-                if quote_depth:
-                    self._quoted.add(len(self._paragraphs))
                 self._paragraphs.append(content)
                 if (
                     not (quote_depth or list_depth)
@@ -562,21 +431,15 @@ class _Body:
         text = " ".join(_plain(self._inline(piece)) for piece in [*pieces[:-1], said] if piece)
         pull = _pull_quote(text, who)
         if pull is not None:
-            self._truncate(first)
+            del self._paragraphs[first:]  # the pull quote takes their place
             self._add_pull(pull)
 
     def _add_html_pull(self, html: str, first: int) -> None:
         """Make the first <blockquote> of ``html`` a pull quote, if it credits its speaker."""
         pull = _html_pull_quote(html)
         if pull is not None:
-            self._truncate(first)
+            del self._paragraphs[first:]  # the pull quote takes their place
             self._add_pull(pull)
-
-    def _truncate(self, first: int) -> None:
-        """Drop the entries from ``first`` on (a pull quote takes their place)."""
-        del self._paragraphs[first:]
-        self._listed = {index for index in self._listed if index < first}
-        self._quoted = {index for index in self._quoted if index < first}
 
     def _add_pull(self, pull: tuple[str, str]) -> None:
         if self._paragraphs and self._paragraphs[-1] is not None:
@@ -595,18 +458,6 @@ class _Body:
     def pull(self, index: int) -> tuple[str, str] | None:
         """The pull quote (text, speaker) at entry ``index``, if there is one."""
         return self._pulls.get(index)
-
-    def listed(self, index: int) -> bool:
-        """Whether paragraph ``index`` is part of a list item."""
-        return index in self._listed
-
-    def stands_apart(self, quotation: _Quotation) -> bool:
-        """Whether a quotation is set apart as a pull quote: it opens its paragraph, and
-        that paragraph is in a blockquote or holds nothing after the closing mark."""
-        if (self.text(quotation.first) or "")[: quotation.start].strip():
-            return False
-        after = (self.text(quotation.last) or "")[quotation.end :]
-        return quotation.first in self._quoted or not after.strip(_SENTENCE_END + " ")
 
     def _markdown_at(self, quotation: _Quotation) -> re.Match[str] | None:
         """Where a quotation's opening mark and first words are in its paragraph's Markdown."""
@@ -1338,9 +1189,6 @@ _NOT_SAID = re.compile(
     r"(?:would|might|could|may)\s+(?:\w+\s+)?(?:say|ask|think|wonder)|hypothetical)\b",
     re.IGNORECASE,
 )
-# Words that report speech without naming anyone: "we have heard, “…”", ", stating, “…”".
-_HEARD = re.compile(r",\s*(?:saying|stating)\b|\b(?:heard|hears?|quoting)\b", re.IGNORECASE)
-_NOT_SAID_AFTER = re.compile(r"[\s,.]*(?:reads|read|appears|appeared|is\s+written)\b")
 _SPEECH_VERBS = sorted(
     _words(
         "said says say told tells added adds asked asks explained explains insisted insists warned "
@@ -1735,8 +1583,6 @@ class _Attribution:
     speaker: str | None = None
     source: str | None = None
     direct: bool = False  # found in the quotation's own sentence
-    said: bool = False  # attributed, if only to someone unnamed ("he said", "people told us")
-    generic: bool = False  # attributed to nobody in particular: "you say", "they say"
 
 
 def _attribution(
@@ -1779,8 +1625,7 @@ def _attribution(
     if outlet:
         source = _agency(_LEADING_PHRASES.sub("", outlet.strip(), count=1), strict=True)
     source = source or _find_source(quotation.interruption, tail, lead)
-    generic = found is not None and _generic(found, quotation.interruption, tail, before)
-    if generic:
+    if found is not None and _generic(found, quotation.interruption, tail, before):
         speaker = None  # “…,” they say: nobody in particular
     elif speaker is not None and speaker.lower() in _PRONOUNS:
         speaker = _resolve_pronoun(body, quotation, speaker.lower())
@@ -1788,7 +1633,7 @@ def _attribution(
         speaker = _full_name(body, quotation, speaker) or speaker  # “…,” Kim said -> Lee Kim
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
         speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
-    return _Attribution(speaker, source, direct, said=found is not None, generic=generic)
+    return _Attribution(speaker, source, direct)
 
 
 # A speaker who is nobody in particular: "you", "everyone has the potential to become the
