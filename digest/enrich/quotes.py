@@ -1520,7 +1520,7 @@ def _person_like(speaker: str) -> bool:
 
 # A page's title and its site: "Writing good alt text - Example Collective".
 _TITLE_AND_SITE = re.compile(r"(?P<title>.+?)\s+[-–—|]\s+\S.*")
-_MIN_TITLE_WORDS = 4
+_MIN_PAGE_TITLE_WORDS = 3
 
 
 def _names_thing(words: list[str]) -> bool:
@@ -1537,7 +1537,7 @@ def _names_thing(words: list[str]) -> bool:
 
 def _page_title(speaker: str) -> bool:
     """Whether a speaker is a page's title and its site: the title, in words not all
-    capitalised, opens with a verb's "-ing" form or runs to four words or more ("Ann Lee -
+    capitalised, opens with a verb's "-ing" form or runs to three words or more ("Ann Lee -
     Acme" is a person)."""
     match = _TITLE_AND_SITE.fullmatch(speaker.strip())
     if match is None:
@@ -1547,7 +1547,7 @@ def _page_title(speaker: str) -> bool:
     lowered = [word for word in words[1:] if word[:1].islower() and word not in _NAME_JOINERS]
     if "," in title or not lowered:
         return False  # Ann Lee, CTO - Acme; Sterling Archer - Acme; Dr Ann Marie Lee - Acme
-    return len(words) >= _MIN_TITLE_WORDS or words[0].lower().endswith("ing")
+    return len(words) >= _MIN_PAGE_TITLE_WORDS or words[0].lower().endswith("ing")
 
 
 def _head_phrase(phrase: str) -> list[str]:
