@@ -125,19 +125,17 @@ def _from_court_papers(body: _Body, quotation: _Quotation, lead: str) -> bool:
 _TRANSCRIPT_TURN = re.compile(
     r"\A(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}|Q|A)\s*:[*_]*\s"  # "**ANN LEE:** …"
 )
-# Documentation quoted: "As per our stability index: “…”", "the documentation states that".
-_DOCUMENTS = (
+# A document quoted as if it spoke: "As per our stability index: “…”", "the glossary", "RFC
+# 6962", "Appendix A to the Directive on Service", "Direction on Web Services §5.1" -- a
+# text's wording, not speech.
+_REFERENCE_WORDS = (
     r"(?:documentation|docs|manual|man\s+page|readme|spec|specification|stability\s+index|"
     r"api\s+reference|reference\s+guide|handbook|changelog|release\s+notes|faq|rfc|"
-    r"docstring|help\s+text|error\s+message)"
-)
-# A document quoted as if it spoke: "the glossary", "RFC 6962", "Appendix A to the
-# Directive on Service", "Direction on Web Services §5.1" -- a text's wording, not speech.
-_REFERENCE_WORDS = (
-    rf"(?:{_DOCUMENTS[3:-1]}|glossary|directive|direction|appendix|annex|section|chapter|"
-    r"clause|standards?|policy|guide|guidelines?|guidance|law|act|bill|regulations?|statute|"
-    r"charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|wikipedia|definition|"
-    r"terms\s+of\s+service|encyclop(?:a)?edia|thesaurus|almanac|living\s+standard)"
+    r"docstring|help\s+text|error\s+message|glossary|directive|direction|appendix|annex|"
+    r"section|chapter|clause|standards?|policy|guide|guidelines?|guidance|law|act|bill|"
+    r"regulations?|statute|charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|"
+    r"wikipedia|definition|terms\s+of\s+service|encyclop(?:a)?edia|thesaurus|almanac|"
+    r"living\s+standard)"
 )
 _REFERENCE_TITLES = (
     r"(?:dictionary|encyclop(?:a)?edia|thesaurus|wikipedia|handbook|specification|glossary|"
@@ -1995,9 +1993,11 @@ def _name_like(text: str) -> bool:
 _MAX_SPEAKER_WORDS = 12
 # Words a clause fragment starts with, never a name or a description of a speaker: the
 # "on a call where someone" of "I was once on a call where someone answered …".
-_NOT_A_SPEAKER_START = _words(
-    "on in at from to for with by of about into onto over under after before during since "
-    "until when where whenever wherever while if because although though unless whether "
+_PREPOSITIONS = _words(
+    "on in at from to for with by of about into onto over under after before during since until"
+)
+_NOT_A_SPEAKER_START = _PREPOSITIONS | _words(
+    "when where whenever wherever while if because although though unless whether "
     "than that which what how why especially also even just only once"
 )
 
@@ -2197,9 +2197,6 @@ def _after_interrupted_clause(text: str) -> str:
 
 
 _ARTICLES = _words("the a an")
-_PREPOSITIONS = _words(
-    "on in at from to for with by of about into onto over under after before during since until"
-)
 
 
 def _description_after_opening(words: list[str]) -> str:
