@@ -457,19 +457,27 @@ class _Body:
         """The pull quote (text, speaker) at entry ``index``, if there is one."""
         return self._pulls.get(index)
 
-    def _markdown_at(self, quotation: _Quotation) -> re.Match[str] | None:
-        """Where a quotation's opening mark and first words are in its paragraph's Markdown."""
+    def _markdown_at(self, quotation: _Quotation) -> tuple[str, int, int] | None:
+        """Where a quotation's opening mark and first words are in its paragraph's Markdown:
+        the Markdown, and where the mark starts and the words end. Up to three marks or
+        spaces may come between the mark and the words ("“**We"), any between two words."""
         content, text = self._paragraphs[quotation.first], self.text(quotation.first)
         words = _WORD.findall(quotation.text)[:3]
         if content is None or not text or not words:
             return None
-        opener = re.escape(text[quotation.start])
-        return re.search(opener + r"[\W_]{0,3}" + r"[\W_]+".join(map(re.escape, words)), content)
+        opener = text[quotation.start]
+        start = content.find(opener)
+        while start >= 0:
+            end = _words_at(content, start + 1, words)
+            if end is not None:
+                return content, start, end
+            start = content.find(opener, start + 1)
+        return None
 
     def labelled(self, quotation: _Quotation) -> bool:
         """Whether an emphasised label introduces a quotation: "_Reality view:_ “…”"."""
         found = self._markdown_at(quotation)
-        return found is not None and bool(_EMPHASISED_LABEL.search(found.string, 0, found.start()))
+        return found is not None and bool(_EMPHASISED_LABEL.search(found[0], 0, found[1]))
 
     def titled(self, quotation: _Quotation) -> bool:
         """Whether the Markdown sets a quotation as a title: bold or italic inside a
@@ -479,9 +487,9 @@ class _Body:
         text = self.text(quotation.first) or ""
         if found is None:
             return False
-        content = found.string
-        before = content[: found.start()]
-        if before.endswith("[") and _LINK_TEXT_END.match(content, found.end()):
+        content, start, end = found
+        before = content[:start]
+        if before.endswith("[") and _LINK_TEXT_END.match(content, end):
             return True
         if _AFTER_LINK.search(before):
             outside = _LINK.sub(" ", before)  # the writer's words, without links' text
@@ -595,6 +603,25 @@ def _plain(text: str) -> str:
 
 # The space a removed tag leaves before punctuation: "<cite>Ann Lee</cite>, CEO".
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[,.;:!?)](?:\s|\Z))")
+
+
+def _words_at(content: str, position: int, words: list[str]) -> int | None:
+    """Where ``words`` end when they follow ``position`` in ``content``: after at most three
+    characters other than letters and digits ("**"), each word after at least one; None when
+    they are not there."""
+    for index, word in enumerate(words):
+        start = position
+        while position < len(content) and not content[position].isalnum():
+            position += 1
+        gap = position - start
+        fits = gap <= _MAX_MARKS_BEFORE_WORDS if index == 0 else gap > 0
+        if not fits or not content.startswith(word, position):
+            return None
+        position += len(word)
+    return position
+
+
+_MAX_MARKS_BEFORE_WORDS = 3
 
 
 def _html_text(html: str) -> str:
