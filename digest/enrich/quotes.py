@@ -5,11 +5,13 @@
 The Markdown body is reduced to plain-text paragraphs (front matter, code, HTML, images, link
 URLs and footnotes dropped; link text and emphasised text kept), then scanned for quotation
 marks in document order. The first quotation that reads as a statement -- not a scare quote,
-a nickname or a title -- is returned with its speaker when the text attributes it, and with
-the news agency when a credit such as "reported TASS" follows the attribution.
+a nickname or a title -- and that the text gives to a person or a group is returned with its
+speaker, and with the news agency when a credit such as "reported TASS" follows the
+attribution.
 
 Everything here is heuristic and deliberately conservative: when a quotation never closes, or
-the speaker is unclear, the answer is "no quote" or "no speaker", never a guess.
+the speaker is unclear (a pronoun that stands for no one named), the answer is "no quote",
+never a guess.
 """
 
 from __future__ import annotations
