@@ -1206,8 +1206,8 @@ def _machine_named(phrase: str) -> bool:
 
 # --- Who said it ------------------------------------------------------------------------------
 
-# Words around a quotation that make it something other than speech: a saying, a slogan or a
-# title, a slide, an imagined remark.
+# Words in a speaker that make the quotation something other than speech: a saying, a slogan
+# or a title, a slide, an imagined remark ("“…” says conventional wisdom").
 _NOT_SAID = re.compile(
     r"\b(?:adage|proverb|maxim|aphorism|clich[eé]|saying\s+(?:that|goes)|the\s+saying|motto|"
     r"mantra|slogan|tagline|catchphrase|keynote|slide|imagine|imagined|imagining|pretend|"
