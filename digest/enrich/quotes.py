@@ -1675,11 +1675,13 @@ _NEGATED = re.compile(
     r"\A(?:no|nobody|none\s+of|never)(?![\w'’-])|(?<![\w'’-])(?:ever|never)\Z", re.IGNORECASE
 )
 _ANY_PERSON = re.compile(r"\b(?:the|a)\s+(?:person|one|kind\s+of\s+person)\s+who\b", re.I)
+_ANYONE = ("someone", "somebody")
+_HABITUAL_SUBJECTS = ("they", "people", *_ANYONE)  # who says a thing as a habit, in the present
 _HABITUAL = re.compile(
-    r"(?<![\w'’])(?:they|people|someone|somebody)\s+(?:\w+\s+)?(?:say|says|ask|asks|tell|tells|"
-    r"think|thinks)(?![\w'’])|(?<![\w'’])(?:say|says|ask|asks)\s+(?:they|people)(?![\w'’])"
+    rf"(?<![\w'’])(?:{'|'.join(_HABITUAL_SUBJECTS)})\s+(?:\w+\s+)?(?:say|says|ask|asks|tell|"
+    r"tells|think|thinks)(?![\w'’])|(?<![\w'’])(?:say|says|ask|asks)\s+(?:they|people)(?![\w'’])"
     # "someone, often a new contributor, steps in and says": anyone, in the present
-    r"|(?<![\w'’])(?:someone|somebody)\b[^.!?“”\"]{0,160}?\b(?:says|asks|tells)(?![\w'’])",
+    rf"|(?<![\w'’])(?:{'|'.join(_ANYONE)})\b[^.!?“”\"]{{0,160}}?\b(?:says|asks|tells)(?![\w'’])",
     re.IGNORECASE,
 )
 
@@ -1697,7 +1699,7 @@ def _generic(found: str, *contexts: str) -> bool:
         return True
     last = _last_word(found)
     first = (head.split() or [""])[0].strip(",").lower()
-    habitual = last in ("they", "people", "someone", "somebody") or first in ("someone", "somebody")
+    habitual = last in _HABITUAL_SUBJECTS or first in _ANYONE
     return habitual and any(_HABITUAL.search(text) for text in contexts)
 
 
