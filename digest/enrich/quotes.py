@@ -5,11 +5,13 @@
 The Markdown body is reduced to plain-text paragraphs (front matter, code, HTML, images, link
 URLs and footnotes dropped; link text and emphasised text kept), then scanned for quotation
 marks in document order. The first quotation that reads as a statement -- not a scare quote,
-a nickname or a title -- is returned with its speaker when the text attributes it, and with
-the news agency when a credit such as "reported TASS" follows the attribution.
+a nickname or a title -- and that the text gives to a person or a group is returned with its
+speaker, and with the news agency when a credit such as "reported TASS" follows the
+attribution.
 
 Everything here is heuristic and deliberately conservative: when a quotation never closes, or
-the speaker is unclear, the answer is "no quote" or "no speaker", never a guess.
+the speaker is unclear (a pronoun that stands for no one named), the answer is "no quote",
+never a guess.
 """
 
 from __future__ import annotations
@@ -90,23 +92,13 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None
     labelled = body.labelled(quotation)  # "_Reality view:_ “…”": a label, not a speaker
     attribution = _attribution(body, quotation, "" if labelled else lead, after_label=labelled)
-    named = attribution.speaker or attribution.source
-    if attribution.generic:
-        return None  # “…,” they say; everyone may become the person who says “…”
-    if attribution.speaker is not None and not _person_like(attribution.speaker):
-        return None  # “…” says conventional wisdom; “…” says the documentation; the OS tells us
     if attribution.speaker is None:
-        return None  # no speaker, no lead quote: a slogan, a document's wording, a "he" unknown
+        return None  # no speaker, no lead quote: a slogan, a document's wording, “…,” they say
+    if not _person_like(attribution.speaker):
+        return None  # “…” says conventional wisdom; “…” says the documentation; the OS tells us
     if not _whole_sentence(body, quotation) and not _spoken(body, quotation, lead):
         return None  # a fragment, unless a speech verb gives it to someone: said it was “…”
-    if not named and not _handed_over(body, quotation):
-        return None  # a phrase nobody is named for: “Proxy mode: fast”, a feature's name
-    if not named and (body.listed(quotation.first) or _in_references(body, quotation)):
-        return None  # a list's item (a link's blurb, a survey answer, a change) or a citation
-    if not named and not _unnamed_statement(body, quotation, lead, attribution.said):
-        return None  # nobody named, and nothing says it was ever said as a whole sentence
-    attributed = attribution.direct or named
-    if (statement and (attributed or _says_unattributed(quotation.text))) or attribution.direct:
+    if statement or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
 
@@ -130,41 +122,22 @@ def _from_court_papers(body: _Body, quotation: _Quotation, lead: str) -> bool:
     return bool(_COURT_PAPERS.search(lead) or _COURT_PAPERS.search(tail))
 
 
-# A heading over notes that cite other works: their quotations are titles and excerpts.
-_REFERENCES_HEADING = re.compile(
-    r"\s*(?:citations?|references?|sources?|notes|footnotes|bibliography|further\s+reading)"
-    r"\s*:?\s*\Z",
-    re.IGNORECASE,
-)
-
-
-def _in_references(body: _Body, quotation: _Quotation) -> bool:
-    """Whether a quotation sits in the paragraphs under a "Citations" or "Notes" heading."""
-    index = quotation.first
-    while index > 0 and body.text(index) is not None:
-        index -= 1
-    heading = body.heading(index + 1) if body.text(index) is None else None
-    return heading is not None and _REFERENCES_HEADING.match(heading) is not None
-
-
 # A turn of an interview transcript: "ANN LEE: …", "Q: …". Words quoted inside an answer
 # are the speaker's retelling, not a statement to lead with.
 _TRANSCRIPT_TURN = re.compile(
     r"\A(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}|Q|A)\s*:[*_]*\s"  # "**ANN LEE:** …"
 )
-# Documentation quoted: "As per our stability index: “…”", "the documentation states that".
-_DOCUMENTS = (
+# A document quoted as if it spoke: "As per our stability index: “…”", "the glossary", "RFC
+# 6962", "Appendix A to the Directive on Service", "Direction on Web Services §5.1" -- a
+# text's wording, not speech.
+_REFERENCE_WORDS = (
     r"(?:documentation|docs|manual|man\s+page|readme|spec|specification|stability\s+index|"
     r"api\s+reference|reference\s+guide|handbook|changelog|release\s+notes|faq|rfc|"
-    r"docstring|help\s+text|error\s+message)"
-)
-# A document quoted as if it spoke: "the glossary", "RFC 6962", "Appendix A to the
-# Directive on Service", "Direction on Web Services §5.1" -- a text's wording, not speech.
-_REFERENCE_WORDS = (
-    rf"(?:{_DOCUMENTS[3:-1]}|glossary|directive|direction|appendix|annex|section|chapter|"
-    r"clause|standards?|policy|guide|guidelines?|guidance|law|act|bill|regulations?|statute|"
-    r"charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|wikipedia|definition|"
-    r"terms\s+of\s+service|encyclop(?:a)?edia|thesaurus|almanac|living\s+standard)"
+    r"docstring|help\s+text|error\s+message|glossary|directive|direction|appendix|annex|"
+    r"section|chapter|clause|standards?|policy|guide|guidelines?|guidance|law|act|bill|"
+    r"regulations?|statute|charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|"
+    r"wikipedia|definition|terms\s+of\s+service|encyclop(?:a)?edia|thesaurus|almanac|"
+    r"living\s+standard)"
 )
 _REFERENCE_TITLES = (
     r"(?:dictionary|encyclop(?:a)?edia|thesaurus|wikipedia|handbook|specification|glossary|"
@@ -242,70 +215,6 @@ def _spoken(body: _Body, quotation: _Quotation, lead: str) -> bool:
     )
 
 
-def _handed_over(body: _Body, quotation: _Quotation) -> bool:
-    """Whether a quotation reads as a sentence said: a whole sentence, or one whose comma
-    hands over to its attribution (“We won,” he said)."""
-    if _full_sentence(quotation.text):
-        return True
-    tail = (body.text(quotation.last) or "")[quotation.end :]
-    return quotation.text.rstrip().endswith(",") or tail.lstrip().startswith(",")
-
-
-def _unnamed_statement(body: _Body, quotation: _Quotation, lead: str, said: bool) -> bool:
-    """Whether a quotation nobody is named for may still lead: a sentence begun with a
-    capital, not a question, and either attributed to someone unnamed ("he said", "people we
-    met told us") or, when nothing attributes it, a whole sentence that reads as speech."""
-    letters = [character for character in quotation.text if character.isalnum()]
-    if not letters[0].isupper() or _question(quotation.text):
-        return False  # “…tech is the way to go,” everyone told me: a phrase, not a statement
-    return said or (_full_sentence(quotation.text) and _heard(body, quotation, lead))
-
-
-def _heard(body: _Body, quotation: _Quotation, lead: str) -> bool:
-    """Whether a quotation nothing attributes reads as something someone said.
-
-    Precision first: a slogan, a title, an adage, a slide's text, a screen's wording or an
-    imagined remark is no lead quote. The quotation must stand apart as a pull quote (a
-    blockquote, or a paragraph of its own), or follow a speech verb or words that report
-    speech ("we have heard, “…”") whose subject is someone in particular, not "you" or
-    "everyone"; and no words around it may call it a saying, a slogan, a slide's text or an
-    imagined remark.
-    """
-    text = body.text(quotation.first) or ""
-    before = text[: quotation.start]
-    if before.count("(") > before.count(")"):
-        return False  # (“Who changed this? Why?”): an aside the writer imagines
-    tail = _sentence_after(body.text(quotation.last) or "", quotation.end)
-    context = (lead, tail, _previous_sentence(body, quotation))
-    if any(_NOT_SAID.search(words) for words in context):
-        return False
-    if _NOT_SAID_AFTER.match(tail):
-        return False  # “This is a pilot.” reads the last slide
-    handed = lead if lead.strip() else _handing_sentence(body, quotation)
-    if _EXCERPT_LEAD.search(handed):
-        return False  # Here are some highlights. “…”: a report's text, its author unnamed
-    if handed.rstrip().endswith(":") and any(
-        pattern.search(handed) for pattern in (_ANY_PERSON, _HABITUAL)
-    ):
-        return False  # someone, often a newcomer, steps in and says: ⏎ “…”
-    if body.stands_apart(quotation):
-        return True
-    if any(pattern.search(lead) for pattern in (_GENERIC_SUBJECT, _ANY_PERSON, _HABITUAL)):
-        return False  # you discover it and say, “…”
-    return bool(_speech_verbs(lead) or _HEARD.search(lead))
-
-
-# What hands over to a document's text, not speech: "Here are some highlights.", "The
-# report concludes:".
-_EXCERPT_LEAD = re.compile(
-    r"\b(?:highlights?|excerpts?|extracts?|summary|findings|conclusions|key\s+points|takeaways)"
-    r"\b[^.!?:]{0,40}[.:]?\s*\Z"
-    r"|\b(?:report|audit|assessment|study|review|paper|survey)\s+(?:says|said|states|stated|"
-    r"reads|read|concludes|concluded|notes|noted|finds|found)\s*[:.,]?\s*\Z",
-    re.IGNORECASE,
-)
-
-
 # What hands over to a question put to someone: "In response to “…”, one participant said:".
 _ASKED = re.compile(
     r"\b(?:in\s+(?:response|reply|answer)\s+to|(?:to|answering)\s+the\s+question)\s*[:,]?\s*\Z",
@@ -351,24 +260,6 @@ _EXAMPLE = re.compile(
 )
 
 
-def _handing_sentence(body: _Body, quotation: _Quotation) -> str:
-    """The sentence before a quotation, or, when paragraphs that are whole quotations come
-    just before its own, the sentence before them: what hands over to a run of excerpts."""
-    index = quotation.first - 1
-    while index >= 0 and _whole_quotation(body.text(index)):
-        index -= 1
-    if index == quotation.first - 1:
-        return _previous_sentence(body, quotation)
-    text = body.text(index) if index >= 0 else None
-    return _sentences(text)[-1].strip() if text else ""
-
-
-def _whole_quotation(text: str | None) -> bool:
-    """Whether a paragraph is nothing but a quotation: “…”."""
-    text = (text or "").strip()
-    return bool(_OPENING_MARK.match(text)) and text.rstrip(" .")[-1:] in '”"»’'
-
-
 def _previous_sentence(body: _Body, quotation: _Quotation) -> str:
     """The sentence just before the one holding ``quotation`` (across paragraphs)."""
     return next(_sentences_backwards(body, quotation.first, quotation.start), "")
@@ -385,22 +276,6 @@ def _looks_like_code(body: _Body, quotation: _Quotation) -> bool:
     before = first[quotation.start - 1 : quotation.start]
     after = last[quotation.end : quotation.end + 1]
     return before in ("=", "(", "[", "{") or after in (")", "]", "}", "=", ":", ";")
-
-
-def _says_unattributed(text: str) -> bool:
-    """Whether a quotation nobody is credited with still reads as a statement: a whole
-    sentence, not a question ("you may be asking, “What is it like?”" asks nothing real)."""
-    return _full_sentence(text) and not _question(text)
-
-
-def _question(text: str) -> bool:
-    return text.rstrip(" ’”»)!")[-1:] == "?"
-
-
-def _full_sentence(text: str) -> bool:
-    """Whether a quotation is a whole sentence: a capital first, a terminal mark last."""
-    letters = [character for character in text if character.isalnum()]
-    return bool(letters) and letters[0].isupper() and text.rstrip(" ’”»)")[-1:] in ".!?…"
 
 
 def plain_paragraphs(markdown: str) -> list[str]:
@@ -466,8 +341,6 @@ class _Body:
         self._paragraphs: list[str | None] = []
         self._pulls: dict[int, tuple[str, str]] = {}  # entry -> pull quote text and speaker
         self._headings: dict[int, str] = {}  # break entry -> the heading it stands for
-        self._listed: set[int] = set()  # entries inside a list item
-        self._quoted: set[int] = set()  # entries inside a blockquote
         turns: list[int] = []  # entries opening on a speaker's name: "ANN LEE: …"
         list_depth = 0
         quote_depth, quote_first = 0, 0  # Markdown blockquotes: depth, and first entry inside
@@ -513,10 +386,6 @@ class _Body:
             if is_paragraph and content.strip():
                 if _TRANSCRIPT_TURN.match(content.lstrip("*_ ")):
                     turns.append(len(self._paragraphs))
-                if list_depth:
-                    self._listed.add(len(self._paragraphs))
-                if quote_depth:
-                    self._quoted.add(len(self._paragraphs))
                 self._paragraphs.append(content)
                 if (
                     not (quote_depth or list_depth)
@@ -562,21 +431,15 @@ class _Body:
         text = " ".join(_plain(self._inline(piece)) for piece in [*pieces[:-1], said] if piece)
         pull = _pull_quote(text, who)
         if pull is not None:
-            self._truncate(first)
+            del self._paragraphs[first:]  # the pull quote takes their place
             self._add_pull(pull)
 
     def _add_html_pull(self, html: str, first: int) -> None:
         """Make the first <blockquote> of ``html`` a pull quote, if it credits its speaker."""
         pull = _html_pull_quote(html)
         if pull is not None:
-            self._truncate(first)
+            del self._paragraphs[first:]  # the pull quote takes their place
             self._add_pull(pull)
-
-    def _truncate(self, first: int) -> None:
-        """Drop the entries from ``first`` on (a pull quote takes their place)."""
-        del self._paragraphs[first:]
-        self._listed = {index for index in self._listed if index < first}
-        self._quoted = {index for index in self._quoted if index < first}
 
     def _add_pull(self, pull: tuple[str, str]) -> None:
         if self._paragraphs and self._paragraphs[-1] is not None:
@@ -596,31 +459,27 @@ class _Body:
         """The pull quote (text, speaker) at entry ``index``, if there is one."""
         return self._pulls.get(index)
 
-    def listed(self, index: int) -> bool:
-        """Whether paragraph ``index`` is part of a list item."""
-        return index in self._listed
-
-    def stands_apart(self, quotation: _Quotation) -> bool:
-        """Whether a quotation is set apart as a pull quote: it opens its paragraph, and
-        that paragraph is in a blockquote or holds nothing after the closing mark."""
-        if (self.text(quotation.first) or "")[: quotation.start].strip():
-            return False
-        after = (self.text(quotation.last) or "")[quotation.end :]
-        return quotation.first in self._quoted or not after.strip(_SENTENCE_END + " ")
-
-    def _markdown_at(self, quotation: _Quotation) -> re.Match[str] | None:
-        """Where a quotation's opening mark and first words are in its paragraph's Markdown."""
+    def _markdown_at(self, quotation: _Quotation) -> tuple[str, int, int] | None:
+        """Where a quotation's opening mark and first words are in its paragraph's Markdown:
+        the Markdown, and where the mark starts and the words end. Up to three marks or
+        spaces may come between the mark and the words ("“**We"), any between two words."""
         content, text = self._paragraphs[quotation.first], self.text(quotation.first)
         words = _WORD.findall(quotation.text)[:3]
         if content is None or not text or not words:
             return None
-        opener = re.escape(text[quotation.start])
-        return re.search(opener + r"[\W_]{0,3}" + r"[\W_]+".join(map(re.escape, words)), content)
+        opener = text[quotation.start]
+        start = content.find(opener)
+        while start >= 0:
+            end = _words_at(content, start + 1, words)
+            if end is not None:
+                return content, start, end
+            start = content.find(opener, start + 1)
+        return None
 
     def labelled(self, quotation: _Quotation) -> bool:
         """Whether an emphasised label introduces a quotation: "_Reality view:_ “…”"."""
         found = self._markdown_at(quotation)
-        return found is not None and bool(_EMPHASISED_LABEL.search(found.string, 0, found.start()))
+        return found is not None and bool(_EMPHASISED_LABEL.search(found[0], 0, found[1]))
 
     def titled(self, quotation: _Quotation) -> bool:
         """Whether the Markdown sets a quotation as a title: bold or italic inside a
@@ -630,9 +489,9 @@ class _Body:
         text = self.text(quotation.first) or ""
         if found is None:
             return False
-        content = found.string
-        before = content[: found.start()]
-        if before.endswith("[") and _LINK_TEXT_END.match(content, found.end()):
+        content, start, end = found
+        before = content[:start]
+        if before.endswith("[") and _LINK_TEXT_END.match(content, end):
             return True
         if _AFTER_LINK.search(before):
             outside = _LINK.sub(" ", before)  # the writer's words, without links' text
@@ -746,6 +605,25 @@ def _plain(text: str) -> str:
 
 # The space a removed tag leaves before punctuation: "<cite>Ann Lee</cite>, CEO".
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[,.;:!?)](?:\s|\Z))")
+
+
+def _words_at(content: str, position: int, words: list[str]) -> int | None:
+    """Where ``words`` end when they follow ``position`` in ``content``: after at most three
+    characters other than letters and digits ("**"), each word after at least one; None when
+    they are not there."""
+    for index, word in enumerate(words):
+        start = position
+        while position < len(content) and not content[position].isalnum():
+            position += 1
+        gap = position - start
+        fits = gap <= _MAX_MARKS_BEFORE_WORDS if index == 0 else gap > 0
+        if not fits or not content.startswith(word, position):
+            return None
+        position += len(word)
+    return position
+
+
+_MAX_MARKS_BEFORE_WORDS = 3
 
 
 def _html_text(html: str) -> str:
@@ -1328,8 +1206,8 @@ def _machine_named(phrase: str) -> bool:
 
 # --- Who said it ------------------------------------------------------------------------------
 
-# Words around a quotation that make it something other than speech: a saying, a slogan or a
-# title, a slide, an imagined remark.
+# Words in a speaker that make the quotation something other than speech: a saying, a slogan
+# or a title, a slide, an imagined remark ("“…” says conventional wisdom").
 _NOT_SAID = re.compile(
     r"\b(?:adage|proverb|maxim|aphorism|clich[eé]|saying\s+(?:that|goes)|the\s+saying|motto|"
     r"mantra|slogan|tagline|catchphrase|keynote|slide|imagine|imagined|imagining|pretend|"
@@ -1338,9 +1216,6 @@ _NOT_SAID = re.compile(
     r"(?:would|might|could|may)\s+(?:\w+\s+)?(?:say|ask|think|wonder)|hypothetical)\b",
     re.IGNORECASE,
 )
-# Words that report speech without naming anyone: "we have heard, “…”", ", stating, “…”".
-_HEARD = re.compile(r",\s*(?:saying|stating)\b|\b(?:heard|hears?|quoting)\b", re.IGNORECASE)
-_NOT_SAID_AFTER = re.compile(r"[\s,.]*(?:reads|read|appears|appeared|is\s+written)\b")
 _SPEECH_VERBS = sorted(
     _words(
         "said says say told tells added adds asked asks explained explains insisted insists warned "
@@ -1672,7 +1547,7 @@ def _person_like(speaker: str) -> bool:
 
 # A page's title and its site: "Writing good alt text - Example Collective".
 _TITLE_AND_SITE = re.compile(r"(?P<title>.+?)\s+[-–—|]\s+\S.*")
-_MIN_TITLE_WORDS = 4
+_MIN_PAGE_TITLE_WORDS = 3
 
 
 def _names_thing(words: list[str]) -> bool:
@@ -1689,7 +1564,7 @@ def _names_thing(words: list[str]) -> bool:
 
 def _page_title(speaker: str) -> bool:
     """Whether a speaker is a page's title and its site: the title, in words not all
-    capitalised, opens with a verb's "-ing" form or runs to four words or more ("Ann Lee -
+    capitalised, opens with a verb's "-ing" form or runs to three words or more ("Ann Lee -
     Acme" is a person)."""
     match = _TITLE_AND_SITE.fullmatch(speaker.strip())
     if match is None:
@@ -1699,7 +1574,7 @@ def _page_title(speaker: str) -> bool:
     lowered = [word for word in words[1:] if word[:1].islower() and word not in _NAME_JOINERS]
     if "," in title or not lowered:
         return False  # Ann Lee, CTO - Acme; Sterling Archer - Acme; Dr Ann Marie Lee - Acme
-    return len(words) >= _MIN_TITLE_WORDS or words[0].lower().endswith("ing")
+    return len(words) >= _MIN_PAGE_TITLE_WORDS or words[0].lower().endswith("ing")
 
 
 def _head_phrase(phrase: str) -> list[str]:
@@ -1735,8 +1610,6 @@ class _Attribution:
     speaker: str | None = None
     source: str | None = None
     direct: bool = False  # found in the quotation's own sentence
-    said: bool = False  # attributed, if only to someone unnamed ("he said", "people told us")
-    generic: bool = False  # attributed to nobody in particular: "you say", "they say"
 
 
 def _attribution(
@@ -1779,8 +1652,7 @@ def _attribution(
     if outlet:
         source = _agency(_LEADING_PHRASES.sub("", outlet.strip(), count=1), strict=True)
     source = source or _find_source(quotation.interruption, tail, lead)
-    generic = found is not None and _generic(found, quotation.interruption, tail, before)
-    if generic:
+    if found is not None and _generic(found, quotation.interruption, tail, before):
         speaker = None  # “…,” they say: nobody in particular
     elif speaker is not None and speaker.lower() in _PRONOUNS:
         speaker = _resolve_pronoun(body, quotation, speaker.lower())
@@ -1788,7 +1660,7 @@ def _attribution(
         speaker = _full_name(body, quotation, speaker) or speaker  # “…,” Kim said -> Lee Kim
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
         speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
-    return _Attribution(speaker, source, direct, said=found is not None, generic=generic)
+    return _Attribution(speaker, source, direct)
 
 
 # A speaker who is nobody in particular: "you", "everyone has the potential to become the
@@ -1803,11 +1675,13 @@ _NEGATED = re.compile(
     r"\A(?:no|nobody|none\s+of|never)(?![\w'’-])|(?<![\w'’-])(?:ever|never)\Z", re.IGNORECASE
 )
 _ANY_PERSON = re.compile(r"\b(?:the|a)\s+(?:person|one|kind\s+of\s+person)\s+who\b", re.I)
+_ANYONE = ("someone", "somebody")
+_HABITUAL_SUBJECTS = ("they", "people", *_ANYONE)  # who says a thing as a habit, in the present
 _HABITUAL = re.compile(
-    r"(?<![\w'’])(?:they|people|someone|somebody)\s+(?:\w+\s+)?(?:say|says|ask|asks|tell|tells|"
-    r"think|thinks)(?![\w'’])|(?<![\w'’])(?:say|says|ask|asks)\s+(?:they|people)(?![\w'’])"
+    rf"(?<![\w'’])(?:{'|'.join(_HABITUAL_SUBJECTS)})\s+(?:\w+\s+)?(?:say|says|ask|asks|tell|"
+    r"tells|think|thinks)(?![\w'’])|(?<![\w'’])(?:say|says|ask|asks)\s+(?:they|people)(?![\w'’])"
     # "someone, often a new contributor, steps in and says": anyone, in the present
-    r"|(?<![\w'’])(?:someone|somebody)\b[^.!?“”\"]{0,160}?\b(?:says|asks|tells)(?![\w'’])",
+    rf"|(?<![\w'’])(?:{'|'.join(_ANYONE)})\b[^.!?“”\"]{{0,160}}?\b(?:says|asks|tells)(?![\w'’])",
     re.IGNORECASE,
 )
 
@@ -1825,7 +1699,7 @@ def _generic(found: str, *contexts: str) -> bool:
         return True
     last = _last_word(found)
     first = (head.split() or [""])[0].strip(",").lower()
-    habitual = last in ("they", "people", "someone", "somebody") or first in ("someone", "somebody")
+    habitual = last in _HABITUAL_SUBJECTS or first in _ANYONE
     return habitual and any(_HABITUAL.search(text) for text in contexts)
 
 
@@ -2150,9 +2024,11 @@ def _name_like(text: str) -> bool:
 _MAX_SPEAKER_WORDS = 12
 # Words a clause fragment starts with, never a name or a description of a speaker: the
 # "on a call where someone" of "I was once on a call where someone answered …".
-_NOT_A_SPEAKER_START = _words(
-    "on in at from to for with by of about into onto over under after before during since "
-    "until when where whenever wherever while if because although though unless whether "
+_PREPOSITIONS = _words(
+    "on in at from to for with by of about into onto over under after before during since until"
+)
+_NOT_A_SPEAKER_START = _PREPOSITIONS | _words(
+    "when where whenever wherever while if because although though unless whether "
     "than that which what how why especially also even just only once"
 )
 
@@ -2352,9 +2228,6 @@ def _after_interrupted_clause(text: str) -> str:
 
 
 _ARTICLES = _words("the a an")
-_PREPOSITIONS = _words(
-    "on in at from to for with by of about into onto over under after before during since until"
-)
 
 
 def _description_after_opening(words: list[str]) -> str:
