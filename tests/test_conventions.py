@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -228,6 +229,39 @@ def test_blank_lines_and_a_byte_order_mark_before_the_front_matter(tmp_path: Pat
     ]
     spaced = next(a for a in result.collection.articles if a.title == "Spaced")
     assert spaced.location.line == 7  # the body's line in the file
+
+
+def test_a_day_written_with_the_months_name_is_read_as_jekyll_reads_it(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "a.md": page(title="Whole name", date="November 3, 2026"),
+            "b.md": page(title="Short name", date="Nov 4 2026"),
+            "c.md": page(title="Day first", date="5 November 2026"),
+            "d.md": page(title="Ordinal", date="'Sept. 6th, 2026'"),
+            "e.md": page(title="Retired", date="2026-11-01", expires="November 20, 2026"),
+            "f.md": page(title="Embargoed", date="December 24, 2026"),
+            "g.md": page(title="No such day", date="April 31, 2026"),
+            "h.md": page(title="No such month", date="Brumaire 3, 2026"),
+        },
+    )
+    result = run(config)
+    days = {a.title: a.published.date().isoformat() for a in result.collection.articles}
+    assert days == {
+        "Whole name": "2026-11-03",
+        "Short name": "2026-11-04",
+        "Day first": "2026-11-05",
+        "Ordinal": "2026-09-06",
+        "Retired": "2026-11-01",
+        "Embargoed": "2026-12-24",
+    }
+    retired = next(a for a in result.collection.articles if a.title == "Retired")
+    assert retired.expires == datetime(2026, 11, 21, tzinfo=UTC)  # the end of the day, as ISO
+    assert sorted(titles(config)) == ["Day first", "Ordinal", "Short name", "Whole name"]
+    assert problems(config) == [
+        "g.md:3: 'date' is not a date: 'April 31, 2026' (use e.g. 2026-11-26T09:30:00+02:00)",
+        "h.md:3: 'date' is not a date: 'Brumaire 3, 2026' (use e.g. 2026-11-26T09:30:00+02:00)",
+    ]
 
 
 def toml_site(root: Path, fields: str, files: dict[str, str]) -> Config:

@@ -245,12 +245,61 @@ def _padded(match: re.Match[str]) -> str:
     return f"{match[3]}0{match[4]}:00"
 
 
+MONTHS = [  # English, as Ruby reads them
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+
+NAMED_DATE = re.compile(
+    r"^(?:(?P<day>\d{1,2})\s+(?P<month>[a-z]{3,9})\.?|(?P<month2>[a-z]{3,9})\.?\s+"
+    r"(?P<day2>\d{1,2})(?:st|nd|rd|th)?),?\s+(?P<year>\d{4})$",
+    re.IGNORECASE,
+)
+"""A day written with the month's English name, as Jekyll (Ruby's `Time.parse`) reads it:
+'April 28, 2020', 'Apr 28 2020', 'Sept. 3rd, 2021', '28 April 2020'."""
+
+
+def _named_date(text: str) -> date | None:
+    """The day `text` names with a month's name (whole, or its first three or more
+    letters), or None when it is not written so."""
+    match = NAMED_DATE.match(text)
+    if not match:
+        return None
+    word = (match["month"] or match["month2"]).lower()
+    month = next((n for n, name in enumerate(MONTHS, 1) if name.startswith(word)), 0)
+    if not month:
+        return None
+    try:
+        return date(int(match["year"]), month, int(match["day"] or match["day2"]))
+    except ValueError:  # 31 April
+        return None
+
+
+def _day_or_time(text: str) -> date | datetime:
+    """ISO 8601 (a day, or a time with or without an offset), or a day named in words."""
+    named = _named_date(text)
+    if named:
+        return named
+    return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+
+
 def parse_time(value: Any, key: str, zone: ZoneInfo, *, end_of_day: bool = False) -> datetime:
-    """RFC 3339, a date, or a naive time (in the site timezone) → aware datetime."""
+    """RFC 3339, a date (ISO, or with the month in words), or a naive time (in the site
+    timezone) → aware datetime."""
     if isinstance(value, str):
         text = LOOSE_TIME.sub(_padded, value.strip())
         try:
-            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+            value = _day_or_time(text)
         except ValueError:
             raise FieldError(
                 key, f"'{key}' is not a date: {value!r} (use e.g. 2026-11-26T09:30:00+02:00)"
