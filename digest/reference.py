@@ -18,7 +18,10 @@ from digest.sources.articles import KNOWN_KEYS, REQUIRED_KEYS
 
 FRONT_MATTER: dict[str, tuple[str, str]] = {
     "title": ("Headline of the story", ""),
-    "date": ("2026-11-26T09:30:00+03:00", "RFC 3339, a date, or naive (site timezone)"),
+    "date": (
+        "2026-11-26T09:30:00+03:00",
+        "RFC 3339, a date (or 'April 28, 2026'), or naive (site timezone)",
+    ),
     "section": (
         "World",
         'free text, e.g. "Media & Culture"; else `categories`, the folder, `default_section`',
