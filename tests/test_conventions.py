@@ -264,6 +264,27 @@ def test_a_day_written_with_the_months_name_is_read_as_jekyll_reads_it(tmp_path:
     ]
 
 
+def test_a_jekyll_post_without_a_title_takes_it_from_its_file_name(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "_posts/2026-11-20-QuayCam-on-the-north-pier.md": page(author="Ana"),
+            "_posts/2026-11-21-tide_tables-2.markdown": page(tags="[Tides]"),
+            "_posts/2026-11-22-given.md": page(title="Its Own Title"),
+            "_posts/2026-11-23-empty.md": page(title="''"),
+            "news/no-date-in-name.md": page(date="2026-11-24"),
+        },
+    )
+    result = run(config)
+    assert sorted(titles(config)) == ["Its Own Title", "Quaycam On The North Pier", "Tide_tables 2"]
+    pier = next(a for a in result.collection.articles if a.slug == "QuayCam-on-the-north-pier")
+    assert pier.published.date().isoformat() == "2026-11-20"
+    assert problems(config) == [
+        "_posts/2026-11-23-empty.md:2: 'title' is empty",
+        "news/no-date-in-name.md:1: missing required field 'title'",
+    ]
+
+
 def toml_site(root: Path, fields: str, files: dict[str, str]) -> Config:
     """`site`, configured by a digest.toml whose `[fields]` table holds `fields`."""
     config = site(root, files)

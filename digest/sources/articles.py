@@ -613,9 +613,10 @@ def _build_article(
     stem = page_stem(path)
     named_day, slug_name = _file_name(stem)
     for key in REQUIRED_KEYS:
-        if meta.get(key) is None and not (key == "date" and named_day):
+        if meta.get(key) is None and not named_day:  # a Jekyll name gives both
             raise FieldError(key, f"missing required field '{key}'")
-    title = plain_text(_string(meta, "title", required=True))
+    given = meta.get("title") is not None
+    title = plain_text(_string(meta, "title") if given else _named_title(slug_name))
     if not title:
         raise FieldError("title", "'title' is empty")
     section_key, section = _section(meta, name, config)
@@ -725,6 +726,12 @@ def _file_name(stem: str) -> tuple[date | None, str]:
         except ValueError:
             pass
     return None, stem
+
+
+def _named_title(slug: str) -> str:
+    """The title Jekyll gives a post that has none: its file name's slug, a word per
+    hyphen, each capitalised as Ruby does ('KubeVirt-on-arm' → 'Kubevirt On Arm')."""
+    return one_line(" ".join(word.capitalize() for word in slug.split("-")))
 
 
 def page_stem(path: Path) -> str:
