@@ -186,6 +186,38 @@ def slugify(text: str, *, keep_case: bool = False) -> str:
     return NOT_SLUG.sub("-", text if keep_case else text.lower()).strip("-")
 
 
+LATIN_LETTERS = str.maketrans(
+    {
+        "ı": "i",
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "þ": "th",
+        "Þ": "Th",
+        "ħ": "h",
+        "Ħ": "H",
+    }
+)
+"""Latin letters with no accent to strip, spelt in ASCII as slug makers (Eleventy's) spell them."""
+
+
+def url_slug(text: str) -> str:
+    """An article's slug from `text`: `slugify` with case kept, Latin letters spelt in ASCII
+    and every other character (another script) percent-encoded, so that any file name
+    gives one valid URL path segment ("oğuz-ağcayazı" → "oguz-agcayazi")."""
+    return quote(slugify(text, keep_case=True).translate(LATIN_LETTERS), safe="-")
+
+
 MAX_NAME_SLUG_BYTES = 80
 """A section's or tag's slug names a folder: at most this long in UTF-8 (a file name may be
 255 bytes), so that no name in the front matter can stop a build."""
@@ -638,9 +670,9 @@ def _build_article(
     # and the first digest after carries it (its date is when readers could first see it).
     published = max(dated, embargo) if embargo else dated
     updated = max(updated, published)
-    slug = _string(meta, "slug") or slugify(slug_name, keep_case=True)
+    slug = _string(meta, "slug") or url_slug(slug_name)
     if not SLUG.match(slug):
-        example = slugify(slug, keep_case=True)
+        example = url_slug(slug)
         raise FieldError(
             "slug", f"'slug' must be letters, digits, '-', '.', '_' or '~', e.g. {example!r}"
         )
@@ -743,7 +775,7 @@ def page_stem(path: Path) -> str:
 
 def file_slug(stem: str) -> str:
     """The slug a file name gives: slugified, less a Jekyll date prefix."""
-    return slugify(_file_name(stem)[1], keep_case=True)
+    return url_slug(_file_name(stem)[1])
 
 
 def _canonical_keys(meta: dict[str, Any], key_lines: dict[str, int]) -> dict[str, Any]:
