@@ -188,7 +188,7 @@ def slugify(text: str, *, keep_case: bool = False) -> str:
 
 LATIN_LETTERS = str.maketrans(
     {
-        "ı": "i",
+        "\u0131": "i",  # dotless i
         "ø": "o",
         "Ø": "O",
         "ß": "ss",
@@ -214,7 +214,7 @@ LATIN_LETTERS = str.maketrans(
 def url_slug(text: str) -> str:
     """An article's slug from `text`: `slugify` with case kept, Latin letters spelt in ASCII
     and every other character (another script) percent-encoded, so that any file name
-    gives one valid URL path segment ("oğuz-ağcayazı" → "oguz-agcayazi")."""
+    gives one valid URL path segment ("Ærø-Straße" → "AEro-Strasse")."""
     return quote(slugify(text, keep_case=True).translate(LATIN_LETTERS), safe="-")
 
 
