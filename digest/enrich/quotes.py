@@ -227,7 +227,7 @@ _ASKED = re.compile(
 # what someone is yet to say: "someone's going to find this and say “…”", "you'll say “…”",
 # "one day people will ask, “…”" (a named speaker's "will say: “…”" quotes a speech's text).
 _HYPOTHETICAL = re.compile(
-    r"\b(?:(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+){0,3}"
+    r"\b(?:(?:can|could|may|might|must|should|would|will|to|cannot)\s+(?:\w+\s+){0,3}"
     r"(?:say|ask|asking|saying|answer|tell|think|thinking)"
     r"|(?:if|when|whenever)\s+(?:\w+\s+){1,4}(?:says?|asks?|tells?\s+you)"
     r"|(?:often|always|frequently|regularly|usually|sometimes|constantly)\s+"
@@ -1183,6 +1183,8 @@ _MACHINE_NOUNS = _words(
     "computer machine software linter shell database interpreter runtime installer console "
     "debugger firmware device router script bot error log prompt"
 )
+# Machines named by two words whose last one alone may be a person: a reader, an assistant.
+_MACHINE_PHRASES = ("screen reader", "screenreader", "voice assistant", "speech synthesizer")
 _MAX_MACHINE_WORDS = 3  # "the build system", "our old CI server"
 
 
@@ -1201,7 +1203,11 @@ def _machine_named(phrase: str) -> bool:
     if not words or len(words) > _MAX_MACHINE_WORDS:
         return False
     name = " ".join(words).lower()
-    return name in _MACHINE_NAMES or words[-1].lower() in _MACHINE_NOUNS
+    return (
+        name in _MACHINE_NAMES
+        or words[-1].lower() in _MACHINE_NOUNS
+        or name.endswith(_MACHINE_PHRASES)
+    )
 
 
 # --- Who said it ------------------------------------------------------------------------------
@@ -1270,7 +1276,9 @@ _SUBJECT_AFTER = re.compile(
 # An attribution after a straight mark closing a curly one: “…," Ann Lee said. / said Ann.
 _SLIPPED_NAME = r"(?:[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})"
 _SLIPPED_CLOSE = re.compile(
-    rf"\s+(?:(?:{_SLIPPED_NAME}|he|she|they|we|I)\s+{_VERB}|{_VERB}\s+{_SLIPPED_NAME})[.,]"
+    rf"\s+(?:(?:(?:the\s+)?{_SLIPPED_NAME}|he|she|they|we|I)\s+{_VERB}"
+    r"(?:[.,]|\s+(?:in|on|at|to|during|after|before|as)\s)"  # the NGB said in a notice
+    rf"|{_VERB}\s+(?:the\s+)?{_SLIPPED_NAME}[.,])"
 )
 _ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
 # After the quotation, a signature: "” – Ann Lee, CEO, Acme.", "” -- annl", "” ~Ann Lee".
@@ -1421,12 +1429,21 @@ _SOURCE_CLAUSE = re.compile(
     r"\s+(?P<src>.+)",
     re.DOTALL,
 )
+# Where a statement was written or made: "in the email announcement", "at the keynote".
+_MEDIA = (
+    r"(?:announcements?|e-?mails?|posts?|blog|statements?|(?:press\s+)?releases?|interviews?|"
+    r"threads?|forums?|(?:mailing\s+)?lists?|newsletters?|podcasts?|videos?|keynotes?|talks?|"
+    r"presentations?|livestreams?|webinars?|episodes?|articles?|letters?|messages?|comments?|"
+    r"chats?|calls?|meetings?|sessions?|notes|updates?|changelogs?|reports?|panels?)"
+)
 _SPEAKER_END = re.compile(
     r"(?:,\s*|\s+)(?:who|whom|whose|which|where|adding|speaking|referring|writing|before|after|while|"
     r"when|during|as|because|although|though|pointing|noting|insisting|saying|told|said|says)\b"
     r"|\s+with\s+(?:a|an)\s+(?:\w+\s+)?(?:smile|laugh|grin|shrug|sigh|nod|wink)\b"  # manner
     r"|\s+(?:on|am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
     r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
+    # where it was written or said: "… Ann Lee in the email announcement", "at the keynote"
+    rf"|\s+(?:in|at|during|via|through)\s+the\s+(?:[\w'’-]+\s+){{0,3}}?{_MEDIA}\b"
     r"|,\s*(?:at|in|on|during|after|before|from|outside|inside|near|[a-z]+ing)\b"  # circumstance
     # German, French and Spanish: time, place and occasion; a relative clause
     r"|\s+(?:nach|vor|bei|beim|im|um|gegen|gegenüber|während|zum|zur|mit|après|avant|lors|"
@@ -1514,6 +1531,13 @@ _THING_WORDS = _words(
     "library framework project tool tools feature features headline message email "
     "afternoon morning evening day week year session workshop conference meeting note notes"
 )
+# In lower case, parts of a document and words for what is no one's statement: "the
+# introduction of the survey", "here's a riddle: “…”" ("Example Collective" is a name).
+_LOWER_THING_WORDS = _words(
+    "introduction intro foreword preface abstract summary overview questionnaire faq "
+    "riddle joke puzzle quiz question error warning prompt sign label caption slogan banner "
+    "tip hint example greeting"
+)
 # Words that end a clause's fragment, never a speaker: the "often" of "I'm often (asked)".
 _NOT_A_HEAD = _words("often always never sometimes usually also still just even")
 _POSSESSIVE_END = re.compile(r"['’]s\Z")
@@ -1554,7 +1578,7 @@ def _names_thing(words: list[str]) -> bool:
     """Whether a speaker's words name a thing: a thing's word not followed by a noun for
     a person ("the potools package", not "release manager Ann Lee", "the project team")."""
     for index, word in enumerate(words):
-        if word.lower() not in _THING_WORDS:
+        if word.lower() not in _THING_WORDS and word not in _LOWER_THING_WORDS:
             continue
         later = [word for word in words[index + 1 :] if word[:1].islower()]
         if not any(word in _GROUP_HEADS or word.endswith(_PERSON_SUFFIXES) for word in later):
@@ -1919,7 +1943,7 @@ def _coordinated(who: str) -> str | None:
     if broken:
         clause = clause[broken.end() :]
     opening, comma, rest = clause.partition(",")
-    if comma and opening.split()[:1] and opening.split()[0].lower() in _PREPOSITIONS:
+    if comma and opening.split()[:1] and opening.split()[0].lower() in _OPENING_CLAUSE_WORDS:
         clause = rest  # in a bar far from the venue, a bartender waved -> a bartender waved
     clause = _LEADING_PHRASES.sub("", clause.strip(), count=1)
     verb = _PAST_VERB.search(clause)
@@ -2018,9 +2042,15 @@ def _name_like(text: str) -> bool:
         and not any(word in _FINITE_VERBS or word in _NOT_IN_A_NAME for word in words)
         and words[-1] not in _SMALL_WORDS
         and not words[0].endswith(("’s", "'s"))  # There’s a big difference between: “…”
+        and words[1] not in _IMPERATIVE_OBJECTS  # Repeat after me: “…”; Say it with me: “…”
     )
 
 
+# What follows the verb of an imperative, never the first word of a name: "Repeat after
+# me", "Say it with me", "Consider the following", "Ask yourself".
+_IMPERATIVE_OBJECTS = _words(
+    "after with it this that the a an me us you your yourself yourselves these those"
+)
 _MAX_SPEAKER_WORDS = 12
 # Words a clause fragment starts with, never a name or a description of a speaker: the
 # "on a call where someone" of "I was once on a call where someone answered …".
@@ -2053,6 +2083,9 @@ _MODALS = _words("will would can could shall should must might")
 
 # Words opening a clause of the writer's before the speaker: "When asked about it, Ann said".
 _SUBORDINATORS = _words("when whenever while once if although though because since as after before")
+# Words opening a phrase or clause before a subject and its comma: "As the shopper paid, the
+# clerk leaned over and asked" -- the clerk asked.
+_OPENING_CLAUSE_WORDS = _PREPOSITIONS | _SUBORDINATORS
 # A time phrase opening the sentence, before the speaker: "A few years back a few of us".
 _LEADING_TIME_PHRASE = re.compile(
     r"\A(?:(?:a\s+few|some|many|several|a\s+couple\s+of|two|three|four|five|ten|\d+)\s+"
@@ -2080,7 +2113,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     text = _BRACKETED.sub("", text)  # SIG (Special Interest Group) chairs -> SIG chairs
     end = _SPEAKER_END.search(text)
     if end:
-        text = text[: end.start()]
+        text = _whole_phrase(text[: end.start()])
     text = _without_addressee(text)
     text = _LEADING_PHRASES.sub("", text.strip(" ,"), count=1)
     text = _LEADING_CONJUNCTIONS.sub("", text)
@@ -2132,6 +2165,20 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
+
+
+# A joining word a cut leaves at the end of a speaker: the "&" of "Ann Lee, Steward & (Co-)Chair".
+_DANGLING_JOINER = re.compile(r"\s*(?:&|\+|/|\band|\bor)\s*\Z", re.IGNORECASE)
+
+
+def _whole_phrase(text: str) -> str:
+    """A speaker cut short at an aside or a clause, back to its last whole phrase: "Ann Lee,
+    Steward &" -> "Ann Lee, Steward"; "Ann Lee, head of" -> "Ann Lee"."""
+    text = _DANGLING_JOINER.sub("", text.rstrip(" ,"))
+    name, comma, role = text.rpartition(",")
+    if comma and name.strip() and _last_word(role) in _SMALL_WORDS:
+        return name
+    return text
 
 
 # Whom or where a statement went, after a name: "wrote the committee to the list", "said Ann
