@@ -68,6 +68,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     words = _WORD.findall(quotation.text)
     if len(words) < 3 or _title_case(words) or _looks_like_code(body, quotation):
         return None  # a scare quote, a nickname, a title, a path or code: cheap to tell
+    if _mostly_figures(words):
+        return None  # “22:00 to 23:00”, “v2.1 or 2.2”: a time or a number, not a statement
     first_text = body.text(quotation.first) or ""
     if _CAPTION.match(first_text) or quotation.first >= body.transcript_from:
         return None  # Photo credit: Jane Doe, “A rusted door.”; ANN LEE: They say, ‘…’
@@ -101,6 +103,12 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if statement or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
+
+
+def _mostly_figures(words: list[str]) -> bool:
+    """Whether more of a quotation's words are figures than words of letters."""
+    figures = sum(1 for word in words if not word[:1].isalpha())
+    return figures > len(words) - figures
 
 
 # Legal papers a phrase may be lifted from: "said in a court filing that it was “used to …”".
@@ -1117,6 +1125,13 @@ _TITLE_CUES = _words(
     "nicknamed slogan motto hashtag banner placard reading campaign exhibition painting game "
     "word words phrase term label caption operation called aka a.k.a. prompt question"
 )
+# A work named just before its quoted title, after a determiner: "shared the work “…”",
+# "their paper “…”" (not "how I work: “…”", "her conference talk: “…”").
+_WORK_BEFORE_TITLE = re.compile(
+    r"\b(?:the|a|an|this|that|their|his|her|its|our|my|your)\s+(?:work|paper|study|publication|"
+    r"thesis|chapter|talk|keynote|lecture|presentation)s?\s*\Z",
+    re.IGNORECASE,
+)
 
 
 # A quoted phrase followed by the kind of work it names is that work's title: her “Burn
@@ -1139,7 +1154,7 @@ def _is_statement(quotation: _Quotation, words: list[str], lead: str) -> bool | 
     word_before = _last_word(lead)
     if word_before in ("a", "an", "the"):  # a book called the “…”; aka a “…”
         word_before = _last_word(lead.rstrip(" ,:\u00a0\u202f")[: -len(word_before)])
-    if word_before in _TITLE_CUES:
+    if word_before in _TITLE_CUES or _WORK_BEFORE_TITLE.search(lead):
         return False
     first_letter = next(character for character in quotation.text if character.isalnum())
     untitled = _TITLE_IN_LEAD.sub(" ", lead)  # her “Burn the Forms” talk: “we …” is no half
@@ -2073,7 +2088,7 @@ _SUBJECT_PRONOUNS = _words(
 # Words of a clause, never of a name or a description: "It’s performed with two goals".
 _CLAUSE_WORDS = _words(
     "is are was were it’s it's that’s that's there’s there's here’s here's i’m i'm we’re we're "
-    "you’re you're they’re they're"
+    "you’re you're they’re they're we’ve we've i’ve i've you’ve you've they’ve they've"
 )
 
 
