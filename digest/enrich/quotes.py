@@ -1215,14 +1215,12 @@ def _machine_named(phrase: str) -> bool:
     words = phrase.split()
     if words and words[0].lower() in _DETERMINER_WORDS:
         words = words[1:]
+    name = " ".join(words).lower()
+    if name.endswith(_MACHINE_PHRASES):
+        return True  # "the screen reader", "… and the voice assistant"
     if not words or len(words) > _MAX_MACHINE_WORDS:
         return False
-    name = " ".join(words).lower()
-    return (
-        name in _MACHINE_NAMES
-        or words[-1].lower() in _MACHINE_NOUNS
-        or name.endswith(_MACHINE_PHRASES)
-    )
+    return name in _MACHINE_NAMES or words[-1].lower() in _MACHINE_NOUNS
 
 
 # --- Who said it ------------------------------------------------------------------------------
