@@ -149,7 +149,7 @@ _REFERENCE_WORDS = (
 )
 _REFERENCE_TITLES = (
     r"(?:dictionary|encyclop(?:a)?edia|thesaurus|wikipedia|handbook|specification|glossary|"
-    r"living\s+standard)"
+    r"living\s+standard|values|principles|manifesto)"  # the Acme Community Values
 )
 _DOCUMENT_QUOTED = re.compile(
     rf"\b(?:(?:as\s+)?per|according\s+to|in|from)\s+(?:the\s+|our\s+|its\s+|their\s+)?"
@@ -688,12 +688,19 @@ _CAPITALISED = re.compile(r"[A-Z][\w'’.-]*")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # The date a signature ends with: "— Jane Doe, March 4, 2014", "— Daily Post, Oct. 2013".
 _SIGNED_DATE = re.compile(
-    rf"[,\s]+(?:in\s+)?(?:(?:{_MONTH}\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:{_MONTH},?\s+)?)?"
-    r"(?:1[89]|20)\d\d[.\s]*\Z"
+    rf"[,\s]+\(?(?:in\s+)?(?:(?:{_MONTH}\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:{_MONTH},?\s+)?)?"
+    r"(?:1[89]|20)\d\d\)?[.\s]*\Z"
+)
+# Where a signed remark was posted: "— Ann Lee, via social media", "— Ann Lee via Chat".
+_SIGNED_VIA = re.compile(r",?\s+via\s+[^,()]{1,40}\Z", re.IGNORECASE)
+# A name and the work the remark is from: "— A.B. Lee in *Clean Rooms*".
+_SIGNED_IN_WORK = re.compile(
+    r"(?P<name>(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s+in\s+[*_“\"‘]*[A-Z].*"
 )
 # What a signature may say before the speaker: "— Quote from a participant".
 _SIGNED_AS = re.compile(
-    r"\A(?:(?:(?:a\s+)?quot(?:e|ed|ation)|words|feedback|comments?)\s+(?:from|by|of)|from|by)\s+",
+    r"\A(?:(?:(?:a\s+)?quot(?:e|ed|ation)|words|feedback|comments?)\s+(?:from|by|of)|from|by|"
+    r"(?:as\s+)?attributed\s+to)\s+",
     re.I,
 )
 
@@ -723,7 +730,10 @@ def _signer(who: str) -> str:
     Acme)" -> "Ann Lee, Acme"; "— Quote from Ann Lee, 2014" -> "Ann Lee"."""
     who = _SIGNED_LINK_WORD.sub("", who.strip(" \u00a0—–―~-,.;:_*"))
     who = _SIGNED_FROM.sub(lambda found: ", " + found.group("org"), who)
-    return _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―~-,.;:_*")))
+    who = _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―~-,.;:_*")))
+    who = _SIGNED_VIA.sub("", who)  # — Ann Lee, via social media -> Ann Lee
+    in_work = _SIGNED_IN_WORK.fullmatch(who)
+    return in_work.group("name") if in_work else who  # — A.B. Lee in Clean Rooms -> A.B. Lee
 
 
 def _inline_text(children: list[Token]) -> str:
