@@ -68,6 +68,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     words = _WORD.findall(quotation.text)
     if len(words) < 3 or _title_case(words) or _looks_like_code(body, quotation):
         return None  # a scare quote, a nickname, a title, a path or code: cheap to tell
+    if _mostly_figures(words):
+        return None  # “22:00 to 23:00”, “v2.1 or 2.2”: a time or a number, not a statement
     first_text = body.text(quotation.first) or ""
     if _CAPTION.match(first_text) or quotation.first >= body.transcript_from:
         return None  # Photo credit: Jane Doe, “A rusted door.”; ANN LEE: They say, ‘…’
@@ -101,6 +103,12 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if statement or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
+
+
+def _mostly_figures(words: list[str]) -> bool:
+    """Whether more of a quotation's words are figures than words of letters."""
+    figures = sum(1 for word in words if not word[:1].isalpha())
+    return figures > len(words) - figures
 
 
 # Legal papers a phrase may be lifted from: "said in a court filing that it was “used to …”".
@@ -141,7 +149,7 @@ _REFERENCE_WORDS = (
 )
 _REFERENCE_TITLES = (
     r"(?:dictionary|encyclop(?:a)?edia|thesaurus|wikipedia|handbook|specification|glossary|"
-    r"living\s+standard)"
+    r"living\s+standard|values|principles|manifesto)"  # the Acme Community Values
 )
 _DOCUMENT_QUOTED = re.compile(
     rf"\b(?:(?:as\s+)?per|according\s+to|in|from)\s+(?:the\s+|our\s+|its\s+|their\s+)?"
@@ -227,7 +235,7 @@ _ASKED = re.compile(
 # what someone is yet to say: "someone's going to find this and say “…”", "you'll say “…”",
 # "one day people will ask, “…”" (a named speaker's "will say: “…”" quotes a speech's text).
 _HYPOTHETICAL = re.compile(
-    r"\b(?:(?:can|could|may|might|must|should|would|to|cannot)\s+(?:\w+\s+){0,3}"
+    r"\b(?:(?:can|could|may|might|must|should|would|will|to|cannot)\s+(?:\w+\s+){0,3}"
     r"(?:say|ask|asking|saying|answer|tell|think|thinking)"
     r"|(?:if|when|whenever)\s+(?:\w+\s+){1,4}(?:says?|asks?|tells?\s+you)"
     r"|(?:often|always|frequently|regularly|usually|sometimes|constantly)\s+"
@@ -680,12 +688,19 @@ _CAPITALISED = re.compile(r"[A-Z][\w'’.-]*")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # The date a signature ends with: "— Jane Doe, March 4, 2014", "— Daily Post, Oct. 2013".
 _SIGNED_DATE = re.compile(
-    rf"[,\s]+(?:in\s+)?(?:(?:{_MONTH}\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:{_MONTH},?\s+)?)?"
-    r"(?:1[89]|20)\d\d[.\s]*\Z"
+    rf"[,\s]+\(?(?:in\s+)?(?:(?:{_MONTH}\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:{_MONTH},?\s+)?)?"
+    r"(?:1[89]|20)\d\d\)?[.\s]*\Z"
+)
+# Where a signed remark was posted: "— Ann Lee, via social media", "— Ann Lee via Chat".
+_SIGNED_VIA = re.compile(r",?\s+via\s+[^,()]{1,40}\Z", re.IGNORECASE)
+# A name and the work the remark is from: "— A.B. Lee in *Clean Rooms*".
+_SIGNED_IN_WORK = re.compile(
+    r"(?P<name>(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s+in\s+[*_“\"‘]*[A-Z].*"
 )
 # What a signature may say before the speaker: "— Quote from a participant".
 _SIGNED_AS = re.compile(
-    r"\A(?:(?:(?:a\s+)?quot(?:e|ed|ation)|words|feedback|comments?)\s+(?:from|by|of)|from|by)\s+",
+    r"\A(?:(?:(?:a\s+)?quot(?:e|ed|ation)|words|feedback|comments?)\s+(?:from|by|of)|from|by|"
+    r"(?:as\s+)?attributed\s+to)\s+",
     re.I,
 )
 
@@ -715,7 +730,10 @@ def _signer(who: str) -> str:
     Acme)" -> "Ann Lee, Acme"; "— Quote from Ann Lee, 2014" -> "Ann Lee"."""
     who = _SIGNED_LINK_WORD.sub("", who.strip(" \u00a0—–―~-,.;:_*"))
     who = _SIGNED_FROM.sub(lambda found: ", " + found.group("org"), who)
-    return _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―~-,.;:_*")))
+    who = _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―~-,.;:_*")))
+    who = _SIGNED_VIA.sub("", who)  # — Ann Lee, via social media -> Ann Lee
+    in_work = _SIGNED_IN_WORK.fullmatch(who)
+    return in_work.group("name") if in_work else who  # — A.B. Lee in Clean Rooms -> A.B. Lee
 
 
 def _inline_text(children: list[Token]) -> str:
@@ -1117,6 +1135,13 @@ _TITLE_CUES = _words(
     "nicknamed slogan motto hashtag banner placard reading campaign exhibition painting game "
     "word words phrase term label caption operation called aka a.k.a. prompt question"
 )
+# A work named just before its quoted title, after a determiner: "shared the work “…”",
+# "their paper “…”" (not "how I work: “…”", "her conference talk: “…”").
+_WORK_BEFORE_TITLE = re.compile(
+    r"\b(?:the|a|an|this|that|their|his|her|its|our|my|your)\s+(?:work|paper|study|publication|"
+    r"thesis|chapter|talk|keynote|lecture|presentation)s?\s*\Z",
+    re.IGNORECASE,
+)
 
 
 # A quoted phrase followed by the kind of work it names is that work's title: her “Burn
@@ -1139,7 +1164,7 @@ def _is_statement(quotation: _Quotation, words: list[str], lead: str) -> bool | 
     word_before = _last_word(lead)
     if word_before in ("a", "an", "the"):  # a book called the “…”; aka a “…”
         word_before = _last_word(lead.rstrip(" ,:\u00a0\u202f")[: -len(word_before)])
-    if word_before in _TITLE_CUES:
+    if word_before in _TITLE_CUES or _WORK_BEFORE_TITLE.search(lead):
         return False
     first_letter = next(character for character in quotation.text if character.isalnum())
     untitled = _TITLE_IN_LEAD.sub(" ", lead)  # her “Burn the Forms” talk: “we …” is no half
@@ -1183,6 +1208,8 @@ _MACHINE_NOUNS = _words(
     "computer machine software linter shell database interpreter runtime installer console "
     "debugger firmware device router script bot error log prompt"
 )
+# Machines named by two words whose last one alone may be a person: a reader, an assistant.
+_MACHINE_PHRASES = ("screen reader", "screenreader", "voice assistant", "speech synthesizer")
 _MAX_MACHINE_WORDS = 3  # "the build system", "our old CI server"
 
 
@@ -1198,9 +1225,11 @@ def _machine_named(phrase: str) -> bool:
     words = phrase.split()
     if words and words[0].lower() in _DETERMINER_WORDS:
         words = words[1:]
+    name = " ".join(words).lower()
+    if name.endswith(_MACHINE_PHRASES):
+        return True  # "the screen reader", "… and the voice assistant"
     if not words or len(words) > _MAX_MACHINE_WORDS:
         return False
-    name = " ".join(words).lower()
     return name in _MACHINE_NAMES or words[-1].lower() in _MACHINE_NOUNS
 
 
@@ -1270,7 +1299,9 @@ _SUBJECT_AFTER = re.compile(
 # An attribution after a straight mark closing a curly one: “…," Ann Lee said. / said Ann.
 _SLIPPED_NAME = r"(?:[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})"
 _SLIPPED_CLOSE = re.compile(
-    rf"\s+(?:(?:{_SLIPPED_NAME}|he|she|they|we|I)\s+{_VERB}|{_VERB}\s+{_SLIPPED_NAME})[.,]"
+    rf"\s+(?:(?:(?:the\s+)?{_SLIPPED_NAME}|he|she|they|we|I)\s+{_VERB}"
+    r"(?:[.,]|\s+(?:in|on|at|to|during|after|before|as)\s)"  # the NGB said in a notice
+    rf"|{_VERB}\s+(?:the\s+)?{_SLIPPED_NAME}[.,])"
 )
 _ACCORDING_AFTER = re.compile(rf"[\s,]*{_ACCORDING}\s+(?P<who>.+)")
 # After the quotation, a signature: "” – Ann Lee, CEO, Acme.", "” -- annl", "” ~Ann Lee".
@@ -1421,12 +1452,21 @@ _SOURCE_CLAUSE = re.compile(
     r"\s+(?P<src>.+)",
     re.DOTALL,
 )
+# Where a statement was written or made: "in the email announcement", "at the keynote".
+_MEDIA = (
+    r"(?:announcements?|e-?mails?|posts?|blog|statements?|(?:press\s+)?releases?|interviews?|"
+    r"threads?|forums?|(?:mailing\s+)?lists?|newsletters?|podcasts?|videos?|keynotes?|talks?|"
+    r"presentations?|livestreams?|webinars?|episodes?|articles?|letters?|messages?|comments?|"
+    r"chats?|calls?|meetings?|sessions?|notes|updates?|changelogs?|reports?|panels?)"
+)
 _SPEAKER_END = re.compile(
     r"(?:,\s*|\s+)(?:who|whom|whose|which|where|adding|speaking|referring|writing|before|after|while|"
     r"when|during|as|because|although|though|pointing|noting|insisting|saying|told|said|says)\b"
     r"|\s+with\s+(?:a|an)\s+(?:\w+\s+)?(?:smile|laugh|grin|shrug|sigh|nod|wink)\b"  # manner
     r"|\s+(?:on|am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
     r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
+    # where it was written or said: "… Ann Lee in the email announcement", "at the keynote"
+    rf"|\s+(?:in|at|during|via|through)\s+the\s+(?:[\w'’-]+\s+){{0,3}}?{_MEDIA}\b"
     r"|,\s*(?:at|in|on|during|after|before|from|outside|inside|near|[a-z]+ing)\b"  # circumstance
     # German, French and Spanish: time, place and occasion; a relative clause
     r"|\s+(?:nach|vor|bei|beim|im|um|gegen|gegenüber|während|zum|zur|mit|après|avant|lors|"
@@ -1514,6 +1554,13 @@ _THING_WORDS = _words(
     "library framework project tool tools feature features headline message email "
     "afternoon morning evening day week year session workshop conference meeting note notes"
 )
+# In lower case, parts of a document and words for what is no one's statement: "the
+# introduction of the survey", "here's a riddle: “…”" ("Example Collective" is a name).
+_LOWER_THING_WORDS = _words(
+    "introduction intro foreword preface abstract summary overview questionnaire faq "
+    "riddle joke puzzle quiz question error warning prompt sign label caption slogan banner "
+    "tip hint example greeting"
+)
 # Words that end a clause's fragment, never a speaker: the "often" of "I'm often (asked)".
 _NOT_A_HEAD = _words("often always never sometimes usually also still just even")
 _POSSESSIVE_END = re.compile(r"['’]s\Z")
@@ -1554,7 +1601,7 @@ def _names_thing(words: list[str]) -> bool:
     """Whether a speaker's words name a thing: a thing's word not followed by a noun for
     a person ("the potools package", not "release manager Ann Lee", "the project team")."""
     for index, word in enumerate(words):
-        if word.lower() not in _THING_WORDS:
+        if word.lower() not in _THING_WORDS and word not in _LOWER_THING_WORDS:
             continue
         later = [word for word in words[index + 1 :] if word[:1].islower()]
         if not any(word in _GROUP_HEADS or word.endswith(_PERSON_SUFFIXES) for word in later):
@@ -1919,7 +1966,7 @@ def _coordinated(who: str) -> str | None:
     if broken:
         clause = clause[broken.end() :]
     opening, comma, rest = clause.partition(",")
-    if comma and opening.split()[:1] and opening.split()[0].lower() in _PREPOSITIONS:
+    if comma and opening.split()[:1] and opening.split()[0].lower() in _OPENING_CLAUSE_WORDS:
         clause = rest  # in a bar far from the venue, a bartender waved -> a bartender waved
     clause = _LEADING_PHRASES.sub("", clause.strip(), count=1)
     verb = _PAST_VERB.search(clause)
@@ -2018,9 +2065,15 @@ def _name_like(text: str) -> bool:
         and not any(word in _FINITE_VERBS or word in _NOT_IN_A_NAME for word in words)
         and words[-1] not in _SMALL_WORDS
         and not words[0].endswith(("’s", "'s"))  # There’s a big difference between: “…”
+        and words[1] not in _IMPERATIVE_OBJECTS  # Repeat after me: “…”; Say it with me: “…”
     )
 
 
+# What follows the verb of an imperative, never the first word of a name: "Repeat after
+# me", "Say it with me", "Consider the following", "Ask yourself".
+_IMPERATIVE_OBJECTS = _words(
+    "after with it this that the a an me us you your yourself yourselves these those"
+)
 _MAX_SPEAKER_WORDS = 12
 # Words a clause fragment starts with, never a name or a description of a speaker: the
 # "on a call where someone" of "I was once on a call where someone answered …".
@@ -2043,7 +2096,7 @@ _SUBJECT_PRONOUNS = _words(
 # Words of a clause, never of a name or a description: "It’s performed with two goals".
 _CLAUSE_WORDS = _words(
     "is are was were it’s it's that’s that's there’s there's here’s here's i’m i'm we’re we're "
-    "you’re you're they’re they're"
+    "you’re you're they’re they're we’ve we've i’ve i've you’ve you've they’ve they've"
 )
 
 
@@ -2053,6 +2106,9 @@ _MODALS = _words("will would can could shall should must might")
 
 # Words opening a clause of the writer's before the speaker: "When asked about it, Ann said".
 _SUBORDINATORS = _words("when whenever while once if although though because since as after before")
+# Words opening a phrase or clause before a subject and its comma: "As the shopper paid, the
+# clerk leaned over and asked" -- the clerk asked.
+_OPENING_CLAUSE_WORDS = _PREPOSITIONS | _SUBORDINATORS
 # A time phrase opening the sentence, before the speaker: "A few years back a few of us".
 _LEADING_TIME_PHRASE = re.compile(
     r"\A(?:(?:a\s+few|some|many|several|a\s+couple\s+of|two|three|four|five|ten|\d+)\s+"
@@ -2080,7 +2136,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     text = _BRACKETED.sub("", text)  # SIG (Special Interest Group) chairs -> SIG chairs
     end = _SPEAKER_END.search(text)
     if end:
-        text = text[: end.start()]
+        text = _whole_phrase(text[: end.start()])
     text = _without_addressee(text)
     text = _LEADING_PHRASES.sub("", text.strip(" ,"), count=1)
     text = _LEADING_CONJUNCTIONS.sub("", text)
@@ -2132,6 +2188,20 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
+
+
+# A joining word a cut leaves at the end of a speaker: the "&" of "Ann Lee, Steward & (Co-)Chair".
+_DANGLING_JOINER = re.compile(r"\s*(?:&|\+|/|\band|\bor)\s*\Z", re.IGNORECASE)
+
+
+def _whole_phrase(text: str) -> str:
+    """A speaker cut short at an aside or a clause, back to its last whole phrase: "Ann Lee,
+    Steward &" -> "Ann Lee, Steward"; "Ann Lee, head of" -> "Ann Lee"."""
+    text = _DANGLING_JOINER.sub("", text.rstrip(" ,"))
+    name, comma, role = text.rpartition(",")
+    if comma and name.strip() and _last_word(role) in _SMALL_WORDS:
+        return name
+    return text
 
 
 # Whom or where a statement went, after a name: "wrote the committee to the list", "said Ann
