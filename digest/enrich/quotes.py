@@ -178,12 +178,40 @@ _ROLE_WORDS = re.compile(
 
 
 def _is_document(speaker: str) -> bool:
-    """Whether a speaker is a document (a standard, a policy, a section of one), not a
-    person or a body that speaks."""
+    """Whether a speaker is a document (a standard, a policy, a section of one, a report),
+    not a person or a body that speaks."""
     name = speaker.split(",")[0].strip()
     parts = [part.strip() for part in _TITLE_PARTS.split(name)]  # Dyslexia - A Dictionary
     named = any(_DOCUMENT_NAMED.search(part) for part in parts if part)
-    return named and not _ROLE_WORDS.search(name)
+    return (named and not _ROLE_WORDS.search(name)) or _headed_by_document(name)
+
+
+# Documents named by their kind, last, after any title: "the latest State of the Garden
+# report", "the Acme mission", "Lee's new study", "this year's survey results".
+_DOCUMENT_HEAD = re.compile(
+    r"(?:\A|\s)(?:report|study|paper|white\s?paper|survey(?:\s+results)?|findings|"
+    r"mission(?:\s+statement)?)\Z",
+    re.IGNORECASE,
+)
+
+
+def _headed_by_document(name: str) -> bool:
+    """Whether a phrase ends on a document's kind with no people named before it in lower
+    case: "the State of the Garden report", not "the author of the report"."""
+    head = _DOCUMENT_HEAD.search(name)
+    if head is None:
+        return False
+    before = [word.strip(".,'’") for word in name[: head.start()].split()]
+    return not any(
+        word[:1].islower()
+        and (
+            word in _GROUP_HEADS
+            or word.endswith(_PERSON_SUFFIXES)
+            or _ROLE_WORDS.fullmatch(word)
+            or _RELATIVE.fullmatch(word)
+        )
+        for word in before
+    )
 
 
 _TITLE_PARTS = re.compile(r"\s+[-–—|]\s+")
@@ -426,6 +454,8 @@ class _Body:
             signed = _BROKEN_SIGNATURE.search(pieces[-1])  # “…” <br> *Ann Lee*
         if signed:
             said = pieces[-1][: signed.start()].strip()
+            if said.count('"') % 2:
+                return  # "…", "… was "late" — but no one said why.": a dash inside a quotation
             who = _plain(self._inline(signed.group("who") or signed.groupdict().get("cite") or ""))
         else:  # “…” then a paragraph of its own: _Ann Lee, mayor_ (or Ann Lee, mayor)
             signed = _EMPHASISED_SIGNATURE.match(pieces[-1]) or _PLAIN_SIGNATURE.match(pieces[-1])
@@ -717,6 +747,8 @@ def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
         if not any(mark in inner for mark in text[0] + closers):
             text = inner
     who = _signer(who)
+    if _DOUBLE_MARK.search(_QUOTED_NAME.sub("", who)):
+        return None  # — but did not say why.”: the end of a quotation, not a signature
     while len(who.split()) > _MAX_SIGNER_WORDS and "," in who:  # Name, role, a long gloss
         who = who.rsplit(",", 1)[0].rstrip()
     words = _WORD.findall(text)
@@ -1847,6 +1879,12 @@ def _speaker_before(clause: str) -> str | None:
     agent = _BY_AGENT.search(clause)
     if agent:  # As explained by Ann Lee in her recent post, “…”
         return agent.group("who")
+    written = _AS_WRITTEN_IN.match(clause)
+    if written:  # As set out in our charter: “…”; As noted in the report, Ann Lee said: “…”
+        author = _WRITTEN_BY.search(written.group("where"))
+        clause = clause[written.end() :]
+        if not clause.strip():
+            return author.group("who") if author else None  # … in the report by Ann Lee: her
     opened = _LEADING_PHRASES.sub("", clause.strip(), count=1)
     if _RELATIVE.match(opened):  # Then my friend, who I met at school, said: not "Then …,"
         opened = _LEADING_CONJUNCTIONS.sub("", clause.strip())
@@ -1906,6 +1944,17 @@ def _reporting_subject(subject: str) -> str:
 
 
 _RELATIVE = re.compile(r"(?:who|whom|whose|which)\b", re.IGNORECASE)
+# A phrase of a past participle and where the words are found: "As stated in the charter:",
+# "As manifested in the Acme mission,", "as written on the wall": a document or a place,
+# never a speaker ("As explained by Ann Lee:" names one, see _BY_AGENT).
+_AS_WRITTEN_IN = re.compile(
+    r"\s*(?:[Aa]s|[Aa]nd\s+as)\s+(?:\w+ly\s+)?(?:[a-z]+ed|written|shown|given|seen|put|set\s+out|"
+    r"laid\s+out|spelt\s+out|spelled\s+out|set\s+down|set\s+forth)\s+"
+    rf"(?P<where>(?:in|on|at|within|under|throughout|across|inside)\s+[^,:;.!?{_MARKS}]*)"
+    r"(?:[,:]\s*|\Z)"
+)
+# The author of the document a participle names: "As stated in the report by Ann Lee".
+_WRITTEN_BY = re.compile(r"\sby\s+(?P<who>[^\W\d_].*?)\s*\Z", re.DOTALL)
 # A speaker after "by": "As explained by Ann Lee in her post,", "as put by the mayor:".
 _BY_AGENT = re.compile(
     rf"\b(?:{_VERB_PATTERN}|put|described)\s+by\s+(?P<who>[^\W\d_][^,:;.!?{_MARKS}]{{0,80}}?)"
@@ -2118,6 +2167,9 @@ _LEADING_TIME_PHRASE = re.compile(
     r"|later(?:\s+on)?|then|soon\s+after|afterwards)\s*,?\s+(?=\S)",
     re.IGNORECASE,
 )
+# Punctuation a speaker never ends on: the dash of "According to Ann Lee -" before a quotation
+# set apart, in any of its shapes, and the stops and spaces around it.
+_SPEAKER_TRAILING = " ,.;:-‐‑‒–—―~|/\u00a0\u202f"
 # A speech verb left at the end of a speaker: the "expands" of "Ann Lee expands".
 _TRAILING_VERB = re.compile(rf"(?<=\S)\s+(?:{_VERB_PATTERN}|{_COLON_VERBS})\s*\Z")
 # A full name closing a phrase: the "Ann K. Lee" of "In her book Ann K. Lee".
@@ -2144,6 +2196,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     text = _LEADING_TIME_PHRASE.sub("", text)
     text = _TRAILING_WORDS.sub("", text).strip(" ,.;:\u00a0\u202f")
     text = _TRAILING_VERB.sub("", text)  # Ann Lee expands -> Ann Lee; never a verb at the end
+    text = text.rstrip(_SPEAKER_TRAILING)  # According to Ann Lee - ⏎ “…”: not "Ann Lee -"
     if _AND_BEFORE.search(text):
         return None, source  # "Ann read it and" (concluded): the subject is elsewhere
     text = _COMMA_IN_NAME.sub(r"\1", text)  # the head of ‘Team Blue,’ -> ‘Team Blue’
@@ -2486,8 +2539,14 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
             and not _ACCORDING_END.search(before)  # "according to Ann Lee" names a person
         ):
             continue  # "a meetup in San Francisco": a place, not a second person
-        found.append(" ".join(words) + (match.group("role") or "").rstrip(","))
+        role = _RELATIVE_CLAUSE.sub("", (match.group("role") or "").rstrip(","))
+        found.append(" ".join(words) + role)
     return found
+
+
+# An apposition that is a relative clause, never part of how a person is named: "Ann Lee, who
+# will work with our editor Bo Kim," is Ann Lee ("Ann Lee, a carpenter who …," keeps its role).
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:who|whom|whose|which)\b.*", re.DOTALL)
 
 
 _ACCORDING_END = re.compile(rf"{_ACCORDING}\s*\Z")
@@ -2573,8 +2632,8 @@ def _person_opening(sentence: str) -> str | None:
     """The person a sentence opens on: "Jane Smith, 34, lost …", "The coach addressed …"."""
     opening = _LEADING_PHRASES.sub("", sentence, count=1)
     named = _NAMED_SUBJECT.match(opening)
-    if named:
-        return named.group("who").rstrip(",")
+    if named:  # never with a relative clause: "Ann Lee, who joined in May," is Ann Lee
+        return _RELATIVE_CLAUSE.sub("", named.group("who").rstrip(","))
     role = _ROLE_SUBJECT.match(opening)
     return f"the {role.group('who')}" if role else None
 
