@@ -281,6 +281,34 @@ def test_a_day_written_with_the_months_name_is_read_as_jekyll_reads_it(tmp_path:
     ]
 
 
+def test_a_day_with_a_one_digit_month_or_day_is_read_as_jekyll_reads_it(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "a.md": page(title="Short month", date="2026-5-16"),
+            "b.md": page(title="Short day", date="2026-11-3"),
+            "c.md": page(title="Short both with a time", date="'2026-9-7 08:15:00'"),
+            "d.md": page(title="Short day retired", date="2026-11-01", expires="2026-11-2"),
+            "e.md": page(title="Month thirteen", date="2026-13-1"),
+            "f.md": page(title="Three-digit day", date="2026-11-100"),
+        },
+    )
+    result = run(config)
+    days = {a.title: a.published.isoformat() for a in result.collection.articles}
+    assert days == {
+        "Short month": "2026-05-16T00:00:00+00:00",
+        "Short day": "2026-11-03T00:00:00+00:00",
+        "Short both with a time": "2026-09-07T08:15:00+00:00",
+        "Short day retired": "2026-11-01T00:00:00+00:00",
+    }
+    retired = next(a for a in result.collection.articles if a.title == "Short day retired")
+    assert retired.expires == datetime(2026, 11, 3, tzinfo=UTC)  # the end of the day, as ISO
+    assert problems(config) == [
+        "e.md:3: 'date' is not a date: '2026-13-1' (use e.g. 2026-11-26T09:30:00+02:00)",
+        "f.md:3: 'date' is not a date: '2026-11-100' (use e.g. 2026-11-26T09:30:00+02:00)",
+    ]
+
+
 def test_a_jekyll_post_without_a_title_takes_it_from_its_file_name(tmp_path: Path) -> None:
     config = site(
         tmp_path,

@@ -277,6 +277,15 @@ def _padded(match: re.Match[str]) -> str:
     return f"{match[3]}0{match[4]}:00"
 
 
+LOOSE_DAY = re.compile(r"^(\d{4})-(\d\d?)-(\d\d?)(?=$|[T ])")
+"""What Jekyll (Ruby's `Time.parse`) and JavaScript generators accept and ISO 8601 does not:
+a one-digit month or day ('2026-5-16', '2026-9-7 08:15:00')."""
+
+
+def _padded_day(match: re.Match[str]) -> str:
+    return f"{match[1]}-{match[2]:0>2}-{match[3]:0>2}"
+
+
 MONTHS = [  # English, as Ruby reads them
     "january",
     "february",
@@ -329,7 +338,7 @@ def parse_time(value: Any, key: str, zone: ZoneInfo, *, end_of_day: bool = False
     """RFC 3339, a date (ISO, or with the month in words), or a naive time (in the site
     timezone) → aware datetime."""
     if isinstance(value, str):
-        text = LOOSE_TIME.sub(_padded, value.strip())
+        text = LOOSE_TIME.sub(_padded, LOOSE_DAY.sub(_padded_day, value.strip()))
         try:
             value = _day_or_time(text)
         except ValueError:
