@@ -75,7 +75,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None  # Photo credit: Jane Doe, “A rusted door.”; ANN LEE: They say, ‘…’
     if body.titled(quotation) or _TITLE_AFTER.match(body.text(quotation.last) or "", quotation.end):
         return None  # **“A Talk’s Title,”** [“A link’s text”](…), [Episode 9](…): “A Title”
-    if _names_a_setting(body, quotation) or _nested(first_text, quotation.start):
+    if _names_a_setting(body, quotation) or _nested(body, quotation):
         return None  # the ‘sort by date’ option; “… not just “We compost” …”: not a statement
     lead = _sentence_before(first_text, quotation.start)
     if _PHRASE_NAMED.search(lead) or _QUESTIONED.search(lead):
@@ -118,7 +118,7 @@ _SETTING_AFTER = re.compile(
     re.IGNORECASE,
 )
 # A line of a changelog or release notes: "- tools: ‘…’ option added ([pr#12](…), Ann Lee)".
-_CHANGELOG_LINE = re.compile(r"\b(?:pr|issue|bug|gh)\s?#\d", re.IGNORECASE)
+_CHANGELOG_LINE = re.compile(r"[\[(](?:pr|issue|bug|gh)#\d", re.IGNORECASE)
 # A phrase the writer names rather than anyone's speech: "the importance of “…”".
 _PHRASE_NAMED = re.compile(
     r"\b(?:importance|idea|notion|concept|value|spirit|principle)\s+of\s*\W{0,2}\Z",
@@ -150,16 +150,30 @@ def _line_at(text: str, position: int) -> str:
     return text[start : end if end >= 0 else len(text)]
 
 
-def _nested(text: str, start: int) -> bool:
-    """Whether the quotation opening at ``start`` sits inside another of the same marks
-    that opened before it in its paragraph and is still open: "… not just "We compost" …"."""
-    before = text[:start]
-    if text[start] == '"':  # an inch mark after a digit opens nothing: 6'2"
-        return len(_STRAIGHT_OPENER.findall(before)) % 2 == 1
-    return text[start] == "“" and before.count("“") > before.count("”")
+def _nested(body: _Body, quotation: _Quotation) -> bool:
+    """Whether a quotation sits inside another of the same marks, still open before it in
+    its paragraph ("As Lina posted, "… not just "We compost" and move on, …""), with no one
+    named just after it: the outer speaker's retelling, not a statement of theirs."""
+    text = body.text(quotation.first) or ""
+    before = text[: quotation.start]
+    if text[quotation.start] == '"':
+        marks = list(_STRAIGHT_MARK.finditer(before))  # 6'2" is an inch mark; "" is one
+        inside = len(marks) % 2 == 1 and _opens_quotation(before, marks[-1])
+    else:
+        inside = text[quotation.start] == "“" and before.count("“") > before.count("”")
+    if not inside:
+        return False
+    tail = _sentence_after(body.text(quotation.last) or "", quotation.end)
+    return _speaker_after(tail, ends_sentence=False) is None  # “… “…,” Ann wrote, …”
 
 
-_STRAIGHT_OPENER = re.compile(r'(?<!\d)"')
+def _opens_quotation(text: str, mark: re.Match[str]) -> bool:
+    """Whether a straight mark opens a quotation: after a space or the start, before a word."""
+    after = text[mark.end() : mark.end() + 1]
+    return (mark.start() == 0 or text[mark.start() - 1] in " \t\n([") and not after.isspace()
+
+
+_STRAIGHT_MARK = re.compile(r'(?<!\d)"+')
 
 
 def _mostly_figures(words: list[str]) -> bool:
@@ -525,8 +539,12 @@ class _Body:
                 return  # "…", "… was "late" — but no one said why.": a dash inside a quotation
             who = _plain(self._inline(signed.group("who") or signed.groupdict().get("cite") or ""))
             inline = signed.start() > 0 and pieces[-1][signed.start()] != "\n"
-            if inline and not who[:1].isupper():
-                return  # … which is “nicer” -- the grid is less scrolling, …: the prose goes on
+            if (
+                inline
+                and said[-1:] in _QUOTE_CHARS
+                and not _OPENING_MARK.match(pieces[0].lstrip(" *_"))
+            ):
+                return  # … which is "nicer" -- the grid is less scrolling: the prose goes on
         else:  # “…” then a paragraph of its own: _Ann Lee, mayor_ (or Ann Lee, mayor)
             signed = _EMPHASISED_SIGNATURE.match(pieces[-1]) or _PLAIN_SIGNATURE.match(pieces[-1])
             if not signed or len(pieces) < 2 or not _OPENING_MARK.match(pieces[0].lstrip()):
