@@ -75,7 +75,13 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None  # Photo credit: Jane Doe, “A rusted door.”; ANN LEE: They say, ‘…’
     if body.titled(quotation) or _TITLE_AFTER.match(body.text(quotation.last) or "", quotation.end):
         return None  # **“A Talk’s Title,”** [“A link’s text”](…), [Episode 9](…): “A Title”
+    if _names_a_setting(body, quotation) or _nested(body, quotation):
+        return None  # the ‘sort by date’ option; “… not just “We compost” …”: not a statement
     lead = _sentence_before(first_text, quotation.start)
+    if _PHRASE_NAMED.search(lead) or _QUESTIONED.search(lead):
+        return None  # the importance of “…”; Didn't Ann Lee say “…”?: no one's statement
+    if _NAMED_THING.search(lead) and len(words) <= _SHORT_WORDS and words[0][:1].isupper():
+        return None  # a run down of the “North Allotment group”: a name
     if _DOCUMENT_QUOTED.search(_PARENTHETICAL.sub(" ", lead)):
         return None  # As per our stability index: “…”: documentation, not speech
     if _NOUN_AFTER.match(_sentence_after(body.text(quotation.last) or "", quotation.end)):
@@ -96,13 +102,78 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     attribution = _attribution(body, quotation, "" if labelled else lead, after_label=labelled)
     if attribution.speaker is None:
         return None  # no speaker, no lead quote: a slogan, a document's wording, “…,” they say
-    if not _person_like(attribution.speaker):
+    if not _person_like(attribution.speaker) or _program_in(attribution.speaker, lead):
         return None  # “…” says conventional wisdom; “…” says the documentation; the OS tells us
     if not _whole_sentence(body, quotation) and not _spoken(body, quotation, lead):
         return None  # a fragment, unless a speech verb gives it to someone: said it was “…”
     if statement or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
+
+
+# A quoted term that names a thing of a program or a page: the ‘sort by date’ option.
+_SETTING_AFTER = re.compile(
+    r"[*_]*\s+(?:option|flag|command|setting|field|button|tab|menu|parameter|switch|"
+    r"argument|key|checkbox|toggle)s?\b",
+    re.IGNORECASE,
+)
+# A line of a changelog or release notes: "- tools: ‘…’ option added ([pr#12](…), Ann Lee)".
+_CHANGELOG_LINE = re.compile(r"[\[(](?:pr|issue|bug|gh)#\d", re.IGNORECASE)
+# A phrase the writer names rather than anyone's speech: "the importance of “…”".
+_PHRASE_NAMED = re.compile(
+    r"\b(?:importance|idea|notion|concept|value|spirit|principle)\s+of\s*\W{0,2}\Z",
+    re.IGNORECASE,
+)
+# A question or a denial about what someone said: "Didn't Ann Lee once say “…”?".
+_QUESTIONED = re.compile(
+    r"(?:\A|[.!?]\s+)(?:Did|Does|Do|Didn['’]t|Doesn['’]t|Don['’]t|Wasn['’]t|Isn['’]t|"
+    r"Was|Is|Has|Hasn['’]t|Wouldn['’]t|Would)\s+(?:[^\W\d]+\s+){1,5}"
+    r"(?:say|said|tell|write|claim|ask)\b[^.!?]*\Z"
+)
+# A determiner or a noun that makes a short quoted name a noun: a run down of the “…”.
+_NAMED_THING = re.compile(r"\b(?:the|a|an|our|their|its|his|her|my|your)\s*\Z", re.IGNORECASE)
+
+
+def _names_a_setting(body: _Body, quotation: _Quotation) -> bool:
+    """Whether a quotation names a setting ("the ‘sort by date’ option") or sits in a line
+    of a changelog ("‘…’ option added ([pr#12](…), Ann Lee)"): a name, never speech."""
+    last = body.text(quotation.last) or ""
+    if _SETTING_AFTER.match(last, quotation.end):
+        return True
+    return bool(_CHANGELOG_LINE.search(_line_at(body.text(quotation.first) or "", quotation.start)))
+
+
+def _line_at(text: str, position: int) -> str:
+    """The line of ``text`` that holds ``position``."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def _nested(body: _Body, quotation: _Quotation) -> bool:
+    """Whether a quotation sits inside another of the same marks, still open before it in
+    its paragraph ("As Lina posted, "… not just "We compost" and move on, …""), with no one
+    named just after it: the outer speaker's retelling, not a statement of theirs."""
+    text = body.text(quotation.first) or ""
+    before = text[: quotation.start]
+    if text[quotation.start] == '"':
+        marks = list(_STRAIGHT_MARK.finditer(before))  # 6'2" is an inch mark; "" is one
+        inside = len(marks) % 2 == 1 and _opens_quotation(before, marks[-1])
+    else:
+        inside = text[quotation.start] == "“" and before.count("“") > before.count("”")
+    if not inside:
+        return False
+    tail = _sentence_after(body.text(quotation.last) or "", quotation.end)
+    return _speaker_after(tail, ends_sentence=False) is None  # “… “…,” Ann wrote, …”
+
+
+def _opens_quotation(text: str, mark: re.Match[str]) -> bool:
+    """Whether a straight mark opens a quotation: after a space or the start, before a word."""
+    after = text[mark.end() : mark.end() + 1]
+    return (mark.start() == 0 or text[mark.start() - 1] in " \t\n([") and not after.isspace()
+
+
+_STRAIGHT_MARK = re.compile(r'(?<!\d)"+')
 
 
 def _mostly_figures(words: list[str]) -> bool:
@@ -145,7 +216,7 @@ _REFERENCE_WORDS = (
     r"section|chapter|clause|standards?|policy|guide|guidelines?|guidance|law|act|bill|"
     r"regulations?|statute|charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|"
     r"wikipedia|definition|terms\s+of\s+service|encyclop(?:a)?edia|thesaurus|almanac|"
-    r"living\s+standard)"
+    r"living\s+standard|recommendations?|blurb|tagline|abstract)"
 )
 _REFERENCE_TITLES = (
     r"(?:dictionary|encyclop(?:a)?edia|thesaurus|wikipedia|handbook|specification|glossary|"
@@ -306,12 +377,20 @@ def _looks_like_code(body: _Body, quotation: _Quotation) -> bool:
     if " " not in quotation.text.strip():
         return True
     first = body.text(quotation.first) or ""
+    if _COMMAND_LINE.search(_line_at(first, quotation.start)):
+        return True  # $ gardend --listen="tcp port=9000" \\: a command, never a quote
     if first[quotation.start] != '"':
         return False
     last = body.text(quotation.last) or ""
     before = first[quotation.start - 1 : quotation.start]
     after = last[quotation.end : quotation.end + 1]
     return before in ("=", "(", "[", "{") or after in (")", "]", "}", "=", ":", ";")
+
+
+# A command line: a shell prompt, a "--flag=", a line continued by a backslash.
+_COMMAND_LINE = re.compile(
+    r"\A\s*[$#%>]\s+[\w./-]+\s|(?:\A|\s)--?[\w-]+=|\s\\\s*\Z|(?:\A|\s)--[a-z][\w-]*\b"
+)
 
 
 def plain_paragraphs(markdown: str) -> list[str]:
@@ -449,6 +528,8 @@ class _Body:
         pieces = [entry for entry in entries if entry is not None]
         if not pieces or len(pieces) > _MAX_PULL_PIECES:
             return
+        if any(_COMMAND_LINE.search(line) for piece in pieces for line in piece.splitlines()):
+            return  # > $ gardend --listen="…" \ > --log-file=…: a command, not a signature
         signed = _SIGNATURE.search(pieces[-1]) or _AUTHOR_LINK.search(pieces[-1])
         if signed is None and _OPENING_MARK.match(pieces[0].lstrip(" *_")):
             signed = _BROKEN_SIGNATURE.search(pieces[-1])  # “…” <br> *Ann Lee*
@@ -457,6 +538,13 @@ class _Body:
             if said.count('"') % 2:
                 return  # "…", "… was "late" — but no one said why.": a dash inside a quotation
             who = _plain(self._inline(signed.group("who") or signed.groupdict().get("cite") or ""))
+            inline = signed.start() > 0 and pieces[-1][signed.start()] != "\n"
+            if (
+                inline
+                and said[-1:] in _QUOTE_CHARS
+                and not _OPENING_MARK.match(pieces[0].lstrip(" *_"))
+            ):
+                return  # … which is "nicer" -- the grid is less scrolling: the prose goes on
         else:  # “…” then a paragraph of its own: _Ann Lee, mayor_ (or Ann Lee, mayor)
             signed = _EMPHASISED_SIGNATURE.match(pieces[-1]) or _PLAIN_SIGNATURE.match(pieces[-1])
             if not signed or len(pieces) < 2 or not _OPENING_MARK.match(pieces[0].lstrip()):
@@ -536,6 +624,8 @@ class _Body:
             lead = _sentence_before(outside, len(outside))
             if _speech_verbs(lead) or re.search(_ACCORDING, lead):
                 return False  # As Ann Lee said at [the summit](…), “…”
+            if _LINKED_VERB.search(before):
+                return False  # as [Dara Moyo observes](…), “…”: the link's text attributes
             return not _speaker_after(_sentence_after(text, quotation.end), ends_sentence=False)
         return before.endswith(("*", "_")) and bool(text[: quotation.start].strip())
 
@@ -727,6 +817,12 @@ _SIGNED_VIA = re.compile(r",?\s+via\s+[^,()]{1,40}\Z", re.IGNORECASE)
 _SIGNED_IN_WORK = re.compile(
     r"(?P<name>(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s+in\s+[*_“\"‘]*[A-Z].*"
 )
+# A medium in brackets after a signature: "— Ann Lee (Garden Hour Podcast, Episode 12)".
+_SIGNED_MEDIUM = re.compile(
+    r"\s*\([^()]*\b(?:podcast|radio|episode|show|interview|video|tv|blog|newsletter|talk|"
+    r"keynote|webinar|tweet|twitter|mastodon)\b[^()]*\)\s*\Z",
+    re.IGNORECASE,
+)
 # What a signature may say before the speaker: "— Quote from a participant".
 _SIGNED_AS = re.compile(
     r"\A(?:(?:(?:a\s+)?quot(?:e|ed|ation)|words|feedback|comments?)\s+(?:from|by|of)|from|by|"
@@ -764,6 +860,7 @@ def _signer(who: str) -> str:
     who = _SIGNED_FROM.sub(lambda found: ", " + found.group("org"), who)
     who = _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―~-,.;:_*")))
     who = _SIGNED_VIA.sub("", who)  # — Ann Lee, via social media -> Ann Lee
+    who = _SIGNED_MEDIUM.sub("", who)  # — Ann Lee (Garden Hour Podcast, Episode 12) -> Ann Lee
     in_work = _SIGNED_IN_WORK.fullmatch(who)
     return in_work.group("name") if in_work else who  # — A.B. Lee in Clean Rooms -> A.B. Lee
 
@@ -1265,6 +1362,21 @@ def _machine_named(phrase: str) -> bool:
     return name in _MACHINE_NAMES or words[-1].lower() in _MACHINE_NOUNS
 
 
+def _program_in(speaker: str, lead: str) -> bool:
+    """Whether the speaker is a program named in the writer's sentence: one word in lower
+    case that is no pronoun and no word for people ("seedd tells the pump, “…”"). A handle
+    signing after a quotation ("-- ravenq") is a person's."""
+    return (
+        bool(_PROGRAM_NAME.fullmatch(speaker))
+        and speaker not in _HUMAN_WORDS
+        and re.search(rf"(?<![\w-]){re.escape(speaker)}(?![\w-])", lead) is not None
+    )
+
+
+# A program's name: one word, lower case, letters and digits (not "police", "staff").
+_PROGRAM_NAME = re.compile(r"[a-z][a-z0-9_-]*[a-z0-9]")
+
+
 # --- Who said it ------------------------------------------------------------------------------
 
 # Words in a speaker that make the quotation something other than speech: a saying, a slogan
@@ -1357,6 +1469,8 @@ _INTERRUPTION = _interruption(r",\s*")  # “We won,” she said, “and we will
 _SENTENCE_INTERRUPTION = _interruption(r"\.\s+")  # “We won,” she said. “We will win again.”
 # Anywhere before the quotation, in the same sentence.
 _VERB_ANYWHERE = re.compile(rf"(?<![\w-])(?:{_VERB}|{'|'.join(_LEAD_VERBS)})(?!\w)")
+# A link whose text ends in a speech verb, just before a quotation: "[Ann Lee observes](…), ".
+_LINKED_VERB = re.compile(rf"\s(?:{_VERB_PATTERN})\]\([^()\s]*\)\s*[:,]?\s*\Z")
 # A verb made passive by the words before it: "this order isn't always observed", "was noted".
 _PASSIVE_BEFORE = re.compile(
     r"(?<![\w'’])(?:is|are|was|were|be|been|being|(?:is|are|was|were)n['’]t)"
@@ -1439,6 +1553,14 @@ _GROUP_NOUNS = _words(
     "critics residents experts analysts witnesses protesters party campaigners workers "
     "organisers organizers prosecutors investigators statement report"
 )
+_HUMAN_WORDS = (
+    _PRONOUNS
+    | _GROUP_NOUNS
+    | _words(
+        "staff people everyone everybody crowd audience team family public press media "
+        "fans users members volunteers students participants attendees"
+    )
+)
 _NOT_A_NAME = _words(
     "the a an this that these those his her their its our my your one some update note "
     "correction warning editor bottom translation question answer quote source"
@@ -1475,7 +1597,7 @@ _PARENTHETICAL = re.compile(r"\s+[—–][^—–]*[—–]\s+|\s*\([^()]*\)")
 _CLAUSE_BREAK = re.compile(
     r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|where|if|"
     r"once(?=\s+\S)|until)\s+"  # "once he left", not the adverb of "As Ann once said"
-    r"|,\s+(?:and|but|so|yet)\s+|[;—–(])",
+    r"|,\s+(?:and|but|so|yet)\s+|[;—–(]|-{2,3}(?=\s*[^\W\d_]))",  # "more time---as Ann says"
     re.DOTALL,
 )
 _SOURCE_CLAUSE = re.compile(
@@ -1601,6 +1723,12 @@ _QUANTITY = re.compile(
     r"\A(?:(?:a|the)\s+)?(?:number|lot|couple|few|series|handful|pair|some|one|many|most)\s+of\s+",
     re.IGNORECASE,
 )
+# A share of people counted in a survey: "45% of all learners", "about 3 in 10 users".
+_SHARE = re.compile(
+    r"\A(?:(?:about|around|nearly|almost|over|under|some|only|just)\s+)?"
+    r"\d[\d.,]*\s*(?:%|percent\b|per\s+cent\b|in\s+\d|out\s+of\s+\d)",
+    re.IGNORECASE,
+)
 _GROUP_HEADS = _words(
     "team teams group groups community staff maintainers members folks people developers engineers "
     "contributors users crew core"
@@ -1615,6 +1743,8 @@ def _person_like(speaker: str) -> bool:
     names people ("one participant", "the core team", "a spokeswoman for the ministry")."""
     if _NOT_SAID.search(speaker) or _is_document(speaker) or _is_machine(speaker):
         return False
+    if _SHARE.match(speaker):
+        return False  # 45% of all gardeners mentioned …: a survey's figure, not a speaker
     if _page_title(speaker):
         return False  # Using the title attribute - Example Group: a page cited, not a person
     first, *rest = speaker.split(",")
@@ -2035,7 +2165,13 @@ def _speech_verbs(clause: str) -> list[re.Match[str]]:
         verb
         for verb in _VERB_ANYWHERE.finditer(clause)
         if not _PASSIVE_BEFORE.search(clause, 0, verb.start())
+        and not _GOES_ON_TO.match(clause, verb.start())
     ]
+
+
+# "Continue to" and an infinitive: what someone keeps doing, not what they say ("she
+# continues to “help new growers …”").
+_GOES_ON_TO = re.compile(r"continu(?:e|es|ed|ing)\s+to\b", re.IGNORECASE)
 
 
 # A named person's words, advice or reminder just before a quotation: "Uri Lev’s advice:".
