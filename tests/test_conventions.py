@@ -346,6 +346,7 @@ def test_a_folder_named_for_a_day_gives_its_posts_their_date_as_hakyll_reads_it(
             "news/2026-11-26/no-title.md": page(author="Ana"),
         },
     )
+    config = replace(config, article_path="{year}/{month}/{day}/{slug}/")
     result = run(config)
     days = {a.title: a.published.date().isoformat() for a in result.collection.articles}
     assert days == {
