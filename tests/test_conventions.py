@@ -330,6 +330,40 @@ def test_a_jekyll_post_without_a_title_takes_it_from_its_file_name(tmp_path: Pat
     ]
 
 
+def test_a_folder_named_for_a_day_gives_its_posts_their_date_as_hakyll_reads_it(
+    tmp_path: Path,
+) -> None:
+    config = site(
+        tmp_path,
+        {
+            "news/2026-11-20/ferry-fares.markdown": page(title="Fares"),
+            "news/2026-11-21/ferry-fares.md": page(title="Fares Again"),
+            "news/2026-11-22/pier-cam/index.md": page(title="Bundle"),
+            "news/2026-11-23/given.md": page(title="Given", date="2026-11-19"),
+            "news/2026-11-24/2026-11-18-jekyll-name.md": page(title="Jekyll Name"),
+            "news/2026-13-01/not-a-day.md": page(title="No Day"),
+            "news/2026-11-25-notes/plain.md": page(title="Not A Day Folder"),
+            "news/2026-11-26/no-title.md": page(author="Ana"),
+        },
+    )
+    config = replace(config, article_path="{year}/{month}/{day}/{slug}/")
+    result = run(config)
+    days = {a.title: a.published.date().isoformat() for a in result.collection.articles}
+    assert days == {
+        "Fares": "2026-11-20",
+        "Fares Again": "2026-11-21",
+        "Bundle": "2026-11-22",
+        "Given": "2026-11-19",
+        "Jekyll Name": "2026-11-18",
+    }
+    assert len({a.id for a in result.collection.articles}) == 5
+    assert problems(config) == [
+        "news/2026-11-25-notes/plain.md:1: missing required field 'date'",
+        "news/2026-11-26/no-title.md:1: missing required field 'title'",
+        "news/2026-13-01/not-a-day.md:1: missing required field 'date'",
+    ]
+
+
 def toml_site(root: Path, fields: str, files: dict[str, str]) -> Config:
     """`site`, configured by a digest.toml whose `[fields]` table holds `fields`."""
     config = site(root, files)

@@ -653,8 +653,9 @@ def _build_article(
     zone = config.zone
     stem = page_stem(path)
     named_day, slug_name = _file_name(stem)
-    for key in REQUIRED_KEYS:
-        if meta.get(key) is None and not named_day:  # a Jekyll name gives both
+    folder_day = None if named_day or meta.get("date") is not None else _folder_day(name)
+    for key in REQUIRED_KEYS:  # a Jekyll name gives both, a day's folder the date
+        if meta.get(key) is None and not named_day and not (key == "date" and folder_day):
             raise FieldError(key, f"missing required field '{key}'")
     given = meta.get("title") is not None
     title = plain_text(_string(meta, "title") if given else _named_title(slug_name))
@@ -665,7 +666,9 @@ def _build_article(
     section_slug = name_slug(section)
     if not section_slug:
         raise FieldError(section_key, f"'{section_key}' has no letters or digits: {section!r}")
-    dated = parse_time(meta["date"] if meta.get("date") is not None else named_day, "date", zone)
+    dated = parse_time(
+        meta["date"] if meta.get("date") is not None else named_day or folder_day, "date", zone
+    )
     updated_key = _first_key(meta, UPDATED_KEYS)
     updated = parse_time(meta[updated_key], updated_key, zone) if updated_key else dated
     if updated < dated:  # often a date moved forward by hand: the story is kept
@@ -767,6 +770,23 @@ def _file_name(stem: str) -> tuple[date | None, str]:
         except ValueError:
             pass
     return None, stem
+
+
+DAY_FOLDER = re.compile(r"(\d{4}-\d\d-\d\d)/(?:[^/]+/index\.[^/.]+|[^/]+)\Z")
+"""A post in a folder named for its day, as Hakyll dates it (`news/2026-11-20/fares.md`),
+or a page bundle in one (`news/2026-11-20/fares/index.md`)."""
+
+
+def _folder_day(name: str) -> date | None:
+    """The day the folder holding the post `name` (its path in the source) is named for;
+    None if it is named for none, or for no real day."""
+    held = DAY_FOLDER.search(name)
+    if held is None:
+        return None
+    try:
+        return date.fromisoformat(held[1])
+    except ValueError:
+        return None
 
 
 def _named_title(slug: str) -> str:
