@@ -1614,8 +1614,8 @@ _PARENTHETICAL = re.compile(r"\s+[—–][^—–]*[—–]\s+|\s*\([^()]*\)")
 _CLAUSE_BREAK = re.compile(
     r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|where|if|"
     r"once(?=\s+\S)|until)\s+"  # "once he left", not the adverb of "As Ann once said"
-    r"|,\s+(?:and|but|so|yet)\s+|[;—–(]|-{2,3}(?=\s*[^\W\d_])"
-    r"|(?<!\d):|:(?!\d))",  # a label's colon: "Goodwill: Nothing says “…” like …"  # "more time---as Ann says"
+    r"|,\s+(?:and|but|so|yet)\s+|[;—–(]|-{2,3}(?=\s*[^\W\d_])"  # "more time---as Ann says"
+    r"|(?<!\d):|:(?!\d))",  # a label's colon: "Goodwill: Nothing says “…” like …"
     re.DOTALL,
 )
 _SOURCE_CLAUSE = re.compile(
@@ -1899,7 +1899,8 @@ _GENERIC_SUBJECT = re.compile(
 )
 # A speaker who never said it: "no client ever", "nobody", "none of us", "Ann has never".
 _NEGATED = re.compile(
-    r"\A(?:no|nobody|nothing|none\s+of|never)(?![\w'’-])|(?<![\w'’-])(?:ever|never)\Z", re.IGNORECASE
+    r"\A(?:no|nobody|nothing|none\s+of|never)(?![\w'’-])|(?<![\w'’-])(?:ever|never)\Z",
+    re.IGNORECASE,
 )
 _ANY_PERSON = re.compile(r"\b(?:the|a)\s+(?:person|one|kind\s+of\s+person)\s+who\b", re.I)
 _ANYONE = ("someone", "somebody")
