@@ -2446,6 +2446,9 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         named = _TRAILING_NAME.search(text)  # In her book Ann K. Lee (says) -> Ann K. Lee
         text = named.group() if named else _description_after_opening(words)
         words = text.split()
+    if len(words) > _MAX_SPEAKER_WORDS:
+        text = _named_in_apposition(text)  # the chair of …, Prof Ann Lee of … -> Prof Ann Lee …
+        words = text.split()
     while len(words) > _MAX_SPEAKER_WORDS and "," in text:  # Name, role, organisation
         text = text.rsplit(",", 1)[0].rstrip()
         words = text.split()
@@ -2477,6 +2480,25 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
+
+
+# A person's name, after any title, opening the words after a role's comma.
+_NAME_OPENING = re.compile(
+    r"(?:(?:Prof|Professor|Dr|Mr|Mrs|Ms|Mx|Sir|Dame|Rev)\.?\s+)?"
+    r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z]\.)?\s+[A-Z][\w'’.-]+)(?![\w'’])"
+)
+
+
+def _named_in_apposition(text: str) -> str:
+    """From a long speaker that describes a role, then names its holder after a comma,
+    the name and what follows it ("the Chair of the Group, Prof Ann Lee of Acme and the
+    City University" -> "Prof Ann Lee of …"); other speakers as they are."""
+    role, comma, rest = text.partition(",")
+    rest = rest.strip()
+    named = _NAME_OPENING.match(rest)
+    if not comma or role.split()[0].lower() not in _DETERMINER_WORDS or named is None:
+        return text
+    return rest if _personal_name(named.group("name")) else text
 
 
 # A joining word a cut leaves at the end of a speaker: the "&" of "Ann Lee, Steward & (Co-)Chair".
