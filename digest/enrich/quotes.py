@@ -216,7 +216,8 @@ _REFERENCE_WORDS = (
     r"section|chapter|clause|standards?|policy|guide|guidelines?|guidance|law|act|bill|"
     r"regulations?|statute|charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|"
     r"wikipedia|definition|terms\s+of\s+service|encyclop(?:a)?edia|thesaurus|almanac|"
-    r"living\s+standard|recommendations?|blurb|tagline|abstract)"
+    r"living\s+standard|recommendations?|blurb|tagline|abstract|(?:code\s+)?repo(?:sitory)?|"
+    r"website|homepage|home\s+page)"
 )
 _REFERENCE_TITLES = (
     r"(?:dictionary|encyclop(?:a)?edia|thesaurus|wikipedia|handbook|specification|glossary|"
@@ -831,6 +832,14 @@ _SIGNED_AS = re.compile(
 )
 
 
+# A signature that credits a document, not a person: "- Borrowed from [A Guide](…)",
+# "— Adapted from the handbook", "Source: …", "From the Acme docs".
+_DOCUMENT_CREDIT = re.compile(
+    r"[\s*_\[]*(?:(?:borrowed|adapted|taken|excerpted|reproduced|reprinted|copied|lifted|"
+    r"abridged)\s+from\b|source\s*:"
+    rf"|from\s+(?:(?:the|our|their|its|an?)\s+)?(?:[\w.'’-]+\s+){{0,4}}?{_REFERENCE_WORDS}\b)",
+    re.IGNORECASE,
+)
 _MAX_SIGNER_WORDS = 12
 
 
@@ -856,6 +865,8 @@ def _pull_quote(text: str, who: str) -> tuple[str, str] | None:
 def _signer(who: str) -> str:
     """The speaker a signature names: "— Ann Lee (Source)" -> "Ann Lee"; "~ Ann Lee (from
     Acme)" -> "Ann Lee, Acme"; "— Quote from Ann Lee, 2014" -> "Ann Lee"."""
+    if _DOCUMENT_CREDIT.match(who):
+        return ""  # — Adapted from the Allotment Handbook: a document's words, no one's
     who = _SIGNED_LINK_WORD.sub("", who.strip(" \u00a0—–―~-,.;:_*"))
     who = _SIGNED_FROM.sub(lambda found: ", " + found.group("org"), who)
     who = _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―~-,.;:_*")))
@@ -1561,10 +1572,16 @@ _HUMAN_WORDS = (
         "fans users members volunteers students participants attendees"
     )
 )
+# Adverbs that never name a speaker alone: the "Shortly" of "Shortly, (she asked)".
+_LONE_ADVERBS = (
+    "shortly soon later recently finally eventually suddenly immediately afterwards meanwhile "
+    "then now today yesterday tomorrow"
+)
+_ADVERB_CHOICES = "|".join(_LONE_ADVERBS.split())
 _NOT_A_NAME = _words(
     "the a an this that these those his her their its our my your one some update note "
     "correction warning editor bottom translation question answer quote source"
-)
+) | _words(_LONE_ADVERBS)
 _NOT_IN_A_NAME = _words("but or if because so than not no yes ok okay well needs need between")
 _FINITE_VERBS = _words(
     "is are was were be been has have had will would can could must should do does did not "
@@ -1597,7 +1614,8 @@ _PARENTHETICAL = re.compile(r"\s+[—–][^—–]*[—–]\s+|\s*\([^()]*\)")
 _CLAUSE_BREAK = re.compile(
     r".*(?:\b(?:that|which|because|although|though|while|whereas|since|when|where|if|"
     r"once(?=\s+\S)|until)\s+"  # "once he left", not the adverb of "As Ann once said"
-    r"|,\s+(?:and|but|so|yet)\s+|[;—–(]|-{2,3}(?=\s*[^\W\d_]))",  # "more time---as Ann says"
+    r"|,\s+(?:and|but|so|yet)\s+|[;—–(]|-{2,3}(?=\s*[^\W\d_])"  # "more time---as Ann says"
+    r"|(?<!\d):|:(?!\d))",  # a label's colon: "Goodwill: Nothing says “…” like …"
     re.DOTALL,
 )
 _SOURCE_CLAUSE = re.compile(
@@ -1881,7 +1899,8 @@ _GENERIC_SUBJECT = re.compile(
 )
 # A speaker who never said it: "no client ever", "nobody", "none of us", "Ann has never".
 _NEGATED = re.compile(
-    r"\A(?:no|nobody|none\s+of|never)(?![\w'’-])|(?<![\w'’-])(?:ever|never)\Z", re.IGNORECASE
+    r"\A(?:no|nobody|nothing|none\s+of|never)(?![\w'’-])|(?<![\w'’-])(?:ever|never)\Z",
+    re.IGNORECASE,
 )
 _ANY_PERSON = re.compile(r"\b(?:the|a)\s+(?:person|one|kind\s+of\s+person)\s+who\b", re.I)
 _ANYONE = ("someone", "somebody")
@@ -1925,6 +1944,8 @@ def _signature_below(body: _Body, index: int) -> str | None:
     if signed is None:
         return None
     who = _signer(signed.group("who"))
+    if not who and _DOCUMENT_CREDIT.match(signed.group("who")):
+        return ""  # signed by a document: attributed, to no one
     name = who.split(",")[0].split()
     return who if 0 < len(name) <= _MAX_SIGNATURE_NAME_WORDS else None
 
@@ -1933,7 +1954,7 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     """The speaker as named just after a quotation."""
     match = _INVERTED_AFTER.match(tail)
     if match:
-        return match.group("who")
+        return _without_topic(match.group("who"))
     match = _SUBJECT_AFTER.match(tail)
     if match and (not ends_sentence or _ATTRIBUTION_ENDS.match(match.group("rest"))):
         who = match.group("who")
@@ -1951,10 +1972,39 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     match = _DASH_CREDIT.match(tail)
     if match is None or len(match.group("who").split(",")[0].split()) > _MAX_SIGNATURE_NAME_WORDS:
         return None  # “Build more” - Create features that …: a gloss, not a signature
+    if _DOCUMENT_CREDIT.match(match.group("who")):
+        return ""  # “…” - Borrowed from A Guide: a document's words, attributed to no one
     who = _SIGNED_VERB.sub("", match.group("who"))  # - said Ann Lee, Release Manager
     if who.split()[0].lower() in _NOT_A_SIGNATURE_START:
         return None  # “Oh no” – or perhaps “…”: the writer's sentence goes on
     return who
+
+
+# What an inverted attribution is about, after the name: the "of the project's progress" of
+# "says Acme chief Ann Lee of the project's progress"; a body she belongs to stays ("of the
+# local council", "of the University of Leeds", "of Acme").
+_TOPIC_OF = re.compile(
+    r"\b[A-Z][\w'’.-]*(?P<topic>\s+of\s+(?:the|a|an|its|his|her|their|this|that|these|those|"
+    r"our|my|your)\s+(?=[a-z]))"
+)
+_ORGANISATION_WORDS = _words(
+    "university college school institute department board agency office lab laboratory "
+    "foundation society association union federation club project trust network company firm "
+    "organisation organization centre center hospital church city town county state country"
+)
+
+
+def _without_topic(who: str) -> str:
+    """An inverted speaker without the topic after the name ("… of the first announcement")."""
+    topic = _TOPIC_OF.search(who)
+    if topic is None:
+        return who
+    phrase = who[topic.end() :]
+    end = _SPEAKER_END.search(phrase)
+    head = _last_word((phrase[: end.start()] if end else phrase).rstrip(" .!?"))
+    if head in _GROUP_NOUNS or head in _GROUP_HEADS or head in _ORGANISATION_WORDS:
+        return who  # an affiliation: "Ann Lee of the local council"
+    return who[: topic.start("topic")]
 
 
 _MAX_NEXT_SUBJECT_WORDS = 6
@@ -1985,6 +2035,38 @@ def _document_author(who: str) -> str:
     return document.group("author") or ""
 
 
+# A label over a collection of texts, with no one named: "Supporting comments:", "Reader
+# feedback:", "Selected reactions:" (not "Ann Lee's comments:").
+_COLLECTED_TEXTS = re.compile(
+    r"(?:\A|[.!?]\s+)(?P<before>(?:[^\W\d_][\w-]*\s+){0,3})(?:comments|quotes|quotations|feedback|"
+    r"responses|answers|replies|testimonials|reviews|highlights|excerpts|examples|notes|"
+    r"reactions|remarks|snippets)(?:\s+\([^()]*\))?\s*:\s*\Z",
+    re.IGNORECASE,
+)
+# Words that open such a label and name no one: "Additional comments:", "Selected quotes:".
+_LABEL_OPENERS = _words(
+    "more other further additional sample key recent early final select anonymous community "
+    "public student parent"
+)
+
+
+def _collected_texts(clause: str) -> bool:
+    """Whether the words before a quotation are a label over a collection of texts
+    ("Supporting comments:", "Reader feedback:"), not a name and its verb ("Dan comments:")."""
+    label = _COLLECTED_TEXTS.search(clause)
+    if label is None:
+        return False
+    words = label.group("before").split()
+    if not words or words[0][:1].islower():
+        return True
+    first = words[0].lower()
+    return (
+        first in _DETERMINER_WORDS
+        or first in _LABEL_OPENERS
+        or first.endswith(("ing", "ed", *_PERSON_SUFFIXES))
+    )
+
+
 _MAX_SUBJECT_WORDS = 10  # "The Regional Water Board for the Upper Valley Towns cut …"
 
 
@@ -2000,6 +2082,8 @@ def _subject(clause: str) -> str | None:
 
 def _speaker_before(clause: str) -> str | None:
     """The speaker as named in the words before a quotation."""
+    if _collected_texts(clause):
+        return None  # Supporting comments: “…”: a label over what many wrote
     document = _IN_DOCUMENT.match(clause)
     if document and _document_title(document.group("title")):
         return document.group("title")  # In Keeping Clinics Open Through Winter, “…”
@@ -2294,6 +2378,17 @@ _SUBORDINATORS = _words("when whenever while once if although though because sin
 # Words opening a phrase or clause before a subject and its comma: "As the shopper paid, the
 # clerk leaned over and asked" -- the clerk asked.
 _OPENING_CLAUSE_WORDS = _PREPOSITIONS | _SUBORDINATORS
+# A clause of time or condition opening the sentence, up to its comma, before the speaker:
+# "Shortly before she died,", "Soon after the flood,", "Until last year,".
+_OPENING_CLAUSE = re.compile(
+    rf"\A(?:(?:{_ADVERB_CHOICES})\s*,\s*)?"  # Finally, Ann Lee (said)
+    r"(?:(?:shortly|soon|just|right|immediately|long|not\s+long|only|even|moments?|minutes?|"
+    r"hours?|days?|weeks?|months?|years?)\s+)?"
+    r"(?:before|after|while|until|till|once|when|whenever|as\s+soon\s+as|if|although|though|"
+    r"because|since)\s[^,]{1,120},\s*(?=\S)"
+    rf"|\A(?:{_ADVERB_CHOICES})\s*,\s*(?=\S)",
+    re.IGNORECASE,
+)
 # A time phrase opening the sentence, before the speaker: "A few years back a few of us".
 _LEADING_TIME_PHRASE = re.compile(
     r"\A(?:(?:a\s+few|some|many|several|a\s+couple\s+of|two|three|four|five|ten|\d+)\s+"
@@ -2322,6 +2417,11 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         source = _agency(credit.group("src"), strict=credit.group("how") != "reported")
         text = text[: credit.start()]
     text = _BRACKETED.sub("", text)  # SIG (Special Interest Group) chairs -> SIG chairs
+    opening = _OPENING_CLAUSE.match(text)
+    if opening:  # Shortly before she died, Ann Lee (asked) -> Ann Lee
+        text = text[opening.end() :]
+        if _last_word(text.split()[0]) in _PRONOUNS:
+            return None, source  # Soon after we met, they (said): not resolved
     end = _SPEAKER_END.search(text)
     if end:
         text = _whole_phrase(text[: end.start()])
@@ -2345,6 +2445,9 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     if words and words[0].lower() in _NOT_A_SPEAKER_START:
         named = _TRAILING_NAME.search(text)  # In her book Ann K. Lee (says) -> Ann K. Lee
         text = named.group() if named else _description_after_opening(words)
+        words = text.split()
+    if len(words) > _MAX_SPEAKER_WORDS:
+        text = _named_in_apposition(text)  # the chair of …, Prof Ann Lee of … -> Prof Ann Lee …
         words = text.split()
     while len(words) > _MAX_SPEAKER_WORDS and "," in text:  # Name, role, organisation
         text = text.rsplit(",", 1)[0].rstrip()
@@ -2377,6 +2480,25 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     if words[0] in _DETERMINERS and len(words) > 1 and not words[1][:1].isupper():
         text = words[0].lower() + text[len(words[0]) :]  # "The mayor said" -> "the mayor"
     return text, source
+
+
+# A person's name, after any title, opening the words after a role's comma.
+_NAME_OPENING = re.compile(
+    r"(?:(?:Prof|Professor|Dr|Mr|Mrs|Ms|Mx|Sir|Dame|Rev)\.?\s+)?"
+    r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z]\.)?\s+[A-Z][\w'’.-]+)(?![\w'’])"
+)
+
+
+def _named_in_apposition(text: str) -> str:
+    """From a long speaker that describes a role, then names its holder after a comma,
+    the name and what follows it ("the Chair of the Group, Prof Ann Lee of Acme and the
+    City University" -> "Prof Ann Lee of …"); other speakers as they are."""
+    role, comma, rest = text.partition(",")
+    rest = rest.strip()
+    named = _NAME_OPENING.match(rest)
+    if not comma or role.split()[0].lower() not in _DETERMINER_WORDS or named is None:
+        return text
+    return rest if _personal_name(named.group("name")) else text
 
 
 # A joining word a cut leaves at the end of a speaker: the "&" of "Ann Lee, Steward & (Co-)Chair".
