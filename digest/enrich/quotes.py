@@ -73,7 +73,9 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     first_text = body.text(quotation.first) or ""
     if _CAPTION.match(first_text) or quotation.first >= body.transcript_from:
         return None  # Photo credit: Jane Doe, “A rusted door.”; ANN LEE: They say, ‘…’
-    if body.titled(quotation) or body.headline(quotation) or _TITLE_AFTER.match(body.text(quotation.last) or "", quotation.end):
+    if body.headline(quotation):
+        return None  # *‘Council signs plan’ ⏎ ‘Growers push for shed fund’*: titles, no one's
+    if body.titled(quotation) or _TITLE_AFTER.match(body.text(quotation.last) or "", quotation.end):
         return None  # **“A Talk’s Title,”** [“A link’s text”](…), [Episode 9](…): “A Title”
     if _names_a_setting(body, quotation) or _nested(body, quotation):
         return None  # the ‘sort by date’ option; “… not just “We compost” …”: not a statement
@@ -132,18 +134,19 @@ _COUNTRIES = (
     "Ghana|South Africa|India|Pakistan|China|Japan|Korea|South Korea|Taiwan|Vietnam|"
     "Thailand|Indonesia|Philippines|Singapore|Malaysia|Australia|New Zealand|USA|U\\.S\\.A?\\.?"
 )
-_STATE_CODES = "|".join(  # not MD, which is also a doctor's title
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MA MI MN MS MO MT NE NV NH NJ NM "
-    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC".split()
+_STATE_CODES = (  # not MD, which is also a doctor's title
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|"
+    "NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
 )
 _PLACE_LABEL = re.compile(
     r"(?:\A|[.!?]\s+)(?:[A-Z][\w.'’-]*\s+){0,3}?[A-Z][\w.'’-]*,\s+"
     rf"(?:{_US_STATES}|{_COUNTRIES}|{_STATE_CODES})\s*:\s*\Z"
 )
-# A fragment woven into the writer's sentence that speaks of someone in the third person and
-# never in the first: "says it “feels like a weight has gone from his back”": a paraphrase.
+# A fragment woven into the writer's sentence that refers back to its speaker in the third
+# person ("his", "their", not "them": the volunteers the speaker thanked) and never speaks in
+# the first: "says it “feels like a weight has gone from his back”": a paraphrase.
 _THIRD_PERSON = re.compile(
-    r"\b(?:his|him|himself|her|hers|herself|their|theirs|them|themselves)\b(?!\s*(?:or|/)\s*h)",
+    r"\b(?:his|himself|her|herself|their|themselves)\b(?!\s*(?:or|/)\s*h)",
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(
