@@ -108,7 +108,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None  # no speaker, no lead quote: a slogan, a document's wording, “…,” they say
     if not _person_like(attribution.speaker) or _program_in(attribution.speaker, lead):
         return None  # “…” says conventional wisdom; “…” says the documentation; the OS tells us
-    if _third_person(quotation.text):
+    if _third_person(quotation.text, attribution.speaker):
         return None  # X says it “feels like a weight has gone from his back”: a paraphrase
     if not _whole_sentence(body, quotation) and not _spoken(body, quotation, lead):
         return None  # a fragment, unless a speech verb gives it to someone: said it was “…”
@@ -143,23 +143,24 @@ _PLACE_LABEL = re.compile(
     rf"(?:{_US_STATES}|{_COUNTRIES}|{_STATE_CODES})\s*:\s*\Z"
 )
 # A fragment woven into the writer's sentence that refers back to its speaker in the third
-# person ("his", "their", not "them": the volunteers the speaker thanked) and never speaks in
-# the first: "says it “feels like a weight has gone from his back”": a paraphrase.
-_THIRD_PERSON = re.compile(
-    r"\b(?:his|himself|her|herself|their|themselves)\b(?!\s*(?:or|/)\s*h)",
-    re.IGNORECASE,
-)
+# person and never speaks in the first: "says it “feels like a weight has gone from his
+# back”": a paraphrase. "their" refers back only to a speaker not named (the growers), and
+# "them" never does (Ann Lee thanked the volunteers, saying “… without them”).
+_THIRD_PERSON = re.compile(r"\b(?:his|himself|her|herself)\b(?!\s*(?:or|/)\s*h)", re.IGNORECASE)
+_THIRD_PERSON_PLURAL = re.compile(r"\b(?:their|themselves)\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(
     r"\bI\b|\bI['’]|\b(?i:me|my|mine|myself|we|us|our|ours|ourselves)\b|\b(?i:we)['’]"
 )
 
 
-def _third_person(text: str) -> bool:
-    """Whether a quoted fragment (it opens in lower case) speaks only in the third person."""
+def _third_person(text: str, speaker: str) -> bool:
+    """Whether a quoted fragment (it opens in lower case) speaks of its speaker only in the
+    third person."""
     opening = text.lstrip(" …[.")
-    if not opening[:1].islower():
+    if not opening[:1].islower() or _FIRST_PERSON.search(text):
         return False
-    return bool(_THIRD_PERSON.search(text)) and not _FIRST_PERSON.search(text)
+    plural = not _has_name(speaker) and _THIRD_PERSON_PLURAL.search(text)
+    return bool(_THIRD_PERSON.search(text) or plural)
 
 
 # A quoted term that names a thing of a program or a page: the ‘sort by date’ option.
