@@ -73,11 +73,15 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     first_text = body.text(quotation.first) or ""
     if _CAPTION.match(first_text) or quotation.first >= body.transcript_from:
         return None  # Photo credit: Jane Doe, “A rusted door.”; ANN LEE: They say, ‘…’
+    if body.headline(quotation):
+        return None  # *‘Council signs plan’ ⏎ ‘Growers push for shed fund’*: titles, no one's
     if body.titled(quotation) or _TITLE_AFTER.match(body.text(quotation.last) or "", quotation.end):
         return None  # **“A Talk’s Title,”** [“A link’s text”](…), [Episode 9](…): “A Title”
     if _names_a_setting(body, quotation) or _nested(body, quotation):
         return None  # the ‘sort by date’ option; “… not just “We compost” …”: not a statement
     lead = _sentence_before(first_text, quotation.start)
+    if _PLACE_LABEL.search(lead):
+        return None  # [**Dayton, Ohio**](…)**:** “…”: a place heads a news story, no one speaks
     if _PHRASE_NAMED.search(lead) or _QUESTIONED.search(lead):
         return None  # the importance of “…”; Didn't Ann Lee say “…”?: no one's statement
     if _NAMED_THING.search(lead) and len(words) <= _SHORT_WORDS and words[0][:1].isupper():
@@ -104,11 +108,59 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
         return None  # no speaker, no lead quote: a slogan, a document's wording, “…,” they say
     if not _person_like(attribution.speaker) or _program_in(attribution.speaker, lead):
         return None  # “…” says conventional wisdom; “…” says the documentation; the OS tells us
+    if _third_person(quotation.text, attribution.speaker):
+        return None  # X says it “feels like a weight has gone from his back”: a paraphrase
     if not _whole_sentence(body, quotation) and not _spoken(body, quotation, lead):
         return None  # a fragment, unless a speech verb gives it to someone: said it was “…”
     if statement or attribution.direct:
         return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
     return None
+
+
+# A place as a label before a quotation, "City, State:" or "Town, Country:": a news story's
+# dateline, as in a list of local headlines, not anyone speaking.
+_US_STATES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|"
+    "Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|"
+    "Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|"
+    "New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|"
+    "Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|"
+    "Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming|D\\.C\\.|Puerto Rico"
+)
+_COUNTRIES = (
+    "Canada|Mexico|Brazil|Argentina|Chile|Colombia|Peru|UK|England|Scotland|Wales|Ireland|"
+    "France|Germany|Spain|Portugal|Italy|Netherlands|Belgium|Switzerland|Austria|Poland|"
+    "Sweden|Norway|Denmark|Finland|Greece|Turkey|Ukraine|Russia|Israel|Egypt|Nigeria|Kenya|"
+    "Ghana|South Africa|India|Pakistan|China|Japan|Korea|South Korea|Taiwan|Vietnam|"
+    "Thailand|Indonesia|Philippines|Singapore|Malaysia|Australia|New Zealand|USA|U\\.S\\.A?\\.?"
+)
+_STATE_CODES = (  # not MD, which is also a doctor's title
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|"
+    "NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
+)
+_PLACE_LABEL = re.compile(
+    r"(?:\A|[.!?]\s+)(?:[A-Z][\w.'’-]*\s+){0,3}?[A-Z][\w.'’-]*,\s+"
+    rf"(?:{_US_STATES}|{_COUNTRIES}|{_STATE_CODES})\s*:\s*\Z"
+)
+# A fragment woven into the writer's sentence that refers back to its speaker in the third
+# person and never speaks in the first: "says it “feels like a weight has gone from his
+# back”": a paraphrase. "their" refers back only to a speaker not named (the growers), and
+# "them" never does (Ann Lee thanked the volunteers, saying “… without them”).
+_THIRD_PERSON = re.compile(r"\b(?:his|himself|her|herself)\b(?!\s*(?:or|/)\s*h)", re.IGNORECASE)
+_THIRD_PERSON_PLURAL = re.compile(r"\b(?:their|themselves)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(
+    r"\bI\b|\bI['’]|\b(?i:me|my|mine|myself|we|us|our|ours|ourselves)\b|\b(?i:we)['’]"
+)
+
+
+def _third_person(text: str, speaker: str) -> bool:
+    """Whether a quoted fragment (it opens in lower case) speaks of its speaker only in the
+    third person."""
+    opening = text.lstrip(" …[.")
+    if not opening[:1].islower() or _FIRST_PERSON.search(text):
+        return False
+    plural = not _has_name(speaker) and _THIRD_PERSON_PLURAL.search(text)
+    return bool(_THIRD_PERSON.search(text) or plural)
 
 
 # A quoted term that names a thing of a program or a page: the ‘sort by date’ option.
@@ -217,7 +269,7 @@ _REFERENCE_WORDS = (
     r"regulations?|statute|charter|treaty|code\s+of\s+conduct|licen[cs]e|dictionary|wiki|"
     r"wikipedia|definition|terms\s+of\s+service|encyclop(?:a)?edia|thesaurus|almanac|"
     r"living\s+standard|recommendations?|blurb|tagline|abstract|(?:code\s+)?repo(?:sitory)?|"
-    r"website|homepage|home\s+page)"
+    r"website|homepage|home\s+page|executive\s+orders?|memo(?:randum)?|rules?)"
 )
 _REFERENCE_TITLES = (
     r"(?:dictionary|encyclop(?:a)?edia|thesaurus|wikipedia|handbook|specification|glossary|"
@@ -234,6 +286,8 @@ _DOCUMENT_NAMED = re.compile(
     rf"(?i:{_REFERENCE_WORDS})\Z|\A(?:[\w.'’-]+\s+){{0,3}}?{_REFERENCE_WORDS}\Z"
     # Oxford Learner's Dictionary, The Web Living Standard: a title no person bears
     rf"|\A(?:[\w.'’-]+\s+){{0,4}}?(?i:{_REFERENCE_TITLES})\Z"
+    # the order, this new order: an order named by a determiner (not "Ann Order")
+    r"|\A(?i:the|this|that|its|their)\s+(?:[\w'’-]+\s+){0,2}?(?i:order)\Z"
     # RFC 6962, Section 3.3, Appendix A to …, the Directive on Service, Guide to …
     rf"|\A(?:[Tt]he\s+)?(?i:{_REFERENCE_WORDS})\s+(?:\d|(?:to|of|on|for)\s)"
     r"|\A(?:[Tt]he\s+)?(?:Appendix|Annex|Section|Chapter|Clause|Article|Schedule|Part)\s+"
@@ -608,6 +662,26 @@ class _Body:
         found = self._markdown_at(quotation)
         return found is not None and bool(_EMPHASISED_LABEL.search(found[0], 0, found[1]))
 
+    def headline(self, quotation: _Quotation) -> bool:
+        """Whether a quotation sits in a run of quoted headlines: a paragraph of two lines or
+        more (hard breaks) that each open and close with a quotation mark ("*‘Council signs
+        plan, says ‘…’’  ⏎ ‘Growers push for shed fund’*"). A headline is a title, and one
+        headline never signs the next."""
+        found = self._markdown_at(quotation)
+        if found is None:
+            return False
+        content, start, _ = found
+        lines = [_EMPHASIS_ENDS.sub("", line) for line in _HARD_BREAK.split(content)]
+        quoted = [bool(_QUOTED_LINE.fullmatch(line)) for line in lines]
+        line = len(_HARD_BREAK.findall(content, 0, start))
+        return sum(quoted) >= _HEADLINE_RUN and quoted[line]
+
+    def after_link(self, quotation: _Quotation) -> bool:
+        """Whether a link's text ends right before a quotation: "[… in which he
+        expressed](…) “…”"."""
+        found = self._markdown_at(quotation)
+        return found is not None and bool(_AFTER_LINK.search(found[0], 0, found[1]))
+
     def titled(self, quotation: _Quotation) -> bool:
         """Whether the Markdown sets a quotation as a title: bold or italic inside a
         sentence, the whole text of a link, or right after a link or a link's label with
@@ -669,6 +743,11 @@ class _Body:
 
 
 # An emphasised label with its colon just before a quotation: "_Myth:_ “…”", "**Before**: “…”".
+# A hard line break in Markdown, the emphasis marks around a line, a line quoted whole.
+_HARD_BREAK = re.compile(r"(?: {2,}|\\)\n|<br\s*/?>\n?", re.IGNORECASE)
+_EMPHASIS_ENDS = re.compile(r"\A[\s*_]+|[\s*_]+\Z")
+_QUOTED_LINE = re.compile(r"[‘“\"].*[’”\"]", re.DOTALL)
+_HEADLINE_RUN = 2  # quoted lines that make a list of headlines
 _EMPHASISED_LABEL = re.compile(r"(?:\A|\s)([*_]{1,3})[^*_\n]{1,60}(?::\1|\1:)\s*\Z")
 # Where a link's text ends in a closing mark: the rest of ["…"](…).
 _LINK_TEXT_END = re.compile(r"[^\[\]\n]*[”\"»’]\W{0,2}\]\(")
@@ -1883,6 +1962,8 @@ def _attribution(
         speaker = None  # “…,” they say: nobody in particular
     elif speaker is not None and speaker.lower() in _PRONOUNS:
         speaker = _resolve_pronoun(body, quotation, speaker.lower())
+        if speaker is not None and body.after_link(quotation) and not _has_name(speaker):
+            speaker = None  # [They noted … in which he expressed](…) “…”: no one named
     elif speaker is not None and _BARE_NAME.fullmatch(speaker):
         speaker = _full_name(body, quotation, speaker) or speaker  # “…,” Kim said -> Lee Kim
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
@@ -2699,6 +2780,13 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
             return None
         return _full_form(body, quotation, speaker) or speaker
     return _person_named_before(body, quotation)
+
+
+def _has_name(speaker: str) -> bool:
+    """Whether a speaker's first part holds a capitalised name ("the chair, Ann Lee"), not
+    only a description ("the participants took stock of …")."""
+    words = speaker.split(",")[0].split()
+    return any(_BARE_NAME.fullmatch(word) and word not in _NOT_PERSON_WORDS for word in words)
 
 
 def _names_someone(speaker: str) -> bool:
