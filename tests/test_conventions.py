@@ -309,6 +309,75 @@ def test_a_day_with_a_one_digit_month_or_day_is_read_as_jekyll_reads_it(tmp_path
     ]
 
 
+def test_a_day_written_with_slashes_is_read_as_jekyll_reads_it(tmp_path: Path) -> None:
+    config = site(
+        tmp_path,
+        {
+            "a.md": page(title="Slashes", date="2026/11/20"),
+            "b.md": page(title="Short slashes", date="2026/5/6"),
+            "c.md": page(title="Slashes with a time", date="'2026/11/21 08:15:00'"),
+            "d.md": page(title="Slashes retired", date="2026/11/01", expires="2026/11/2"),
+            "e.md": page(title="Day thirty-one", date="2026/11/31"),
+            "f.md": page(title="Mixed", date="2026/11-22"),
+            "index.md": page(title="The blog"),
+        },
+    )
+    result = run(config)
+    days = {a.title: a.published.isoformat() for a in result.collection.articles}
+    assert days == {
+        "Slashes": "2026-11-20T00:00:00+00:00",
+        "Short slashes": "2026-05-06T00:00:00+00:00",
+        "Slashes with a time": "2026-11-21T08:15:00+00:00",
+        "Slashes retired": "2026-11-01T00:00:00+00:00",
+    }
+    retired = next(a for a in result.collection.articles if a.title == "Slashes retired")
+    assert retired.expires == datetime(2026, 11, 3, tzinfo=UTC)
+    assert problems(config) == [
+        "e.md:3: 'date' is not a date: '2026/11/31' (use e.g. 2026-11-26T09:30:00+02:00)",
+        "f.md:3: 'date' is not a date: '2026/11-22' (use e.g. 2026-11-26T09:30:00+02:00)",
+        "index.md:1: missing required field 'date'",
+    ]
+
+
+def test_a_zola_path_is_the_articles_address_and_gives_a_post_without_a_date_its_day(
+    tmp_path: Path,
+) -> None:
+    def zola(title: str, *lines: str) -> str:
+        return "+++\n" + f"title = '{title}'\n" + "".join(f"{x}\n" for x in lines) + "+++\nBody.\n"
+
+    config = site(
+        tmp_path,
+        {
+            "fares.md": zola("Fares", "path = '2026/11/20/Ferry-1.0-fares'"),
+            "pier-cam/index.md": zola("Bundle", "path = 'inside/2026/11/21/pier-cam/'"),
+            "given.md": zola("Given", "date = 2026-11-19", "path = '2026/11/23/given'"),
+            "2026-11-18-jekyll.md": zola("Jekyll", "path = '2026/11/24/jekyll'"),
+            "own.md": zola("Own", "url = '/blog/2026/11/22/own/'"),
+            "link.md": zola("Link", "permalink = '/notes/2026/11/25/link.html'"),
+            "pattern.md": zola("Pattern", "permalink = '/2026/11/26/:title/'"),
+            "no-day.md": zola("No day", "path = '2026/13/01/no-day'"),
+            "at-end.md": zola("At end", "url = '/notes/2026/11/27'"),  # a day, not a folder
+        },
+    )
+    result = run(config)
+    found = {a.title: (a.published.date().isoformat(), a.url) for a in result.collection.articles}
+    base = "https://harbour.example/"
+    assert found == {
+        "Fares": ("2026-11-20", base + "2026/11/20/Ferry-1.0-fares/"),
+        "Bundle": ("2026-11-21", base + "inside/2026/11/21/pier-cam/"),
+        "Given": ("2026-11-19", base + "2026/11/23/given/"),
+        "Jekyll": ("2026-11-18", base + "2026/11/24/jekyll/"),
+        "Own": ("2026-11-22", base + "blog/2026/11/22/own/"),
+        "Link": ("2026-11-25", base + "notes/2026/11/25/link.html"),
+    }
+    assert not any(a.unknown_keys for a in result.collection.articles)
+    assert problems(config) == [
+        "at-end.md:1: missing required field 'date'",
+        "no-day.md:1: missing required field 'date'",
+        "pattern.md:1: missing required field 'date'",
+    ]
+
+
 def test_a_jekyll_post_without_a_title_takes_it_from_its_file_name(tmp_path: Path) -> None:
     config = site(
         tmp_path,

@@ -118,8 +118,9 @@ SUMMARY_KEYS = ("summary", "description", "excerpt", "subtitle")
 AUTHOR_KEYS = ("author", "authors")
 UPDATED_KEYS = ("updated", "lastmod", "last_modified_at")
 """digest's update time, else Hugo's and Jekyll's."""
-URL_KEYS = ("url", "permalink")
-"""Hugo's and Jekyll's page address, kept instead of `build.article_path` for this article."""
+URL_KEYS = ("url", "permalink", "path")
+"""Hugo's, Jekyll's and Zola's page address, kept instead of `build.article_path` for this
+article."""
 IMAGE_KEYS = ("image", "images", "featured_image", "cover")
 """digest's lead image, else the first of Hugo's `images`, `featured_image`, `cover.image`."""
 IMAGE_URL_NAMES = ("src", "url", "image", "path")
@@ -277,13 +278,13 @@ def _padded(match: re.Match[str]) -> str:
     return f"{match[3]}0{match[4]}:00"
 
 
-LOOSE_DAY = re.compile(r"^(\d{4})-(\d\d?)-(\d\d?)(?=$|[T ])")
+LOOSE_DAY = re.compile(r"^(\d{4})([-/])(\d\d?)\2(\d\d?)(?=$|[T ])")
 """What Jekyll (Ruby's `Time.parse`) and JavaScript generators accept and ISO 8601 does not:
-a one-digit month or day ('2026-5-16', '2026-9-7 08:15:00')."""
+a one-digit month or day ('2026-5-16', '2026-9-7 08:15:00'), and slashes ('2026/12/03')."""
 
 
 def _padded_day(match: re.Match[str]) -> str:
-    return f"{match[1]}-{match[2]:0>2}-{match[3]:0>2}"
+    return f"{match[1]}-{match[3]:0>2}-{match[4]:0>2}"
 
 
 MONTHS = [  # English, as Ruby reads them
@@ -436,9 +437,10 @@ def article_url(config: Config, *, slug: str, section_slug: str, published: date
 
 
 def _own_url(meta: dict[str, Any], config: Config, notes: list[tuple[str, str]]) -> str:
-    """The article's own address (Hugo's `url`, Jekyll's `permalink`), under the site's
-    `base_url` as Hugo places it, or "" for none; a pattern such as `/:year/:title/` is a
-    site-wide setting digest does not read, so the configured `article_path` is kept."""
+    """The article's own address (Hugo's `url`, Jekyll's `permalink`, Zola's `path`), under
+    the site's `base_url` as Hugo and Zola place it, or "" for none; a pattern such as
+    `/:year/:title/` is a site-wide setting digest does not read, so the configured
+    `article_path` is kept. Zola ends every page's path with a slash."""
     key = _first_key(meta, URL_KEYS)
     value = _string(meta, key) if key else ""
     if not value:
@@ -448,6 +450,8 @@ def _own_url(meta: dict[str, Any], config: Config, notes: list[tuple[str, str]])
     if ":" in value or "?" in value or "#" in value:
         notes.append((key, f"'{key}' is a pattern or not a path; the article_path is used"))
         return ""
+    if key == "path" and not value.endswith("/"):
+        value += "/"
     return config.base_url + quote(value.lstrip("/"), safe="/%!$&'()*+,;=@~")
 
 
@@ -653,8 +657,13 @@ def _build_article(
     zone = config.zone
     stem = page_stem(path)
     named_day, slug_name = _file_name(stem)
-    folder_day = None if named_day or meta.get("date") is not None else _folder_day(name)
-    for key in REQUIRED_KEYS:  # a Jekyll name gives both, a day's folder the date
+    own_url = _own_url(meta, config, notes)
+    folder_day = (
+        None
+        if named_day or meta.get("date") is not None
+        else _address_day(own_url) or _folder_day(name)
+    )
+    for key in REQUIRED_KEYS:  # a Jekyll name gives both, a day's address or folder the date
         if meta.get(key) is None and not named_day and not (key == "date" and folder_day):
             raise FieldError(key, f"missing required field '{key}'")
     given = meta.get("title") is not None
@@ -701,7 +710,7 @@ def _build_article(
         updated=updated,
         section=section,
         section_slug=section_slug,
-        url=_own_url(meta, config, notes)
+        url=own_url
         or article_url(config, slug=slug, section_slug=section_slug, published=published),
         body=None,
         authors=_interned(_authors(meta)),
@@ -764,12 +773,8 @@ def _file_name(stem: str) -> tuple[date | None, str]:
     """The day a Jekyll file name gives (None if it gives none, or no real day), and the
     part of the name the slug comes from: the name less that date prefix."""
     jekyll = JEKYLL_NAME.match(stem)
-    if jekyll is not None:
-        try:
-            return date.fromisoformat(jekyll[1]), jekyll[2]
-        except ValueError:
-            pass
-    return None, stem
+    day = _real_day(jekyll[1]) if jekyll else None
+    return (day, jekyll[2]) if jekyll and day else (None, stem)
 
 
 DAY_FOLDER = re.compile(r"(\d{4}-\d\d-\d\d)/(?:[^/]+/index\.[^/.]+|[^/]+)\Z")
@@ -781,10 +786,24 @@ def _folder_day(name: str) -> date | None:
     """The day the folder holding the post `name` (its path in the source) is named for;
     None if it is named for none, or for no real day."""
     held = DAY_FOLDER.search(name)
-    if held is None:
-        return None
+    return _real_day(held[1]) if held else None
+
+
+ADDRESS_DAY = re.compile(r"(?<![^/])(\d{4})/(\d\d)/(\d\d)/")
+"""A day in an article's own address, as Zola's `path`, Hugo's `url` or a Jekyll
+`permalink` often holds it (`2026/11/20/ferry-fares`)."""
+
+
+def _address_day(url: str) -> date | None:
+    """The day the article's own address `url` holds; None if it holds none, or no real day."""
+    held = ADDRESS_DAY.search(urlsplit(url).path)
+    return _real_day(f"{held[1]}-{held[2]}-{held[3]}") if held else None
+
+
+def _real_day(text: str) -> date | None:
+    """The day `text` (YYYY-MM-DD) is, or None for no real day (2026-13-01)."""
     try:
-        return date.fromisoformat(held[1])
+        return date.fromisoformat(text)
     except ValueError:
         return None
 
