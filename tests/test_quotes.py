@@ -350,6 +350,24 @@ def test_plain_paragraphs() -> None:
     assert plain_paragraphs(body) == ["A b c e"]
 
 
+def test_plain_paragraphs_drop_attribute_lists_and_paragraph_numbers() -> None:
+    body = (
+        "Beds open on Monday.\n{: .note}\n\n{: .lead}\n\n{:start=\"4\"}\n"
+        "4.&nbsp;&nbsp; Ann Lee opened them.\n\n{:start=“5”}\n5. Tom Reyes watered them.\n\n"
+        "6\tThe board met.\n\n(b)  The chair spoke.\n\n7 **Ann Lee** closed.\n\n"
+        "12 growers came."
+    )
+    assert plain_paragraphs(body) == [
+        "Beds open on Monday.",
+        "Ann Lee opened them.",
+        "Tom Reyes watered them.",
+        "The board met.",
+        "The chair spoke.",
+        "Ann Lee closed.",
+        "12 growers came.",
+    ]
+
+
 # --- Properties ---------------------------------------------------------------------------------
 
 _MARKDOWN_ALPHABET = st.sampled_from(
