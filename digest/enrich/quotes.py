@@ -553,6 +553,8 @@ class _Body:
                 and tokens[index - 1].type == "paragraph_open"
                 and not _FOOTNOTE_DEFINITION.match(content)
             )
+            if is_paragraph:
+                content = _without_numbering(content)
             if is_paragraph and content.strip():
                 if _TRANSCRIPT_TURN.match(content.lstrip("*_ ")):
                     turns.append(len(self._paragraphs))
@@ -740,6 +742,25 @@ class _Body:
         if index not in self._sentence_ends:
             self._sentence_ends[index] = _sentence_end(self.text(index) or "")
         return self._sentence_ends[index]
+
+
+# A Kramdown attribute list on a line of its own ({:start="4"}, {: .note}, curly quotes too):
+# markup for the page, never text.
+_ATTRIBUTE_LIST_LINE = re.compile(r"^[ \t]*\{:[^{}\n]*\}[ \t]*(?:\n|\Z)", re.MULTILINE)
+# A paragraph's own number or letter, as press releases write it: "4.&nbsp;&nbsp;", "(iv) ",
+# "a.<TAB>"; a bare number only before a tab, no-break spaces, two spaces or emphasis ("5<TAB>",
+# "8 **Ann Lee**"), never "12 growers came".
+_NUMBERING = r"(?:\d{1,3}|[a-z]|[ivx]{1,5})"
+_PARAGRAPH_GAP = r"(?:[ \t\u00a0]|&nbsp;|&#160;)"
+_PARAGRAPH_NUMBER = re.compile(
+    rf"\A(?:{_NUMBERING}[.)]|\({_NUMBERING}\)|\d{{1,3}}(?=[\t\u00a0]|&nbsp;|&#160;| [ *_]))"
+    rf"{_PARAGRAPH_GAP}+"
+)
+
+
+def _without_numbering(content: str) -> str:
+    """A paragraph's Markdown without Kramdown attribute lists and its own number or letter."""
+    return _PARAGRAPH_NUMBER.sub("", _ATTRIBUTE_LIST_LINE.sub("", content).lstrip(), count=1)
 
 
 # An emphasised label with its colon just before a quotation: "_Myth:_ “…”", "**Before**: “…”".
@@ -2488,6 +2509,13 @@ _TRAILING_VERB = re.compile(rf"(?<=\S)\s+(?:{_VERB_PATTERN}|{_COLON_VERBS})\s*\Z
 _TRAILING_NAME = re.compile(r"(?<=\s)(?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-]+\Z")
 
 
+# A paragraph's number or a Kramdown attribute list opening a speaker: "4.  Ann Lee",
+# "{:start="4"} 4. Ann Lee", "5 Mr Tom Reyes", "(b) Ann Lee".
+_SPEAKER_NUMBERING = re.compile(
+    rf"\A(?:\{{:[^{{}}]*\}}\s*)*(?:(?:{_NUMBERING}[.)]|\({_NUMBERING}\)|\d{{1,3}})\s+(?=[A-Z]))?"
+)
+
+
 def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     """A tidy speaker ("Ms Smith, the minister") and any agency credited after it."""
     text, source = raw.strip(), None
@@ -2498,6 +2526,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         source = _agency(credit.group("src"), strict=credit.group("how") != "reported")
         text = text[: credit.start()]
     text = _BRACKETED.sub("", text)  # SIG (Special Interest Group) chairs -> SIG chairs
+    text = " ".join(_SPEAKER_NUMBERING.sub("", text.strip()).split())  # 5 Mr  Lee -> Mr Lee
     opening = _OPENING_CLAUSE.match(text)
     if opening:  # Shortly before she died, Ann Lee (asked) -> Ann Lee
         text = text[opening.end() :]
