@@ -2851,8 +2851,12 @@ _POSSESSIVE = re.compile(r"\w['’]s\b")
 # director, leads …", "my colleague Ana Ruiz asked …", "Ana R. applied …". A single word is
 # a name only as a short form of a full name (see _full_name).
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*|[A-Z]\.)"
+# A courtesy title opens a name, never continues one: "the Environment Ms Ann Lee" names
+# "Ms Ann Lee" (not "Environment Ms Ann", then "Lee").
+_COURTESY_TITLE = r"(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame|Madam)\b"
 _PERSON = re.compile(
-    rf"(?<![\w’'.-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})(?![\w’'-])"
+    rf"(?<![\w’'.-])(?P<name>{_NAME_WORD}(?:\s+(?!{_COURTESY_TITLE}){_NAME_WORD}){{0,2}})"
+    r"(?![\w’'-])"
     r"(?P<role>,\s+(?:(?:a|an|the|our|his|her|their)\s|[a-z])[^,;:.!?“”\"()]{1,100},)?"
     r"(?P<subject>(?=\s+(?!(?:of|in|on|at|to|for|and|or|with|from|by|as|are|the|a|an)\b)"
     r"[a-z]))?"
