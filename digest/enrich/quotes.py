@@ -2592,9 +2592,11 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
     return text, source
 
 
+# A person's title, as it opens a name: "Ms", "Dr.", "Prof".
+_COURTESY_TITLE = r"(?:Prof|Professor|Dr|Mr|Mrs|Ms|Mx|Sir|Dame|Rev|Madam)\b"
 # A person's name, after any title, opening the words after a role's comma.
 _NAME_OPENING = re.compile(
-    r"(?:(?:Prof|Professor|Dr|Mr|Mrs|Ms|Mx|Sir|Dame|Rev)\.?\s+)?"
+    rf"(?:{_COURTESY_TITLE}\.?\s+)?"
     r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z]\.)?\s+[A-Z][\w'’.-]+)(?![\w'’])"
 )
 
@@ -2602,13 +2604,20 @@ _NAME_OPENING = re.compile(
 def _named_in_apposition(text: str) -> str:
     """From a long speaker that describes a role, then names its holder after a comma,
     the name and what follows it ("the Chair of the Group, Prof Ann Lee of Acme and the
-    City University" -> "Prof Ann Lee of …"); other speakers as they are."""
-    role, comma, rest = text.partition(",")
-    rest = rest.strip()
-    named = _NAME_OPENING.match(rest)
-    if not comma or role.split()[0].lower() not in _DETERMINER_WORDS or named is None:
-        return text
-    return rest if _personal_name(named.group("name")) else text
+    City University" -> "Prof Ann Lee of …"; a name with a title after any role); other
+    speakers as they are."""
+    titled = _TITLED_AFTER_COMMA.search(text)
+    if titled:  # Minister for Culture, Community and Youth, Mr Ed Tong -> Mr Ed Tong
+        role, rest = text[: titled.start()], text[titled.end() :]
+    else:
+        role, comma, rest = text.partition(",")
+        if not comma or role.split()[0].lower() not in _DETERMINER_WORDS:
+            return text
+    named = _NAME_OPENING.match(rest.strip())
+    return rest.strip() if named and _personal_name(named.group("name")) else text
+
+
+_TITLED_AFTER_COMMA = re.compile(rf",\s+(?={_COURTESY_TITLE}\.?\s+[A-Z])")
 
 
 # A joining word a cut leaves at the end of a speaker: the "&" of "Ann Lee, Steward & (Co-)Chair".
@@ -2853,7 +2862,6 @@ _POSSESSIVE = re.compile(r"\w['’]s\b")
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*|[A-Z]\.)"
 # A courtesy title opens a name, never continues one: "the Environment Ms Ann Lee" names
 # "Ms Ann Lee" (not "Environment Ms Ann", then "Lee").
-_COURTESY_TITLE = r"(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame|Madam)\b"
 _PERSON = re.compile(
     rf"(?<![\w’'.-])(?P<name>{_NAME_WORD}(?:\s+(?!{_COURTESY_TITLE}){_NAME_WORD}){{0,2}})"
     r"(?![\w’'-])"
