@@ -352,7 +352,7 @@ def test_plain_paragraphs() -> None:
 
 def test_plain_paragraphs_drop_attribute_lists_and_paragraph_numbers() -> None:
     body = (
-        "Beds open on Monday.\n{: .note}\n\n{: .lead}\n\n{:start=\"4\"}\n"
+        'Beds open on Monday.\n{: .note}\n\n{: .lead}\n\n{:start="4"}\n'
         "4.&nbsp;&nbsp; Ann Lee opened them.\n\n{:start=“5”}\n5. Tom Reyes watered them.\n\n"
         "6\tThe board met.\n\n(b)  The chair spoke.\n\n7 **Ann Lee** closed.\n\n"
         "12 growers came."
