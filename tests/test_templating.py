@@ -67,6 +67,14 @@ REMOVED = {
         "[](https://harbour.example/a.png)",
     ),
     "a heading id is no template": ("## Tides {#tides}", "## Tides {#tides}"),
+    "kramdown attribute lists on lines of their own": (
+        '{:start="4"}\n4.&nbsp;The pier reopened.\n{: .note}\n\n  {:start=“5”}\nMore.',
+        "4.&nbsp;The pier reopened.\n\nMore.",
+    ),
+    "a kramdown attribute list inside a line stays": (
+        "Braces {: like this} stay",
+        "Braces {: like this} stay",
+    ),
     "an unclosed tag stays": ("A set {{ of braces", "A set {{ of braces"),
 }
 
@@ -98,6 +106,7 @@ CODE = {
     "tilde fence": '~~~\n{{< ref "x" >}}\n~~~',
     "double-tick span": "``{% if a %}` b``",
     "html code": "<pre><code>{{ site.time }}</code></pre> and <code>{% endif %}</code>",
+    "kramdown in a fence": "```\n{:start=\"4\"}\n```\n",
 }
 
 

@@ -1,10 +1,12 @@
-"""Template syntax removed from a Markdown body: Liquid, Nunjucks and Hugo shortcodes.
+"""Template syntax removed from a Markdown body: Liquid, Nunjucks, Hugo shortcodes and
+Kramdown attribute lists.
 
 Sites built by Jekyll, Eleventy or Hugo write tags in their posts that only their own
 generator can run: `{% include x.html %}`, `{{ site.baseurl }}`, `{{< ref "x.md" >}}`.
 digest cannot run them, and a reader must never see them, so they go before the body is
 read for anything (its HTML, standfirst, lead quote, related-link terms):
 
+- a line that is only a Kramdown attribute list (`{:start="4"}`, `{: .note}`) is removed;
 - a tag is removed; a paired shortcode's inner text stays (`{{< note >}}Text{{< /note >}}`);
 - `{% raw %}…{% endraw %}` keeps what it holds, as written;
 - `{% comment %}…{% endcomment %}` and `{# … #}` go whole;
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 __all__ = ["Removal", "removal_warning", "without_templates"]
 
 LIQUID, NUNJUCKS, HUGO = "Liquid", "Nunjucks", "Hugo shortcodes"
+KRAMDOWN = "Kramdown attribute lists"
 MAX_LINK_TEXT = 1000
 
 # Where something to look at starts: a code fence, a code span, an HTML code element, a
@@ -38,7 +41,8 @@ _NEXT = re.compile(
     r"|(?P<element><(?P<element_name>[pP][rR][eE]|[cC][oO][dD][eE])\b[^<>]*>)"
     rf"|(?P<link>(?P<bang>!?)\[(?P<text>[^\[\]]{{0,{MAX_LINK_TEXT}}})\]\([ \t]*<?(?=\{{[{{%]))"
     r"|(?P<attribute>=[ \t]*(?P<quote>[\"'])(?=\{[{%]))"
-    rf"|(?P<tag>{_TAG_PATTERN}|\{{#[^{{}}]*?#\}})",
+    rf"|(?P<tag>{_TAG_PATTERN}|\{{#[^{{}}]*?#\}})"
+    r"|(?P<attributes>^[ \t]{0,3}\{:[^{}\n]*\}[ \t]*(?:\n|\Z))",
     re.MULTILINE,
 )
 _TAG = re.compile(_TAG_PATTERN)
@@ -71,6 +75,8 @@ class Removal:
 
 
 def _kind(tag: str) -> str:
+    if tag.lstrip(" \t").startswith("{:"):
+        return KRAMDOWN
     if tag.startswith(("{{<", "{{%")):
         return HUGO
     return NUNJUCKS if tag.startswith("{#") else LIQUID
@@ -192,6 +198,11 @@ class _Scanner:
         self.out[-1] = self.out[-1][: name.start() + 1]  # the attribute goes, name and all
         self._removed(found.end(), self.text[found.end() : rest])
         return after + 1
+
+    def _attributes(self, found: re.Match[str]) -> int:
+        """A Kramdown attribute list on a line of its own: the line goes."""
+        self._removed(found.start(), found.group())
+        return found.end()
 
     def _past_tags(self, position: int, between: re.Pattern[str]) -> int:
         """Where the run of template tags starting at `position`, and the text `between`
