@@ -106,7 +106,7 @@ CODE = {
     "tilde fence": '~~~\n{{< ref "x" >}}\n~~~',
     "double-tick span": "``{% if a %}` b``",
     "html code": "<pre><code>{{ site.time }}</code></pre> and <code>{% endif %}</code>",
-    "kramdown in a fence": "```\n{:start=\"4\"}\n```\n",
+    "kramdown in a fence": '```\n{:start="4"}\n```\n',
 }
 
 
