@@ -1731,12 +1731,22 @@ _MEDIA = (
     r"presentations?|livestreams?|webinars?|episodes?|articles?|letters?|messages?|comments?|"
     r"chats?|calls?|meetings?|sessions?|notes|updates?|changelogs?|reports?|panels?)"
 )
+# Bodies named "X on Y" ("the Council on Environmental Quality", "the Committee on Finance"):
+# after one of these words, "on" and a capitalised word continue the name.
+_BODY_WORDS = ("Council", "Committee", "Commission", "Board", "Panel", "Conference", "Office")
+_BODY_BEFORE_ON = "".join(f"(?<!{word})" for word in _BODY_WORDS)
+_DAY_WORD = (
+    r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\b|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b"
+)
 _SPEAKER_END = re.compile(
     r"(?:,\s*|\s+)(?:who|whom|whose|which|where|adding|speaking|referring|writing|before|after|while|"
     r"when|during|as|because|although|though|pointing|noting|insisting|saying|told|said|says)\b"
     r"|\s+with\s+(?:a|an)\s+(?:\w+\s+)?(?:smile|laugh|grin|shrug|sigh|nod|wink)\b"  # manner
-    r"|\s+(?:on|am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
+    r"|\s+(?:am|last|this|earlier|later|yesterday|today|tonight|recently|shortly|"
     r"(?:at|in)\s+(?:a|an|his|her|their|its)|to\s+(?:reporters|journalists|the\s+press))\b"
+    # "on Tuesday", "on the call"; but a body's name goes on: "Council on Environmental Quality"
+    rf"|{_BODY_BEFORE_ON}\s+on\b|\s+on\s+(?={_DAY_WORD}|[^A-Z])"
     # where it was written or said: "… Ann Lee in the email announcement", "at the keynote"
     rf"|\s+(?:in|at|during|via|through)\s+the\s+(?:[\w'’-]+\s+){{0,3}}?{_MEDIA}\b"
     r"|,\s*(?:at|in|on|during|after|before|from|outside|inside|near|[a-z]+ing)\b"  # circumstance
