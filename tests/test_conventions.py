@@ -291,6 +291,7 @@ def test_a_day_with_a_one_digit_month_or_day_is_read_as_jekyll_reads_it(tmp_path
             "d.md": page(title="Short day retired", date="2026-11-01", expires="2026-11-2"),
             "e.md": page(title="Month thirteen", date="2026-13-1"),
             "f.md": page(title="Three-digit day", date="2026-11-100"),
+            "2026-11-4-ferry-notes.md": page(title="Short day in the name"),
         },
     )
     result = run(config)
@@ -300,7 +301,9 @@ def test_a_day_with_a_one_digit_month_or_day_is_read_as_jekyll_reads_it(tmp_path
         "Short day": "2026-11-03T00:00:00+00:00",
         "Short both with a time": "2026-09-07T08:15:00+00:00",
         "Short day retired": "2026-11-01T00:00:00+00:00",
+        "Short day in the name": "2026-11-04T00:00:00+00:00",
     }
+    assert "https://harbour.example/news/ferry-notes/" in ids(config)  # the date is no slug
     retired = next(a for a in result.collection.articles if a.title == "Short day retired")
     assert retired.expires == datetime(2026, 11, 3, tzinfo=UTC)  # the end of the day, as ISO
     assert problems(config) == [

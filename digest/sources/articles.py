@@ -765,8 +765,9 @@ def _folder_section(name: str) -> str:
     return one_line(folder[:1].upper() + folder[1:])
 
 
-JEKYLL_NAME = re.compile(r"(\d{4}-\d\d-\d\d)-(.*[^\W_].*)\Z")
-"""Jekyll's post file name: its date, then its slug (`2026-11-20-ferry-fares`)."""
+JEKYLL_NAME = re.compile(r"(\d{4}-\d\d?-\d\d?)-(.*[^\W_].*)\Z")
+"""Jekyll's post file name: its date, then its slug (`2026-11-20-ferry-fares`; Jekyll also
+reads a one-digit month or day, `2026-12-1-ferry-fares`)."""
 
 
 def _file_name(stem: str) -> tuple[date | None, str]:
@@ -801,9 +802,10 @@ def _address_day(url: str) -> date | None:
 
 
 def _real_day(text: str) -> date | None:
-    """The day `text` (YYYY-MM-DD) is, or None for no real day (2026-13-01)."""
+    """The day `text` (YYYY-MM-DD, or a one-digit month or day) is, or None for no real
+    day (2026-13-01)."""
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(LOOSE_DAY.sub(_padded_day, text))
     except ValueError:
         return None
 
