@@ -1672,12 +1672,14 @@ _HUMAN_WORDS = (
         "fans users members volunteers students participants attendees"
     )
 )
-# Adverbs that never name a speaker alone: the "Shortly" of "Shortly, (she asked)".
+# Adverbs that never name a speaker alone: the "Shortly" of "Shortly, (she asked)", the
+# "Moreover" of "Moreover, Ann adds".
 _LONE_ADVERBS = (
     "shortly soon later recently finally eventually suddenly immediately afterwards meanwhile "
-    "then now today yesterday tomorrow"
+    "then now today yesterday tomorrow moreover however additionally also still indeed "
+    "instead likewise similarly furthermore nevertheless"
 )
-_ADVERB_CHOICES = "|".join(_LONE_ADVERBS.split())
+_ADVERB_CHOICES = "|".join([*_LONE_ADVERBS.split(), r"in\s+addition"])
 _NOT_A_NAME = _words(
     "the a an this that these those his her their its our my your one some update note "
     "correction warning editor bottom translation question answer quote source"
@@ -1991,8 +1993,8 @@ def _attribution(
     source = source or _find_source(quotation.interruption, tail, lead)
     if found is not None and _generic(found, quotation.interruption, tail, before):
         speaker = None  # “…,” they say: nobody in particular
-    elif speaker is not None and speaker.lower() in _PRONOUNS:
-        speaker = _resolve_pronoun(body, quotation, speaker.lower())
+    elif speaker is not None and _pronoun(speaker) is not None:
+        speaker = _resolve_pronoun(body, quotation, _pronoun(speaker) or "")
         if speaker is not None and body.after_link(quotation) and not _has_name(speaker):
             speaker = None  # [They noted … in which he expressed](…) “…”: no one named
     elif speaker is not None and _BARE_NAME.fullmatch(speaker):
@@ -2068,6 +2070,8 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     if match:
         return _without_topic(match.group("who"))
     match = _SUBJECT_AFTER.match(tail)
+    if match and _GOES_ON.match(match.group("verb") + match.group("rest")):
+        match = None  # “…” Since then, the school has continued to grow: no one speaks
     if match and (not ends_sentence or _ATTRIBUTION_ENDS.match(match.group("rest"))):
         who = match.group("who")
         if _CONTINUATION.match(who):
@@ -2090,6 +2094,10 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     if who.split()[0].lower() in _NOT_A_SIGNATURE_START:
         return None  # “Oh no” – or perhaps “…”: the writer's sentence goes on
     return who
+
+
+# "continued to" and a verb: going on with something, not speaking.
+_GOES_ON = re.compile(r"continu(?:ed|es)\s+to\s+[a-z]")
 
 
 # What an inverted attribution is about, after the name: the "of the project's progress" of
@@ -2498,7 +2506,9 @@ _OPENING_CLAUSE = re.compile(
     r"hours?|days?|weeks?|months?|years?)\s+)?"
     r"(?:before|after|while|until|till|once|when|whenever|as\s+soon\s+as|if|although|though|"
     r"because|since)\s[^,]{1,120},\s*(?=\S)"
-    rf"|\A(?:{_ADVERB_CHOICES})\s*,\s*(?=\S)",
+    rf"|\A(?:{_ADVERB_CHOICES})\s*,\s*(?=\S)"
+    # a participle's phrase: "Enthusing about the kit,", "Asked about the cuts,"
+    r"|\A[A-Z][a-z]+(?:ing|ed)\s+(?:about|on|at|to|with|in|over|for|after|by)\s[^,]{1,80},\s*(?=\S)",
     re.IGNORECASE,
 )
 # A time phrase opening the sentence, before the speaker: "A few years back a few of us".
@@ -2830,6 +2840,18 @@ def _resolve_pronoun(body: _Body, quotation: _Quotation, pronoun: str) -> str | 
     return _person_named_before(body, quotation)
 
 
+# A pronoun contracted with its verb: "he’d (say)", "she'll", "they’ve".
+_CONTRACTED = re.compile(r"(?P<pronoun>\w+)['’](?:d|s|ll|ve|re|m)", re.IGNORECASE)
+
+
+def _pronoun(speaker: str) -> str | None:
+    """The pronoun a speaker is, in lower case, contracted with a verb or not ("he’d" is
+    "he"); None for a name."""
+    contracted = _CONTRACTED.fullmatch(speaker)
+    word = (contracted.group("pronoun") if contracted else speaker).lower()
+    return word if word in _PRONOUNS else None
+
+
 def _has_name(speaker: str) -> bool:
     """Whether a speaker's first part holds a capitalised name ("the chair, Ann Lee"), not
     only a description ("the participants took stock of …")."""
@@ -2849,6 +2871,9 @@ def _subject_of_own_sentence(body: _Body, quotation: _Quotation, pronoun: str) -
     pronoun that said it: the "Ivo" of "Ivo put it well, when he said “…”" (not the "Acme"
     of "She described Acme’s aim: “…”")."""
     lead = _sentence_before(body.text(quotation.first) or "", quotation.start)
+    opening = _OPENING_CLAUSE.match(lead)
+    if opening:
+        lead = lead[opening.end() :]  # Raving about the kit, he said: "Raving" is no one
     said = [found.start() for found in re.finditer(rf"\b{pronoun}\b", lead, re.IGNORECASE)]
     if not said:
         return None
@@ -2873,7 +2898,8 @@ _NAME_WORD = r"(?:[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*|[A-Z]\.)"
 # A courtesy title opens a name, never continues one: "the Environment Ms Ann Lee" names
 # "Ms Ann Lee" (not "Environment Ms Ann", then "Lee").
 _PERSON = re.compile(
-    rf"(?<![\w’'.-])(?P<name>{_NAME_WORD}(?:\s+(?!{_COURTESY_TITLE}){_NAME_WORD}){{0,2}})"
+    rf"(?<![\w’'.-])(?P<name>(?:{_COURTESY_TITLE}\.\s+)?"  # Mr. Tom Reyes
+    rf"{_NAME_WORD}(?:\s+(?!{_COURTESY_TITLE}){_NAME_WORD}){{0,2}})"
     r"(?![\w’'-])"
     r"(?P<role>,\s+(?:(?:a|an|the|our|his|her|their)\s|[a-z])[^,;:.!?“”\"()]{1,100},)?"
     r"(?P<subject>(?=\s+(?!(?:of|in|on|at|to|for|and|or|with|from|by|as|are|the|a|an)\b)"
@@ -2998,8 +3024,13 @@ def _person_named_before(body: _Body, quotation: _Quotation) -> str | None:
 def _full_form(body: _Body, quotation: _Quotation, person: str) -> str | None:
     """A person as named in full: itself when it has two words, else its full name before."""
     if len(person.split(",")[0].split()) > 1:
-        return person
+        return _AGE.sub("", person)
     return _full_name(body, quotation, person)
+
+
+# An age in apposition, of one or of several: the ", 34" of "Ann Lee, 34, a teacher", the
+# ", both 15" of "Ann Lee and Tom Reyes, both 15".
+_AGE = re.compile(r",\s*(?:(?:both|all|each)\s+)?(?:aged\s+)?\d{1,3}(?=\s*(?:,|\Z))")
 
 
 def _full_name(body: _Body, quotation: _Quotation, short: str) -> str | None:
@@ -3012,7 +3043,7 @@ def _full_name(body: _Body, quotation: _Quotation, short: str) -> str | None:
         for heading in body.headings_before(quotation.first):
             matches.extend(_named_in(heading, short))
     names = {person.split(",")[0] for person in matches}
-    return matches[0] if len(names) == 1 else None
+    return _AGE.sub("", matches[0]) if len(names) == 1 else None
 
 
 def _named_in(sentence: str, short: str) -> list[str]:
