@@ -3028,9 +3028,9 @@ def _full_form(body: _Body, quotation: _Quotation, person: str) -> str | None:
     return _full_name(body, quotation, person)
 
 
-# An age in apposition, of one or of several: the ", 34" of "Ann Lee, 34, a teacher", the
-# ", both 15" of "Ann Lee and Tom Reyes, both 15".
-_AGE = re.compile(r",\s*(?:(?:both|all|each)\s+)?(?:aged\s+)?\d{1,3}(?=\s*(?:,|\Z))")
+# An age shared by several people named together: the ", both 15" of "Ann Lee and Tom
+# Reyes, both 15" -- not the one named (one's own age stays: "Jane Okafor, 34").
+_AGE = re.compile(r",\s*(?:both|all|each)\s+(?:aged\s+)?\d{1,3}(?=\s*(?:,|\Z))")
 
 
 def _full_name(body: _Body, quotation: _Quotation, short: str) -> str | None:
