@@ -2934,7 +2934,8 @@ _DESCRIBED_PERSON = re.compile(
     r"(?:woman|man|girl|boy|mother|father|mom|dad|parent|daughter|son|wife|husband|"
     r"resident|user|participant|respondent|interviewee|person|customer|veteran|applicant|"
     r"student|teacher|nurse|doctor|worker|employee|official|officer|volunteer|owner|"
-    r"farmer|neighbo(?:u)?r|friend|colleague|member|visitor|patient|caller|reader|client)\b"
+    r"farmer|neighbo(?:u)?r|friend|colleague|member|visitor|patient|caller|reader|client|"
+    r"engineer|developer|manager|grower)\b"
     r"(?![\w’'-])"
 )
 _LOOKBACK_PARAGRAPHS = 3  # paragraphs before the quotation's own searched for a person
@@ -3017,6 +3018,8 @@ def _person_named_before(body: _Body, quotation: _Quotation) -> str | None:
             return None  # "One woman in Kansas City …": the pronoun stands for her, unnamed
         if not subjects:
             continue
+        if _POSSESSIVE.search(subjects[0]):
+            return None  # "… at Acme Company’s plant": a thing's owner, not the one who spoke
         return None if _others_named(sentence, subjects[0]) else subjects[0]
     return None
 
