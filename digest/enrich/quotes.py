@@ -1836,7 +1836,9 @@ _THING_WORDS = _words(
     "twitter video videos podcast episode talk talks slides slide course lesson tutorial study "
     "studies survey document documents documentation docs issue issues commit release version "
     "library framework project tool tools feature features headline message email "
-    "afternoon morning evening day week year session workshop conference meeting note notes"
+    "afternoon morning evening day week year session workshop conference meeting note notes "
+    "approach approaches method methods rule rules principle principles strategy philosophy "
+    "theory"  # the “1000 growers” approach suggests …: an idea, not a speaker
 )
 # In lower case, parts of a document and words for what is no one's statement: "the
 # introduction of the survey", "here's a riddle: “…”" ("Example Collective" is a name).
