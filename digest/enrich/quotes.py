@@ -64,7 +64,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if quotation.pull is not None:
         if not _person_like(quotation.pull) or _whole_group(quotation.pull):
             return None  # “…” — Direction on Web Services §5.1; — Mastodon Toot: no person
-        return LeadQuote(quotation.text, quotation.pull)
+        return LeadQuote(_clean_text(quotation.text), _clean_text(quotation.pull))
     words = _WORD.findall(quotation.text)
     if len(words) < 3 or _title_case(words) or _looks_like_code(body, quotation):
         return None  # a scare quote, a nickname, a title, a path or code: cheap to tell
@@ -113,7 +113,8 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if not _whole_sentence(body, quotation) and not _spoken(body, quotation, lead):
         return None  # a fragment, unless a speech verb gives it to someone: said it was “…”
     if statement or attribution.direct:
-        return LeadQuote(_clean_text(quotation.text), attribution.speaker, attribution.source)
+        speaker = _clean_text(attribution.speaker) if attribution.speaker else None
+        return LeadQuote(_clean_text(quotation.text), speaker, attribution.source)
     return None
 
 
@@ -1419,8 +1420,10 @@ def _is_statement(quotation: _Quotation, words: list[str], lead: str) -> bool | 
 
 
 def _clean_text(text: str) -> str:
-    """The quotation without edge spaces or the comma that hands over to "said"."""
-    return _SPACES.sub(" ", text).strip().rstrip(",").rstrip()
+    """A quotation or speaker without edge spaces, the comma that hands over to "said", or
+    emphasis marks left unpaired at its edges (`)**: “**This week …`)."""
+    text = _SPACES.sub(" ", text).strip().strip("*_").strip()
+    return text.rstrip(",").rstrip().rstrip("*_").rstrip()
 
 
 def _title_case(words: list[str]) -> bool:
