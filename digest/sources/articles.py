@@ -790,7 +790,7 @@ def _folder_day(name: str) -> date | None:
     return _real_day(held[1]) if held else None
 
 
-ADDRESS_DAY = re.compile(r"(?<![^/])(\d{4})/(\d\d)/(\d\d)/")
+ADDRESS_DAY = re.compile(r"(?<![^/])(\d{4}/\d\d/\d\d)/")
 """A day in an article's own address, as Zola's `path`, Hugo's `url` or a Jekyll
 `permalink` often holds it (`2026/11/20/ferry-fares`)."""
 
@@ -798,12 +798,12 @@ ADDRESS_DAY = re.compile(r"(?<![^/])(\d{4})/(\d\d)/(\d\d)/")
 def _address_day(url: str) -> date | None:
     """The day the article's own address `url` holds; None if it holds none, or no real day."""
     held = ADDRESS_DAY.search(urlsplit(url).path)
-    return _real_day(f"{held[1]}-{held[2]}-{held[3]}") if held else None
+    return _real_day(held[1]) if held else None
 
 
 def _real_day(text: str) -> date | None:
-    """The day `text` (YYYY-MM-DD, or a one-digit month or day) is, or None for no real
-    day (2026-13-01)."""
+    """The day `text` (YYYY-MM-DD or YYYY/MM/DD, or a one-digit month or day: see
+    `LOOSE_DAY`) is, or None for no real day (2026-13-01)."""
     try:
         return date.fromisoformat(LOOSE_DAY.sub(_padded_day, text))
     except ValueError:
