@@ -113,7 +113,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if not _whole_sentence(body, quotation) and not _spoken(body, quotation, lead):
         return None  # a fragment, unless a speech verb gives it to someone: said it was “…”
     if statement or attribution.direct:
-        speaker = _clean_text(attribution.speaker) if attribution.speaker else None
+        speaker = _clean_text(attribution.speaker)
         return LeadQuote(_clean_text(quotation.text), speaker, attribution.source)
     return None
 
