@@ -1998,8 +1998,8 @@ def _attribution(
     source = source or _find_source(quotation.interruption, tail, lead)
     if found is not None and _generic(found, quotation.interruption, tail, before):
         speaker = None  # “…,” they say: nobody in particular
-    elif speaker is not None and _pronoun(speaker) is not None:
-        speaker = _resolve_pronoun(body, quotation, _pronoun(speaker) or "")
+    elif speaker is not None and (as_pronoun := _pronoun(speaker)) is not None:
+        speaker = _resolve_pronoun(body, quotation, as_pronoun)
         if speaker is not None and body.after_link(quotation) and not _has_name(speaker):
             speaker = None  # [They noted … in which he expressed](…) “…”: no one named
     elif speaker is not None and _BARE_NAME.fullmatch(speaker):
