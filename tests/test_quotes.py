@@ -259,6 +259,7 @@ def test_attribution_shapes_seen_on_real_sites() -> None:
         ("Ana Ruiz: “We will rebuild.”", "Ana Ruiz"),
         ("The mayor said the town would recover. “We will rebuild.”", "the mayor"),
         ("Ana Ruiz lost her shop. “We will rebuild,” she said.", "Ana Ruiz"),
+        ("5 Mr Tom Reyes said: “We will rebuild.”", "Mr Tom Reyes"),  # a paragraph's number
     ],
 )
 def test_speaker(body: str, speaker: str) -> None:
