@@ -1890,7 +1890,7 @@ def _person_like(speaker: str) -> bool:
 
 
 # A page's title and its site: "Writing good alt text - Example Collective".
-_TITLE_AND_SITE = re.compile(r"(?P<title>.+?)\s+[-–—|]\s+\S.*")
+_TITLE_AND_SITE = re.compile(rf"(?P<title>.+?){_TITLE_PARTS.pattern}\S.*")
 _MIN_PAGE_TITLE_WORDS = 4  # "Using the title attribute - Site"; fewer may be a name and a role
 
 
