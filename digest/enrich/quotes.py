@@ -113,7 +113,7 @@ def _lead_quote(body: _Body, quotation: _Quotation) -> LeadQuote | None:
     if not _whole_sentence(body, quotation) and not _spoken(body, quotation, lead):
         return None  # a fragment, unless a speech verb gives it to someone: said it was “…”
     if statement or attribution.direct:
-        speaker = _clean_text(attribution.speaker) if attribution.speaker else None
+        speaker = _clean_text(attribution.speaker)
         return LeadQuote(_clean_text(quotation.text), speaker, attribution.source)
     return None
 
@@ -764,12 +764,12 @@ def _without_numbering(content: str) -> str:
     return _PARAGRAPH_NUMBER.sub("", _ATTRIBUTE_LIST_LINE.sub("", content).lstrip(), count=1)
 
 
-# An emphasised label with its colon just before a quotation: "_Myth:_ “…”", "**Before**: “…”".
 # A hard line break in Markdown, the emphasis marks around a line, a line quoted whole.
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)\n|<br\s*/?>\n?", re.IGNORECASE)
 _EMPHASIS_ENDS = re.compile(r"\A[\s*_]+|[\s*_]+\Z")
 _QUOTED_LINE = re.compile(r"[‘“\"].*[’”\"]", re.DOTALL)
 _HEADLINE_RUN = 2  # quoted lines that make a list of headlines
+# An emphasised label with its colon just before a quotation: "_Myth:_ “…”", "**Before**: “…”".
 _EMPHASISED_LABEL = re.compile(r"(?:\A|\s)([*_]{1,3})[^*_\n]{1,60}(?::\1|\1:)\s*\Z")
 # Where a link's text ends in a closing mark: the rest of ["…"](…).
 _LINK_TEXT_END = re.compile(r"[^\[\]\n]*[”\"»’]\W{0,2}\]\(")
@@ -808,7 +808,6 @@ _PLAIN_SIGNATURE = re.compile(
     r"\A[ \t]*(?P<who>(?:Dr|Prof|Mr|Mrs|Ms|Sir|Rev)?\.?[ \t]*[A-Z][\w'’-]+"
     r"(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+)){1,3}(?:,[ \t]*[^\n“”\"«»]{1,160}?)?)[ \t]*\Z"
 )
-# A paragraph whose quotation closes at its end: “… we ship.”
 # A link to an author's page signing a quotation just after its closing mark, no dash:
 # “…” [Ann Lee](/author/ann-lee/), [the forum](…)
 _AUTHOR_LINK = re.compile(
@@ -816,6 +815,7 @@ _AUTHOR_LINK = re.compile(
     r"\((?:[^()\s]*/)?(?:authors?|people|team|members?|users?|speakers?)/[^()\s]*\)"
     r"(?:\s*,\s*\[[^\[\]\n]*\]\([^()\s]*\))?[ \t.]*\Z"
 )
+# A paragraph whose quotation closes at its end: “… we ship.”
 _CLOSED_PIECE = re.compile(r"[”\"»’][*_]*[ \t]*\Z")
 # What a signature ends with that names no one: "(Source)", "(link)"; "(from Org)" names
 # the speaker's organisation.
@@ -1890,7 +1890,7 @@ def _person_like(speaker: str) -> bool:
 
 
 # A page's title and its site: "Writing good alt text - Example Collective".
-_TITLE_AND_SITE = re.compile(r"(?P<title>.+?)\s+[-–—|]\s+\S.*")
+_TITLE_AND_SITE = re.compile(rf"(?P<title>.+?){_TITLE_PARTS.pattern}\S.*")
 _MIN_PAGE_TITLE_WORDS = 4  # "Using the title attribute - Site"; fewer may be a name and a role
 
 
@@ -1998,8 +1998,8 @@ def _attribution(
     source = source or _find_source(quotation.interruption, tail, lead)
     if found is not None and _generic(found, quotation.interruption, tail, before):
         speaker = None  # “…,” they say: nobody in particular
-    elif speaker is not None and _pronoun(speaker) is not None:
-        speaker = _resolve_pronoun(body, quotation, _pronoun(speaker) or "")
+    elif speaker is not None and (as_pronoun := _pronoun(speaker)) is not None:
+        speaker = _resolve_pronoun(body, quotation, as_pronoun)
         if speaker is not None and body.after_link(quotation) and not _has_name(speaker):
             speaker = None  # [They noted … in which he expressed](…) “…”: no one named
     elif speaker is not None and _BARE_NAME.fullmatch(speaker):
