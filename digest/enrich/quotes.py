@@ -170,8 +170,10 @@ _SETTING_AFTER = re.compile(
     r"argument|key|checkbox|toggle)s?\b",
     re.IGNORECASE,
 )
-# A line of a changelog or release notes: "- tools: ‘…’ option added ([pr#12](…), Ann Lee)".
-_CHANGELOG_LINE = re.compile(r"[\[(](?:pr|issue|bug|gh)#\d", re.IGNORECASE)
+# A line of a changelog, release notes or meeting notes: "- tools: ‘…’ option added
+# ([pr#12](…), Ann Lee)", "- Help wanted: \"Crash on start\" [#412](…)" (an issue number
+# ends the line).
+_CHANGELOG_LINE = re.compile(r"[\[(](?:pr|issue|bug|gh)#\d|\s#\d{2,}[\])]?\s*\Z", re.IGNORECASE)
 # A phrase the writer names rather than anyone's speech: "the importance of “…”".
 _PHRASE_NAMED = re.compile(
     r"\b(?:importance|idea|notion|concept|value|spirit|principle)\s+of\s*\W{0,2}\Z",
