@@ -71,9 +71,17 @@ REMOVED = {
         '{:start="4"}\n4.&nbsp;The pier reopened.\n{: .note}\n\n  {:start=“5”}\nMore.',
         "4.&nbsp;The pier reopened.\n\nMore.",
     ),
-    "a kramdown attribute list inside a line stays": (
-        "Braces {: like this} stay",
-        "Braces {: like this} stay",
+    "kramdown attributes after a link or an image": (
+        '[the pier](/pier/){:target="_blank"} reopened.\n![Pier](p.jpg){:width="60%" .left}',
+        "[the pier](/pier/) reopened.\n![Pier](p.jpg)",
+    ),
+    "kramdown attributes opening a line of text": (
+        "{: .lead} Ann Lee said:\n\n> The pier is open.",
+        "Ann Lee said:\n\n> The pier is open.",
+    ),
+    "braces after a colon that hold no attributes stay": (
+        "Braces {: like this} stay; so do {:?}, {:width=>100} and {:keys [tide]}",
+        "Braces {: like this} stay; so do {:?}, {:width=>100} and {:keys [tide]}",
     ),
     "an unclosed tag stays": ("A set {{ of braces", "A set {{ of braces"),
 }

@@ -6,7 +6,9 @@ generator can run: `{% include x.html %}`, `{{ site.baseurl }}`, `{{< ref "x.md"
 digest cannot run them, and a reader must never see them, so they go before the body is
 read for anything (its HTML, standfirst, lead quote, related-link terms):
 
-- a line that is only a Kramdown attribute list (`{:start="4"}`, `{: .note}`) is removed;
+- a line that is only a Kramdown attribute list (`{:start="4"}`, `{: .note}`) is removed,
+  and so is one inside a line that holds only classes, ids and attributes
+  (`[the pier](/pier/){:target="_blank"}`, `{: .lead} Ann said:`);
 - a tag is removed; a paired shortcode's inner text stays (`{{< note >}}Text{{< /note >}}`);
 - `{% raw %}…{% endraw %}` keeps what it holds, as written;
 - `{% comment %}…{% endcomment %}` and `{# … #}` go whole;
@@ -34,6 +36,9 @@ MAX_LINK_TEXT = 1000
 # Where something to look at starts: a code fence, a code span, an HTML code element, a
 # Markdown link or an HTML attribute whose target is a template, or a template tag. Tags
 # hold no brace, so an unclosed one is read up to the next brace only: linear work.
+# One entry of a Kramdown attribute list inside a line: a class, an id or key="value"
+# (not `key=>value`, Ruby's hash). Other braces after "{:" are prose or code: `{:?}`.
+_SPAN_ATTRIBUTE = r"""(?:[.#][\w-]+|[\w-]+=(?:"[^"\n]*"|'[^'\n]*'|“[^”\n]*”|(?!>)[^\s"'{}]+))"""
 _TAG_PATTERN = r"\{\{<[^{}]*?>\}\}|\{\{%[^{}]*?%\}\}|\{%[^{}]*?%\}|\{\{[^{}]*?\}\}"
 _NEXT = re.compile(
     r"(?P<fence>^[ \t]{0,3}(?P<fence_marks>`{3,}|~{3,}))"
@@ -42,7 +47,8 @@ _NEXT = re.compile(
     rf"|(?P<link>(?P<bang>!?)\[(?P<text>[^\[\]]{{0,{MAX_LINK_TEXT}}})\]\([ \t]*<?(?=\{{[{{%]))"
     r"|(?P<attribute>=[ \t]*(?P<quote>[\"'])(?=\{[{%]))"
     rf"|(?P<tag>{_TAG_PATTERN}|\{{#[^{{}}]*?#\}})"
-    r"|(?P<attributes>^[ \t]{0,3}\{:[^{}\n]*\}[ \t]*(?:\n|\Z))",
+    r"|(?P<attributes>^[ \t]{0,3}\{:[^{}\n]*\}[ \t]*(?:\n|\Z))"
+    rf"|(?P<span_attributes>\{{:[ \t]*{_SPAN_ATTRIBUTE}(?:[ \t]+{_SPAN_ATTRIBUTE})*[ \t]*\}})",
     re.MULTILINE,
 )
 _TAG = re.compile(_TAG_PATTERN)
@@ -203,6 +209,14 @@ class _Scanner:
         """A Kramdown attribute list on a line of its own: the line goes."""
         self._removed(found.start(), found.group())
         return found.end()
+
+    def _span_attributes(self, found: re.Match[str]) -> int:
+        """A Kramdown attribute list inside a line goes, with the blanks after it when it
+        opens the line."""
+        self._removed(found.start(), found.group())
+        line_start = found.start() == 0 or self.text[found.start() - 1] == "\n"
+        blanks = re.compile(r"[ \t]*").match(self.text, found.end()) if line_start else None
+        return blanks.end() if blanks else found.end()
 
     def _past_tags(self, position: int, between: re.Pattern[str]) -> int:
         """Where the run of template tags starting at `position`, and the text `between`
