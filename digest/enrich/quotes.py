@@ -993,7 +993,7 @@ def _inline_text(children: list[Token]) -> str:
         if hidden:
             continue
         if child.type in ("text", "text_special"):
-            parts.append(_BARE_URL.sub(" ", child.content))
+            parts.append(_BARE_URL.sub(" ", _INVISIBLE.sub("", child.content)))
         elif child.type == "code_inline":
             parts.append(_CODE_MARK)
         elif child.type in ("softbreak", "hardbreak") or (
@@ -1004,6 +1004,9 @@ def _inline_text(children: list[Token]) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# Characters that only mark where a line may break or a word joins: never shown, never
+# part of a name ("Ann Lee\u2060(opens in a new window)").
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 # Where inline code was: a quotation holding it is never shown without it ("How was `db-7`
 # wired?" is not "How was wired?"), nor is a speaker.
 _CODE_MARK = "\ufffc"
@@ -2904,11 +2907,16 @@ _POSSESSIVE = re.compile(r"\w['’]s\b")
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*|[A-Z]\.)"
 # A courtesy title opens a name, never continues one: "the Environment Ms Ann Lee" names
 # "Ms Ann Lee" (not "Environment Ms Ann", then "Lee").
+# A university named with its campus, whose comma does not end a role: "a professor at the
+# University of California, Santa Cruz, said".
+_CAPITALISED_WORDS = r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2}"
+_CAMPUS = rf"(?:\bUniversity\s+of\s+{_CAPITALISED_WORDS},\s+{_CAPITALISED_WORDS})"
 _PERSON = re.compile(
     rf"(?<![\w’'.-])(?P<name>(?:{_COURTESY_TITLE}\.\s+)?"  # Mr. Tom Reyes
     rf"{_NAME_WORD}(?:\s+(?!{_COURTESY_TITLE}){_NAME_WORD}){{0,2}})"
     r"(?![\w’'-])"
-    r"(?P<role>,\s+(?:(?:a|an|the|our|his|her|their)\s|[a-z])[^,;:.!?“”\"()]{1,100},)?"
+    r"(?P<role>,\s+(?:(?:a|an|the|our|his|her|their)\s|[a-z])[^,;:.!?“”\"()]{1,100}?"
+    rf"{_CAMPUS}?,)?"
     r"(?P<subject>(?=\s+(?!(?:of|in|on|at|to|for|and|or|with|from|by|as|are|the|a|an)\b)"
     r"[a-z]))?"
 )
