@@ -75,6 +75,10 @@ REMOVED = {
         '[the pier](/pier/){:target="_blank"} reopened.\n![Pier](p.jpg){:width="60%" .left}',
         "[the pier](/pier/) reopened.\n![Pier](p.jpg)",
     ),
+    "kramdown attributes left unclosed or with a colon key": (
+        '[the pier](/pier/){:target="_blank} and [the quay](/quay/){:target="_blank" :rel="a"}.',
+        "[the pier](/pier/) and [the quay](/quay/).",
+    ),
     "kramdown attributes opening a line of text": (
         "{: .lead} Ann Lee said:\n\n> The pier is open.",
         "Ann Lee said:\n\n> The pier is open.",

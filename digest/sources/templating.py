@@ -7,7 +7,7 @@ digest cannot run them, and a reader must never see them, so they go before the 
 read for anything (its HTML, standfirst, lead quote, related-link terms):
 
 - a line that is only a Kramdown attribute list (`{:start="4"}`, `{: .note}`) is removed,
-  and so is one inside a line that holds only classes, ids and attributes
+  and so is one inside a line that opens on a class, an id or an attribute
   (`[the pier](/pier/){:target="_blank"}`, `{: .lead} Ann said:`);
 - a tag is removed; a paired shortcode's inner text stays (`{{< note >}}Text{{< /note >}}`);
 - `{% raw %}…{% endraw %}` keeps what it holds, as written;
@@ -36,9 +36,10 @@ MAX_LINK_TEXT = 1000
 # Where something to look at starts: a code fence, a code span, an HTML code element, a
 # Markdown link or an HTML attribute whose target is a template, or a template tag. Tags
 # hold no brace, so an unclosed one is read up to the next brace only: linear work.
-# One entry of a Kramdown attribute list inside a line: a class, an id or key="value"
-# (not `key=>value`, Ruby's hash). Other braces after "{:" are prose or code: `{:?}`.
-_SPAN_ATTRIBUTE = r"""(?:[.#][\w-]+|[\w-]+=(?:"[^"\n]*"|'[^'\n]*'|“[^”\n]*”|(?!>)[^\s"'{}]+))"""
+# A Kramdown attribute list inside a line opens on a class, an id or key= (not `key=>`,
+# Ruby's hash) and runs to its brace, even when a quote in it is left open (`{:target="_blank}`).
+# Other braces after "{:" are prose or code: `{: like this}`, `{:?}`.
+_SPAN_ATTRIBUTES = r"\{:[ \t]*(?:[.#][\w-]|:?[\w-]+=(?!>))[^{}\n]*\}"
 _TAG_PATTERN = r"\{\{<[^{}]*?>\}\}|\{\{%[^{}]*?%\}\}|\{%[^{}]*?%\}|\{\{[^{}]*?\}\}"
 _NEXT = re.compile(
     r"(?P<fence>^[ \t]{0,3}(?P<fence_marks>`{3,}|~{3,}))"
@@ -48,7 +49,7 @@ _NEXT = re.compile(
     r"|(?P<attribute>=[ \t]*(?P<quote>[\"'])(?=\{[{%]))"
     rf"|(?P<tag>{_TAG_PATTERN}|\{{#[^{{}}]*?#\}})"
     r"|(?P<attributes>^[ \t]{0,3}\{:[^{}\n]*\}[ \t]*(?:\n|\Z))"
-    rf"|(?P<span_attributes>\{{:[ \t]*{_SPAN_ATTRIBUTE}(?:[ \t]+{_SPAN_ATTRIBUTE})*[ \t]*\}})",
+    rf"|(?P<span_attributes>{_SPAN_ATTRIBUTES})",
     re.MULTILINE,
 )
 _TAG = re.compile(_TAG_PATTERN)
