@@ -316,10 +316,12 @@ def _is_document(speaker: str) -> bool:
 
 
 # Documents named by their kind, last, after any title: "the latest State of the Garden
-# report", "the Acme mission", "Lee's new study", "this year's survey results".
+# report", "the Acme mission", "Lee's new study", "this year's survey results", and the
+# papers of a court case: "the complaint", "her petition", "the judge's ruling".
 _DOCUMENT_HEAD = re.compile(
     r"(?:\A|\s)(?:report|study|paper|white\s?paper|survey(?:\s+results)?|findings|"
-    r"mission(?:\s+statement)?)\Z",
+    r"mission(?:\s+statement)?|complaint|lawsuit|suit|filings?|petition|indictment|affidavit|"
+    r"ruling|opinion|brief|motion|judgm?ent|verdict|subpoena)\Z",
     re.IGNORECASE,
 )
 
@@ -333,6 +335,7 @@ def _headed_by_document(name: str) -> bool:
     before = [word.strip(".,'’") for word in name[: head.start()].split()]
     return not any(
         word[:1].islower()
+        and word not in _DETERMINER_WORDS  # "her petition": "her" is no "-er" person
         and (
             word in _GROUP_HEADS
             or word.endswith(_PERSON_SUFFIXES)
@@ -1603,6 +1606,19 @@ _COPULA_COLON = re.compile(
     rf"(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,60}}?)\s+"
     r"(?:was|is|were|are|remained|sounded|a été|était|war|ist)\s+\w+\s*:\s*\Z"
 )
+# An abstract noun as the subject before a colon ("The reason is simple:", "His answer was
+# blunt:", "Lee’s reply:"): never a speaker itself, though its owner may be.
+_ABSTRACT_NOUNS = (
+    r"(?:reasons?|idea|point|answer|reply|response|result|problem|question|message|verdict|"
+    r"lesson|advice|motto|rule|argument|explanation|conclusion)"
+)
+_ABSTRACT_COLON = re.compile(
+    r"(?:(?:(?i:the|this|that|a|an)|(?P<owner>(?i:his|her|their)|[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3}"
+    rf"(?=['’]s?\s)))['’]?s?\s+)(?:[a-z]+\s+)?{_ABSTRACT_NOUNS}"
+    r"(?:\s+(?:was|is|were|are)(?:\s+\w+){1,2})?\s*:",
+    re.IGNORECASE,
+)
+_OWNER_PRONOUNS = {"his": "he", "her": "she", "their": "they"}
 # "Reuters quoted the minister as saying", "The coach was quoted (by the Herald) as saying".
 _QUOTED_AS = re.compile(
     rf"(?:(?P<src>[^,;:.!?{_MARKS}]{{1,60}}?)\s+quoted\s+(?!by\b)(?P<who>[^;:.!?{_MARKS}]{{1,100}}?)"
@@ -1989,7 +2005,7 @@ def _attribution(
     direct = found is not None
     if found is None and not (body.text(quotation.first) or "")[: quotation.start].strip():
         found = _speaker_in_heading(body.heading(quotation.first) or "")
-    if found is None and not after_label and not _LEADING_CONJUNCTIONS.sub("", lead.strip()):
+    if found is None and not after_label and _leads_nowhere(lead):
         before = _previous_sentence(body, quotation)
         found = _speaker_before(before)
     speaker, source = _clean_speaker(found) if found else (None, None)
@@ -2012,6 +2028,14 @@ def _attribution(
     if speaker is not None and source is not None and speaker.lower().endswith(source.lower()):
         speaker = None  # “…,” according to Reuters: the agency reported it, nobody is named
     return _Attribution(speaker, source, direct)
+
+
+def _leads_nowhere(lead: str) -> bool:
+    """Whether the words before a quotation name no speaker of their own, so the sentence
+    before may: none at all, a conjunction, or an ownerless "The reason is simple:"."""
+    lead = lead.strip()
+    abstract = _ABSTRACT_COLON.fullmatch(lead)
+    return not _LEADING_CONJUNCTIONS.sub("", lead) or bool(abstract and not abstract["owner"])
 
 
 # A speaker who is nobody in particular: "you", "everyone has the potential to become the
@@ -2268,6 +2292,10 @@ def _speaker_before(clause: str) -> str | None:
     match = _WORDS_OF.search(clause)
     if match:  # a colleague brought up the writer Uri Lev’s advice: “…”
         return match.group("who")
+    abstract = _ABSTRACT_COLON.fullmatch(clause.strip())
+    if abstract:  # His answer was simple: “…” -> he; The reason is simple: “…” -> no one here
+        owner = abstract.group("owner")
+        return _OWNER_PRONOUNS.get(owner.lower(), owner) if owner else None
     match = _COPULA_COLON.match(clause)
     if match:
         return match.group("who")
