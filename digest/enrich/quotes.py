@@ -317,10 +317,10 @@ def _is_document(speaker: str) -> bool:
 
 # Documents named by their kind, last, after any title: "the latest State of the Garden
 # report", "the Acme mission", "Lee's new study", "this year's survey results", and the
-# papers of a court case: "the complaint", "her petition", "the judge's ruling".
+# papers of a court case: "the complaint", "her lawsuit", "the judge's ruling".
 _DOCUMENT_HEAD = re.compile(
     r"(?:\A|\s)(?:report|study|paper|white\s?paper|survey(?:\s+results)?|findings|"
-    r"mission(?:\s+statement)?|complaint|lawsuit|suit|filings?|petition|indictment|affidavit|"
+    r"mission(?:\s+statement)?|complaint|lawsuit|suit|filings?|indictment|affidavit|"
     r"ruling|opinion|brief|motion|judgm?ent|verdict|subpoena)\Z",
     re.IGNORECASE,
 )
@@ -335,7 +335,7 @@ def _headed_by_document(name: str) -> bool:
     before = [word.strip(".,'’") for word in name[: head.start()].split()]
     return not any(
         word[:1].islower()
-        and word not in _DETERMINER_WORDS  # "her petition": "her" is no "-er" person
+        and word not in _DETERMINER_WORDS  # "her lawsuit": "her" is no "-er" person
         and (
             word in _GROUP_HEADS
             or word.endswith(_PERSON_SUFFIXES)
@@ -974,6 +974,7 @@ def _signer(who: str) -> str:
     if _DOCUMENT_CREDIT.match(who):
         return ""  # — Adapted from the Allotment Handbook: a document's words, no one's
     who = _SIGNED_LINK_WORD.sub("", who.strip(" \u00a0—–―~-,.;:_*"))
+    who = _SIGNED_VERB.sub("", who)  # <cite>said Ann Lee, CEO</cite>
     who = _SIGNED_FROM.sub(lambda found: ", " + found.group("org"), who)
     who = _SIGNED_DATE.sub("", _SIGNED_AS.sub("", who.strip(" \u00a0—–―~-,.;:_*")))
     who = _SIGNED_VIA.sub("", who)  # — Ann Lee, via social media -> Ann Lee
@@ -1651,7 +1652,8 @@ _PAST_VERB = re.compile(
 # The ministry’s statement read: “…”
 _DOCUMENT_NOUNS = (
     r"(?:statement|press\s+release|release|letter|note|report|post|message|notice|communiqué|"
-    r"document|memo|email|e-mail|website|announcement|bulletin|tweet)"
+    r"document|memo|email|e-mail|website|announcement|bulletin|tweet|publication|article|"
+    r"editorial|op-ed|column)"
 )
 _DOCUMENT_READ = re.compile(
     rf"(?P<who>[^\W\d_][^:;.!?{_MARKS}]{{0,60}}?)['’]s?\s+(?:\w+\s+)?{_DOCUMENT_NOUNS}\s+"
@@ -2101,8 +2103,8 @@ def _signature_below(body: _Body, index: int) -> str | None:
 def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     """The speaker as named just after a quotation."""
     match = _INVERTED_AFTER.match(tail)
-    if match:
-        return _without_topic(match.group("who"))
+    if match:  # … says a recent article by the Harbour Review: the Harbour Review
+        return _document_author(_without_topic(match.group("who")))
     match = _SUBJECT_AFTER.match(tail)
     if match and _GOES_ON.match(match.group("verb") + match.group("rest")):
         match = None  # “…” Since then, the school has continued to grow: no one speaks
@@ -2963,7 +2965,11 @@ _NOT_PERSON_WORDS = _words(
     "Revenue General Innovation Technology Technologies Information Management Personnel "
     "Ruby Rails Python Java Linux Windows Google Microsoft Apple Amazon GitHub Twitter "
     "January February March April May June July August September October November December "
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Day Week Month Year"
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Day Week Month Year "
+    # gerunds opening a sentence: "Having Kane at the nursery means …"
+    "Having Being Getting Making Taking Keeping Seeing Knowing Giving Finding Bringing Holding "
+    "Leaving Moving Living Raising Adding Asking Using Looking Feeling Starting Trying Becoming "
+    "Working Running Putting Letting Watching Writing Building Helping Spending Paying Losing"
 )
 # Capitalised job titles: before a name they are its title ("President Ann Lee" is Ann Lee);
 # alone they name a role, no person ("joined as OSS Support Engineer").
@@ -3106,7 +3112,8 @@ def _person_opening(sentence: str) -> str | None:
     """The person a sentence opens on: "Jane Smith, 34, lost …", "The coach addressed …"."""
     opening = _LEADING_PHRASES.sub("", sentence, count=1)
     named = _NAMED_SUBJECT.match(opening)
-    if named:  # never with a relative clause: "Ann Lee, who joined in May," is Ann Lee
+    if named and named.group("who").split()[0] not in _NOT_PERSON_WORDS:  # not "Having Kane"
+        # never with a relative clause: "Ann Lee, who joined in May," is Ann Lee
         return _RELATIVE_CLAUSE.sub("", named.group("who").rstrip(","))
     role = _ROLE_SUBJECT.match(opening)
     return f"the {role.group('who')}" if role else None
