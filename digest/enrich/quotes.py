@@ -2978,6 +2978,7 @@ _DESCRIBED_PERSON = re.compile(
     r"resident|user|participant|respondent|interviewee|person|customer|veteran|applicant|"
     r"student|teacher|nurse|doctor|worker|employee|official|officer|volunteer|owner|"
     r"farmer|neighbo(?:u)?r|friend|colleague|member|visitor|patient|caller|reader|client|"
+    r"surgeon|lawyer|attorney|physician|pastor|professor|researcher|scientist|activist|"
     r"engineer|developer|manager|grower)\b"
     r"(?![\w’'-])"
 )
@@ -2990,6 +2991,8 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
     found: list[str] = []
     for match in _PERSON.finditer(sentence):
         words = match.group("name").split()
+        if len(words) > 1 and words[0].lower() in _SUBORDINATORS - {"as"}:
+            words.pop(0)  # "When Sam Okafor lost his post": Sam Okafor
         while words and words[0] in _JOB_TITLES:
             words.pop(0)
         if not words or any(word in _NOT_PERSON_WORDS or word in _JOB_TITLES for word in words):
@@ -3001,11 +3004,10 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
             continue
         before = sentence[: match.start()]
         if (
-            not subjects
-            and _last_word(before) in _PLACE_PREPOSITIONS
+            _last_word(before) in _PLACE_PREPOSITIONS - {"as"}
             and not _ACCORDING_END.search(before)  # "according to Ann Lee" names a person
-        ):
-            continue  # "a meetup in San Francisco": a place, not a second person
+        ) or (not subjects and _last_word(before) == "as"):
+            continue  # "a meetup in San Francisco", "a job in Western Ohio because": a place
         role = _RELATIVE_CLAUSE.sub("", (match.group("role") or "").rstrip(","))
         found.append(" ".join(words) + role)
     return found
@@ -3055,7 +3057,9 @@ def _person_named_before(body: _Body, quotation: _Quotation) -> str | None:
     "Ana Ruiz applied twice. Her claim was refused. “…,” she said." Two people: no speaker."""
     for sentence in _earlier_sentences(body, quotation):
         subjects = [
-            full for person in _people(sentence) if (full := _full_form(body, quotation, person))
+            full
+            for person in _people(sentence)
+            if (full := _full_form(body, quotation, person) or _described_name(person))
         ]
         if not subjects and _DESCRIBED_PERSON.search(sentence):
             return None  # "One woman in Kansas City …": the pronoun stands for her, unnamed
@@ -3067,11 +3071,19 @@ def _person_named_before(body: _Body, quotation: _Quotation) -> str | None:
     return None
 
 
+def _described_name(person: str) -> str | None:
+    """A single name whose apposition describes a person, without it: the "Okafor" of
+    "Okafor, a surgeon," (not "Acme, a firm,")."""
+    name, _, role = person.partition(",")
+    described = _DESCRIBED_PERSON.match(role.strip())
+    return name if " " not in name and described else None
+
+
 def _full_form(body: _Body, quotation: _Quotation, person: str) -> str | None:
     """A person as named in full: itself when it has two words, else its full name before."""
     if len(person.split(",")[0].split()) > 1:
         return _AGE.sub("", person)
-    return _full_name(body, quotation, person)
+    return _full_name(body, quotation, person.split(",")[0])  # "Okafor, a surgeon": Okafor
 
 
 # An age shared by several people named together: the ", both 15" of "Ann Lee and Tom
