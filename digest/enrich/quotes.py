@@ -753,6 +753,9 @@ class _Body:
 # A Kramdown attribute list on a line of its own ({:start="4"}, {: .note}, curly quotes too):
 # markup for the page, never text.
 _ATTRIBUTE_LIST_LINE = re.compile(r"^[ \t]*\{:[^{}\n]*\}[ \t]*(?:\n|\Z)", re.MULTILINE)
+# A site's own markup on a line of its own: "=ZOOM=A pull quote repeated=",
+# "=IMAGE=tray.jpg=A caption=", "=TEXTBOX_START=A title=": a page's furniture, never prose.
+_SITE_MARKUP_LINE = re.compile(r"^[ \t]*=[A-Z][A-Z_]*=(?:[^\n]*=)?[ \t]*(?:\n|\Z)", re.MULTILINE)
 # A paragraph's own number or letter, as press releases write it: "4.&nbsp;&nbsp;", "(iv) ",
 # "a.<TAB>"; a bare number only before a tab, no-break spaces, two spaces or emphasis ("5<TAB>",
 # "8 **Ann Lee**"), never "12 growers came".
@@ -765,8 +768,10 @@ _PARAGRAPH_NUMBER = re.compile(
 
 
 def _without_numbering(content: str) -> str:
-    """A paragraph's Markdown without Kramdown attribute lists and its own number or letter."""
-    return _PARAGRAPH_NUMBER.sub("", _ATTRIBUTE_LIST_LINE.sub("", content).lstrip(), count=1)
+    """A paragraph's Markdown without Kramdown attribute lists, a site's markup lines and its
+    own number or letter."""
+    content = _SITE_MARKUP_LINE.sub("", _ATTRIBUTE_LIST_LINE.sub("", content))
+    return _PARAGRAPH_NUMBER.sub("", content.lstrip(), count=1)
 
 
 # A hard line break in Markdown, the emphasis marks around a line, a line quoted whole.
@@ -2537,13 +2542,14 @@ _SUBORDINATORS = _words("when whenever while once if although though because sin
 # clerk leaned over and asked" -- the clerk asked.
 _OPENING_CLAUSE_WORDS = _PREPOSITIONS | _SUBORDINATORS
 # A clause of time or condition opening the sentence, up to its comma, before the speaker:
-# "Shortly before she died,", "Soon after the flood,", "Until last year,".
+# "Shortly before she died,", "Soon after the flood,", "Until last year,", "As the deadline
+# is close,".
 _OPENING_CLAUSE = re.compile(
     rf"\A(?:(?:{_ADVERB_CHOICES})\s*,\s*)?"  # Finally, Ann Lee (said)
     r"(?:(?:shortly|soon|just|right|immediately|long|not\s+long|only|even|moments?|minutes?|"
     r"hours?|days?|weeks?|months?|years?)\s+)?"
     r"(?:before|after|while|until|till|once|when|whenever|as\s+soon\s+as|if|although|though|"
-    r"because|since)\s[^,]{1,120},\s*(?=\S)"
+    r"because|since|as(?!\s+(?:soon|long|far|well|much|many)\s+as\b))\s[^,]{1,120},\s*(?=\S)"
     rf"|\A(?:{_ADVERB_CHOICES})\s*,\s*(?=\S)"
     # a participle's phrase: "Enthusing about the kit,", "Asked about the cuts,"
     r"|\A[A-Z][a-z]+(?:ing|ed)\s+(?:about|on|at|to|with|in|over|for|after|by)\s[^,]{1,80},\s*(?=\S)",
@@ -2629,6 +2635,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         or (len(words) > 1 and any(word.lower() in _SUBJECT_PRONOUNS for word in words))
         or words[-1].lower() in _SMALL_WORDS
         or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text))
+        or "=" in text  # =ZOOM=Ann said: a site's markup, never a name
         or (len(words) == 1 and words[0].lower() in _NOT_A_NAME)  # **Note:** …
         or _bare_common_noun(words)
     ):
