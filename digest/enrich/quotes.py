@@ -2132,7 +2132,15 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     who = _SIGNED_VERB.sub("", match.group("who"))  # - said Ann Lee, Release Manager
     if who.split()[0].lower() in _NOT_A_SIGNATURE_START:
         return None  # “Oh no” – or perhaps “…”: the writer's sentence goes on
+    if any(word in _SIGNATURE_CLAUSE_VERBS for word in who.split(",")[0].split()):
+        return None  # “…”—The idea is, in itself, simple: a clause, not a signature
     return who
+
+
+# Finite verbs that make the words after a dash a clause of the writer's, not a signature.
+_SIGNATURE_CLAUSE_VERBS = _words(
+    "is are was were has have had does did means seems will would can could must should might"
+)
 
 
 # "continued to" and a verb: going on with something, not speaking.
