@@ -2280,6 +2280,9 @@ def _speaker_before(clause: str) -> str | None:
     if announced:  # Here's what she has to say; Ann Lee expands: “…”
         return _announcer(announced)
     verbs = _speech_verbs(clause)
+    aside = _SAID_ASIDE.search(clause)
+    if aside and not any(word in _NOT_PERSON_WORDS for word in aside.group("who").split()):
+        return aside.group("who")  # The incoming manager, Reyes said, had asked him: Reyes
     if verbs:
         verb = verbs[-1]
         subject = _after_quotation_marks(clause[: verb.start()])
@@ -2314,6 +2317,13 @@ def _speaker_before(clause: str) -> str | None:
         return match.group("who")
     match = _COLON_SPEAKER.match(clause)
     return match.group("who") if match and _name_like(match.group("who")) else None
+
+
+# A name and a speech verb set off by commas inside the writer's sentence, which goes on in
+# lower case: "The incoming manager, Reyes said, had asked him …" is what Reyes said.
+_SAID_ASIDE = re.compile(
+    rf",\s+(?P<who>{_SLIPPED_NAME})\s+(?:{_VERB_PATTERN}),\s+(?=[a-z])"
+)
 
 
 def _reporting_subject(subject: str) -> str:
