@@ -2321,9 +2321,7 @@ def _speaker_before(clause: str) -> str | None:
 
 # A name and a speech verb set off by commas inside the writer's sentence, which goes on in
 # lower case: "The incoming manager, Reyes said, had asked him …" is what Reyes said.
-_SAID_ASIDE = re.compile(
-    rf",\s+(?P<who>{_SLIPPED_NAME})\s+(?:{_VERB_PATTERN}),\s+(?=[a-z])"
-)
+_SAID_ASIDE = re.compile(rf",\s+(?P<who>{_SLIPPED_NAME})\s+(?:{_VERB_PATTERN}),\s+(?=[a-z])")
 
 
 def _reporting_subject(subject: str) -> str:
