@@ -2067,6 +2067,15 @@ _HABITUAL = re.compile(
 )
 
 
+# Someone indefinite who asks, in the present: "a new reader asks", "users wonder".
+_ASKERS = r"(?:(?<![\w'’])an?\s+(?:[\w-]+\s+){0,2}?[\w-]+|users|readers|visitors|newcomers|people)"
+_ANY_ASKER = re.compile(rf"{_ASKERS}\Z", re.IGNORECASE)
+_ASKS_NOW = re.compile(
+    rf"{_ASKERS}\s+(?:often\s+|might\s+|may\s+)?(?:ask|asks|wonder|wonders)(?![\w'’])",
+    re.IGNORECASE,
+)
+
+
 def _generic(found: str, *contexts: str) -> bool:
     """Whether the speaker found for a quotation is nobody in particular (read up to any
     relative clause: "Ann Lee, whom you met," is someone)."""
@@ -2078,6 +2087,9 @@ def _generic(found: str, *contexts: str) -> bool:
         return True
     if _ANY_PERSON.search(found):
         return True
+    asker = _ANY_ASKER.search(found.strip(" ,"))
+    if asker and any(_ASKS_NOW.search(text) for text in contexts):
+        return True  # the questions a new reader asks: “Why should I read this?” -- anyone's
     last = _last_word(found)
     first = (head.split() or [""])[0].strip(",").lower()
     habitual = last in _HABITUAL_SUBJECTS or first in _ANYONE
