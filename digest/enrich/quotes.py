@@ -2571,13 +2571,14 @@ _SUBORDINATORS = _words("when whenever while once if although though because sin
 _OPENING_CLAUSE_WORDS = _PREPOSITIONS | _SUBORDINATORS
 # A clause of time or condition opening the sentence, up to its comma, before the speaker:
 # "Shortly before she died,", "Soon after the flood,", "Until last year,", "As the deadline
-# is close,".
+# is close," (not "As Ann Lee, the chair," -- a name opens that "as", the speaker's own).
 _OPENING_CLAUSE = re.compile(
     rf"\A(?:(?:{_ADVERB_CHOICES})\s*,\s*)?"  # Finally, Ann Lee (said)
     r"(?:(?:shortly|soon|just|right|immediately|long|not\s+long|only|even|moments?|minutes?|"
     r"hours?|days?|weeks?|months?|years?)\s+)?"
     r"(?:before|after|while|until|till|once|when|whenever|as\s+soon\s+as|if|although|though|"
-    r"because|since|as(?!\s+(?:soon|long|far|well|much|many)\s+as\b))\s[^,]{1,120},\s*(?=\S)"
+    r"because|since|as(?!\s+(?:soon|long|far|well|much|many)\s+as\b)(?=\s+(?-i:[a-z])))"
+    r"\s[^,]{1,120},\s*(?=\S)"
     rf"|\A(?:{_ADVERB_CHOICES})\s*,\s*(?=\S)"
     # a participle's phrase: "Enthusing about the kit,", "Asked about the cuts,"
     r"|\A[A-Z][a-z]+(?:ing|ed)\s+(?:about|on|at|to|with|in|over|for|after|by)\s[^,]{1,80},\s*(?=\S)",
