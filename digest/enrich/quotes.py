@@ -753,6 +753,9 @@ class _Body:
 # A Kramdown attribute list on a line of its own ({:start="4"}, {: .note}, curly quotes too):
 # markup for the page, never text.
 _ATTRIBUTE_LIST_LINE = re.compile(r"^[ \t]*\{:[^{}\n]*\}[ \t]*(?:\n|\Z)", re.MULTILINE)
+# A site's own markup on a line of its own: "=ZOOM=A pull quote repeated=",
+# "=IMAGE=tray.jpg=A caption=", "=TEXTBOX_START=A title=": a page's furniture, never prose.
+_SITE_MARKUP_LINE = re.compile(r"^[ \t]*=[A-Z][A-Z_]*=(?:[^\n]*=)?[ \t]*(?:\n|\Z)", re.MULTILINE)
 # A paragraph's own number or letter, as press releases write it: "4.&nbsp;&nbsp;", "(iv) ",
 # "a.<TAB>"; a bare number only before a tab, no-break spaces, two spaces or emphasis ("5<TAB>",
 # "8 **Ann Lee**"), never "12 growers came".
@@ -765,8 +768,10 @@ _PARAGRAPH_NUMBER = re.compile(
 
 
 def _without_numbering(content: str) -> str:
-    """A paragraph's Markdown without Kramdown attribute lists and its own number or letter."""
-    return _PARAGRAPH_NUMBER.sub("", _ATTRIBUTE_LIST_LINE.sub("", content).lstrip(), count=1)
+    """A paragraph's Markdown without Kramdown attribute lists, a site's markup lines and its
+    own number or letter."""
+    content = _SITE_MARKUP_LINE.sub("", _ATTRIBUTE_LIST_LINE.sub("", content))
+    return _PARAGRAPH_NUMBER.sub("", content.lstrip(), count=1)
 
 
 # A hard line break in Markdown, the emphasis marks around a line, a line quoted whole.
@@ -2064,6 +2069,15 @@ _HABITUAL = re.compile(
 )
 
 
+# Someone indefinite who asks, in the present: "a new reader asks", "users wonder".
+_ASKERS = r"(?:(?<![\w'’])an?\s+(?:[\w-]+\s+){0,2}?[\w-]+|users|readers|visitors|newcomers|people)"
+_ANY_ASKER = re.compile(rf"{_ASKERS}\Z", re.IGNORECASE)
+_ASKS_NOW = re.compile(
+    rf"{_ASKERS}\s+(?:often\s+|might\s+|may\s+)?(?:ask|asks|wonder|wonders)(?![\w'’])",
+    re.IGNORECASE,
+)
+
+
 def _generic(found: str, *contexts: str) -> bool:
     """Whether the speaker found for a quotation is nobody in particular (read up to any
     relative clause: "Ann Lee, whom you met," is someone)."""
@@ -2075,6 +2089,9 @@ def _generic(found: str, *contexts: str) -> bool:
         return True
     if _ANY_PERSON.search(found):
         return True
+    asker = _ANY_ASKER.search(found.strip(" ,"))
+    if asker and any(_ASKS_NOW.search(text) for text in contexts):
+        return True  # the questions a new reader asks: “Why should I read this?” -- anyone's
     last = _last_word(found)
     first = (head.split() or [""])[0].strip(",").lower()
     habitual = last in _HABITUAL_SUBJECTS or first in _ANYONE
@@ -2129,7 +2146,15 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
     who = _SIGNED_VERB.sub("", match.group("who"))  # - said Ann Lee, Release Manager
     if who.split()[0].lower() in _NOT_A_SIGNATURE_START:
         return None  # “Oh no” – or perhaps “…”: the writer's sentence goes on
+    if any(word in _SIGNATURE_CLAUSE_VERBS for word in who.split(",")[0].split()):
+        return None  # “…”—The idea is, in itself, simple: a clause, not a signature
     return who
+
+
+# Finite verbs that make the words after a dash a clause of the writer's, not a signature.
+_SIGNATURE_CLAUSE_VERBS = _words(
+    "is are was were has have had does did means seems will would can could must should might"
+)
 
 
 # "continued to" and a verb: going on with something, not speaking.
@@ -2269,6 +2294,9 @@ def _speaker_before(clause: str) -> str | None:
     if announced:  # Here's what she has to say; Ann Lee expands: “…”
         return _announcer(announced)
     verbs = _speech_verbs(clause)
+    aside = _SAID_ASIDE.search(clause)
+    if aside and not any(word in _NOT_PERSON_WORDS for word in aside.group("who").split()):
+        return aside.group("who")  # The incoming manager, Reyes said, had asked him: Reyes
     if verbs:
         verb = verbs[-1]
         subject = _after_quotation_marks(clause[: verb.start()])
@@ -2303,6 +2331,11 @@ def _speaker_before(clause: str) -> str | None:
         return match.group("who")
     match = _COLON_SPEAKER.match(clause)
     return match.group("who") if match and _name_like(match.group("who")) else None
+
+
+# A name and a speech verb set off by commas inside the writer's sentence, which goes on in
+# lower case: "The incoming manager, Reyes said, had asked him …" is what Reyes said.
+_SAID_ASIDE = re.compile(rf",\s+(?P<who>{_SLIPPED_NAME})\s+(?:{_VERB_PATTERN}),\s+(?=[a-z])")
 
 
 def _reporting_subject(subject: str) -> str:
@@ -2539,13 +2572,15 @@ _SUBORDINATORS = _words("when whenever while once if although though because sin
 # clerk leaned over and asked" -- the clerk asked.
 _OPENING_CLAUSE_WORDS = _PREPOSITIONS | _SUBORDINATORS
 # A clause of time or condition opening the sentence, up to its comma, before the speaker:
-# "Shortly before she died,", "Soon after the flood,", "Until last year,".
+# "Shortly before she died,", "Soon after the flood,", "Until last year,", "As the deadline
+# is close," (not "As Ann Lee, the chair," -- a name opens that "as", the speaker's own).
 _OPENING_CLAUSE = re.compile(
     rf"\A(?:(?:{_ADVERB_CHOICES})\s*,\s*)?"  # Finally, Ann Lee (said)
     r"(?:(?:shortly|soon|just|right|immediately|long|not\s+long|only|even|moments?|minutes?|"
     r"hours?|days?|weeks?|months?|years?)\s+)?"
     r"(?:before|after|while|until|till|once|when|whenever|as\s+soon\s+as|if|although|though|"
-    r"because|since)\s[^,]{1,120},\s*(?=\S)"
+    r"because|since|as(?!\s+(?:soon|long|far|well|much|many)\s+as\b)(?=\s+(?-i:[a-z])))"
+    r"\s[^,]{1,120},\s*(?=\S)"
     rf"|\A(?:{_ADVERB_CHOICES})\s*,\s*(?=\S)"
     # a participle's phrase: "Enthusing about the kit,", "Asked about the cuts,"
     r"|\A[A-Z][a-z]+(?:ing|ed)\s+(?:about|on|at|to|with|in|over|for|after|by)\s[^,]{1,80},\s*(?=\S)",
@@ -2631,6 +2666,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         or (len(words) > 1 and any(word.lower() in _SUBJECT_PRONOUNS for word in words))
         or words[-1].lower() in _SMALL_WORDS
         or _DOUBLE_MARK.search(_QUOTED_NAME.sub("", text))
+        or "=" in text  # =ZOOM=Ann said: a site's markup, never a name
         or (len(words) == 1 and words[0].lower() in _NOT_A_NAME)  # **Note:** …
         or _bare_common_noun(words)
     ):
@@ -2984,6 +3020,7 @@ _DESCRIBED_PERSON = re.compile(
     r"resident|user|participant|respondent|interviewee|person|customer|veteran|applicant|"
     r"student|teacher|nurse|doctor|worker|employee|official|officer|volunteer|owner|"
     r"farmer|neighbo(?:u)?r|friend|colleague|member|visitor|patient|caller|reader|client|"
+    r"surgeon|lawyer|attorney|physician|pastor|professor|researcher|scientist|activist|"
     r"engineer|developer|manager|grower)\b"
     r"(?![\w’'-])"
 )
@@ -2996,6 +3033,8 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
     found: list[str] = []
     for match in _PERSON.finditer(sentence):
         words = match.group("name").split()
+        if len(words) > 1 and words[0].lower() in _SUBORDINATORS - {"as"}:
+            words.pop(0)  # "When Sam Okafor lost his post": Sam Okafor
         while words and words[0] in _JOB_TITLES:
             words.pop(0)
         if not words or any(word in _NOT_PERSON_WORDS or word in _JOB_TITLES for word in words):
@@ -3007,11 +3046,10 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
             continue
         before = sentence[: match.start()]
         if (
-            not subjects
-            and _last_word(before) in _PLACE_PREPOSITIONS
+            _last_word(before) in _PLACE_PREPOSITIONS - {"as"}
             and not _ACCORDING_END.search(before)  # "according to Ann Lee" names a person
-        ):
-            continue  # "a meetup in San Francisco": a place, not a second person
+        ) or (not subjects and _last_word(before) == "as"):
+            continue  # "a meetup in San Francisco", "a job in Western Ohio because": a place
         role = _RELATIVE_CLAUSE.sub("", (match.group("role") or "").rstrip(","))
         found.append(" ".join(words) + role)
     return found
@@ -3061,7 +3099,9 @@ def _person_named_before(body: _Body, quotation: _Quotation) -> str | None:
     "Ana Ruiz applied twice. Her claim was refused. “…,” she said." Two people: no speaker."""
     for sentence in _earlier_sentences(body, quotation):
         subjects = [
-            full for person in _people(sentence) if (full := _full_form(body, quotation, person))
+            full
+            for person in _people(sentence)
+            if (full := _full_form(body, quotation, person) or _described_name(person))
         ]
         if not subjects and _DESCRIBED_PERSON.search(sentence):
             return None  # "One woman in Kansas City …": the pronoun stands for her, unnamed
@@ -3073,11 +3113,19 @@ def _person_named_before(body: _Body, quotation: _Quotation) -> str | None:
     return None
 
 
+def _described_name(person: str) -> str | None:
+    """A single name whose apposition describes a person, without it: the "Okafor" of
+    "Okafor, a surgeon," (not "Acme, a firm,")."""
+    name, _, role = person.partition(",")
+    described = _DESCRIBED_PERSON.match(role.strip())
+    return name if " " not in name and described else None
+
+
 def _full_form(body: _Body, quotation: _Quotation, person: str) -> str | None:
     """A person as named in full: itself when it has two words, else its full name before."""
     if len(person.split(",")[0].split()) > 1:
         return _AGE.sub("", person)
-    return _full_name(body, quotation, person)
+    return _full_name(body, quotation, person.split(",")[0])  # "Okafor, a surgeon": Okafor
 
 
 # An age shared by several people named together: the ", both 15" of "Ann Lee and Tom
