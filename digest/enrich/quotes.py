@@ -1548,7 +1548,11 @@ _FRENCH_COMPOUND = (
 )
 _ITALIAN_COMPOUND = r"ha (?:detto|dichiarato|aggiunto)"
 _VERB = rf"(?:{_FRENCH_COMPOUND}|{_ITALIAN_COMPOUND}|{_VERB_PATTERN})"
-_ACCORDING = r"(?:[Aa]ccording to|[Ss]elon|[Ll]aut|[Ss]egún|[Пп]о словам)"
+# "según aseguró Ana López": the Spanish verb after "según" belongs to the credit, not the name.
+_ACCORDING = (
+    r"(?:[Aa]ccording to|[Ss]elon|[Ll]aut|[Пп]о словам|[Ss]egún"
+    r"(?:\s+(?:aseguró|dijo|explicó|indicó|señaló|afirmó|declaró|comentó|contó|escribió))?)"
+)
 _ADVERBS = r"(?:(?:also|later|then|again|once|previously|further|simply|quietly|finally)\s+)"
 
 _QUOTE_CHARS = '“”„«»‹›‚‘’"'
@@ -2647,7 +2651,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         words = text.split()
         if words and words[0].lower() in _PRONOUNS:
             return None, source  # When we showed them the map, they (said): not resolved
-    if words and words[0].lower() in _NOT_A_SPEAKER_START:
+    if words and words[0].lower() in _NOT_A_SPEAKER_START and not _UNDER_TITLE.match(text):
         named = _TRAILING_NAME.search(text)  # In her book Ann K. Lee (says) -> Ann K. Lee
         text = named.group() if named else _description_after_opening(words)
         words = text.split()
@@ -2661,7 +2665,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         not words
         or not any(character.isalpha() for character in text)  # "-", "…": no one
         or len(words) > _MAX_SPEAKER_WORDS
-        or words[0].lower() in _NOT_A_SPEAKER_START
+        or (words[0].lower() in _NOT_A_SPEAKER_START and not _UNDER_TITLE.match(text))
         or any(word.lower() in _CLAUSE_WORDS or word in _MODALS for word in words)
         or (len(words) > 1 and any(word.lower() in _SUBJECT_PRONOUNS for word in words))
         or words[-1].lower() in _SMALL_WORDS
@@ -2824,6 +2828,8 @@ def _after_interrupted_clause(text: str) -> str:
 
 
 _ARTICLES = _words("the a an")
+# A title that opens on a preposition: "Under Secretary for … Ann Lee" is no place phrase.
+_UNDER_TITLE = re.compile(r"Under[\s-]+Secretary\b")
 
 
 def _description_after_opening(words: list[str]) -> str:
