@@ -62,6 +62,7 @@ _LINK_REST = re.compile(r">?(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)")
 _ATTRIBUTE_REST = re.compile(r"[^\s<>{}\"']*")
 _PARAMETER = re.compile(r"([\w-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BLANKS = re.compile(r"[ \t]*")
 _BLOCKS = {"raw", "comment", "highlight"}
 """Tags whose content up to the matching end tag is read as a whole (see `_block`)."""
 
@@ -216,7 +217,7 @@ class _Scanner:
         opens the line."""
         self._removed(found.start(), found.group())
         line_start = found.start() == 0 or self.text[found.start() - 1] == "\n"
-        blanks = re.compile(r"[ \t]*").match(self.text, found.end()) if line_start else None
+        blanks = _BLANKS.match(self.text, found.end()) if line_start else None
         return blanks.end() if blanks else found.end()
 
     def _past_tags(self, position: int, between: re.Pattern[str]) -> int:
