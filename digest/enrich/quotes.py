@@ -560,7 +560,7 @@ class _Body:
                 and not _FOOTNOTE_DEFINITION.match(content)
             )
             if is_paragraph:
-                content = _without_numbering(content)
+                content = _paragraph_prose(content)
             if is_paragraph and content.strip():
                 if _TRANSCRIPT_TURN.match(content.lstrip("*_ ")):
                     turns.append(len(self._paragraphs))
@@ -750,9 +750,6 @@ class _Body:
         return self._sentence_ends[index]
 
 
-# A Kramdown attribute list on a line of its own ({:start="4"}, {: .note}, curly quotes too):
-# markup for the page, never text.
-_ATTRIBUTE_LIST_LINE = re.compile(r"^[ \t]*\{:[^{}\n]*\}[ \t]*(?:\n|\Z)", re.MULTILINE)
 # A site's own markup on a line of its own: "=ZOOM=A pull quote repeated=",
 # "=IMAGE=tray.jpg=A caption=", "=TEXTBOX_START=A title=": a page's furniture, never prose.
 _SITE_MARKUP_LINE = re.compile(r"^[ \t]*=[A-Z][A-Z_]*=(?:[^\n]*=)?[ \t]*(?:\n|\Z)", re.MULTILINE)
@@ -767,10 +764,10 @@ _PARAGRAPH_NUMBER = re.compile(
 )
 
 
-def _without_numbering(content: str) -> str:
-    """A paragraph's Markdown without Kramdown attribute lists, a site's markup lines and its
-    own number or letter."""
-    content = _SITE_MARKUP_LINE.sub("", _ATTRIBUTE_LIST_LINE.sub("", content))
+def _paragraph_prose(content: str) -> str:
+    """A paragraph's Markdown without a site's markup lines and its own number or letter
+    (Kramdown attribute lists went with the template tags: see templating.py)."""
+    content = _SITE_MARKUP_LINE.sub("", content)
     return _PARAGRAPH_NUMBER.sub("", content.lstrip(), count=1)
 
 
@@ -2608,11 +2605,8 @@ _TRAILING_VERB = re.compile(rf"(?<=\S)\s+(?:{_VERB_PATTERN}|{_COLON_VERBS})\s*\Z
 _TRAILING_NAME = re.compile(r"(?<=\s)(?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-]+\Z")
 
 
-# A paragraph's number or a Kramdown attribute list opening a speaker: "4.  Ann Lee",
-# "{:start="4"} 4. Ann Lee", "5 Mr Tom Reyes", "(b) Ann Lee".
-_SPEAKER_NUMBERING = re.compile(
-    rf"\A(?:\{{:[^{{}}]*\}}\s*)*(?:(?:{_NUMBERING}[.)]|\({_NUMBERING}\)|\d{{1,3}})\s+(?=[A-Z]))?"
-)
+# A paragraph's number opening a speaker: "4.  Ann Lee", "5 Mr Tom Reyes", "(b) Ann Lee".
+_SPEAKER_NUMBERING = re.compile(rf"\A(?:{_NUMBERING}[.)]|\({_NUMBERING}\)|\d{{1,3}})\s+(?=[A-Z])")
 
 
 def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
@@ -2651,7 +2645,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         words = text.split()
         if words and words[0].lower() in _PRONOUNS:
             return None, source  # When we showed them the map, they (said): not resolved
-    if words and words[0].lower() in _NOT_A_SPEAKER_START and not _UNDER_TITLE.match(text):
+    if words and _opens_clause(text):
         named = _TRAILING_NAME.search(text)  # In her book Ann K. Lee (says) -> Ann K. Lee
         text = named.group() if named else _description_after_opening(words)
         words = text.split()
@@ -2665,7 +2659,7 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         not words
         or not any(character.isalpha() for character in text)  # "-", "…": no one
         or len(words) > _MAX_SPEAKER_WORDS
-        or (words[0].lower() in _NOT_A_SPEAKER_START and not _UNDER_TITLE.match(text))
+        or _opens_clause(text)
         or any(word.lower() in _CLAUSE_WORDS or word in _MODALS for word in words)
         or (len(words) > 1 and any(word.lower() in _SUBJECT_PRONOUNS for word in words))
         or words[-1].lower() in _SMALL_WORDS
@@ -2832,6 +2826,14 @@ _ARTICLES = _words("the a an")
 _UNDER_TITLE = re.compile(r"Under[\s-]+Secretary\b")
 
 
+def _opens_clause(speaker: str) -> bool:
+    """Whether a speaker opens on a word that starts a phrase or clause, never a name or a
+    description ("In her book Ann Lee", "when someone"); a title such as "Under Secretary"
+    is no such phrase."""
+    first = speaker.split(maxsplit=1)[0].lower()
+    return first in _NOT_A_SPEAKER_START and not _UNDER_TITLE.match(speaker)
+
+
 def _description_after_opening(words: list[str]) -> str:
     """The description a place or time phrase leads to, as in "In Ohio the president" or "At
     the depot a guard": from the first article that follows a word other than a preposition
@@ -2977,12 +2979,12 @@ _POSSESSIVE = re.compile(r"\w['’]s\b")
 # director, leads …", "my colleague Ana Ruiz asked …", "Ana R. applied …". A single word is
 # a name only as a short form of a full name (see _full_name).
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*|[A-Z]\.)"
-# A courtesy title opens a name, never continues one: "the Environment Ms Ann Lee" names
-# "Ms Ann Lee" (not "Environment Ms Ann", then "Lee").
 # A university named with its campus, whose comma does not end a role: "a professor at the
 # University of California, Santa Cruz, said".
 _CAPITALISED_WORDS = r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2}"
 _CAMPUS = rf"(?:\bUniversity\s+of\s+{_CAPITALISED_WORDS},\s+{_CAPITALISED_WORDS})"
+# A courtesy title opens a name, never continues one: "the Environment Ms Ann Lee" names
+# "Ms Ann Lee" (not "Environment Ms Ann", then "Lee").
 _PERSON = re.compile(
     rf"(?<![\w’'.-])(?P<name>(?:{_COURTESY_TITLE}\.\s+)?"  # Mr. Tom Reyes
     rf"{_NAME_WORD}(?:\s+(?!{_COURTESY_TITLE}){_NAME_WORD}){{0,2}})"
@@ -3039,7 +3041,7 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
     found: list[str] = []
     for match in _PERSON.finditer(sentence):
         words = match.group("name").split()
-        if len(words) > 1 and words[0].lower() in _SUBORDINATORS - {"as"}:
+        if len(words) > 1 and words[0].lower() in _NAME_OPENERS:
             words.pop(0)  # "When Sam Okafor lost his post": Sam Okafor
         while words and words[0] in _JOB_TITLES:
             words.pop(0)
@@ -3052,7 +3054,7 @@ def _people(sentence: str, *, subjects: bool = True) -> list[str]:
             continue
         before = sentence[: match.start()]
         if (
-            _last_word(before) in _PLACE_PREPOSITIONS - {"as"}
+            _last_word(before) in _PLACE_WORDS
             and not _ACCORDING_END.search(before)  # "according to Ann Lee" names a person
         ) or (not subjects and _last_word(before) == "as"):
             continue  # "a meetup in San Francisco", "a job in Western Ohio because": a place
@@ -3070,6 +3072,9 @@ _ACCORDING_END = re.compile(rf"{_ACCORDING}\s*\Z")
 # Words before capitalised words that name a place or a role, not a second person: "a meetup
 # in San Francisco", "joined the team as Support Engineer".
 _PLACE_PREPOSITIONS = _words("in at from near across into around outside inside of to as")
+_PLACE_WORDS = _PLACE_PREPOSITIONS - {"as"}  # "as" leads to a place only after a subject
+# Subordinators that may open a sentence on a name: "When Sam Okafor lost his post".
+_NAME_OPENERS = _SUBORDINATORS - {"as"}
 
 
 def _others_named(sentence: str, person: str) -> bool:

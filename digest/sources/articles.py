@@ -658,13 +658,13 @@ def _build_article(
     stem = page_stem(path)
     named_day, slug_name = _file_name(stem)
     own_url = _own_url(meta, config, notes)
-    folder_day = (
+    placed_day = (  # the day the post's address or folder names, when nothing else dates it
         None
         if named_day or meta.get("date") is not None
         else _address_day(own_url) or _folder_day(name)
     )
     for key in REQUIRED_KEYS:  # a Jekyll name gives both, a day's address or folder the date
-        if meta.get(key) is None and not named_day and not (key == "date" and folder_day):
+        if meta.get(key) is None and not named_day and not (key == "date" and placed_day):
             raise FieldError(key, f"missing required field '{key}'")
     given = meta.get("title") is not None
     title = plain_text(_string(meta, "title") if given else _named_title(slug_name))
@@ -676,7 +676,7 @@ def _build_article(
     if not section_slug:
         raise FieldError(section_key, f"'{section_key}' has no letters or digits: {section!r}")
     dated = parse_time(
-        meta["date"] if meta.get("date") is not None else named_day or folder_day, "date", zone
+        meta["date"] if meta.get("date") is not None else named_day or placed_day, "date", zone
     )
     updated_key = _first_key(meta, UPDATED_KEYS)
     updated = parse_time(meta[updated_key], updated_key, zone) if updated_key else dated

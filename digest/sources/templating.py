@@ -33,13 +33,14 @@ LIQUID, NUNJUCKS, HUGO = "Liquid", "Nunjucks", "Hugo shortcodes"
 KRAMDOWN = "Kramdown attribute lists"
 MAX_LINK_TEXT = 1000
 
-# Where something to look at starts: a code fence, a code span, an HTML code element, a
-# Markdown link or an HTML attribute whose target is a template, or a template tag. Tags
-# hold no brace, so an unclosed one is read up to the next brace only: linear work.
 # A Kramdown attribute list inside a line opens on a class, an id or key= (not `key=>`,
 # Ruby's hash) and runs to its brace, even when a quote in it is left open (`{:target="_blank}`).
 # Other braces after "{:" are prose or code: `{: like this}`, `{:?}`.
 _SPAN_ATTRIBUTES = r"\{:[ \t]*(?:[.#][\w-]|:?[\w-]+=(?!>))[^{}\n]*\}"
+# Where something to look at starts: a code fence, a code span, an HTML code element, a
+# Markdown link or an HTML attribute whose target is a template, a template tag, or a
+# Kramdown attribute list. Tags hold no brace, so an unclosed one is read up to the next
+# brace only: linear work.
 _TAG_PATTERN = r"\{\{<[^{}]*?>\}\}|\{\{%[^{}]*?%\}\}|\{%[^{}]*?%\}|\{\{[^{}]*?\}\}"
 _NEXT = re.compile(
     r"(?P<fence>^[ \t]{0,3}(?P<fence_marks>`{3,}|~{3,}))"
