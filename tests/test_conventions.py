@@ -281,9 +281,9 @@ def test_a_day_written_with_the_months_name_is_read_as_jekyll_reads_it(tmp_path:
     ]
 
 
-def test_a_day_with_a_one_digit_month_or_day_is_read_as_jekyll_reads_it(tmp_path: Path) -> None:
-    config = site(
-        tmp_path,
+NOT_A_DATE = "'date' is not a date: '{}' (use e.g. 2026-11-26T09:30:00+02:00)"
+LOOSE_DAYS = {
+    "a one-digit month or day": (
         {
             "a.md": page(title="Short month", date="2026-5-16"),
             "b.md": page(title="Short day", date="2026-11-3"),
@@ -293,28 +293,19 @@ def test_a_day_with_a_one_digit_month_or_day_is_read_as_jekyll_reads_it(tmp_path
             "f.md": page(title="Three-digit day", date="2026-11-100"),
             "2026-11-4-ferry-notes.md": page(title="Short day in the name"),
         },
-    )
-    result = run(config)
-    days = {a.title: a.published.isoformat() for a in result.collection.articles}
-    assert days == {
-        "Short month": "2026-05-16T00:00:00+00:00",
-        "Short day": "2026-11-03T00:00:00+00:00",
-        "Short both with a time": "2026-09-07T08:15:00+00:00",
-        "Short day retired": "2026-11-01T00:00:00+00:00",
-        "Short day in the name": "2026-11-04T00:00:00+00:00",
-    }
-    assert "https://harbour.example/news/ferry-notes/" in ids(config)  # the date is no slug
-    retired = next(a for a in result.collection.articles if a.title == "Short day retired")
-    assert retired.expires == datetime(2026, 11, 3, tzinfo=UTC)  # the end of the day, as ISO
-    assert problems(config) == [
-        "e.md:3: 'date' is not a date: '2026-13-1' (use e.g. 2026-11-26T09:30:00+02:00)",
-        "f.md:3: 'date' is not a date: '2026-11-100' (use e.g. 2026-11-26T09:30:00+02:00)",
-    ]
-
-
-def test_a_day_written_with_slashes_is_read_as_jekyll_reads_it(tmp_path: Path) -> None:
-    config = site(
-        tmp_path,
+        {
+            "Short month": "2026-05-16T00:00:00+00:00",
+            "Short day": "2026-11-03T00:00:00+00:00",
+            "Short both with a time": "2026-09-07T08:15:00+00:00",
+            "Short day retired": "2026-11-01T00:00:00+00:00",
+            "Short day in the name": "2026-11-04T00:00:00+00:00",
+        },
+        [
+            "e.md:3: " + NOT_A_DATE.format("2026-13-1"),
+            "f.md:3: " + NOT_A_DATE.format("2026-11-100"),
+        ],
+    ),
+    "slashes": (
         {
             "a.md": page(title="Slashes", date="2026/11/20"),
             "b.md": page(title="Short slashes", date="2026/5/6"),
@@ -324,22 +315,39 @@ def test_a_day_written_with_slashes_is_read_as_jekyll_reads_it(tmp_path: Path) -
             "f.md": page(title="Mixed", date="2026/11-22"),
             "index.md": page(title="The blog"),
         },
-    )
+        {
+            "Slashes": "2026-11-20T00:00:00+00:00",
+            "Short slashes": "2026-05-06T00:00:00+00:00",
+            "Slashes with a time": "2026-11-21T08:15:00+00:00",
+            "Slashes retired": "2026-11-01T00:00:00+00:00",
+        },
+        [
+            "e.md:3: " + NOT_A_DATE.format("2026/11/31"),
+            "f.md:3: " + NOT_A_DATE.format("2026/11-22"),
+            "index.md:1: missing required field 'date'",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(("files", "days", "bad"), LOOSE_DAYS.values(), ids=LOOSE_DAYS.keys())
+def test_a_day_written_loosely_is_read_as_jekyll_reads_it(
+    tmp_path: Path, files: dict[str, str], days: dict[str, str], bad: list[str]
+) -> None:
+    config = site(tmp_path, files)
     result = run(config)
-    days = {a.title: a.published.isoformat() for a in result.collection.articles}
-    assert days == {
-        "Slashes": "2026-11-20T00:00:00+00:00",
-        "Short slashes": "2026-05-06T00:00:00+00:00",
-        "Slashes with a time": "2026-11-21T08:15:00+00:00",
-        "Slashes retired": "2026-11-01T00:00:00+00:00",
-    }
-    retired = next(a for a in result.collection.articles if a.title == "Slashes retired")
-    assert retired.expires == datetime(2026, 11, 3, tzinfo=UTC)
-    assert problems(config) == [
-        "e.md:3: 'date' is not a date: '2026/11/31' (use e.g. 2026-11-26T09:30:00+02:00)",
-        "f.md:3: 'date' is not a date: '2026/11-22' (use e.g. 2026-11-26T09:30:00+02:00)",
-        "index.md:1: missing required field 'date'",
-    ]
+    assert {a.title: a.published.isoformat() for a in result.collection.articles} == days
+    retired = next(a for a in result.collection.articles if a.title.endswith("retired"))
+    assert retired.expires == datetime(2026, 11, 3, tzinfo=UTC)  # the end of the day, as ISO
+    assert problems(config) == bad
+
+
+def test_a_jekyll_file_name_with_a_one_digit_day_gives_no_date_to_the_slug(
+    tmp_path: Path,
+) -> None:
+    config = site(tmp_path, {"2026-11-4-ferry-notes.md": page(title="Short day in the name")})
+    run(config)
+    assert "https://harbour.example/news/ferry-notes/" in ids(config)
 
 
 def test_a_zola_path_is_the_articles_address_and_gives_a_post_without_a_date_its_day(
