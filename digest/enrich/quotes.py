@@ -1709,7 +1709,10 @@ _HUMAN_WORDS = (
 _LONE_ADVERBS = (
     "shortly soon later recently finally eventually suddenly immediately afterwards meanwhile "
     "then now today yesterday tomorrow moreover however additionally also still indeed "
-    "instead likewise similarly furthermore nevertheless"
+    "instead likewise similarly furthermore nevertheless originally initially ultimately "
+    "unfortunately fortunately luckily sadly interestingly importantly notably clearly "
+    "obviously apparently basically essentially honestly frankly personally generally "
+    "typically usually sometimes overall anyway besides otherwise lastly"
 )
 _ADVERB_CHOICES = "|".join([*_LONE_ADVERBS.split(), r"in\s+addition"])
 _NOT_A_NAME = _words(
@@ -2134,7 +2137,8 @@ def _speaker_after(tail: str, *, ends_sentence: bool) -> str | None:
             who = who.rsplit(",", 1)[1] if "," in who else ""
             if _CONTINUATION.match(who) or not who.strip():
                 return None
-        if not _LEADING_CONJUNCTIONS.match(who) and len(who.split()) <= 10:
+        words = _PARENTHETICAL.sub(" ", who).split()  # "(R., Erie)" is no part of the count
+        if not _LEADING_CONJUNCTIONS.match(who) and len(words) <= _MAX_SUBJECT_WORDS:
             return who
     match = _ACCORDING_AFTER.match(tail)
     if match:
@@ -2593,7 +2597,8 @@ _LEADING_TIME_PHRASE = re.compile(
     r"(?:years?|months?|weeks?|days?|decades?)\s+(?:back|ago|later|earlier)"
     r"|(?:last|this|that|next)\s+(?:year|month|week|spring|summer|autumn|fall|winter)"
     r"|in\s+(?:19|20)\d\d|back\s+then|at\s+the\s+time|(?:years|months|long)\s+ago"
-    r"|later(?:\s+on)?|then|soon\s+after|afterwards)\s*,?\s+(?=\S)",
+    r"|later(?:\s+on)?|then|soon\s+after|afterwards|(?:somewhere\s+)?along\s+the\s+way"
+    r"|at\s+some\s+point|at\s+first|in\s+the\s+end|by\s+then)\s*,?\s+(?=\S)",
     re.IGNORECASE,
 )
 # Punctuation a speaker never ends on: the dash of "According to Ann Lee -" before a quotation
@@ -2619,6 +2624,9 @@ def _clean_speaker(raw: str) -> tuple[str | None, str | None]:
         source = _agency(credit.group("src"), strict=credit.group("how") != "reported")
         text = text[: credit.start()]
     text = _BRACKETED.sub("", text)  # SIG (Special Interest Group) chairs -> SIG chairs
+    unverbed = _SIGNED_VERB.sub("", text[:1].lower() + text[1:])
+    if unverbed[:1].isupper():
+        text = unverbed  # Says Thompson: “…” -> Thompson
     text = " ".join(_SPEAKER_NUMBERING.sub("", text.strip()).split())  # 5 Mr  Lee -> Mr Lee
     opening = _OPENING_CLAUSE.match(text)
     if opening:  # Shortly before she died, Ann Lee (asked) -> Ann Lee
