@@ -3027,7 +3027,9 @@ _NOT_PERSON_WORDS = _words(
 # alone they name a role, no person ("joined as OSS Support Engineer").
 _JOB_TITLES = _words(
     "Engineer Engineering Developer Manager Director Officer Architect Advocate Maintainer "
-    "Analyst Consultant Designer Scientist Specialist Lead Head Chief President Support"
+    "Analyst Consultant Designer Scientist Specialist Lead Head Chief President Support "
+    "Leader Attorney Secretary Senator Governor Mayor Commissioner Superintendent Chairman "
+    "Chairwoman Chair Treasurer Spokesperson Spokesman Spokeswoman"
 )
 # A person described, not named: "One woman in the town …", "a nurse told us …".
 _DESCRIBED_PERSON = re.compile(
